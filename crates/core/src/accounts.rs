@@ -1,0 +1,215 @@
+//! Staff sign-in, sessions and sign-out. One answer for an unknown email and a wrong password,
+//! taking the same time; failures are throttled per account and per address and audited.
+
+use portico_domain::{EmailAddress, StaffRole};
+use portico_store::{sessions, staff};
+
+use crate::actor::{ClientInfo, StaffActor};
+use crate::audit::{self, FAILURE};
+use crate::secrets::{Purpose, SecretToken};
+use crate::throttle;
+use crate::{Core, CoreError};
+
+const SCOPE_ACCOUNT: &str = "staff-sign-in-account";
+const SCOPE_ADDRESS: &str = "staff-sign-in-address";
+
+/// A signed-in session: the cookie token (shown to the browser once) and who it belongs to.
+#[derive(Debug)]
+pub struct Session {
+    pub token: SecretToken,
+    pub actor: StaffActor,
+}
+
+/// Checks an email and password and opens a session.
+pub async fn sign_in(
+    core: &Core,
+    email: &str,
+    password: &str,
+    client: ClientInfo,
+) -> Result<Session, CoreError> {
+    let now = core.now();
+    let settings = core.settings();
+    // Count by what was typed, whether or not such an account exists: no enumeration by throttling.
+    let account_key = email.trim().to_lowercase();
+    let address_key = client.ip.clone().unwrap_or_default();
+    throttle::check(
+        core.store(),
+        core.keys(),
+        SCOPE_ACCOUNT,
+        &account_key,
+        settings.sign_in_per_account,
+        now,
+    )
+    .await?;
+    throttle::check(
+        core.store(),
+        core.keys(),
+        SCOPE_ADDRESS,
+        &address_key,
+        settings.sign_in_per_address,
+        now,
+    )
+    .await?;
+
+    let found = match EmailAddress::parse(email) {
+        Ok(email) => staff::find_by_email_key(core.store(), &email.lookup_key()).await?,
+        Err(_) => None,
+    };
+    let known = found
+        .as_ref()
+        .map(|s| (s.practice_id.clone(), s.id.clone()));
+    let usable = found.filter(|s| s.active);
+    let matches = core
+        .hasher()
+        .verify(
+            password.to_owned(),
+            usable.as_ref().map(|s| s.password_hash.clone()),
+        )
+        .await?;
+
+    let Some(row) = usable.filter(|_| matches) else {
+        throttle::record_failure(
+            core.store(),
+            core.keys(),
+            SCOPE_ACCOUNT,
+            &account_key,
+            settings.sign_in_per_account,
+            now,
+        )
+        .await?;
+        throttle::record_failure(
+            core.store(),
+            core.keys(),
+            SCOPE_ADDRESS,
+            &address_key,
+            settings.sign_in_per_address,
+            now,
+        )
+        .await?;
+        let mut entry = audit::by_anonymous("staff.sign_in", now, &client).outcome(FAILURE);
+        if let Some((practice_id, staff_id)) = &known {
+            // The practice sees failed attempts on its accounts; the caller still learns nothing.
+            entry = entry.practice(practice_id).subject("staff", staff_id);
+        }
+        entry.append_alone(core.store()).await?;
+        return Err(CoreError::SignInFailed);
+    };
+    throttle::clear(core.store(), core.keys(), SCOPE_ACCOUNT, &account_key).await?;
+
+    let role = StaffRole::parse(&row.role)
+        .map_err(|_| CoreError::Internal("stored role is unknown".into()))?;
+    let actor = StaffActor {
+        staff_id: row.id,
+        practice_id: row.practice_id,
+        role,
+        display_name: row.display_name,
+        client,
+    };
+    start_session(core, actor, "staff.sign_in").await
+}
+
+/// Opens a session for `actor` and audits it as `action`.
+pub(crate) async fn start_session(
+    core: &Core,
+    actor: StaffActor,
+    action: &str,
+) -> Result<Session, CoreError> {
+    let now = core.now();
+    let token = SecretToken::generate();
+    let mut tx = core.store().begin().await?;
+    sessions::insert(
+        &mut tx,
+        &sessions::SessionRow {
+            token_hash: token.lookup_hash(core.keys(), Purpose::Session),
+            staff_id: actor.staff_id.clone(),
+            practice_id: actor.practice_id.clone(),
+            created_at: now.as_millis(),
+            last_seen_at: now.as_millis(),
+            expires_at: now.plus(core.settings().session_absolute).as_millis(),
+        },
+    )
+    .await?;
+    audit::by_staff(&actor, action, now)
+        .subject("staff", &actor.staff_id)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Session { token, actor })
+}
+
+/// Finds who a session cookie belongs to; `None` for unknown, expired, idle or deactivated.
+pub async fn authenticate(
+    core: &Core,
+    token: &SecretToken,
+    client: ClientInfo,
+) -> Result<Option<StaffActor>, CoreError> {
+    let now = core.now();
+    let hash = token.lookup_hash(core.keys(), Purpose::Session);
+    let Some(session) = sessions::find(core.store(), &hash).await? else {
+        return Ok(None);
+    };
+    let idle_cutoff = now.minus(core.settings().session_idle).as_millis();
+    if session.expires_at <= now.as_millis() || session.last_seen_at <= idle_cutoff {
+        sessions::delete(core.store(), &hash).await?;
+        return Ok(None);
+    }
+    let Some(row) =
+        staff::find_in_practice(core.store(), &session.practice_id, &session.staff_id).await?
+    else {
+        return Ok(None);
+    };
+    if !row.active {
+        return Ok(None);
+    }
+    // Refresh the idle timer at most once a minute: one write per minute, not one per request.
+    if now.as_millis() - session.last_seen_at > 60_000 {
+        sessions::touch(core.store(), &hash, now.as_millis()).await?;
+    }
+    let role = StaffRole::parse(&row.role)
+        .map_err(|_| CoreError::Internal("stored role is unknown".into()))?;
+    Ok(Some(StaffActor {
+        staff_id: row.id,
+        practice_id: row.practice_id,
+        role,
+        display_name: row.display_name,
+        client,
+    }))
+}
+
+/// Ends the session behind `token`.
+pub async fn sign_out(
+    core: &Core,
+    token: &SecretToken,
+    actor: &StaffActor,
+) -> Result<(), CoreError> {
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    sessions::delete(&mut tx, &token.lookup_hash(core.keys(), Purpose::Session)).await?;
+    audit::by_staff(actor, "staff.sign_out", now)
+        .subject("staff", &actor.staff_id)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of the signed-in staff member, on every device.
+pub async fn sign_out_everywhere(core: &Core, actor: &StaffActor) -> Result<u64, CoreError> {
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    let ended = sessions::delete_for_staff(&mut tx, &actor.staff_id).await?;
+    audit::by_staff(actor, "staff.sign_out_everywhere", now)
+        .subject("staff", &actor.staff_id)
+        .detail("sessions_ended", ended)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// Removes sessions past their limits; run now and then by the server.
+pub async fn sweep_sessions(core: &Core) -> Result<u64, CoreError> {
+    let now = core.now();
+    let idle_cutoff = now.minus(core.settings().session_idle).as_millis();
+    Ok(sessions::delete_expired(core.store(), now.as_millis(), idle_cutoff).await?)
+}

@@ -1,0 +1,99 @@
+//! The service core's one error type. The web layer maps each variant to a page or an RFC 9457
+//! problem in one place; nothing here carries personal data, so every variant is safe to log.
+
+use std::time::Duration;
+
+use portico_store::StoreError;
+
+/// One message for one form field, shown next to that field (pages) or listed in a problem (API).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Every bad field of one submission, so a person can fix them all at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> FieldErrors {
+        FieldErrors(Vec::new())
+    }
+
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field,
+            message: message.into(),
+        });
+    }
+
+    /// Keeps the parsed value, or records the error under `field` and gives `None`.
+    pub fn take<T, E: std::fmt::Display>(
+        &mut self,
+        field: &'static str,
+        parsed: Result<T, E>,
+    ) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.add(field, e.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+
+    /// `Ok(())` when nothing was recorded, so callers can `?` after collecting.
+    pub fn into_result(self) -> Result<(), CoreError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::Invalid(self))
+        }
+    }
+}
+
+impl FieldErrors {
+    pub fn single(field: &'static str, message: impl Into<String>) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        errors.add(field, message);
+        errors
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("the submission has invalid fields")]
+    Invalid(FieldErrors),
+    /// Absent, or belonging to another practice: the caller cannot tell which.
+    #[error("not found")]
+    NotFound,
+    #[error("your role does not allow this")]
+    Forbidden,
+    /// Wrong email or password: one answer for both, so accounts cannot be enumerated.
+    #[error("the email address or password is not right")]
+    SignInFailed,
+    #[error("too many attempts; try again later")]
+    Throttled { retry_after: Duration },
+    #[error("this set-up link is not valid any more")]
+    SetupLinkInvalid,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}

@@ -1,0 +1,123 @@
+//! Portico's service core: every use case (set-up, sign-in, sessions, staff, providers, audit) as
+//! a function that tests can call without HTTP. It owns the clock, the secrets and password
+//! hashing; it never speaks HTTP and holds no SQL (that is `portico_store`'s job).
+
+pub mod accounts;
+pub mod actor;
+pub mod audit;
+pub mod clock;
+mod error;
+pub mod passwords;
+pub mod practices;
+pub mod providers;
+pub mod secrets;
+pub mod setup;
+pub mod staff;
+pub mod throttle;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use actor::{ClientInfo, StaffActor};
+pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
+pub use error::{CoreError, FieldError, FieldErrors};
+pub use portico_store::{Backend, Store};
+pub use secrets::{Keys, SecretToken};
+
+use passwords::PasswordHasher;
+use throttle::Limit;
+
+/// Tunable rules of the core; the binary fills them from configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A session unused for this long ends.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, used or not.
+    pub session_absolute: Duration,
+    /// How long a printed set-up link stays usable.
+    pub setup_link_ttl: Duration,
+    /// Failed staff sign-ins allowed per account (email) and per client address.
+    pub sign_in_per_account: Limit,
+    pub sign_in_per_address: Limit,
+    /// How many Argon2 hashes may run at once.
+    pub max_parallel_hashes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let quarter_hour = Duration::from_secs(15 * 60);
+        Settings {
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 60 * 60),
+            setup_link_ttl: Duration::from_secs(60 * 60),
+            sign_in_per_account: Limit {
+                max: 10,
+                window: quarter_hour,
+            },
+            sign_in_per_address: Limit {
+                max: 50,
+                window: quarter_hour,
+            },
+            max_parallel_hashes: std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
+        }
+    }
+}
+
+/// The service: cheap to clone, shared by every request handler and the CLI.
+#[derive(Clone)]
+pub struct Core {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    keys: Keys,
+    hasher: PasswordHasher,
+    settings: Settings,
+}
+
+impl Core {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        keys: Keys,
+        settings: Settings,
+    ) -> Result<Core, CoreError> {
+        let hasher = PasswordHasher::new(settings.max_parallel_hashes)?;
+        Ok(Core {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                keys,
+                hasher,
+                settings,
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    pub fn keys(&self) -> &Keys {
+        &self.inner.keys
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub(crate) fn hasher(&self) -> &PasswordHasher {
+        &self.inner.hasher
+    }
+}
+
+/// A fresh random identifier for a new row.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -1,0 +1,105 @@
+//! Providers of a practice: the clinicians (optionally also staff members) patients are linked to.
+
+use portico_domain::DisplayName;
+use portico_store::{providers, staff};
+
+use crate::actor::StaffActor;
+use crate::audit;
+use crate::clock::Timestamp;
+use crate::{Core, CoreError, FieldErrors, new_id};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Provider {
+    pub id: String,
+    pub display_name: String,
+    pub staff_id: Option<String>,
+    pub active: bool,
+    pub created_at: String,
+}
+
+impl From<providers::ProviderRow> for Provider {
+    fn from(row: providers::ProviderRow) -> Self {
+        Provider {
+            id: row.id,
+            display_name: row.display_name,
+            staff_id: row.staff_id,
+            active: row.active,
+            created_at: Timestamp::from_millis(row.created_at).to_rfc3339(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewProviderInput {
+    pub display_name: String,
+    /// The staff account of this provider, if they sign in too; empty for none.
+    #[serde(default)]
+    pub staff_id: Option<String>,
+}
+
+/// Adds a provider to the actor's practice (admins only).
+pub async fn create(
+    core: &Core,
+    actor: &StaffActor,
+    input: &NewProviderInput,
+) -> Result<Provider, CoreError> {
+    actor.require_admin()?;
+    let mut errors = FieldErrors::new();
+    let name = errors.take("display_name", DisplayName::parse(&input.display_name));
+    let staff_id = input
+        .staff_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if let Some(id) = staff_id
+        && staff::find_in_practice(core.store(), &actor.practice_id, id)
+            .await?
+            .is_none()
+    {
+        errors.add(
+            "staff_id",
+            "Choose a staff member of this practice, or none.",
+        );
+    }
+    errors.into_result()?;
+    let name = name.ok_or_else(|| CoreError::Internal("field errors were not recorded".into()))?;
+    let now = core.now();
+    let row = providers::ProviderRow {
+        id: new_id(),
+        practice_id: actor.practice_id.clone(),
+        display_name: name.as_str().to_owned(),
+        staff_id: staff_id.map(str::to_owned),
+        active: true,
+        created_at: now.as_millis(),
+        updated_at: now.as_millis(),
+    };
+    let mut tx = core.store().begin().await?;
+    providers::insert(&mut tx, &row).await?;
+    audit::by_staff(actor, "provider.created", now)
+        .subject("provider", &row.id)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+pub async fn list(core: &Core, actor: &StaffActor) -> Result<Vec<Provider>, CoreError> {
+    Ok(
+        providers::list_for_practice(core.store(), &actor.practice_id)
+            .await?
+            .into_iter()
+            .map(Provider::from)
+            .collect(),
+    )
+}
+
+/// One provider of the actor's practice; `NotFound` for any other practice's id.
+pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Provider, CoreError> {
+    Ok(
+        providers::find_in_practice(core.store(), &actor.practice_id, id)
+            .await?
+            .ok_or(CoreError::NotFound)?
+            .into(),
+    )
+}

@@ -1,0 +1,167 @@
+//! The server secret and everything derived from it: keyed look-up hashes (HMAC-SHA-256) for
+//! codes, tokens and throttle keys, and random tokens. A database dump alone yields nothing usable
+//! because every stored token is a keyed hash of the real one.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+
+/// Shortest secret key accepted (bytes): 256 bits.
+pub const MIN_SECRET_LEN: usize = 32;
+
+/// What a keyed hash is for. Each purpose gets its own domain so a value hashed for one purpose
+/// can never be replayed as another.
+#[derive(Debug, Clone, Copy)]
+pub enum Purpose {
+    Session,
+    SetupToken,
+    Throttle,
+    Csrf,
+}
+
+impl Purpose {
+    fn label(self) -> &'static [u8] {
+        match self {
+            Purpose::Session => b"portico/v1/session",
+            Purpose::SetupToken => b"portico/v1/setup-token",
+            Purpose::Throttle => b"portico/v1/throttle",
+            Purpose::Csrf => b"portico/v1/csrf",
+        }
+    }
+}
+
+/// The server's secret key. Its `Debug` never shows it.
+#[derive(Clone)]
+pub struct Keys {
+    master: Vec<u8>,
+}
+
+impl fmt::Debug for Keys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Keys(***)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the secret key must be at least {MIN_SECRET_LEN} bytes long")]
+pub struct KeyTooShort;
+
+impl Keys {
+    pub fn new(master: Vec<u8>) -> Result<Keys, KeyTooShort> {
+        if master.len() < MIN_SECRET_LEN {
+            return Err(KeyTooShort);
+        }
+        Ok(Keys { master })
+    }
+
+    /// A fresh random key, for a new data folder.
+    pub fn generate_bytes() -> Vec<u8> {
+        let mut bytes = vec![0_u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        bytes
+    }
+
+    /// HMAC-SHA-256 of `data` under this key and `purpose`.
+    pub fn mac(&self, purpose: Purpose, data: &[u8]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.master)
+            .expect("HMAC takes a key of any length");
+        mac.update(purpose.label());
+        mac.update(&[0]);
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// The keyed hash stored in place of a secret, as lower-case hex; look-ups go by this value.
+    pub fn lookup_hash(&self, purpose: Purpose, data: &[u8]) -> String {
+        hex(&self.mac(purpose, data))
+    }
+
+    /// Checks `tag` against the MAC of `data` in constant time.
+    pub fn verify_mac(&self, purpose: Purpose, data: &[u8], tag: &[u8]) -> bool {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.master)
+            .expect("HMAC takes a key of any length");
+        mac.update(purpose.label());
+        mac.update(&[0]);
+        mac.update(data);
+        mac.verify_slice(tag).is_ok()
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A random bearer token (256 bits, base64url). Its `Debug` is redacted; the text leaves only
+/// through [`SecretToken::expose`], e.g. into a cookie or a link printed once.
+pub struct SecretToken(String);
+
+impl fmt::Debug for SecretToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretToken(***)")
+    }
+}
+
+impl SecretToken {
+    pub fn generate() -> SecretToken {
+        let mut bytes = [0_u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        SecretToken(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    /// Accepts only text shaped like a token we issue, so junk never reaches a query.
+    pub fn parse(text: &str) -> Option<SecretToken> {
+        let ok = text.len() == 43
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        ok.then(|| SecretToken(text.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn lookup_hash(&self, keys: &Keys, purpose: Purpose) -> String {
+        keys.lookup_hash(purpose, self.0.as_bytes())
+    }
+}
+
+pub fn base64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn from_base64url(text: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_hashes_differ_by_purpose_and_key() {
+        let a = Keys::new(vec![1; 32]).unwrap();
+        let b = Keys::new(vec![2; 32]).unwrap();
+        let session = a.lookup_hash(Purpose::Session, b"token");
+        assert_ne!(session, a.lookup_hash(Purpose::SetupToken, b"token"));
+        assert_ne!(session, b.lookup_hash(Purpose::Session, b"token"));
+        assert_eq!(session, a.lookup_hash(Purpose::Session, b"token"));
+    }
+
+    #[test]
+    fn short_keys_are_refused() {
+        assert!(Keys::new(vec![0; 31]).is_err());
+    }
+
+    #[test]
+    fn tokens_round_trip_and_junk_is_refused() {
+        let t = SecretToken::generate();
+        assert!(SecretToken::parse(t.expose()).is_some());
+        assert!(SecretToken::parse("'; DROP TABLE staff; --").is_none());
+        assert!(!format!("{t:?}").contains(t.expose()));
+    }
+}

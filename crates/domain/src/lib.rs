@@ -1,0 +1,30 @@
+//! Portico's domain types: the codes that bring a patient in, dates of birth, names, contact
+//! points, passwords and staff roles. Every value that comes from outside is parsed here once, into a
+//! type that cannot hold a bad value, so the rest of the service never re-checks it.
+//!
+//! This crate is pure: it must never do I/O, read the clock or touch a database. "Today" is passed in
+//! by the caller. Types that hold personal data or secrets have a redacted `Debug` and no `Display`,
+//! so they cannot end up in a log by accident; their text is reached only through `expose_*` or
+//! plainly named accessors.
+
+pub mod birth_date;
+pub mod codes;
+pub mod email;
+pub mod name;
+pub mod password;
+pub mod phone;
+pub mod roles;
+
+pub use birth_date::{BirthDate, BirthDateError, MAX_AGE_YEARS};
+pub use codes::{
+    CODE_DIGITS, CODE_LETTERS, CodeError, InviteCode, ProviderCode, SIGNUP_CODE_MAX_LEN,
+    SIGNUP_CODE_MIN_LEN, SignupCode,
+};
+pub use email::{EmailAddress, EmailError};
+pub use name::{DisplayName, NameError, PersonName};
+pub use password::{
+    MAX_LEN, MIN_LEN_SINGLE_FACTOR, MIN_LEN_WITH_SECOND_FACTOR, Password, PasswordContext,
+    PasswordRejection, strength,
+};
+pub use phone::{PhoneError, PhoneNumber, is_known_region};
+pub use roles::{RoleError, StaffRole};

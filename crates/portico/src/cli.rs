@@ -1,0 +1,215 @@
+//! The command line: `serve`, `migrate`, `admin create`, `audit verify`.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use portico_core::staff::NewStaffInput;
+use portico_core::{CoreError, SystemClock};
+
+use crate::config::{Config, Overrides};
+use crate::server;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "portico",
+    version,
+    about = "Patient onboarding for medical practices"
+)]
+pub struct Cli {
+    /// Configuration file (TOML); default: <data dir>/portico.toml when it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Folder for the SQLite database and the secret key.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web service (and print a set-up link while no admin exists).
+    Serve {
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Practice administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin (and the practice, if none has that name). Reads the password from
+    /// standard input; prints the practice id.
+    Create {
+        #[arg(long, value_name = "NAME")]
+        practice: String,
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        /// The admin's full name.
+        #[arg(long, value_name = "NAME", default_value = "Practice Admin")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the whole hash chain; exit status 1 at the first broken link.
+    Verify,
+}
+
+impl Cli {
+    pub fn overrides(&self) -> Overrides {
+        let listen = match &self.command {
+            Command::Serve { listen } => listen.clone(),
+            _ => None,
+        };
+        Overrides {
+            config_file: self.config.clone(),
+            data_dir: self.data_dir.clone(),
+            listen,
+        }
+    }
+}
+
+pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { .. } => serve(&config).await,
+        Command::Migrate => {
+            server::open_store(&config).await?;
+            println!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    practice,
+                    email,
+                    name,
+                },
+        } => admin_create(&config, &practice, &email, &name).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => audit_verify(&config).await,
+    }
+}
+
+async fn serve(config: &Config) -> anyhow::Result<ExitCode> {
+    let server = server::start(config, Arc::new(SystemClock)).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on http://{}", server.addr)?;
+    if let Some(link) = &server.setup_link {
+        writeln!(
+            out,
+            "No admin exists yet. Open this one-time link within an hour to set up your practice:"
+        )?;
+        writeln!(out, "{link}")?;
+    }
+    out.flush()?;
+    drop(out);
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.stop().await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+}
+
+async fn admin_create(
+    config: &Config,
+    practice: &str,
+    email: &str,
+    name: &str,
+) -> anyhow::Result<ExitCode> {
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let store = server::open_store(config).await?;
+    let core = server::build_core(config, store, Arc::new(SystemClock))?;
+    let input = NewStaffInput {
+        display_name: name.into(),
+        email: email.into(),
+        role: "admin".into(),
+        password,
+    };
+    match portico_core::setup::create_admin(&core, practice, &input).await {
+        Ok(created) => {
+            println!("{}", created.practice_id);
+            if created.practice_created {
+                eprintln!("created practice and admin");
+            } else {
+                eprintln!("added an admin to the existing practice");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(CoreError::Invalid(errors)) => {
+            for e in errors.iter() {
+                let what = match e.field {
+                    "display_name" => "--name",
+                    "email" => "--email",
+                    "practice" => "--practice",
+                    "password" => "password (standard input)",
+                    other => other,
+                };
+                eprintln!("{what}: {}", e.message);
+            }
+            Ok(ExitCode::from(2))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn audit_verify(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = server::open_store(config).await?;
+    let result = portico_store::audit::verify(&store).await?;
+    match result.broken {
+        None => {
+            println!(
+                "audit chain intact: {} events verified",
+                result.events_checked
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(link) => {
+            println!(
+                "audit chain BROKEN at event {}: {} ({} events before it verified)",
+                link.seq, link.reason, result.events_checked
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,549 @@
+//! Configuration: a TOML file plus `PORTICO_*` environment variables (the environment wins),
+//! validated once at start. Every error names the setting — as the file key and the variable —
+//! and says what is wrong, so a bad deployment stops with a sentence, not a stack trace.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Everything the service needs, checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// Where people reach the service; `None` means "http://" + the address actually bound.
+    pub public_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub database: Database,
+    pub max_connections: u32,
+    pub secret: Secret,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    /// `None`: decided by the public URL's scheme (https → secure cookies).
+    pub secure_cookies: Option<bool>,
+    pub client_ip_header: Option<String>,
+    pub log_level: String,
+    pub log_json: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// The embedded default: a file in the data folder.
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub enum Secret {
+    /// Read from, or created in, `<data dir>/secret.key`.
+    DataDirFile,
+    Given(Vec<u8>),
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Secret::DataDirFile => f.write_str("DataDirFile"),
+            Secret::Given(_) => f.write_str("Given(***)"),
+        }
+    }
+}
+
+/// A setting that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid setting `{key}` (from {origin}): {problem}")]
+    Invalid {
+        key: &'static str,
+        origin: String,
+        problem: String,
+    },
+    #[error("cannot read the configuration file {path}: {problem}")]
+    File { path: String, problem: String },
+}
+
+/// The file's shape; unknown keys are refused so that a typo is not silently ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    server: ServerSection,
+    #[serde(default)]
+    database: DatabaseSection,
+    #[serde(default)]
+    security: SecuritySection,
+    #[serde(default)]
+    log: LogSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerSection {
+    listen: Option<String>,
+    public_url: Option<String>,
+    data_dir: Option<String>,
+    client_ip_header: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseSection {
+    url: Option<String>,
+    max_connections: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecuritySection {
+    secret_key: Option<String>,
+    session_idle_minutes: Option<i64>,
+    session_absolute_hours: Option<i64>,
+    secure_cookies: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogSection {
+    level: Option<String>,
+    format: Option<String>,
+}
+
+/// What the command line said; it wins over the environment and the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+}
+
+/// One value with where it came from, for error messages.
+struct Raw {
+    value: String,
+    origin: String,
+}
+
+struct Sources<'a> {
+    env: &'a HashMap<String, String>,
+    file_name: String,
+}
+
+impl Sources<'_> {
+    /// The environment's value if set, else the file's.
+    fn pick(&self, env_var: &str, file: Option<String>, key: &str) -> Option<Raw> {
+        if let Some(v) = self.env.get(env_var) {
+            return Some(Raw {
+                value: v.clone(),
+                origin: format!("environment variable {env_var}"),
+            });
+        }
+        file.map(|value| Raw {
+            value,
+            origin: format!("`{key}` in {}", self.file_name),
+        })
+    }
+}
+
+fn invalid(key: &'static str, raw: &Raw, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key,
+        origin: raw.origin.clone(),
+        problem: problem.into(),
+    }
+}
+
+fn number(key: &'static str, raw: &Raw, min: i64, max: i64) -> Result<i64, ConfigError> {
+    let n: i64 = raw
+        .value
+        .trim()
+        .parse()
+        .map_err(|_| invalid(key, raw, format!("`{}` is not a whole number", raw.value)))?;
+    if n < min || n > max {
+        return Err(invalid(
+            key,
+            raw,
+            format!("{n} is out of range; use {min} to {max}"),
+        ));
+    }
+    Ok(n)
+}
+
+fn boolean(key: &'static str, raw: &Raw) -> Result<bool, ConfigError> {
+    match raw.value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        other => Err(invalid(key, raw, format!("`{other}` is not true or false"))),
+    }
+}
+
+impl Config {
+    /// Reads the process environment and the configuration file.
+    pub fn load(overrides: &Overrides) -> Result<Config, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Config::from_sources(overrides, &env)
+    }
+
+    /// Builds the configuration from explicit sources (the environment as a map), for tests.
+    pub fn from_sources(
+        overrides: &Overrides,
+        env: &HashMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let data_dir_hint = overrides
+            .data_dir
+            .clone()
+            .or_else(|| env.get("PORTICO_DATA_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("portico-data"));
+        let file_path = overrides
+            .config_file
+            .clone()
+            .or_else(|| env.get("PORTICO_CONFIG").map(PathBuf::from))
+            .or_else(|| Some(data_dir_hint.join("portico.toml")).filter(|p| p.exists()));
+        let (file, file_name) = match &file_path {
+            Some(path) => (read_file(path)?, path.display().to_string()),
+            None => (FileConfig::default(), "the configuration file".to_owned()),
+        };
+        let src = Sources { env, file_name };
+
+        let listen = match overrides.listen.clone() {
+            Some(v) => Some(Raw {
+                value: v,
+                origin: "the --listen option".into(),
+            }),
+            None => src.pick("PORTICO_LISTEN", file.server.listen, "server.listen"),
+        };
+        let listen = match listen {
+            Some(raw) => raw.value.trim().parse::<SocketAddr>().map_err(|_| {
+                invalid(
+                    "server.listen",
+                    &raw,
+                    format!("`{}` is not an address like 127.0.0.1:8080", raw.value),
+                )
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+
+        let public_url = match src.pick(
+            "PORTICO_PUBLIC_URL",
+            file.server.public_url,
+            "server.public_url",
+        ) {
+            Some(raw) => {
+                let url = raw.value.trim().trim_end_matches('/').to_owned();
+                let rest = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"));
+                if rest.is_none_or(|host| host.is_empty() || host.contains(char::is_whitespace)) {
+                    return Err(invalid(
+                        "server.public_url",
+                        &raw,
+                        "use an address starting with https:// or http://",
+                    ));
+                }
+                Some(url)
+            }
+            None => None,
+        };
+
+        let data_dir = match overrides.data_dir.clone() {
+            Some(dir) => dir,
+            None => src
+                .pick("PORTICO_DATA_DIR", file.server.data_dir, "server.data_dir")
+                .map_or_else(
+                    || PathBuf::from("portico-data"),
+                    |raw| PathBuf::from(raw.value),
+                ),
+        };
+
+        let client_ip_header = match src.pick(
+            "PORTICO_CLIENT_IP_HEADER",
+            file.server.client_ip_header,
+            "server.client_ip_header",
+        ) {
+            Some(raw) => {
+                let name = raw.value.trim().to_ascii_lowercase();
+                if axum::http::HeaderName::from_bytes(name.as_bytes()).is_err() || name.is_empty() {
+                    return Err(invalid(
+                        "server.client_ip_header",
+                        &raw,
+                        "not a valid header name",
+                    ));
+                }
+                Some(name)
+            }
+            None => None,
+        };
+
+        let url = src
+            .pick("DATABASE_URL", None, "database.url")
+            .or_else(|| src.pick("PORTICO_DATABASE_URL", file.database.url, "database.url"));
+        let database = match url {
+            Some(raw) => parse_database_url(&raw)?,
+            None => Database::Sqlite(data_dir.join("portico.db")),
+        };
+        let max_connections = src
+            .pick(
+                "PORTICO_DATABASE_MAX_CONNECTIONS",
+                file.database.max_connections.map(|n| n.to_string()),
+                "database.max_connections",
+            )
+            .map(|raw| number("database.max_connections", &raw, 1, 1000))
+            .transpose()?
+            .unwrap_or(10) as u32;
+
+        let secret = match src.pick(
+            "PORTICO_SECRET_KEY",
+            file.security.secret_key,
+            "security.secret_key",
+        ) {
+            Some(raw) => Secret::Given(parse_secret(&raw)?),
+            None => Secret::DataDirFile,
+        };
+        let idle = src
+            .pick(
+                "PORTICO_SESSION_IDLE_MINUTES",
+                file.security.session_idle_minutes.map(|n| n.to_string()),
+                "security.session_idle_minutes",
+            )
+            .map(|raw| number("security.session_idle_minutes", &raw, 1, 24 * 60))
+            .transpose()?
+            .unwrap_or(30);
+        let absolute = src
+            .pick(
+                "PORTICO_SESSION_ABSOLUTE_HOURS",
+                file.security.session_absolute_hours.map(|n| n.to_string()),
+                "security.session_absolute_hours",
+            )
+            .map(|raw| number("security.session_absolute_hours", &raw, 1, 24 * 7))
+            .transpose()?
+            .unwrap_or(12);
+        let secure_cookies = src
+            .pick(
+                "PORTICO_SECURE_COOKIES",
+                file.security.secure_cookies.map(|b| b.to_string()),
+                "security.secure_cookies",
+            )
+            .map(|raw| boolean("security.secure_cookies", &raw))
+            .transpose()?;
+
+        let log_level = match src.pick("PORTICO_LOG", file.log.level, "log.level") {
+            Some(raw) => {
+                let level = raw.value.trim().to_ascii_lowercase();
+                if !["error", "warn", "info", "debug", "trace"].contains(&level.as_str()) {
+                    return Err(invalid(
+                        "log.level",
+                        &raw,
+                        format!(
+                            "`{}` is not one of error, warn, info, debug, trace",
+                            raw.value
+                        ),
+                    ));
+                }
+                level
+            }
+            None => "info".into(),
+        };
+        let log_json = match src.pick("PORTICO_LOG_FORMAT", file.log.format, "log.format") {
+            Some(raw) => match raw.value.trim() {
+                "json" => true,
+                "text" => false,
+                other => {
+                    return Err(invalid(
+                        "log.format",
+                        &raw,
+                        format!("`{other}` is not text or json"),
+                    ));
+                }
+            },
+            None => false,
+        };
+
+        Ok(Config {
+            listen,
+            public_url,
+            data_dir,
+            database,
+            max_connections,
+            secret,
+            session_idle: Duration::from_secs(idle as u64 * 60),
+            session_absolute: Duration::from_secs(absolute as u64 * 3600),
+            secure_cookies,
+            client_ip_header,
+            log_level,
+            log_json,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+        path: path.display().to_string(),
+        problem: e.to_string(),
+    })?;
+    // toml's message names the key and line of the problem (including unknown keys).
+    toml::from_str(&text).map_err(|e| ConfigError::File {
+        path: path.display().to_string(),
+        problem: e.to_string(),
+    })
+}
+
+fn parse_database_url(raw: &Raw) -> Result<Database, ConfigError> {
+    let url = raw.value.trim();
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Database::Postgres(url.to_owned()));
+    }
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        let path = path.split('?').next().unwrap_or_default();
+        if path.is_empty() {
+            return Err(invalid(
+                "database.url",
+                raw,
+                "a sqlite: URL needs a file path, e.g. sqlite:///var/lib/portico/portico.db",
+            ));
+        }
+        return Ok(Database::Sqlite(PathBuf::from(path)));
+    }
+    // Never echo the URL: it may hold a password.
+    Err(invalid(
+        "database.url",
+        raw,
+        "use a postgres://… or sqlite:… URL",
+    ))
+}
+
+fn parse_secret(raw: &Raw) -> Result<Vec<u8>, ConfigError> {
+    let text = raw.value.trim();
+    let bytes = (text.len() % 2 == 0)
+        .then(|| {
+            (0..text.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+                .collect::<Option<Vec<u8>>>()
+        })
+        .flatten()
+        .ok_or_else(|| {
+            invalid(
+                "security.secret_key",
+                raw,
+                "must be hexadecimal (e.g. from `openssl rand -hex 32`)",
+            )
+        })?;
+    if bytes.len() < portico_core::secrets::MIN_SECRET_LEN {
+        return Err(invalid(
+            "security.secret_key",
+            raw,
+            format!(
+                "must be at least {} bytes ({} hex characters)",
+                portico_core::secrets::MIN_SECRET_LEN,
+                portico_core::secrets::MIN_SECRET_LEN * 2
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let dir = std::env::temp_dir().join("portico-config-test-none");
+        Config::from_sources(
+            &Overrides {
+                data_dir: Some(dir),
+                ..Overrides::default()
+            },
+            &env,
+        )
+    }
+
+    #[test]
+    fn no_configuration_means_sqlite_in_the_data_folder_on_port_8080() {
+        let config = load(&[]).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert!(matches!(config.database, Database::Sqlite(ref p) if p.ends_with("portico.db")));
+        assert_eq!(config.secret, Secret::DataDirFile);
+    }
+
+    #[test]
+    fn a_bad_listen_address_names_the_variable() {
+        let e = load(&[("PORTICO_LISTEN", "localhost")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("server.listen") && e.contains("PORTICO_LISTEN"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_short_secret_key_is_refused_without_echoing_it() {
+        let e = load(&[("PORTICO_SECRET_KEY", "abcd")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("security.secret_key") && !e.contains("abcd"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn database_urls_other_than_postgres_or_sqlite_are_refused_without_echoing_them() {
+        let e = load(&[("DATABASE_URL", "mysql://u:hunter2@db/x")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("database.url") && !e.contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn out_of_range_numbers_say_the_range() {
+        let e = load(&[("PORTICO_SESSION_IDLE_MINUTES", "0")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("security.session_idle_minutes") && e.contains("1 to 1440"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portico.toml");
+        std::fs::write(&path, "[database]\nulr = \"postgres://x\"\n").unwrap();
+        let overrides = Overrides {
+            config_file: Some(path),
+            ..Overrides::default()
+        };
+        let e = Config::from_sources(&overrides, &HashMap::new())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("ulr"), "{e}");
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portico.toml");
+        std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:9000\"\n").unwrap();
+        let overrides = Overrides {
+            config_file: Some(path),
+            ..Overrides::default()
+        };
+        let env = HashMap::from([("PORTICO_LISTEN".to_owned(), "127.0.0.1:9001".to_owned())]);
+        assert_eq!(
+            Config::from_sources(&overrides, &env)
+                .unwrap()
+                .listen
+                .port(),
+            9001
+        );
+    }
+}

@@ -1,0 +1,219 @@
+//! Start-up: open the database (creating the data folder and secret key on first run), migrate,
+//! build the core, bind the listener and serve until told to stop.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use portico_core::{Clock, Core, Keys, Settings, Store};
+use portico_store::ConnectOptions;
+use portico_web::{AppState, WebSettings};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, Database, Secret};
+
+/// Opens the configured database and brings its schema up to date.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let options = ConnectOptions {
+        max_connections: config.max_connections,
+        ..ConnectOptions::default()
+    };
+    let store = match &config.database {
+        Database::Sqlite(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                create_private_dir(dir)?;
+            }
+            Store::open_sqlite(path, &options)
+                .await
+                .with_context(|| format!("cannot open SQLite database {}", path.display()))?
+        }
+        Database::Postgres(url) => Store::connect_postgres(url, &options)
+            .await
+            .context("cannot connect to PostgreSQL (check database.url / DATABASE_URL)")?,
+    };
+    store
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
+    Ok(store)
+}
+
+fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create data folder {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// The server secret: given in configuration, or kept in `<data dir>/secret.key` (mode 0600),
+/// created on first start.
+pub fn load_keys(config: &Config) -> anyhow::Result<Keys> {
+    let bytes = match &config.secret {
+        Secret::Given(bytes) => bytes.clone(),
+        Secret::DataDirFile => {
+            if matches!(config.database, Database::Postgres(_)) {
+                tracing::warn!(
+                    "using the data folder's secret key with PostgreSQL; several nodes must share one security.secret_key"
+                );
+            }
+            read_or_create_key_file(&config.data_dir.join("secret.key"))?
+        }
+    };
+    Keys::new(bytes).context("security.secret_key")
+}
+
+fn read_or_create_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir)?;
+    }
+    if path.exists() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path)?.permissions().mode();
+            if mode & 0o077 != 0 {
+                bail!(
+                    "{} can be read by other users (mode {:o}); run `chmod 600 {}`",
+                    path.display(),
+                    mode & 0o777,
+                    path.display()
+                );
+            }
+        }
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = text.trim();
+        let bytes: Option<Vec<u8>> = (text.len() % 2 == 0)
+            .then(|| {
+                (0..text.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+                    .collect()
+            })
+            .flatten();
+        return bytes.with_context(|| format!("{} is not a hexadecimal key", path.display()));
+    }
+    let bytes = Keys::generate_bytes();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    use std::io::Write;
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(hex.as_bytes())?;
+    file.sync_all()?;
+    Ok(bytes)
+}
+
+/// Builds the service core over an open store.
+pub fn build_core(config: &Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<Core> {
+    let settings = Settings {
+        session_idle: config.session_idle,
+        session_absolute: config.session_absolute,
+        ..Settings::default()
+    };
+    Ok(Core::new(store, clock, load_keys(config)?, settings)?)
+}
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub public_url: String,
+    /// The one-time set-up link, when no admin exists yet.
+    pub setup_link: Option<String>,
+    pub core: Core,
+    shutdown: Option<oneshot::Sender<()>>,
+    serving: JoinHandle<std::io::Result<()>>,
+    sweeping: JoinHandle<()>,
+}
+
+/// Opens everything and starts serving on `config.listen` (port 0 picks a free port).
+pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Server> {
+    let store = open_store(config).await?;
+    let core = build_core(config, store, clock)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (server.listen)", config.listen))?;
+    let addr = listener.local_addr()?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let secure_cookies = config
+        .secure_cookies
+        .unwrap_or(public_url.starts_with("https://"));
+    let client_ip_header = config
+        .client_ip_header
+        .as_deref()
+        .and_then(|h| axum::http::HeaderName::from_bytes(h.as_bytes()).ok());
+    let state = AppState {
+        core: core.clone(),
+        settings: Arc::new(WebSettings {
+            public_url: public_url.clone(),
+            secure_cookies,
+            client_ip_header,
+        }),
+        metrics: portico_web::install_metrics_recorder(),
+    };
+    let setup_link = portico_core::setup::issue_link_if_needed(&core)
+        .await?
+        .map(|token| format!("{public_url}/setup/{}", token.expose()));
+
+    let app = portico_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (tx, rx) = oneshot::channel::<()>();
+    let serving = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    let sweeper = core.clone();
+    let sweeping = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            if let Err(e) = portico_core::accounts::sweep_sessions(&sweeper).await {
+                tracing::warn!(error = %e, "session sweep failed");
+            }
+        }
+    });
+    Ok(Server {
+        addr,
+        public_url,
+        setup_link,
+        core,
+        shutdown: Some(tx),
+        serving,
+        sweeping,
+    })
+}
+
+impl Server {
+    /// Stops accepting, finishes requests in flight, and closes the database.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.sweeping.abort();
+        (&mut self.serving).await??;
+        self.core.store().close().await;
+        Ok(())
+    }
+}

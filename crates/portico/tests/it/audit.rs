@@ -1,0 +1,175 @@
+//! The audit log: every sign-in and change is recorded, the chain verifies, and an edit or a
+//! deletion made behind the service's back is caught by `portico audit verify`.
+
+use reqwest::StatusCode;
+
+use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, on_both};
+
+on_both!(
+    the_chain_verifies_after_sign_ins_and_changes,
+    a_hand_edited_audit_row_is_caught_by_audit_verify,
+    a_deleted_audit_row_is_caught_by_audit_verify,
+    the_database_refuses_edits_to_the_audit_log,
+    the_audit_log_and_the_database_hold_no_plain_secrets,
+);
+
+/// A practice with a few audited events: set-up, a failed and a good sign-in, a new staff member.
+async fn some_history(app: &TestApp) {
+    let admin = app.set_up_practice("Audited Clinic").await;
+    app.sign_in(ADMIN_EMAIL, "not the password at all").await;
+    app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let csrf = admin.csrf_for("/staff/members").await;
+    let res = admin
+        .post_form(
+            "/staff/members",
+            &[
+                ("csrf_token", &csrf),
+                ("display_name", "Sam Staff"),
+                ("email", "sam@clinic.example"),
+                ("role", "staff"),
+                ("password", "gentle harbor morning tide"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+fn verify(app: &TestApp) -> (bool, String) {
+    let out = app.cli(&["audit", "verify"], None);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+async fn the_chain_verifies_after_sign_ins_and_changes(app: &TestApp) {
+    some_history(app).await;
+    let (ok, out) = verify(app);
+    assert!(ok, "{out}");
+    assert!(out.contains("audit chain intact"), "{out}");
+    // practice.created, staff.created, sign-in at set-up, failed sign-in, sign-in, staff.created
+    let count: u64 = out.split_whitespace().find_map(|w| w.parse().ok()).unwrap();
+    assert!(count >= 6, "{out}");
+
+    // The admin sees those events on the audit page, the failed sign-in among them.
+    let (admin, _) = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = admin.get("/staff/audit").await.text().await.unwrap();
+    for action in [
+        "practice.created",
+        "staff.created",
+        "staff.sign_in",
+        "failure",
+    ] {
+        assert!(page.contains(action), "audit page shows {action}");
+    }
+}
+
+fn disable_guard(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;"
+        }
+        Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only;",
+    }
+}
+
+async fn a_hand_edited_audit_row_is_caught_by_audit_verify(app: &TestApp) {
+    some_history(app).await;
+    app.raw_sql(disable_guard(app.backend)).await;
+    app.raw_sql("UPDATE audit_events SET outcome = 'success' WHERE seq = 4")
+        .await;
+    let (ok, out) = verify(app);
+    assert!(!ok, "verify must fail: {out}");
+    assert!(out.contains("BROKEN at event 4"), "{out}");
+}
+
+async fn a_deleted_audit_row_is_caught_by_audit_verify(app: &TestApp) {
+    some_history(app).await;
+    app.raw_sql(disable_guard(app.backend)).await;
+    app.raw_sql("DELETE FROM audit_events WHERE seq = 3").await;
+    let (ok, out) = verify(app);
+    assert!(!ok, "{out}");
+    assert!(out.contains("BROKEN at event 3"), "{out}");
+
+    // Cutting off the newest events is caught too.
+    let app_tail = app;
+    app_tail
+        .raw_sql("DELETE FROM audit_events WHERE seq >= 3")
+        .await;
+    let (ok, out) = verify(app_tail);
+    assert!(!ok, "{out}");
+    assert!(out.contains("ends early"), "{out}");
+}
+
+async fn the_database_refuses_edits_to_the_audit_log(app: &TestApp) {
+    some_history(app).await;
+    let update = app
+        .try_raw_sql("UPDATE audit_events SET outcome = 'success' WHERE seq = 4")
+        .await;
+    assert!(update.is_err(), "UPDATE of an audit row must fail");
+    let delete = app
+        .try_raw_sql("DELETE FROM audit_events WHERE seq = 1")
+        .await;
+    assert!(delete.is_err(), "DELETE of an audit row must fail");
+    assert!(verify(app).0);
+}
+
+async fn the_audit_log_and_the_database_hold_no_plain_secrets(app: &TestApp) {
+    some_history(app).await;
+    let dump = app.dump_all_text().await;
+    assert!(
+        !dump.contains(ADMIN_PASSWORD) && !dump.contains("gentle harbor morning tide"),
+        "no plain passwords"
+    );
+    let link = app.setup_link.clone().unwrap();
+    let token = link.rsplit('/').next().unwrap();
+    assert!(
+        !dump.contains(token),
+        "the set-up token is stored only as a keyed hash"
+    );
+    let (admin, _) = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let cookie = admin.cookie_header();
+    let session = cookie
+        .split("portico_session=")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap();
+    assert!(
+        !dump.contains(session),
+        "session tokens are stored only as keyed hashes"
+    );
+    let audit = audit_text(app).await;
+    assert!(
+        !audit.contains("Sam Staff") && !audit.contains("Ada Admin"),
+        "names stay out of the audit log"
+    );
+    assert!(
+        !audit.contains("sam@clinic.example") && !audit.contains(ADMIN_EMAIL),
+        "emails stay out of the audit log"
+    );
+}
+
+async fn audit_text(app: &TestApp) -> String {
+    // The audit table alone, every column as text.
+    let sql = "SELECT action || '|' || COALESCE(actor_id,'') || '|' || COALESCE(subject_id,'') || '|' || details FROM audit_events";
+    match app.backend {
+        Backend::Sqlite => {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&app.database_url())
+                .await
+                .unwrap();
+            let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&mut c).await.unwrap();
+            rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&app.database_url())
+                .await
+                .unwrap();
+            let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&mut c).await.unwrap();
+            rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
+        }
+    }
+}

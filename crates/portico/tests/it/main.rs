@@ -1,0 +1,12 @@
+//! Integration tests: each one starts the real service on a random port with a fresh database
+//! (a temporary SQLite file, or a new PostgreSQL database dropped afterwards) and speaks HTTP to
+//! it like a browser or an integrator would. `on_both!` runs every test on both databases.
+
+mod common;
+
+mod audit;
+mod cli;
+mod platform;
+mod setup;
+mod sign_in;
+mod tenancy;

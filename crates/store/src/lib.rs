@@ -1,0 +1,23 @@
+//! Portico's storage: one API over SQLite (the embedded default) and PostgreSQL (production,
+//! several nodes). This crate is the only place that holds SQL. It knows rows and
+//! transactions, never business rules: callers decide what a row means.
+//!
+//! Every statement is written once with `$1` placeholders, which both databases accept, and run
+//! through [`run!`], which expands it once per backend so each is type-checked against its own
+//! driver (sqlx's `Any` driver is avoided: it loses types and breaks placeholders).
+
+mod db;
+mod error;
+
+pub mod audit;
+pub mod practices;
+pub mod providers;
+pub mod sessions;
+pub mod setup_tokens;
+pub mod staff;
+pub mod throttles;
+
+pub use db::{Backend, ConnectOptions, Exec, Store, Tx};
+pub use error::StoreError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

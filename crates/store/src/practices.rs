@@ -1,0 +1,58 @@
+//! Practices: the tenants. Every row holding patient data hangs off one of these.
+
+use crate::db::run;
+use crate::{Exec, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PracticeRow {
+    pub id: String,
+    pub name: String,
+    pub country: String,
+    pub invite_expiry_days: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+macro_rules! columns {
+    () => {
+        "id, name, country, invite_expiry_days, created_at, updated_at"
+    };
+}
+
+pub async fn insert(db: impl Into<Exec<'_>>, row: &PracticeRow) -> Result<()> {
+    run!(db, |c| sqlx::query(
+        "INSERT INTO practices (id, name, country, invite_expiry_days, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(&row.id)
+    .bind(&row.name)
+    .bind(&row.country)
+    .bind(row.invite_expiry_days)
+    .bind(row.created_at)
+    .bind(row.updated_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn find(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<PracticeRow>> {
+    let sql = concat!("SELECT ", columns!(), " FROM practices WHERE id = $1");
+    Ok(run!(db, |c| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Practice names are unique regardless of case, so `admin create` can find an existing one.
+pub async fn find_by_name(db: impl Into<Exec<'_>>, name: &str) -> Result<Option<PracticeRow>> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM practices WHERE lower(name) = lower($1)"
+    );
+    Ok(run!(db, |c| sqlx::query_as(sql)
+        .bind(name)
+        .fetch_optional(c)
+        .await)?)
+}

@@ -1,0 +1,141 @@
+//! Staff accounts: the people of a practice who sign in to the staff pages.
+//! Every look-up by id is scoped to a practice, so one practice can never reach another's rows.
+
+use crate::db::run;
+use crate::{Exec, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffRow {
+    pub id: String,
+    pub practice_id: String,
+    pub email: String,
+    pub email_key: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub active: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+macro_rules! columns {
+    () => {
+        "id, practice_id, email, email_key, display_name, role, password_hash, \
+                       active, created_at, updated_at"
+    };
+}
+
+pub async fn insert(db: impl Into<Exec<'_>>, row: &StaffRow) -> Result<()> {
+    run!(db, |c| sqlx::query(
+        "INSERT INTO staff (id, practice_id, email, email_key, display_name, role, password_hash,
+                            active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    )
+    .bind(&row.id)
+    .bind(&row.practice_id)
+    .bind(&row.email)
+    .bind(&row.email_key)
+    .bind(&row.display_name)
+    .bind(&row.role)
+    .bind(&row.password_hash)
+    .bind(row.active)
+    .bind(row.created_at)
+    .bind(row.updated_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Sign-in looks staff up by the lower-cased email across all practices (emails are unique).
+pub async fn find_by_email_key(
+    db: impl Into<Exec<'_>>,
+    email_key: &str,
+) -> Result<Option<StaffRow>> {
+    let sql = concat!("SELECT ", columns!(), " FROM staff WHERE email_key = $1");
+    Ok(run!(db, |c| sqlx::query_as(sql)
+        .bind(email_key)
+        .fetch_optional(c)
+        .await)?)
+}
+
+pub async fn find_in_practice(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    id: &str,
+) -> Result<Option<StaffRow>> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM staff WHERE practice_id = $1 AND id = $2"
+    );
+    Ok(run!(db, |c| sqlx::query_as(sql)
+        .bind(practice_id)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+pub async fn list_for_practice(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+) -> Result<Vec<StaffRow>> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM staff WHERE practice_id = $1 ORDER BY display_name, id"
+    );
+    Ok(run!(db, |c| sqlx::query_as(sql)
+        .bind(practice_id)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// How many active admins exist in the whole deployment (zero means set-up is still open).
+pub async fn count_active_admins(db: impl Into<Exec<'_>>) -> Result<i64> {
+    let (n,): (i64,) = run!(db, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = TRUE"
+    )
+    .fetch_one(c)
+    .await)?;
+    Ok(n)
+}
+
+/// How many active admins a practice has (a practice must never lose its last one).
+pub async fn count_active_admins_in_practice(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+) -> Result<i64> {
+    let (n,): (i64,) = run!(db, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM staff WHERE practice_id = $1 AND role = 'admin' AND active = TRUE"
+    )
+    .bind(practice_id)
+    .fetch_one(c)
+    .await)?;
+    Ok(n)
+}
+
+/// Changes role and active flag; answers whether a row of that practice was changed.
+pub async fn update_role_and_active(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    id: &str,
+    role: &str,
+    active: bool,
+    now: i64,
+) -> Result<bool> {
+    let done = run!(db, |c| {
+        sqlx::query(
+        "UPDATE staff SET role = $3, active = $4, updated_at = $5 WHERE practice_id = $1 AND id = $2"
+    )
+    .bind(practice_id)
+    .bind(id)
+    .bind(role)
+    .bind(active)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}

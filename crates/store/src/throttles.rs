@@ -1,0 +1,56 @@
+//! Fixed-window counters for guessing limits, in the database so the limits hold across nodes.
+//! Keys are opaque to this module (callers pass an HMAC of what they count, never a raw value).
+
+use crate::db::run;
+use crate::{Exec, Result};
+
+/// The state of one counter after a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Window {
+    pub count: i64,
+    pub window_start: i64,
+}
+
+/// Counts one attempt against `key` in a window of `window_ms` that began at most that long before
+/// `now`; a window that has passed starts again at one. Atomic: one upsert statement.
+pub async fn hit(db: impl Into<Exec<'_>>, key: &str, now: i64, window_ms: i64) -> Result<Window> {
+    Ok(run!(db, |c| {
+        sqlx::query_as(
+        "INSERT INTO throttles (key, window_start, count) VALUES ($1, $2, 1)
+         ON CONFLICT (key) DO UPDATE SET
+             count = CASE WHEN throttles.window_start <= $3 THEN 1 ELSE throttles.count + 1 END,
+             window_start = CASE WHEN throttles.window_start <= $3 THEN $2 ELSE throttles.window_start END
+         RETURNING count, window_start"
+    )
+    .bind(key)
+    .bind(now)
+    .bind(now - window_ms)
+    .fetch_one(c)
+    .await
+    })?)
+}
+
+/// Reads a counter without counting; `None` when there is none or its window has passed.
+pub async fn peek(
+    db: impl Into<Exec<'_>>,
+    key: &str,
+    now: i64,
+    window_ms: i64,
+) -> Result<Option<Window>> {
+    Ok(run!(db, |c| sqlx::query_as(
+        "SELECT count, window_start FROM throttles WHERE key = $1 AND window_start > $2"
+    )
+    .bind(key)
+    .bind(now - window_ms)
+    .fetch_optional(c)
+    .await)?)
+}
+
+pub async fn clear(db: impl Into<Exec<'_>>, key: &str) -> Result<()> {
+    run!(db, |c| sqlx::query("DELETE FROM throttles WHERE key = $1")
+        .bind(key)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! Sessions and CSRF for the staff pages and the API. The session cookie carries a random token
+//! whose keyed hash names the session row. Every state-changing form carries a CSRF token: an
+//! HMAC of the session token (or, before sign-in, of a random anonymous cookie), so a page of
+//! another site can neither read nor forge it. `Origin` and `Sec-Fetch-Site` are checked too.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use portico_core::secrets::{self, Purpose};
+use portico_core::{SecretToken, StaffActor};
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::error::{ApiError, PageError, WebError};
+use crate::request::Client;
+
+pub const SESSION_COOKIE: &str = "portico_session";
+pub const ANON_COOKIE: &str = "portico_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The CSRF token that binds a form to `binding` (a session or anonymous cookie value).
+fn csrf_for(state: &AppState, kind: &str, binding: &str) -> String {
+    let mac = state
+        .core
+        .keys()
+        .mac(Purpose::Csrf, format!("{kind}\0{binding}").as_bytes());
+    secrets::base64url(&mac)
+}
+
+fn csrf_matches(state: &AppState, kind: &str, binding: &str, presented: &str) -> bool {
+    match secrets::from_base64url(presented) {
+        Some(tag) => state.core.keys().verify_mac(
+            Purpose::Csrf,
+            format!("{kind}\0{binding}").as_bytes(),
+            &tag,
+        ),
+        None => false,
+    }
+}
+
+/// A session cookie with the attributes every Portico cookie gets.
+pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .http_only(true)
+        .secure(state.settings.secure_cookies)
+        .same_site(SameSite::Lax)
+        .path("/")
+        .build()
+}
+
+pub fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
+    let mut c = cookie(state, name, String::new());
+    c.make_removal();
+    c
+}
+
+/// A CSRF token for a form shown before sign-in, setting the anonymous cookie when missing.
+pub fn anonymous_csrf(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
+    if let Some(existing) = jar
+        .get(ANON_COOKIE)
+        .and_then(|c| SecretToken::parse(c.value()))
+    {
+        let token = csrf_for(state, "anon", existing.expose());
+        return (jar, token);
+    }
+    let fresh = SecretToken::generate();
+    let token = csrf_for(state, "anon", fresh.expose());
+    (
+        jar.add(cookie(state, ANON_COOKIE, fresh.expose().to_owned())),
+        token,
+    )
+}
+
+/// A signed-in staff member, with what their pages need to post forms.
+pub struct StaffSession {
+    pub actor: StaffActor,
+    pub token: SecretToken,
+    pub csrf: String,
+}
+
+async fn load_session(parts: &mut Parts, state: &AppState) -> Result<StaffSession, WebError> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    let token = jar
+        .get(SESSION_COOKIE)
+        .and_then(|c| SecretToken::parse(c.value()))
+        .ok_or(WebError::SignInRequired)?;
+    let Ok(Client(client)) = Client::from_request_parts(parts, state).await;
+    let actor = portico_core::accounts::authenticate(&state.core, &token, client)
+        .await?
+        .ok_or(WebError::SignInRequired)?;
+    let csrf = csrf_for(state, "session", token.expose());
+    Ok(StaffSession { actor, token, csrf })
+}
+
+/// A staff session for pages: no session redirects to the sign-in page.
+pub struct PageSession(pub StaffSession);
+
+impl FromRequestParts<AppState> for PageSession {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(PageSession(load_session(parts, state).await?))
+    }
+}
+
+/// A staff session for the API: no session answers 401. Cookie-authenticated requests that
+/// change state must also send the CSRF token in `X-CSRF-Token`.
+pub struct ApiSession(pub StaffSession);
+
+impl FromRequestParts<AppState> for ApiSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = load_session(parts, state).await?;
+        if !is_safe(&parts.method) {
+            let presented = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !origin_allowed(state, &parts.headers)
+                || !csrf_matches(state, "session", session.token.expose(), presented)
+            {
+                return Err(WebError::CsrfRejected.into());
+            }
+        }
+        Ok(ApiSession(session))
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Refuses requests a browser marks as coming from another site.
+fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        return false;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true; // Older browsers and non-browser clients send none; the token still protects.
+    };
+    if origin == state.settings.public_url {
+        return true;
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest == host)
+}
+
+/// A urlencoded form whose CSRF token was checked before its fields are read.
+pub struct CsrfForm<T>(pub T);
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        if !origin_allowed(state, &parts.headers) {
+            return Err(WebError::CsrfRejected.into());
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| WebError::MalformedBody(e.body_text()))?;
+        let presented: CsrfField =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::CsrfRejected)?;
+        let by_session = jar
+            .get(SESSION_COOKIE)
+            .is_some_and(|c| csrf_matches(state, "session", c.value(), &presented.csrf_token));
+        let by_anonymous = jar
+            .get(ANON_COOKIE)
+            .is_some_and(|c| csrf_matches(state, "anon", c.value(), &presented.csrf_token));
+        if presented.csrf_token.is_empty() || !(by_session || by_anonymous) {
+            return Err(WebError::CsrfRejected.into());
+        }
+        let form = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| WebError::MalformedBody(e.to_string()))?;
+        Ok(CsrfForm(form))
+    }
+}
+
+/// The body of a form that posts nothing but its CSRF token (sign-out buttons).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}

@@ -1,0 +1,260 @@
+//! The one place where errors become responses: RFC 9457 problem documents for the API, calm
+//! HTML pages for people. Handlers return `ApiError` or `PageError`; [`finish_errors`] adds the
+//! request id and the request path so every error can be traced without logging personal data.
+
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use portico_core::{CoreError, FieldError};
+use serde::Serialize;
+
+/// What went wrong, before it is known whether a page or a problem document is wanted.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    #[error("sign-in required")]
+    SignInRequired,
+    #[error("the form's security token is missing or does not match")]
+    CsrfRejected,
+    #[error("not found")]
+    NotFound,
+    #[error("the request body could not be read: {0}")]
+    MalformedBody(String),
+}
+
+impl WebError {
+    fn status(&self) -> StatusCode {
+        match self {
+            WebError::Core(e) => match e {
+                CoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                CoreError::NotFound => StatusCode::NOT_FOUND,
+                CoreError::Forbidden => StatusCode::FORBIDDEN,
+                CoreError::SignInFailed => StatusCode::UNAUTHORIZED,
+                CoreError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+                CoreError::SetupLinkInvalid => StatusCode::GONE,
+                CoreError::Store(_) | CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            WebError::SignInRequired => StatusCode::UNAUTHORIZED,
+            WebError::CsrfRejected => StatusCode::FORBIDDEN,
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::MalformedBody(_) => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// A sentence for the person on the other end; internal details stay in the log.
+    fn public_message(&self) -> String {
+        match self {
+            WebError::Core(CoreError::Store(_) | CoreError::Internal(_)) => {
+                "Something went wrong on our side. Nothing you entered was saved; please try again.".into()
+            }
+            WebError::Core(CoreError::Invalid(_)) => "Some fields need your attention.".into(),
+            WebError::Core(CoreError::NotFound) | WebError::NotFound => "There is nothing at this address.".into(),
+            WebError::Core(CoreError::Throttled { retry_after }) => format!(
+                "Too many attempts. Please wait {} and try again.",
+                minutes(*retry_after)
+            ),
+            WebError::CsrfRejected => {
+                "This form has expired or did not come from Portico. Go back, reload the page and try again.".into()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            WebError::Core(CoreError::Throttled { retry_after }) => Some(*retry_after),
+            _ => None,
+        }
+    }
+
+    fn log_if_internal(&self) {
+        if self.status().is_server_error() {
+            // Core and store errors carry no row data, so they are safe to log in full.
+            tracing::error!(error = %self, "request failed");
+        }
+    }
+}
+
+fn minutes(d: Duration) -> String {
+    let m = d.as_secs().div_ceil(60).max(1);
+    if m == 1 {
+        "a minute".into()
+    } else {
+        format!("{m} minutes")
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// An error answered as `application/problem+json`.
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        e.log_if_internal();
+        let status = e.status();
+        let (kind, title) = match &e {
+            WebError::Core(CoreError::Invalid(_)) => {
+                ("/problems/invalid-fields", "Some fields are not valid")
+            }
+            WebError::Core(CoreError::Throttled { .. }) => {
+                ("/problems/too-many-attempts", "Too many attempts")
+            }
+            WebError::Core(CoreError::SignInFailed) | WebError::SignInRequired => {
+                ("/problems/unauthenticated", "Sign-in required")
+            }
+            WebError::CsrfRejected => ("/problems/csrf", "Missing or wrong CSRF token"),
+            _ => ("about:blank", status.canonical_reason().unwrap_or("Error")),
+        };
+        let errors = match &e {
+            WebError::Core(CoreError::Invalid(fields)) => fields.iter().cloned().collect(),
+            _ => Vec::new(),
+        };
+        let problem = Problem {
+            kind,
+            title,
+            status: status.as_u16(),
+            detail: e.public_message(),
+            instance: None,
+            request_id: None,
+            errors,
+        };
+        let mut res = status.into_response();
+        if let Some(after) = e.retry_after() {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(after.as_secs().max(1)),
+            );
+        }
+        res.extensions_mut().insert(problem);
+        res
+    }
+}
+
+/// An error answered with an HTML page (or a redirect to sign in).
+#[derive(Debug)]
+pub struct PageError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+/// The error page, rendered by [`finish_errors`] once the request id is known.
+#[derive(Debug, Clone)]
+struct ErrorPage {
+    status: StatusCode,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        if matches!(e, WebError::SignInRequired) {
+            return Redirect::to("/staff/sign-in").into_response();
+        }
+        e.log_if_internal();
+        let status = e.status();
+        let mut res = status.into_response();
+        if let Some(after) = e.retry_after() {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(after.as_secs().max(1)),
+            );
+        }
+        res.extensions_mut().insert(ErrorPage {
+            status,
+            message: e.public_message(),
+        });
+        res
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate<'a> {
+    chrome: Option<crate::pages::Chrome>,
+    heading: &'a str,
+    message: &'a str,
+    request_id: &'a str,
+}
+
+/// Writes the bodies of error responses, adding the request id (and, for problems, the path).
+pub async fn finish_errors(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let request_id = req
+        .headers()
+        .get(crate::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let mut res = next.run(req).await;
+    if let Some(mut problem) = res.extensions_mut().remove::<Problem>() {
+        problem.instance = Some(path);
+        problem.request_id = Some(request_id);
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let (mut parts, _) = res.into_parts();
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        return Response::from_parts(parts, body.into());
+    }
+    if let Some(page) = res.extensions_mut().remove::<ErrorPage>() {
+        let heading = match page.status {
+            StatusCode::NOT_FOUND => "Page not found",
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::TOO_MANY_REQUESTS => "Please wait a moment",
+            StatusCode::GONE => "This link has expired",
+            s if s.is_server_error() => "Something went wrong",
+            _ => "That did not work",
+        };
+        let template = ErrorTemplate {
+            chrome: None,
+            heading,
+            message: &page.message,
+            request_id: &request_id,
+        };
+        let html = template.render().unwrap_or_else(|_| page.message.clone());
+        let (parts, _) = res.into_parts();
+        return (parts, Html(html)).into_response();
+    }
+    res
+}
+
+/// The answer for any address nothing else answers: a problem under `/api`, a page elsewhere.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError(WebError::NotFound).into_response()
+    } else {
+        PageError(WebError::NotFound).into_response()
+    }
+}

@@ -1,0 +1,111 @@
+//! Portico's HTTP face: the axum router, staff pages, the JSON API under `/api/v1`, health and
+//! metrics. Handlers stay thin — extract, call one `portico_core` function, render — and every
+//! error becomes a page or an RFC 9457 problem in one place (`error`). No SQL lives here.
+
+mod api;
+mod auth;
+mod error;
+mod health;
+mod pages;
+mod request;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::HeaderName;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use portico_core::Core;
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+
+pub use health::install_metrics_recorder;
+
+/// Settings the web layer needs beyond the core's.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// The address people reach the service at (links in pages and messages), without a trailing slash.
+    pub public_url: String,
+    /// Mark cookies `Secure`; on whenever the service is reached over HTTPS.
+    pub secure_cookies: bool,
+    /// Take the client address from this header (set only behind a proxy that overwrites it).
+    pub client_ip_header: Option<HeaderName>,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub core: Core,
+    pub settings: std::sync::Arc<WebSettings>,
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application as one router.
+pub fn router(state: AppState) -> Router {
+    let trace = TraceLayer::new_for_http()
+        // Spans carry the route template, never the raw path: paths can hold tokens.
+        .make_span_with(|req: &Request| {
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("unmatched", MatchedPath::as_str);
+            let id = req
+                .extensions()
+                .get::<RequestId>()
+                .and_then(|id| id.header_value().to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %req.method(), route = %route)
+        })
+        .on_request(())
+        .on_response(|res: &Response, latency: Duration, _span: &tracing::Span| {
+            tracing::info!(
+                status = res.status().as_u16(),
+                latency_ms = latency.as_millis() as u64,
+                "served"
+            );
+        });
+
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .merge(health::routes())
+        .fallback(error::not_found)
+        .layer(middleware::from_fn(error::finish_errors))
+        .layer(middleware::from_fn(health::track_metrics))
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Headers every response carries: no framing, no sniffing, no referrer leaking tokens in paths,
+/// and nothing cached by shared caches.
+async fn security_headers(req: Request, next: Next) -> Response {
+    use axum::http::header::{self, HeaderValue};
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    res
+}

@@ -1,0 +1,39 @@
+//! The practice's audit trail, for its admins.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use portico_core::audit::{self, TrailItem};
+
+use super::{Chrome, render};
+use crate::AppState;
+use crate::auth::PageSession;
+use crate::error::PageError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/staff/audit", get(show))
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: Option<Chrome>,
+    events: Vec<TrailItem>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+) -> Result<Response, PageError> {
+    let events = audit::trail(&state.core, &session.actor, 200).await?;
+    render(
+        StatusCode::OK,
+        &AuditPage {
+            chrome: Some(Chrome::of(&session)),
+            events,
+        },
+    )
+}

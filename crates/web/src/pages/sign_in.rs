@@ -1,0 +1,116 @@
+//! Staff sign-in and sign-out.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
+use portico_core::{CoreError, accounts};
+
+use super::{Chrome, render};
+use crate::AppState;
+use crate::auth::{self, CsrfForm, NoFields, PageSession, SESSION_COOKIE};
+use crate::error::PageError;
+use crate::request::Client;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff/sign-in", get(show).post(submit))
+        .route("/staff/sign-out", post(sign_out))
+        .route("/staff/sign-out-everywhere", post(sign_out_everywhere))
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    chrome: Option<Chrome>,
+    csrf: String,
+    email: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(serde::Deserialize)]
+struct Notice {
+    #[serde(default)]
+    signed_out: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<Notice>,
+) -> Result<Response, PageError> {
+    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let notice = q.signed_out.map(|_| "You have signed out.");
+    let page = SignInPage {
+        chrome: None,
+        csrf,
+        email: String::new(),
+        error: None,
+        notice,
+    };
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<SignInForm>,
+) -> Result<Response, PageError> {
+    match accounts::sign_in(&state.core, &form.email, &form.password, client).await {
+        Ok(session) => {
+            let jar = jar.add(auth::cookie(
+                &state,
+                SESSION_COOKIE,
+                session.token.expose().to_owned(),
+            ));
+            Ok((jar, Redirect::to("/staff")).into_response())
+        }
+        Err(CoreError::SignInFailed) => {
+            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let page = SignInPage {
+                chrome: None,
+                csrf,
+                email: form.email,
+                error: Some("That email address and password do not match an account. Check both and try again.".into()),
+                notice: None,
+            };
+            Ok((jar, render(StatusCode::UNAUTHORIZED, &page)?).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    jar: CookieJar,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    accounts::sign_out(&state.core, &session.token, &session.actor).await?;
+    let jar = jar.add(auth::removal(&state, SESSION_COOKIE));
+    Ok((jar, Redirect::to("/staff/sign-in?signed_out=1")).into_response())
+}
+
+async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    jar: CookieJar,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    accounts::sign_out_everywhere(&state.core, &session.actor).await?;
+    let jar = jar.add(auth::removal(&state, SESSION_COOKIE));
+    Ok((jar, Redirect::to("/staff/sign-in?signed_out=1")).into_response())
+}
