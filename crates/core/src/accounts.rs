@@ -7,11 +7,8 @@ use portico_store::{sessions, staff};
 use crate::actor::{ClientInfo, StaffActor};
 use crate::audit::{self, FAILURE};
 use crate::secrets::{Purpose, SecretToken};
-use crate::throttle;
+use crate::throttle::{self, Rule};
 use crate::{Core, CoreError};
-
-const SCOPE_ACCOUNT: &str = "staff-sign-in-account";
-const SCOPE_ADDRESS: &str = "staff-sign-in-address";
 
 /// A signed-in session: the cookie token (shown to the browser once) and who it belongs to.
 #[derive(Debug)]
@@ -28,28 +25,19 @@ pub async fn sign_in(
     client: ClientInfo,
 ) -> Result<Session, CoreError> {
     let now = core.now();
-    let settings = core.settings();
+    let by_account = Rule {
+        scope: "staff-sign-in-account",
+        limit: core.settings().sign_in_per_account,
+    };
+    let by_address = Rule {
+        scope: "staff-sign-in-address",
+        limit: core.settings().sign_in_per_address,
+    };
     // Count by what was typed, whether or not such an account exists: no enumeration by throttling.
     let account_key = email.trim().to_lowercase();
     let address_key = client.ip.clone().unwrap_or_default();
-    throttle::check(
-        core.store(),
-        core.keys(),
-        SCOPE_ACCOUNT,
-        &account_key,
-        settings.sign_in_per_account,
-        now,
-    )
-    .await?;
-    throttle::check(
-        core.store(),
-        core.keys(),
-        SCOPE_ADDRESS,
-        &address_key,
-        settings.sign_in_per_address,
-        now,
-    )
-    .await?;
+    throttle::check(core, by_account, &account_key).await?;
+    throttle::check(core, by_address, &address_key).await?;
 
     let found = match EmailAddress::parse(email) {
         Ok(email) => staff::find_by_email_key(core.store(), &email.lookup_key()).await?,
@@ -68,24 +56,8 @@ pub async fn sign_in(
         .await?;
 
     let Some(row) = usable.filter(|_| matches) else {
-        throttle::record_failure(
-            core.store(),
-            core.keys(),
-            SCOPE_ACCOUNT,
-            &account_key,
-            settings.sign_in_per_account,
-            now,
-        )
-        .await?;
-        throttle::record_failure(
-            core.store(),
-            core.keys(),
-            SCOPE_ADDRESS,
-            &address_key,
-            settings.sign_in_per_address,
-            now,
-        )
-        .await?;
+        throttle::record_failure(core, by_account, &account_key).await?;
+        throttle::record_failure(core, by_address, &address_key).await?;
         let mut entry = audit::by_anonymous("staff.sign_in", now, &client).outcome(FAILURE);
         if let Some((practice_id, staff_id)) = &known {
             // The practice sees failed attempts on its accounts; the caller still learns nothing.
@@ -94,18 +66,21 @@ pub async fn sign_in(
         entry.append_alone(core.store()).await?;
         return Err(CoreError::SignInFailed);
     };
-    throttle::clear(core.store(), core.keys(), SCOPE_ACCOUNT, &account_key).await?;
+    throttle::clear(core, by_account, &account_key).await?;
 
+    start_session(core, actor_from_row(row, client)?, "staff.sign_in").await
+}
+
+fn actor_from_row(row: staff::StaffRow, client: ClientInfo) -> Result<StaffActor, CoreError> {
     let role = StaffRole::parse(&row.role)
         .map_err(|_| CoreError::Internal("stored role is unknown".into()))?;
-    let actor = StaffActor {
+    Ok(StaffActor {
         staff_id: row.id,
         practice_id: row.practice_id,
         role,
         display_name: row.display_name,
         client,
-    };
-    start_session(core, actor, "staff.sign_in").await
+    })
 }
 
 /// Opens a session for `actor` and audits it as `action`.
@@ -165,15 +140,7 @@ pub async fn authenticate(
     if now.as_millis() - session.last_seen_at > 60_000 {
         sessions::touch(core.store(), &hash, now.as_millis()).await?;
     }
-    let role = StaffRole::parse(&row.role)
-        .map_err(|_| CoreError::Internal("stored role is unknown".into()))?;
-    Ok(Some(StaffActor {
-        staff_id: row.id,
-        practice_id: row.practice_id,
-        role,
-        display_name: row.display_name,
-        client,
-    }))
+    Ok(Some(actor_from_row(row, client)?))
 }
 
 /// Ends the session behind `token`.

@@ -95,6 +95,17 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Decodes hexadecimal text (either case); `None` for anything else.
+pub fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
 /// A random bearer token (256 bits, base64url). Its `Debug` is redacted; the text leaves only
 /// through [`SecretToken::expose`], e.g. into a cookie or a link printed once.
 pub struct SecretToken(String);
@@ -150,6 +161,18 @@ mod tests {
         assert_ne!(session, a.lookup_hash(Purpose::SetupToken, b"token"));
         assert_ne!(session, b.lookup_hash(Purpose::Session, b"token"));
         assert_eq!(session, a.lookup_hash(Purpose::Session, b"token"));
+    }
+
+    #[test]
+    fn hex_round_trips_and_junk_is_refused() {
+        assert_eq!(
+            from_hex(&hex(&[0, 1, 254, 255])),
+            Some(vec![0, 1, 254, 255])
+        );
+        assert_eq!(from_hex("ABcd"), Some(vec![0xab, 0xcd]));
+        assert_eq!(from_hex("abc"), None);
+        assert_eq!(from_hex("zz"), None);
+        assert_eq!(from_hex("é1"), None);
     }
 
     #[test]

@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
-use portico_store::{Store, throttles};
+use portico_store::throttles;
 
-use crate::CoreError;
 use crate::clock::Timestamp;
 use crate::secrets::{Keys, Purpose};
+use crate::{Core, CoreError};
 
 /// A limit: at most `max` failures per `window`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,8 +23,18 @@ impl Limit {
     }
 }
 
-fn key(keys: &Keys, scope: &str, subject: &str) -> String {
-    keys.lookup_hash(Purpose::Throttle, format!("{scope}\0{subject}").as_bytes())
+/// What is counted (`scope`, e.g. failed sign-ins per account) and how many are allowed.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub scope: &'static str,
+    pub limit: Limit,
+}
+
+fn key(keys: &Keys, rule: Rule, subject: &str) -> String {
+    keys.lookup_hash(
+        Purpose::Throttle,
+        format!("{}\0{subject}", rule.scope).as_bytes(),
+    )
 }
 
 fn retry_after(window_start: i64, limit: Limit, now: Timestamp) -> Duration {
@@ -33,55 +43,32 @@ fn retry_after(window_start: i64, limit: Limit, now: Timestamp) -> Duration {
 }
 
 /// Refuses with `Throttled` when `subject` has used up its failures in the current window.
-pub async fn check(
-    store: &Store,
-    keys: &Keys,
-    scope: &str,
-    subject: &str,
-    limit: Limit,
-    now: Timestamp,
-) -> Result<(), CoreError> {
-    let window = throttles::peek(
-        store,
-        &key(keys, scope, subject),
-        now.as_millis(),
-        limit.window_ms(),
-    )
-    .await?;
-    match window {
-        Some(w) if w.count >= i64::from(limit.max) => Err(CoreError::Throttled {
-            retry_after: retry_after(w.window_start, limit, now),
+pub async fn check(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreError> {
+    let now = core.now();
+    let key = key(core.keys(), rule, subject);
+    match throttles::peek(core.store(), &key, now.as_millis(), rule.limit.window_ms()).await? {
+        Some(w) if w.count >= i64::from(rule.limit.max) => Err(CoreError::Throttled {
+            retry_after: retry_after(w.window_start, rule.limit, now),
         }),
         _ => Ok(()),
     }
 }
 
 /// Counts one failure for `subject`.
-pub async fn record_failure(
-    store: &Store,
-    keys: &Keys,
-    scope: &str,
-    subject: &str,
-    limit: Limit,
-    now: Timestamp,
-) -> Result<(), CoreError> {
+pub async fn record_failure(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreError> {
+    let key = key(core.keys(), rule, subject);
     throttles::hit(
-        store,
-        &key(keys, scope, subject),
-        now.as_millis(),
-        limit.window_ms(),
+        core.store(),
+        &key,
+        core.now().as_millis(),
+        rule.limit.window_ms(),
     )
     .await?;
     Ok(())
 }
 
 /// Forgets the failures of `subject` (after a success).
-pub async fn clear(
-    store: &Store,
-    keys: &Keys,
-    scope: &str,
-    subject: &str,
-) -> Result<(), CoreError> {
-    throttles::clear(store, &key(keys, scope, subject)).await?;
+pub async fn clear(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreError> {
+    throttles::clear(core.store(), &key(core.keys(), rule, subject)).await?;
     Ok(())
 }

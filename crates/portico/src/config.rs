@@ -416,21 +416,13 @@ fn parse_database_url(raw: &Raw) -> Result<Database, ConfigError> {
 
 fn parse_secret(raw: &Raw) -> Result<Vec<u8>, ConfigError> {
     let text = raw.value.trim();
-    let bytes = (text.len() % 2 == 0)
-        .then(|| {
-            (0..text.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-                .collect::<Option<Vec<u8>>>()
-        })
-        .flatten()
-        .ok_or_else(|| {
-            invalid(
-                "security.secret_key",
-                raw,
-                "must be hexadecimal (e.g. from `openssl rand -hex 32`)",
-            )
-        })?;
+    let bytes = portico_core::secrets::from_hex(text).ok_or_else(|| {
+        invalid(
+            "security.secret_key",
+            raw,
+            "must be hexadecimal (e.g. from `openssl rand -hex 32`)",
+        )
+    })?;
     if bytes.len() < portico_core::secrets::MIN_SECRET_LEN {
         return Err(invalid(
             "security.secret_key",

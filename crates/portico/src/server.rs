@@ -93,18 +93,11 @@ fn read_or_create_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let text = text.trim();
-        let bytes: Option<Vec<u8>> = (text.len() % 2 == 0)
-            .then(|| {
-                (0..text.len())
-                    .step_by(2)
-                    .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-                    .collect()
-            })
-            .flatten();
+        let bytes = portico_core::secrets::from_hex(text);
         return bytes.with_context(|| format!("{} is not a hexadecimal key", path.display()));
     }
     let bytes = Keys::generate_bytes();
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = portico_core::secrets::hex(&bytes);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -85,9 +85,11 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Headers every response carries: no framing, no sniffing, no referrer leaking tokens in paths,
-/// and nothing cached by shared caches.
-async fn security_headers(req: Request, next: Next) -> Response {
+/// and nothing cached by shared caches. A request id sent by the client is dropped, so the ids in
+/// logs and problem documents are always ours and cannot carry text a client chose.
+async fn security_headers(mut req: Request, next: Next) -> Response {
     use axum::http::header::{self, HeaderValue};
+    req.headers_mut().remove(REQUEST_ID);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(

@@ -49,6 +49,8 @@ pub(crate) use on_both;
 
 pub const ADMIN_EMAIL: &str = "ada.admin@clinic.example";
 pub const ADMIN_PASSWORD: &str = "maple orbit candle drift";
+/// The first password admins give the staff members tests add.
+pub const STAFF_PASSWORD: &str = "gentle harbor morning tide";
 
 /// The PostgreSQL server to make test databases on; `None` (and a visible note) when not set.
 fn postgres_admin_url() -> Option<String> {
@@ -422,6 +424,21 @@ impl Browser {
 
     pub async fn post_form_url(&self, url: &str, form: &[(&str, &str)]) -> Response {
         self.client.post(url).form(form).send().await.expect("POST")
+    }
+
+    /// Adds a staff member through the staff page's form (as an admin); returns their id.
+    pub async fn add_staff(&self, name: &str, email: &str, role: &str) -> String {
+        let csrf = self.csrf_for("/staff/members").await;
+        let form = [
+            ("csrf_token", csrf.as_str()),
+            ("display_name", name),
+            ("email", email),
+            ("role", role),
+            ("password", STAFF_PASSWORD),
+        ];
+        let res = self.post_form("/staff/members", &form).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "staff member added");
+        id_from_location(&res)
     }
 
     /// The CSRF token of the form on the page at `path`.

@@ -46,6 +46,8 @@ async fn an_unknown_api_address_is_a_problem_document_carrying_the_request_id(ap
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let request_id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_ne!(request_id, "jane-doe-1985");
+    assert_eq!(request_id.len(), 36, "a UUID: {request_id}");
     let problem: Value = res.json().await.unwrap();
     assert_eq!(problem["status"], 404);
     assert_eq!(problem["type"], "about:blank");

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, location, on_both};
+use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, STAFF_PASSWORD, TestApp, location, on_both};
 
 on_both!(
     signing_in_with_the_right_password_opens_the_staff_pages,
@@ -71,7 +71,7 @@ async fn a_form_without_its_csrf_token_is_refused_with_403(app: &TestApp) {
                 ("display_name", "Sam Staff"),
                 ("email", "sam@clinic.example"),
                 ("role", "staff"),
-                ("password", "gentle harbor morning tide"),
+                ("password", STAFF_PASSWORD),
             ],
         )
         .await;
@@ -113,7 +113,7 @@ async fn a_form_posted_from_another_site_is_refused(app: &TestApp) {
             ("display_name", "Eve"),
             ("email", "eve@x.example"),
             ("role", "admin"),
-            ("password", "gentle harbor morning tide"),
+            ("password", STAFF_PASSWORD),
         ])
         .send()
         .await
@@ -231,24 +231,11 @@ async fn the_session_cookie_is_http_only_and_same_site(app: &TestApp) {
 
 async fn a_deactivated_staff_member_is_signed_out_at_once(app: &TestApp) {
     let admin = app.set_up_practice("North Clinic").await;
-    let csrf = admin.csrf_for("/staff/members").await;
-    let res = admin
-        .post_form(
-            "/staff/members",
-            &[
-                ("csrf_token", &csrf),
-                ("display_name", "Sam Staff"),
-                ("email", "sam@clinic.example"),
-                ("role", "staff"),
-                ("password", "gentle harbor morning tide"),
-            ],
-        )
+    let sam_id = admin
+        .add_staff("Sam Staff", "sam@clinic.example", "staff")
         .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let sam_path = location(&res);
-    let (sam, _) = app
-        .sign_in("sam@clinic.example", "gentle harbor morning tide")
-        .await;
+    let sam_path = format!("/staff/members/{sam_id}");
+    let (sam, _) = app.sign_in("sam@clinic.example", STAFF_PASSWORD).await;
     assert_eq!(sam.get("/staff").await.status(), StatusCode::OK);
 
     let csrf = admin.csrf_for(&sam_path).await;
@@ -257,8 +244,6 @@ async fn a_deactivated_staff_member_is_signed_out_at_once(app: &TestApp) {
         .await; // box unticked
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&sam.get("/staff").await), "/staff/sign-in");
-    let (_, again) = app
-        .sign_in("sam@clinic.example", "gentle harbor morning tide")
-        .await;
+    let (_, again) = app.sign_in("sam@clinic.example", STAFF_PASSWORD).await;
     assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
 }

@@ -3,31 +3,13 @@
 
 use reqwest::{Method, StatusCode};
 
-use crate::common::{Browser, TestApp, id_from_location, on_both};
+use crate::common::{Browser, STAFF_PASSWORD, TestApp, id_from_location, on_both};
 
 on_both!(
     staff_of_one_practice_get_404_for_every_record_of_another,
     staff_who_are_not_admins_cannot_add_staff_or_providers,
     a_practice_keeps_at_least_one_active_admin,
 );
-
-async fn add_staff(admin: &Browser, name: &str, email: &str, role: &str) -> String {
-    let csrf = admin.csrf_for("/staff/members").await;
-    let res = admin
-        .post_form(
-            "/staff/members",
-            &[
-                ("csrf_token", &csrf),
-                ("display_name", name),
-                ("email", email),
-                ("role", role),
-                ("password", "gentle harbor morning tide"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "staff member added");
-    id_from_location(&res)
-}
 
 async fn add_provider(admin: &Browser, name: &str) -> String {
     let csrf = admin.csrf_for("/staff/providers").await;
@@ -56,7 +38,7 @@ async fn staff_of_one_practice_get_404_for_every_record_of_another(app: &TestApp
         .sign_in("admin@b.example", "quiet meadow lantern river")
         .await;
 
-    let b_staff = add_staff(&b, "Bo Staff", "bo@b.example", "staff").await;
+    let b_staff = b.add_staff("Bo Staff", "bo@b.example", "staff").await;
     let b_provider = add_provider(&b, "Dr. Bea Banner").await;
     let a_provider = add_provider(&a, "Dr. Al Archer").await;
 
@@ -146,10 +128,8 @@ async fn staff_of_one_practice_get_404_for_every_record_of_another(app: &TestApp
 
 async fn staff_who_are_not_admins_cannot_add_staff_or_providers(app: &TestApp) {
     let admin = app.set_up_practice("Practice A").await;
-    add_staff(&admin, "Sam Staff", "sam@a.example", "staff").await;
-    let (sam, _) = app
-        .sign_in("sam@a.example", "gentle harbor morning tide")
-        .await;
+    admin.add_staff("Sam Staff", "sam@a.example", "staff").await;
+    let (sam, _) = app.sign_in("sam@a.example", STAFF_PASSWORD).await;
     // Sam can see the staff list but has no add form, and a crafted post is refused.
     let page = sam.get("/staff/members").await.text().await.unwrap();
     assert!(!page.contains("Add a staff member"));
@@ -162,7 +142,7 @@ async fn staff_who_are_not_admins_cannot_add_staff_or_providers(app: &TestApp) {
                 ("display_name", "Mal Ory"),
                 ("email", "mal@a.example"),
                 ("role", "admin"),
-                ("password", "gentle harbor morning tide"),
+                ("password", STAFF_PASSWORD),
             ],
         )
         .await;
