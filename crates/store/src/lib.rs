@@ -9,13 +9,18 @@
 mod db;
 mod error;
 
+pub mod api_tokens;
 pub mod audit;
+pub mod invitations;
 pub mod practices;
+pub mod programs;
+pub mod provider_codes;
 pub mod providers;
 pub mod sessions;
 pub mod setup_tokens;
 pub mod staff;
 pub mod throttles;
+pub mod tickets;
 
 pub use db::{Backend, ConnectOptions, Exec, Store, Tx};
 pub use error::StoreError;

@@ -142,12 +142,18 @@ fn is_safe(method: &Method) -> bool {
 
 /// Refuses requests a browser marks as coming from another site.
 fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
-    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if fetch_site == Some("cross-site") {
         return false;
     }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true; // Older browsers and non-browser clients send none; the token still protects.
     };
+    // Browsers send `Origin: null` from privacy-sensitive contexts; trust it only when the same
+    // browser also vouches that the request comes from our own origin.
+    if origin == "null" {
+        return fetch_site == Some("same-origin");
+    }
     if origin == state.settings.public_url {
         return true;
     }

@@ -84,7 +84,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Headers every response carries: no framing, no sniffing, no referrer leaking tokens in paths,
+/// Headers every response carries: no framing, no sniffing, no referrer (whose path may hold a
+/// token) sent to other sites,
 /// and nothing cached by shared caches. A request id sent by the client is dropped, so the ids in
 /// logs and problem documents are always ours and cannot carry text a client chose.
 async fn security_headers(mut req: Request, next: Next) -> Response {
@@ -99,7 +100,7 @@ async fn security_headers(mut req: Request, next: Next) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(
         header::CONTENT_SECURITY_POLICY,

@@ -119,6 +119,40 @@ async fn a_form_posted_from_another_site_is_refused(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // `Origin: null` alone is refused; with the browser's own `Sec-Fetch-Site: same-origin` it is ours.
+    let post_with = |origin: &'static str, fetch_site: Option<&'static str>| {
+        let mut req = admin
+            .client
+            .post(format!("{}/staff/providers", app.url))
+            .header("Origin", origin);
+        if let Some(site) = fetch_site {
+            req = req.header("Sec-Fetch-Site", site);
+        }
+        req.form(&[
+            ("csrf_token", csrf.as_str()),
+            ("display_name", "Dr. Null Origin"),
+        ])
+        .send()
+    };
+    assert_eq!(
+        post_with("null", None).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post_with("null", Some("cross-site"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post_with("null", Some("same-origin"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
+    );
 }
 
 async fn signing_out_ends_the_session_for_good(app: &TestApp) {

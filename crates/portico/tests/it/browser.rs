@@ -1,0 +1,350 @@
+//! In a real browser: the set-up link creates a practice and its admin, who can sign in and out.
+//!
+//! Drives Debian's headless Chromium through its own `chromedriver` process (packages `chromium`
+//! and `chromium-driver`). Without `/usr/bin/chromedriver` the test is skipped with a note, except
+//! when `CI=true`, where it fails.
+
+use std::io::Write as _;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use thirtyfour::ChromeCapabilities;
+use thirtyfour::components::SelectElement;
+use thirtyfour::extensions::query::ElementPollerWithTimeout;
+use thirtyfour::prelude::*;
+
+use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, on_both};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// How long to wait for a page, an element or a text before failing.
+const WAIT: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(100);
+
+on_both!(a_new_practice_admin_sets_up_signs_out_and_signs_in_again_in_a_real_browser);
+
+async fn a_new_practice_admin_sets_up_signs_out_and_signs_in_again_in_a_real_browser(
+    app: &TestApp,
+) {
+    let Some(chromedriver) = Chromedriver::start() else {
+        return;
+    };
+    let profile = tempfile::tempdir().expect("temporary browser profile");
+    let driver = WebDriver::new(chromedriver.url(), chromium_capabilities(profile.path()))
+        .await
+        .expect("chromedriver starts a headless Chromium session");
+    driver.set_poller(std::sync::Arc::new(ElementPollerWithTimeout::new(
+        WAIT, POLL,
+    )));
+
+    // Quits the browser after the steps, also when an assertion panics.
+    let result = driver
+        .run_and_quit(|driver| async move { walk_through(app, &driver).await })
+        .await;
+    if let Err(e) = result {
+        panic!("browser test failed: {e}");
+    }
+    drop(chromedriver);
+}
+
+async fn walk_through(app: &TestApp, driver: &WebDriver) -> WebDriverResult<()> {
+    let link = app
+        .setup_link
+        .clone()
+        .expect("a fresh service prints a set-up link");
+
+    // 1. The set-up link: fill the form by its labelled fields.
+    driver.goto(&link).await?;
+    fill(
+        driver,
+        "Practice name",
+        "practice_name",
+        "Lakeside Family Clinic",
+    )
+    .await?;
+    fill(driver, "Your full name", "display_name", "Ada Admin").await?;
+    fill(driver, "Your email address", "email", ADMIN_EMAIL).await?;
+    fill(driver, "Choose a password", "password", ADMIN_PASSWORD).await?;
+    click(driver, By::Css("main form button[type='submit']")).await?;
+
+    // 2. Signed in on the staff home page.
+    wait_for_path(driver, "/staff").await?;
+    wait_for_text(driver, "Lakeside Family Clinic").await?;
+    wait_for_text(driver, "Ada Admin").await?;
+
+    // 3. Sign out from the header; the staff pages are closed again.
+    click(
+        driver,
+        By::XPath("//header//form//button[normalize-space()='Sign out']"),
+    )
+    .await?;
+    wait_for_path(driver, "/staff/sign-in").await?;
+    wait_for_text(driver, "You have signed out.").await?;
+    driver.goto(format!("{}/staff", app.url)).await?;
+    wait_for_path(driver, "/staff/sign-in").await?;
+
+    // 4. A wrong password: the generic message, and the email is kept.
+    fill(driver, "Email address", "email", ADMIN_EMAIL).await?;
+    fill(
+        driver,
+        "Password",
+        "password",
+        "not the right passphrase at all",
+    )
+    .await?;
+    click(driver, By::Css("main form button[type='submit']")).await?;
+    wait_for_text(driver, "do not match an account").await?;
+    let kept = driver
+        .query(By::Id("email"))
+        .first()
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(
+        kept.as_deref(),
+        Some(ADMIN_EMAIL),
+        "the email field keeps what was typed"
+    );
+
+    // 5. The right password.
+    fill(driver, "Email address", "email", ADMIN_EMAIL).await?;
+    fill(driver, "Password", "password", ADMIN_PASSWORD).await?;
+    click(driver, By::Css("main form button[type='submit']")).await?;
+    wait_for_path(driver, "/staff").await?;
+    wait_for_text(driver, "Lakeside Family Clinic").await?;
+
+    // 6. Add a staff member through the form.
+    driver.goto(format!("{}/staff/members", app.url)).await?;
+    wait_for_path(driver, "/staff/members").await?;
+    fill(driver, "Full name", "display_name", "Sam Staff").await?;
+    fill(driver, "Email address", "email", "sam@clinic.example").await?;
+    let role = labelled_field(driver, "Role", "role").await?;
+    SelectElement::new(&role)
+        .await?
+        .select_by_exact_text("Staff")
+        .await?;
+    fill(
+        driver,
+        "First password",
+        "password",
+        "gentle harbor morning tide",
+    )
+    .await?;
+    click(
+        driver,
+        By::XPath("//main//form//button[normalize-space()='Add staff member']"),
+    )
+    .await?;
+    wait_for_path_prefix(driver, "/staff/members/").await?;
+    wait_for_text(driver, "Sam Staff").await?;
+
+    // 8. A screenshot of the staff home page for a person to look at.
+    driver.goto(format!("{}/staff", app.url)).await?;
+    wait_for_path(driver, "/staff").await?;
+    wait_for_text(driver, "Lakeside Family Clinic").await?;
+    save_screenshot(driver, app.backend).await;
+
+    // 7. Keyboard (WCAG 2.4.1): on the sign-in page the first Tab reaches the skip link.
+    click(
+        driver,
+        By::XPath("//header//form//button[normalize-space()='Sign out']"),
+    )
+    .await?;
+    wait_for_path(driver, "/staff/sign-in").await?;
+    wait_for_text(driver, "You have signed out.").await?;
+    driver.action_chain().send_keys(Key::Tab).perform().await?;
+    let focused: String = driver
+        .execute("return document.activeElement.textContent;", Vec::new())
+        .await?
+        .convert()?;
+    assert_eq!(
+        focused.trim(),
+        "Skip to main content",
+        "the first Tab press focuses the skip link"
+    );
+    Ok(())
+}
+
+/// The input a `<label>` with this text points at; checks it is the expected field.
+async fn labelled_field(driver: &WebDriver, label: &str, id: &str) -> WebDriverResult<WebElement> {
+    let label_el = driver
+        .query(By::XPath(format!(
+            "//main//label[normalize-space()='{label}']"
+        )))
+        .desc(label)
+        .first()
+        .await?;
+    let target = label_el.attr("for").await?;
+    assert_eq!(
+        target.as_deref(),
+        Some(id),
+        "the label {label:?} belongs to the #{id} field"
+    );
+    driver.query(By::Id(id)).first().await
+}
+
+async fn fill(driver: &WebDriver, label: &str, id: &str, value: &str) -> WebDriverResult<()> {
+    let field = labelled_field(driver, label, id).await?;
+    field.clear().await?;
+    field.send_keys(value).await
+}
+
+async fn click(driver: &WebDriver, by: By) -> WebDriverResult<()> {
+    driver
+        .query(by)
+        .and_clickable()
+        .first()
+        .await?
+        .click()
+        .await
+}
+
+/// Polls until `check` answers `true` or the wait runs out.
+async fn wait_until<F, Fut>(what: &str, driver: &WebDriver, mut check: F) -> WebDriverResult<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = WebDriverResult<bool>>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        // Errors while a page is still loading (stale elements) just mean "not yet".
+        if matches!(check().await, Ok(true)) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            let url = driver.current_url().await?;
+            let body = driver
+                .find(By::Tag("body"))
+                .await?
+                .text()
+                .await
+                .unwrap_or_default();
+            panic!("waited {WAIT:?} for {what}; at {url}, the page says:\n{body}");
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+async fn wait_for_path(driver: &WebDriver, path: &str) -> WebDriverResult<()> {
+    wait_until(&format!("the page {path}"), driver, || async {
+        Ok(driver.current_url().await?.path() == path)
+    })
+    .await
+}
+
+async fn wait_for_path_prefix(driver: &WebDriver, prefix: &str) -> WebDriverResult<()> {
+    wait_until(&format!("a page under {prefix}"), driver, || async {
+        Ok(driver.current_url().await?.path().starts_with(prefix))
+    })
+    .await
+}
+
+async fn wait_for_text(driver: &WebDriver, text: &str) -> WebDriverResult<()> {
+    wait_until(&format!("the text {text:?}"), driver, || async {
+        let body = driver.find(By::Tag("body")).await?.text().await?;
+        Ok(body.contains(text))
+    })
+    .await
+}
+
+/// `target/screenshots/staff-home-<backend>.png` in the workspace; errors writing it are ignored.
+async fn save_screenshot(driver: &WebDriver, backend: Backend) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    let name = match backend {
+        Backend::Sqlite => "staff-home-sqlite.png",
+        Backend::Postgres => "staff-home-postgres.png",
+    };
+    if std::fs::create_dir_all(&dir).is_ok()
+        && let Ok(png) = driver.screenshot_as_png().await
+    {
+        let _ = std::fs::write(dir.join(name), png);
+    }
+}
+
+fn chromium_capabilities(profile: &Path) -> ChromeCapabilities {
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary(CHROMIUM).expect("binary path");
+    let profile_arg = format!("--user-data-dir={}", profile.display());
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        profile_arg.as_str(),
+    ] {
+        caps.add_arg(arg).expect("chromium argument");
+    }
+    caps
+}
+
+/// A `chromedriver` process of this test's own, killed when dropped (also on panic).
+struct Chromedriver {
+    child: Child,
+    port: u16,
+}
+
+impl Chromedriver {
+    /// Starts chromedriver and waits until it answers; `None` (with a note) when not installed.
+    fn start() -> Option<Chromedriver> {
+        if !PathBuf::from(CHROMEDRIVER).exists() {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!(
+                    "CI=true but {CHROMEDRIVER} is missing: .ci/run must install chromium-driver"
+                );
+            }
+            static NOTE: Once = Once::new();
+            // Straight to the stream: the test harness captures `eprintln!`.
+            NOTE.call_once(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "NOTE: browser test SKIPPED ({CHROMEDRIVER} not found; install with `apt-get install chromium chromium-driver`)"
+                );
+            });
+            return None;
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let mut driver = Chromedriver { child, port };
+        let deadline = Instant::now() + WAIT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                panic!("chromedriver exited at start: {status}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not answer on port {port} within {WAIT:?}"
+            );
+            std::thread::sleep(POLL);
+        }
+        Some(driver)
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,80 @@
+//! Per-practice API tokens for integrators, known by their keyed hash only.
+
+use crate::db::run;
+use crate::{Exec, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiTokenRow {
+    pub id: String,
+    pub practice_id: String,
+    pub token_hash: String,
+    pub label: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn insert(db: impl Into<Exec<'_>>, row: &ApiTokenRow) -> Result<()> {
+    run!(db, |c| {
+        sqlx::query(
+        "INSERT INTO api_tokens (id, practice_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(&row.id)
+    .bind(&row.practice_id)
+    .bind(&row.token_hash)
+    .bind(&row.label)
+    .bind(row.created_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// The token with this hash, if it exists and is not revoked.
+pub async fn find_active(db: impl Into<Exec<'_>>, token_hash: &str) -> Result<Option<ApiTokenRow>> {
+    Ok(run!(db, |c| sqlx::query_as(
+        "SELECT id, practice_id, token_hash, label, created_at, last_used_at, revoked_at
+         FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
+    )
+    .bind(token_hash)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// Records use at most once a minute per token (one write a minute, not one a request).
+pub async fn touch(db: impl Into<Exec<'_>>, id: &str, now: i64) -> Result<()> {
+    run!(db, |c| {
+        sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)"
+    )
+    .bind(id)
+    .bind(now)
+    .bind(now - 60_000)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Revokes a token of a practice; answers whether one was revoked.
+pub async fn revoke(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    id: &str,
+    now: i64,
+) -> Result<bool> {
+    let done = run!(db, |c| {
+        sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $3 WHERE practice_id = $1 AND id = $2 AND revoked_at IS NULL"
+    )
+    .bind(practice_id)
+    .bind(id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}

@@ -1,0 +1,321 @@
+//! Invitations and their history. Every write that changes state is guarded in its `WHERE`
+//! clause by the states it may leave, so two racing requests cannot both win (one redemption,
+//! one re-send) on either database.
+
+use crate::db::run;
+use crate::{Exec, Result, Tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InvitationRow {
+    pub id: String,
+    pub practice_id: String,
+    pub created_by: String,
+    pub provider_id: Option<String>,
+    pub program_id: Option<String>,
+    pub related_to: Option<String>,
+    pub relation: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub username: Option<String>,
+    pub contact_time: Option<String>,
+    pub notes: Option<String>,
+    pub channels: String,
+    pub consent_method: String,
+    pub state: String,
+    pub code_hash: Option<String>,
+    pub link_hash: Option<String>,
+    pub failed_attempts: i64,
+    pub expires_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+macro_rules! columns {
+    () => {
+        "id, practice_id, created_by, provider_id, program_id, related_to, relation, first_name, last_name, \
+         birth_date, email, phone, username, contact_time, notes, channels, consent_method, state, code_hash, \
+         link_hash, failed_attempts, expires_at, created_at, updated_at"
+    };
+}
+
+pub async fn insert(tx: &mut Tx, row: &InvitationRow) -> Result<()> {
+    run!(&mut *tx, |c| {
+        sqlx::query(concat!(
+        "INSERT INTO invitations (",
+        columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+    ))
+    .bind(&row.id)
+    .bind(&row.practice_id)
+    .bind(&row.created_by)
+    .bind(&row.provider_id)
+    .bind(&row.program_id)
+    .bind(&row.related_to)
+    .bind(&row.relation)
+    .bind(&row.first_name)
+    .bind(&row.last_name)
+    .bind(&row.birth_date)
+    .bind(&row.email)
+    .bind(&row.phone)
+    .bind(&row.username)
+    .bind(&row.contact_time)
+    .bind(&row.notes)
+    .bind(&row.channels)
+    .bind(&row.consent_method)
+    .bind(&row.state)
+    .bind(&row.code_hash)
+    .bind(&row.link_hash)
+    .bind(row.failed_attempts)
+    .bind(row.expires_at)
+    .bind(row.created_at)
+    .bind(row.updated_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn find_in_practice(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    id: &str,
+) -> Result<Option<InvitationRow>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM invitations WHERE practice_id = $1 AND id = $2"
+    ))
+    .bind(practice_id)
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
+}
+
+pub async fn find_by_code_hash(
+    db: impl Into<Exec<'_>>,
+    code_hash: &str,
+) -> Result<Option<InvitationRow>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM invitations WHERE code_hash = $1"
+    ))
+    .bind(code_hash)
+    .fetch_optional(c)
+    .await)?)
+}
+
+pub async fn find_by_link_hash(
+    db: impl Into<Exec<'_>>,
+    link_hash: &str,
+) -> Result<Option<InvitationRow>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM invitations WHERE link_hash = $1"
+    ))
+    .bind(link_hash)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// What to list: an optional state (as staff see it, `expired` included), an optional name
+/// search, and a keyset cursor (the last row's creation time and id).
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub state: Option<String>,
+    /// A `LIKE` pattern, already lower-cased and escaped with `\`.
+    pub name_pattern: Option<String>,
+    pub after: Option<(i64, String)>,
+    pub limit: i64,
+}
+
+/// A page of a practice's invitations, newest first. `now` decides which open ones have expired.
+pub async fn list(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    filter: &ListFilter,
+    now: i64,
+) -> Result<Vec<InvitationRow>> {
+    let (after_at, after_id) = filter
+        .after
+        .clone()
+        .map_or((None, None), |(at, id)| (Some(at), Some(id)));
+    Ok(run!(db, |c| {
+        sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM invitations
+         WHERE practice_id = $1
+           AND ($2 IS NULL OR (CASE WHEN state IN ('draft', 'sent', 'delivered') AND expires_at <= $3
+                                    THEN 'expired' ELSE state END) = $2)
+           AND ($4 IS NULL OR lower(first_name || ' ' || last_name) LIKE $4 ESCAPE '\\')
+           AND ($5 IS NULL OR created_at < $5 OR (created_at = $5 AND id < $6))
+         ORDER BY created_at DESC, id DESC
+         LIMIT $7"
+    ))
+    .bind(practice_id)
+    .bind(&filter.state)
+    .bind(now)
+    .bind(&filter.name_pattern)
+    .bind(after_at)
+    .bind(after_id)
+    .bind(filter.limit)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub invitation_id: String,
+    pub seq: i64,
+    pub practice_id: String,
+    pub state: String,
+    pub at: i64,
+    pub actor_kind: String,
+    pub actor_id: Option<String>,
+}
+
+/// Appends a state change to an invitation's history (its `seq` follows the last one).
+pub async fn add_event(tx: &mut Tx, e: &EventRow) -> Result<()> {
+    run!(&mut *tx, |c| {
+        sqlx::query(
+        "INSERT INTO invitation_events (invitation_id, seq, practice_id, state, at, actor_kind, actor_id)
+         VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invitation_events WHERE invitation_id = $1),
+                 $2, $3, $4, $5, $6)"
+    )
+    .bind(&e.invitation_id)
+    .bind(&e.practice_id)
+    .bind(&e.state)
+    .bind(e.at)
+    .bind(&e.actor_kind)
+    .bind(&e.actor_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn events(db: impl Into<Exec<'_>>, invitation_id: &str) -> Result<Vec<EventRow>> {
+    Ok(run!(db, |c| sqlx::query_as(
+        "SELECT invitation_id, seq, practice_id, state, at, actor_kind, actor_id
+         FROM invitation_events WHERE invitation_id = $1 ORDER BY seq"
+    )
+    .bind(invitation_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Marks an open, unexpired invitation redeemed and forgets its code and link; answers whether
+/// this call did it (of two racing redemptions exactly one gets `true`).
+pub async fn redeem(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
+    let done = run!(&mut *tx, |c| {
+        sqlx::query(concat!(
+        "UPDATE invitations SET state = 'redeemed', code_hash = NULL, link_hash = NULL, updated_at = $2
+         WHERE id = $1 AND expires_at > $2 AND state IN ",
+        "('draft', 'sent', 'delivered')"
+    ))
+    .bind(id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}
+
+/// Counts one wrong birth date; answers the count after it.
+pub async fn add_failed_attempt(tx: &mut Tx, id: &str, now: i64) -> Result<i64> {
+    let (n,): (i64,) = run!(&mut *tx, |c| {
+        sqlx::query_as(
+        "UPDATE invitations SET failed_attempts = failed_attempts + 1, updated_at = $2 WHERE id = $1
+         RETURNING failed_attempts"
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_one(c)
+    .await
+    })?;
+    Ok(n)
+}
+
+/// Locks an open invitation (too many wrong birth dates); answers whether it was open.
+pub async fn lock(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
+    let done = run!(&mut *tx, |c| sqlx::query(
+        "UPDATE invitations SET state = 'locked', updated_at = $2
+         WHERE id = $1 AND state IN ('draft', 'sent', 'delivered')"
+    )
+    .bind(id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// New code and link for a re-send: resets attempts and expiry, kills the old code and link.
+/// Refused (false) for redeemed and revoked invitations.
+pub async fn reissue(
+    tx: &mut Tx,
+    practice_id: &str,
+    id: &str,
+    code_hash: &str,
+    link_hash: &str,
+    state: &str,
+    expires_at: i64,
+    now: i64,
+) -> Result<bool> {
+    let done =
+        run!(&mut *tx, |c| {
+            sqlx::query(
+        "UPDATE invitations SET code_hash = $3, link_hash = $4, state = $5, failed_attempts = 0,
+                expires_at = $6, updated_at = $7
+         WHERE practice_id = $1 AND id = $2 AND state NOT IN ('redeemed', 'revoked')"
+    )
+    .bind(practice_id)
+    .bind(id)
+    .bind(code_hash)
+    .bind(link_hash)
+    .bind(state)
+    .bind(expires_at)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+        })?;
+    Ok(done == 1)
+}
+
+/// Revokes an invitation that is neither redeemed nor revoked, killing its code and link.
+pub async fn revoke(tx: &mut Tx, practice_id: &str, id: &str, now: i64) -> Result<bool> {
+    let done = run!(&mut *tx, |c| {
+        sqlx::query(
+        "UPDATE invitations SET state = 'revoked', code_hash = NULL, link_hash = NULL, updated_at = $3
+         WHERE practice_id = $1 AND id = $2 AND state NOT IN ('redeemed', 'revoked')"
+    )
+    .bind(practice_id)
+    .bind(id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}
+
+/// Whether a username is already reserved by any invitation.
+pub async fn username_taken(db: impl Into<Exec<'_>>, username: &str) -> Result<bool> {
+    let row: Option<(i64,)> = run!(db, |c| sqlx::query_as(
+        "SELECT CAST(1 AS BIGINT) FROM invitations WHERE username = $1"
+    )
+    .bind(username)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.is_some())
+}

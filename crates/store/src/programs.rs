@@ -1,0 +1,131 @@
+//! Programs (care plans, billing or pricing groups) and their sign-up codes.
+
+use crate::db::run;
+use crate::{Exec, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProgramRow {
+    pub id: String,
+    pub practice_id: String,
+    pub name: String,
+    pub signup_code_hash: String,
+    pub signup_code_sealed: String,
+    pub enabled: bool,
+    pub policy: String,
+    pub messaging_allowed: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+macro_rules! columns {
+    () => {
+        "id, practice_id, name, signup_code_hash, signup_code_sealed, enabled, policy, messaging_allowed, \
+         created_at, updated_at"
+    };
+}
+
+pub async fn insert(db: impl Into<Exec<'_>>, row: &ProgramRow) -> Result<()> {
+    run!(db, |c| sqlx::query(concat!(
+        "INSERT INTO programs (",
+        columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    ))
+    .bind(&row.id)
+    .bind(&row.practice_id)
+    .bind(&row.name)
+    .bind(&row.signup_code_hash)
+    .bind(&row.signup_code_sealed)
+    .bind(row.enabled)
+    .bind(&row.policy)
+    .bind(row.messaging_allowed)
+    .bind(row.created_at)
+    .bind(row.updated_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Replaces every editable field of a practice's program; answers whether it existed.
+pub async fn update(db: impl Into<Exec<'_>>, row: &ProgramRow) -> Result<bool> {
+    let done = run!(db, |c| {
+        sqlx::query(
+        "UPDATE programs SET name = $3, signup_code_hash = $4, signup_code_sealed = $5, enabled = $6, policy = $7,
+                messaging_allowed = $8, updated_at = $9
+         WHERE practice_id = $1 AND id = $2"
+    )
+    .bind(&row.practice_id)
+    .bind(&row.id)
+    .bind(&row.name)
+    .bind(&row.signup_code_hash)
+    .bind(&row.signup_code_sealed)
+    .bind(row.enabled)
+    .bind(&row.policy)
+    .bind(row.messaging_allowed)
+    .bind(row.updated_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}
+
+pub async fn find_in_practice(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    id: &str,
+) -> Result<Option<ProgramRow>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM programs WHERE practice_id = $1 AND id = $2"
+    ))
+    .bind(practice_id)
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
+}
+
+pub async fn list_for_practice(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+) -> Result<Vec<ProgramRow>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM programs WHERE practice_id = $1 ORDER BY name, id"
+    ))
+    .bind(practice_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// The enabled program whose sign-up code has this hash (public look-up).
+pub async fn find_enabled_by_code(
+    db: impl Into<Exec<'_>>,
+    signup_code_hash: &str,
+) -> Result<Option<ProgramRow>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM programs WHERE signup_code_hash = $1 AND enabled = TRUE"
+    ))
+    .bind(signup_code_hash)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// Deletes a program no invitation refers to; answers whether it was deleted.
+pub async fn delete_unused(db: impl Into<Exec<'_>>, practice_id: &str, id: &str) -> Result<bool> {
+    let done = run!(db, |c| sqlx::query(
+        "DELETE FROM programs WHERE practice_id = $1 AND id = $2
+           AND NOT EXISTS (SELECT 1 FROM invitations WHERE program_id = $2)
+           AND NOT EXISTS (SELECT 1 FROM registration_tickets WHERE program_id = $2)"
+    )
+    .bind(practice_id)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}

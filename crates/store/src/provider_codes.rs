@@ -1,0 +1,93 @@
+//! Provider codes: one active code for each practice (`provider_id` NULL) and each provider.
+
+use crate::db::run;
+use crate::{Exec, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProviderCodeRow {
+    pub id: String,
+    pub practice_id: String,
+    pub provider_id: Option<String>,
+    pub code_hash: String,
+    pub code_sealed: String,
+    pub active: bool,
+    pub created_at: i64,
+    pub ended_at: Option<i64>,
+}
+
+macro_rules! columns {
+    () => {
+        "id, practice_id, provider_id, code_hash, code_sealed, active, created_at, ended_at"
+    };
+}
+
+pub async fn insert(db: impl Into<Exec<'_>>, row: &ProviderCodeRow) -> Result<()> {
+    run!(db, |c| sqlx::query(concat!(
+        "INSERT INTO provider_codes (",
+        columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    ))
+    .bind(&row.id)
+    .bind(&row.practice_id)
+    .bind(&row.provider_id)
+    .bind(&row.code_hash)
+    .bind(&row.code_sealed)
+    .bind(row.active)
+    .bind(row.created_at)
+    .bind(row.ended_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The active code with this hash (public look-up).
+pub async fn find_active_by_hash(
+    db: impl Into<Exec<'_>>,
+    code_hash: &str,
+) -> Result<Option<ProviderCodeRow>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM provider_codes WHERE code_hash = $1 AND active = TRUE"
+    ))
+    .bind(code_hash)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// The active codes of a practice (its own and its providers').
+pub async fn list_active(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+) -> Result<Vec<ProviderCodeRow>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM provider_codes WHERE practice_id = $1 AND active = TRUE ORDER BY created_at, id"
+    ))
+    .bind(practice_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Ends the active code of one owner (a provider, or the practice when `provider_id` is None);
+/// answers how many were ended.
+pub async fn end_active(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    provider_id: Option<&str>,
+    now: i64,
+) -> Result<u64> {
+    Ok(run!(db, |c| sqlx::query(
+        "UPDATE provider_codes SET active = FALSE, ended_at = $3
+         WHERE practice_id = $1 AND active = TRUE
+           AND ((provider_id IS NULL AND $2 IS NULL) OR provider_id = $2)"
+    )
+    .bind(practice_id)
+    .bind(provider_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?)
+}

@@ -1,0 +1,56 @@
+//! Registration tickets: the short-lived, single-use proof that a patient passed a code check.
+
+use crate::db::run;
+use crate::{Exec, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketRow {
+    pub ticket_hash: String,
+    pub practice_id: String,
+    pub invitation_id: Option<String>,
+    pub provider_code_id: Option<String>,
+    pub program_id: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn insert(db: impl Into<Exec<'_>>, row: &TicketRow) -> Result<()> {
+    run!(db, |c| {
+        sqlx::query(
+        "INSERT INTO registration_tickets (ticket_hash, practice_id, invitation_id, provider_code_id, program_id,
+                                           created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(&row.ticket_hash)
+    .bind(&row.practice_id)
+    .bind(&row.invitation_id)
+    .bind(&row.provider_code_id)
+    .bind(&row.program_id)
+    .bind(row.created_at)
+    .bind(row.expires_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Uses a ticket if it is unused and unexpired; `None` otherwise (of two racing uses, one wins).
+pub async fn consume(
+    db: impl Into<Exec<'_>>,
+    ticket_hash: &str,
+    now: i64,
+) -> Result<Option<TicketRow>> {
+    Ok(run!(db, |c| {
+        sqlx::query_as(
+        "UPDATE registration_tickets SET used_at = $2
+         WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $2
+         RETURNING ticket_hash, practice_id, invitation_id, provider_code_id, program_id, created_at, expires_at, used_at"
+    )
+    .bind(ticket_hash)
+    .bind(now)
+    .fetch_optional(c)
+    .await
+    })?)
+}
