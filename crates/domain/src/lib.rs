@@ -10,10 +10,12 @@
 pub mod birth_date;
 pub mod codes;
 pub mod email;
+pub mod invitation;
 pub mod name;
 pub mod password;
 pub mod phone;
 pub mod roles;
+pub mod username;
 
 pub use birth_date::{BirthDate, BirthDateError, MAX_AGE_YEARS};
 pub use codes::{
@@ -21,6 +23,7 @@ pub use codes::{
     SIGNUP_CODE_MIN_LEN, SignupCode,
 };
 pub use email::{EmailAddress, EmailError};
+pub use invitation::{Channel, ConsentMethod, InvitationState, ProgramPolicy, Relation};
 pub use name::{DisplayName, NameError, PersonName};
 pub use password::{
     MAX_LEN, MIN_LEN_SINGLE_FACTOR, MIN_LEN_WITH_SECOND_FACTOR, Password, PasswordContext,
@@ -28,3 +31,4 @@ pub use password::{
 };
 pub use phone::{PhoneError, PhoneNumber, is_known_region};
 pub use roles::{RoleError, StaffRole};
+pub use username::{Username, UsernameError};

@@ -261,34 +261,39 @@ pub async fn lock(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
 
 /// New code and link for a re-send: resets attempts and expiry, kills the old code and link.
 /// Refused (false) for redeemed and revoked invitations.
+/// What a re-send writes: the new code's and link's hashes, the state and the new expiry.
+#[derive(Debug, Clone)]
+pub struct Reissue {
+    pub code_hash: String,
+    pub link_hash: String,
+    pub state: String,
+    pub expires_at: i64,
+}
+
 pub async fn reissue(
     tx: &mut Tx,
     practice_id: &str,
     id: &str,
-    code_hash: &str,
-    link_hash: &str,
-    state: &str,
-    expires_at: i64,
+    new: &Reissue,
     now: i64,
 ) -> Result<bool> {
-    let done =
-        run!(&mut *tx, |c| {
-            sqlx::query(
+    let done = run!(&mut *tx, |c| {
+        sqlx::query(
         "UPDATE invitations SET code_hash = $3, link_hash = $4, state = $5, failed_attempts = 0,
                 expires_at = $6, updated_at = $7
          WHERE practice_id = $1 AND id = $2 AND state NOT IN ('redeemed', 'revoked')"
     )
     .bind(practice_id)
     .bind(id)
-    .bind(code_hash)
-    .bind(link_hash)
-    .bind(state)
-    .bind(expires_at)
+    .bind(&new.code_hash)
+    .bind(&new.link_hash)
+    .bind(&new.state)
+    .bind(new.expires_at)
     .bind(now)
     .execute(c)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     Ok(done == 1)
 }
 
