@@ -4,7 +4,7 @@
 use portico_domain::{EmailAddress, StaffRole};
 use portico_store::{sessions, staff};
 
-use crate::actor::{ClientInfo, StaffActor};
+use crate::actor::{ActorKind, ClientInfo, StaffActor};
 use crate::audit::{self, FAILURE};
 use crate::secrets::{Purpose, SecretToken};
 use crate::throttle::{self, Rule};
@@ -75,6 +75,7 @@ fn actor_from_row(row: staff::StaffRow, client: ClientInfo) -> Result<StaffActor
     let role = StaffRole::parse(&row.role)
         .map_err(|_| CoreError::Internal("stored role is unknown".into()))?;
     Ok(StaffActor {
+        kind: ActorKind::Staff,
         staff_id: row.id,
         practice_id: row.practice_id,
         role,

@@ -20,9 +20,28 @@ impl ClientInfo {
     }
 }
 
-/// A signed-in staff member acting within their own practice.
+/// How a practice-side actor proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorKind {
+    /// A staff member signed in with a session.
+    Staff,
+    /// An integrator holding one of the practice's API tokens (`staff_id` is then the token's id).
+    ApiToken,
+}
+
+impl ActorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::Staff => "staff",
+            ActorKind::ApiToken => "api_token",
+        }
+    }
+}
+
+/// A signed-in staff member (or an API token) acting within their own practice.
 #[derive(Clone)]
 pub struct StaffActor {
+    pub kind: ActorKind,
     pub staff_id: String,
     pub practice_id: String,
     pub role: StaffRole,
@@ -44,6 +63,7 @@ impl StaffActor {
 impl std::fmt::Debug for StaffActor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StaffActor")
+            .field("kind", &self.kind)
             .field("staff_id", &self.staff_id)
             .field("practice_id", &self.practice_id)
             .field("role", &self.role)

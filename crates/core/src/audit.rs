@@ -20,7 +20,7 @@ pub struct Entry(NewEvent);
 pub fn by_staff(actor: &StaffActor, action: &str, at: Timestamp) -> Entry {
     let mut e = base(action, at, &actor.client);
     e.practice_id = Some(actor.practice_id.clone());
-    e.actor_kind = "staff".into();
+    e.actor_kind = actor.kind.as_str().into();
     e.actor_id = Some(actor.staff_id.clone());
     e.actor_role = Some(actor.role.as_str().into());
     Entry(e)

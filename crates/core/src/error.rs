@@ -7,8 +7,9 @@ use portico_store::StoreError;
 
 /// One message for one form field, shown next to that field (pages) or listed in a problem (API).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: String,
     pub message: String,
 }
 
@@ -21,9 +22,9 @@ impl FieldErrors {
         FieldErrors(Vec::new())
     }
 
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.push(FieldError {
-            field,
+            field: field.into(),
             message: message.into(),
         });
     }
@@ -31,7 +32,7 @@ impl FieldErrors {
     /// Keeps the parsed value, or records the error under `field` and gives `None`.
     pub fn take<T, E: std::fmt::Display>(
         &mut self,
-        field: &'static str,
+        field: impl Into<String>,
         parsed: Result<T, E>,
     ) -> Option<T> {
         match parsed {
@@ -69,15 +70,27 @@ impl FieldErrors {
 }
 
 impl FieldErrors {
-    pub fn single(field: &'static str, message: impl Into<String>) -> FieldErrors {
+    pub fn single(field: impl Into<String>, message: impl Into<String>) -> FieldErrors {
         let mut errors = FieldErrors::new();
         errors.add(field, message);
         errors
     }
 }
 
+/// Which public code entry refused a code; each has its own (fixed) wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeKind {
+    Invite,
+    Provider,
+    Signup,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
+    /// A code that is unknown, expired, revoked, redeemed or locked, or a wrong birth date: one
+    /// answer for all of them, so an anonymous caller learns nothing about which it was.
+    #[error("the code was not accepted")]
+    CodeNotAccepted(CodeKind),
     #[error("the submission has invalid fields")]
     Invalid(FieldErrors),
     /// Absent, or belonging to another practice: the caller cannot tell which.
@@ -90,6 +103,10 @@ pub enum CoreError {
     SignInFailed,
     #[error("too many attempts; try again later")]
     Throttled { retry_after: Duration },
+    /// The request is well-formed but the record's state does not allow it (e.g. re-sending a
+    /// redeemed invitation); the message says what to do instead.
+    #[error("{0}")]
+    Conflict(&'static str),
     #[error("this set-up link is not valid any more")]
     SetupLinkInvalid,
     #[error(transparent)]

@@ -4,12 +4,17 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod api_tokens;
 pub mod audit;
 pub mod clock;
 mod error;
+pub mod invitations;
 pub mod passwords;
 pub mod practices;
+pub mod programs;
+pub mod provider_codes;
 pub mod providers;
+pub mod redemption;
 pub mod secrets;
 pub mod setup;
 pub mod staff;
@@ -18,9 +23,9 @@ pub mod throttle;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use actor::{ClientInfo, StaffActor};
+pub use actor::{ActorKind, ClientInfo, StaffActor};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
-pub use error::{CoreError, FieldError, FieldErrors};
+pub use error::{CodeKind, CoreError, FieldError, FieldErrors};
 pub use portico_store::{Backend, Store};
 pub use secrets::{Keys, SecretToken};
 
@@ -41,6 +46,14 @@ pub struct Settings {
     pub sign_in_per_address: Limit,
     /// How many Argon2 hashes may run at once.
     pub max_parallel_hashes: usize,
+    /// Failed invite-code redemptions allowed per client address.
+    pub invite_code_per_address: Limit,
+    /// Failed provider and sign-up code look-ups allowed per client address.
+    pub code_lookup_per_address: Limit,
+    /// Wrong birth dates that lock an invitation (only a re-send unlocks it).
+    pub wrong_birth_dates_to_lock: u32,
+    /// How long a registration ticket from a redemption stays usable.
+    pub ticket_ttl: Duration,
 }
 
 impl Default for Settings {
@@ -59,6 +72,16 @@ impl Default for Settings {
                 window: quarter_hour,
             },
             max_parallel_hashes: std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
+            invite_code_per_address: Limit {
+                max: 20,
+                window: quarter_hour,
+            },
+            code_lookup_per_address: Limit {
+                max: 10,
+                window: quarter_hour,
+            },
+            wrong_birth_dates_to_lock: 5,
+            ticket_ttl: Duration::from_secs(30 * 60),
         }
     }
 }

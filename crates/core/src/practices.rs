@@ -6,6 +6,7 @@ use crate::actor::StaffActor;
 use crate::{Core, CoreError};
 
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Practice {
     pub id: String,
     pub name: String,

@@ -9,6 +9,7 @@ use crate::clock::Timestamp;
 use crate::{Core, CoreError, FieldErrors, new_id};
 
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Provider {
     pub id: String,
     pub display_name: String,
@@ -30,6 +31,7 @@ impl From<providers::ProviderRow> for Provider {
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct NewProviderInput {
     pub display_name: String,
@@ -76,6 +78,8 @@ pub async fn create(
     };
     let mut tx = core.store().begin().await?;
     providers::insert(&mut tx, &row).await?;
+    crate::provider_codes::issue(&mut tx, core.keys(), &actor.practice_id, Some(&row.id), now)
+        .await?;
     audit::by_staff(actor, "provider.created", now)
         .subject("provider", &row.id)
         .append(&mut tx)

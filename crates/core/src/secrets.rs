@@ -6,6 +6,8 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chacha20poly1305::aead::{Aead, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, KeyInit, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -21,6 +23,12 @@ pub enum Purpose {
     SetupToken,
     Throttle,
     Csrf,
+    InviteCode,
+    InviteLink,
+    ProviderCode,
+    SignupCode,
+    Ticket,
+    ApiToken,
 }
 
 impl Purpose {
@@ -30,6 +38,12 @@ impl Purpose {
             Purpose::SetupToken => b"portico/v1/setup-token",
             Purpose::Throttle => b"portico/v1/throttle",
             Purpose::Csrf => b"portico/v1/csrf",
+            Purpose::InviteCode => b"portico/v1/invite-code",
+            Purpose::InviteLink => b"portico/v1/invite-link",
+            Purpose::ProviderCode => b"portico/v1/provider-code",
+            Purpose::SignupCode => b"portico/v1/signup-code",
+            Purpose::Ticket => b"portico/v1/registration-ticket",
+            Purpose::ApiToken => b"portico/v1/api-token",
         }
     }
 }
@@ -88,6 +102,56 @@ impl Keys {
         mac.update(&[0]);
         mac.update(data);
         mac.verify_slice(tag).is_ok()
+    }
+}
+
+impl Keys {
+    /// Encrypts `plain` (XChaCha20-Poly1305, random 192-bit nonce) under a key derived for
+    /// `purpose`; the purpose is also bound as associated data. For values staff must see again
+    /// (provider and sign-up codes) while the database holds only ciphertext.
+    pub fn seal(&self, purpose: Purpose, plain: &str) -> String {
+        let mut nonce = [0_u8; 24];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher(purpose)
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: purpose.label(),
+                },
+            )
+            .expect("encryption of a short text cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        base64url(&out)
+    }
+
+    /// Decrypts what [`Keys::seal`] made for the same purpose; `None` if it was altered, sealed for
+    /// another purpose, or under another key.
+    pub fn open(&self, purpose: Purpose, sealed: &str) -> Option<String> {
+        let bytes = from_base64url(sealed)?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, body) = bytes.split_at(24);
+        let nonce: [u8; 24] = nonce.try_into().ok()?;
+        let plain = self
+            .cipher(purpose)
+            .decrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: body,
+                    aad: purpose.label(),
+                },
+            )
+            .ok()?;
+        String::from_utf8(plain).ok()
+    }
+
+    fn cipher(&self, purpose: Purpose) -> XChaCha20Poly1305 {
+        let key = self.mac(purpose, b"seal-key");
+        XChaCha20Poly1305::new(&key.into())
     }
 }
 
@@ -173,6 +237,32 @@ mod tests {
         assert_eq!(from_hex("abc"), None);
         assert_eq!(from_hex("zz"), None);
         assert_eq!(from_hex("é1"), None);
+    }
+
+    #[test]
+    fn sealed_codes_open_only_with_the_same_key_and_purpose() {
+        let a = Keys::new(vec![1; 32]).unwrap();
+        let b = Keys::new(vec![2; 32]).unwrap();
+        let sealed = a.seal(Purpose::ProviderCode, "ABC234");
+        assert!(!sealed.contains("ABC234"));
+        assert_ne!(
+            sealed,
+            a.seal(Purpose::ProviderCode, "ABC234"),
+            "a fresh nonce each time"
+        );
+        assert_eq!(
+            a.open(Purpose::ProviderCode, &sealed).as_deref(),
+            Some("ABC234")
+        );
+        assert_eq!(a.open(Purpose::SignupCode, &sealed), None);
+        assert_eq!(b.open(Purpose::ProviderCode, &sealed), None);
+        let mut tampered = sealed.clone().into_bytes();
+        let last = tampered.len() - 1;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        assert_eq!(
+            a.open(Purpose::ProviderCode, &String::from_utf8(tampered).unwrap()),
+            None
+        );
     }
 
     #[test]

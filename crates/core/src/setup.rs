@@ -6,7 +6,7 @@ use portico_domain::{DisplayName, StaffRole};
 use portico_store::{practices, setup_tokens, staff};
 
 use crate::accounts::{self, Session};
-use crate::actor::{ClientInfo, StaffActor};
+use crate::actor::{ActorKind, ClientInfo, StaffActor};
 use crate::audit;
 use crate::secrets::{Purpose, SecretToken};
 use crate::staff::{NewStaffInput, build_row, email_taken};
@@ -65,7 +65,7 @@ pub async fn complete(
         Ok(new) => Some(new),
         Err(CoreError::Invalid(more)) => {
             more.iter()
-                .for_each(|e| errors.add(e.field, e.message.clone()));
+                .for_each(|e| errors.add(e.field.clone(), e.message.clone()));
             None
         }
         Err(other) => return Err(other),
@@ -91,6 +91,7 @@ pub async fn complete(
         &practice_row(&practice_id, practice_name.as_str(), now.as_millis()),
     )
     .await?;
+    crate::provider_codes::issue(&mut tx, core.keys(), &practice_id, None, now).await?;
     staff::insert(&mut tx, &row).await.map_err(email_taken)?;
     setup_tokens::expire_all(&mut tx, now.as_millis()).await?;
     audit::by_anonymous("practice.created", now, &client)
@@ -109,6 +110,7 @@ pub async fn complete(
     tx.commit().await?;
 
     let actor = StaffActor {
+        kind: ActorKind::Staff,
         staff_id: row.id,
         practice_id,
         role: StaffRole::Admin,
@@ -160,6 +162,7 @@ pub async fn create_admin(
         None => {
             let id = new_id();
             practices::insert(&mut tx, &practice_row(&id, name.as_str(), now.as_millis())).await?;
+            crate::provider_codes::issue(&mut tx, core.keys(), &id, None, now).await?;
             audit::by_system("cli", "practice.created", now)
                 .practice(&id)
                 .subject("practice", &id)

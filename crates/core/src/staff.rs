@@ -12,6 +12,7 @@ use crate::{Core, CoreError, FieldErrors, new_id};
 
 /// A staff member as shown to their practice (never the password hash).
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffMember {
     pub id: String,
     pub display_name: String,
@@ -39,10 +40,12 @@ impl TryFrom<staff::StaffRow> for StaffMember {
 
 /// A new staff account as typed into a form or posted to the API, before checking.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct NewStaffInput {
     pub display_name: String,
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = portico_domain::StaffRole, default))]
     pub role: String,
     pub password: String,
 }

@@ -7,6 +7,7 @@ use std::fmt;
 /// Where an invitation stands. `Expired` is never stored: an open invitation past its expiry
 /// *is* expired, whenever anyone looks (see [`InvitationState::effective`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum InvitationState {
     Draft,
@@ -90,6 +91,7 @@ impl fmt::Display for InvitationState {
 
 /// How an invitation reaches the patient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
     Email,
@@ -143,6 +145,7 @@ impl Channel {
 
 /// How the patient's consent is given (DESIGN §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentMethod {
     InApp,
@@ -175,6 +178,7 @@ impl ConsentMethod {
 
 /// Who an invitation is for, relative to the invitation it was made with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Relation {
     /// The patient invited on their own.
@@ -206,6 +210,7 @@ impl Relation {
 
 /// What happens when a patient self-registers with a program's sign-up code (DESIGN §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProgramPolicy {
     /// Allow, and notify staff of each sign-up.

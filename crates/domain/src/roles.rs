@@ -12,6 +12,7 @@ pub enum RoleError {
 
 /// The role of a staff account within one practice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum StaffRole {
     /// Sets up the practice: providers, staff accounts, codes, programs, templates.

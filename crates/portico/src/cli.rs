@@ -65,6 +65,30 @@ pub enum AdminCommand {
         #[arg(long, value_name = "NAME", default_value = "Practice Admin")]
         name: String,
     },
+    /// API tokens for integrators.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a practice; prints the token (only) on standard output.
+    Create {
+        #[arg(long, value_name = "PRACTICE_ID")]
+        practice: String,
+        /// What the token is for, e.g. the integration's name.
+        #[arg(long, value_name = "TEXT", default_value = "API token")]
+        label: String,
+    },
+    /// Revoke a token by its id (printed on standard error when it was created).
+    Revoke {
+        #[arg(long, value_name = "PRACTICE_ID")]
+        practice: String,
+        #[arg(long, value_name = "TOKEN_ID")]
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,6 +127,9 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
                     name,
                 },
         } => admin_create(&config, &practice, &email, &name).await,
+        Command::Admin {
+            command: AdminCommand::Token { command },
+        } => token(&config, command).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit_verify(&config).await,
@@ -178,7 +205,7 @@ async fn admin_create(
         }
         Err(CoreError::Invalid(errors)) => {
             for e in errors.iter() {
-                let what = match e.field {
+                let what = match e.field.as_str() {
                     "display_name" => "--name",
                     "email" => "--email",
                     "practice" => "--practice",
@@ -190,6 +217,43 @@ async fn admin_create(
             Ok(ExitCode::from(2))
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+async fn token(config: &Config, command: TokenCommand) -> anyhow::Result<ExitCode> {
+    let store = server::open_store(config).await?;
+    let core = server::build_core(config, store, Arc::new(SystemClock))?;
+    match command {
+        TokenCommand::Create { practice, label } => {
+            match portico_core::api_tokens::create(&core, &practice, &label).await {
+                Ok(created) => {
+                    println!("{}", created.token);
+                    eprintln!(
+                        "token id {} (keep the token secret; it is not shown again)",
+                        created.id
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(CoreError::NotFound) => {
+                    eprintln!("--practice: no practice has the id {practice}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(other) => Err(other.into()),
+            }
+        }
+        TokenCommand::Revoke { practice, id } => {
+            match portico_core::api_tokens::revoke(&core, &practice, &id).await {
+                Ok(()) => {
+                    eprintln!("token {id} revoked");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(CoreError::NotFound) => {
+                    eprintln!("--id: practice {practice} has no active token {id}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(other) => Err(other.into()),
+            }
+        }
     }
 }
 

@@ -26,6 +26,19 @@ pub struct Config {
     pub client_ip_header: Option<String>,
     pub log_level: String,
     pub log_json: bool,
+    pub limits: Limits,
+}
+
+/// Guessing limits for the public code entries (DESIGN §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Failed invite-code redemptions per client address per window.
+    pub invite_code_attempts: u32,
+    /// Failed provider/sign-up code look-ups per client address per window.
+    pub code_lookup_attempts: u32,
+    pub window: Duration,
+    /// Wrong birth dates that lock an invitation.
+    pub wrong_birth_dates: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +89,17 @@ struct FileConfig {
     security: SecuritySection,
     #[serde(default)]
     log: LogSection,
+    #[serde(default)]
+    limits: LimitsSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsSection {
+    invite_code_attempts: Option<i64>,
+    code_lookup_attempts: Option<i64>,
+    window_minutes: Option<i64>,
+    wrong_birth_dates: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -358,7 +382,53 @@ impl Config {
             None => false,
         };
 
+        let limit =
+            |env: &str, file: Option<i64>, key: &'static str, min: i64, max: i64, default: i64| {
+                src.pick(env, file.map(|n| n.to_string()), key)
+                    .map(|raw| number(key, &raw, min, max))
+                    .transpose()
+                    .map(|n| n.unwrap_or(default))
+            };
+        let limits = Limits {
+            invite_code_attempts: limit(
+                "PORTICO_LIMIT_INVITE_CODE_ATTEMPTS",
+                file.limits.invite_code_attempts,
+                "limits.invite_code_attempts",
+                1,
+                1_000_000,
+                20,
+            )? as u32,
+            code_lookup_attempts: limit(
+                "PORTICO_LIMIT_CODE_LOOKUP_ATTEMPTS",
+                file.limits.code_lookup_attempts,
+                "limits.code_lookup_attempts",
+                1,
+                1_000_000,
+                10,
+            )? as u32,
+            window: Duration::from_secs(
+                limit(
+                    "PORTICO_LIMIT_WINDOW_MINUTES",
+                    file.limits.window_minutes,
+                    "limits.window_minutes",
+                    1,
+                    24 * 60,
+                    15,
+                )? as u64
+                    * 60,
+            ),
+            wrong_birth_dates: limit(
+                "PORTICO_LIMIT_WRONG_BIRTH_DATES",
+                file.limits.wrong_birth_dates,
+                "limits.wrong_birth_dates",
+                1,
+                100,
+                5,
+            )? as u32,
+        };
+
         Ok(Config {
+            limits,
             listen,
             public_url,
             data_dir,

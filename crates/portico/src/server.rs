@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use portico_core::throttle::Limit;
 use portico_core::{Clock, Core, Keys, Settings, Store};
 use portico_store::ConnectOptions;
 use portico_web::{AppState, WebSettings};
@@ -116,9 +117,19 @@ fn read_or_create_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 /// Builds the service core over an open store.
 pub fn build_core(config: &Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<Core> {
+    let limits = &config.limits;
     let settings = Settings {
         session_idle: config.session_idle,
         session_absolute: config.session_absolute,
+        invite_code_per_address: Limit {
+            max: limits.invite_code_attempts,
+            window: limits.window,
+        },
+        code_lookup_per_address: Limit {
+            max: limits.code_lookup_attempts,
+            window: limits.window,
+        },
+        wrong_birth_dates_to_lock: limits.wrong_birth_dates,
         ..Settings::default()
     };
     Ok(Core::new(store, clock, load_keys(config)?, settings)?)

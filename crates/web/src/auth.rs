@@ -136,6 +136,35 @@ impl FromRequestParts<AppState> for ApiSession {
     }
 }
 
+/// Whoever may call the practice API: an integrator's bearer token (`Authorization: Bearer …`) or
+/// a signed-in staff member's session (with the CSRF header for changes, as above).
+pub struct ApiActor(pub StaffActor);
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(auth) = parts.headers.get(header::AUTHORIZATION) else {
+            let ApiSession(session) = ApiSession::from_request_parts(parts, state).await?;
+            return Ok(ApiActor(session.actor));
+        };
+        let bearer = auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_owned())
+            .ok_or(WebError::SignInRequired)?;
+        let Ok(Client(client)) = Client::from_request_parts(parts, state).await;
+        let actor = portico_core::api_tokens::authenticate(&state.core, &bearer, client)
+            .await?
+            .ok_or(WebError::SignInRequired)?;
+        Ok(ApiActor(actor))
+    }
+}
+
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }

@@ -9,7 +9,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use portico_core::{CoreError, FieldError};
+use portico_core::{CodeKind, CoreError, FieldError};
 use serde::Serialize;
 
 /// What went wrong, before it is known whether a page or a problem document is wanted.
@@ -37,6 +37,8 @@ impl WebError {
                 CoreError::SignInFailed => StatusCode::UNAUTHORIZED,
                 CoreError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
                 CoreError::SetupLinkInvalid => StatusCode::GONE,
+                CoreError::Conflict(_) => StatusCode::CONFLICT,
+                CoreError::CodeNotAccepted(_) => StatusCode::BAD_REQUEST,
                 CoreError::Store(_) | CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::SignInRequired => StatusCode::UNAUTHORIZED,
@@ -58,6 +60,13 @@ impl WebError {
                 "Too many attempts. Please wait {} and try again.",
                 minutes(*retry_after)
             ),
+            WebError::Core(CoreError::CodeNotAccepted(kind)) => match kind {
+                CodeKind::Invite => "We could not accept this code with this date of birth. Check both and try again, \
+                                     or contact your doctor's office for a new invitation."
+                    .into(),
+                CodeKind::Provider => "Please check the 6-character code you received from your doctor's office.".into(),
+                CodeKind::Signup => "Please check the sign-up code you received from your doctor's office.".into(),
+            },
             WebError::CsrfRejected => {
                 "This form has expired or did not come from Portico. Go back, reload the page and try again.".into()
             }
@@ -90,17 +99,22 @@ fn minutes(d: Duration) -> String {
 }
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// What kind of problem, e.g. `/problems/invalid-fields`; `about:blank` when the status says it all.
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub title: &'static str,
     pub status: u16,
+    /// A sentence for the person on the other end.
     pub detail: String,
+    /// The path of the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
+    /// The request's id, as in the service's logs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// Each invalid field, for `/problems/invalid-fields`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -131,6 +145,12 @@ impl IntoResponse for ApiError {
                 ("/problems/unauthenticated", "Sign-in required")
             }
             WebError::CsrfRejected => ("/problems/csrf", "Missing or wrong CSRF token"),
+            WebError::Core(CoreError::CodeNotAccepted(_)) => {
+                ("/problems/code-not-accepted", "Code not accepted")
+            }
+            WebError::Core(CoreError::Conflict(_)) => {
+                ("/problems/state-conflict", "Not possible in this state")
+            }
             _ => ("about:blank", status.canonical_reason().unwrap_or("Error")),
         };
         let errors = match &e {

@@ -72,7 +72,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(api::routes())
         .merge(health::routes())
         .fallback(error::not_found)
         .layer(middleware::from_fn(error::finish_errors))

@@ -271,6 +271,52 @@ impl TestApp {
             .to_owned()
     }
 
+    /// A practice made with the CLI and an API token for it, as an integrator would get them.
+    pub async fn integrator(&self, practice: &str, admin_email: &str) -> Api {
+        let practice_id =
+            self.cli_admin_create(practice, admin_email, "quiet meadow lantern river");
+        let out = self.cli(
+            &[
+                "admin",
+                "token",
+                "create",
+                "--practice",
+                &practice_id,
+                "--label",
+                "EHR",
+            ],
+            None,
+        );
+        assert!(
+            out.status.success(),
+            "token create failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8(out.stdout).expect("utf-8");
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "token create prints the token and nothing else: {stdout:?}"
+        );
+        Api {
+            client: Client::new(),
+            base: format!("{}/api/v1", self.url),
+            token: lines[0].to_owned(),
+            practice_id,
+        }
+    }
+
+    /// An anonymous API client (for the public endpoints).
+    pub fn anonymous_api(&self) -> Api {
+        Api {
+            client: Client::new(),
+            base: format!("{}/api/v1", self.url),
+            token: String::new(),
+            practice_id: String::new(),
+        }
+    }
+
     /// Runs the `portico` binary against this app's data folder and database.
     pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_portico"));
@@ -325,6 +371,32 @@ impl TestApp {
             }
         }
         Ok(())
+    }
+
+    /// How many rows a table holds.
+    pub async fn count_rows(&self, table: &str) -> usize {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
+        let (n,): (i64,) = match self.backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.database_url())
+                    .await
+                    .expect("open sqlite");
+                sqlx::query_as(sql)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("count")
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.database_url())
+                    .await
+                    .expect("open postgres");
+                sqlx::query_as(sql)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("count")
+            }
+        };
+        usize::try_from(n).expect("a count")
     }
 
     /// Every text value in every table, as one string: what a database dump would show.
@@ -502,4 +574,61 @@ fn rows_text(rows: &[sqlx::sqlite::SqliteRow]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A JSON API client holding a bearer token (empty for anonymous calls).
+pub struct Api {
+    pub client: Client,
+    pub base: String,
+    pub token: String,
+    pub practice_id: String,
+}
+
+impl Api {
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let req = self.client.request(method, format!("{}{path}", self.base));
+        if self.token.is_empty() {
+            req
+        } else {
+            req.bearer_auth(&self.token)
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post(&self, path: &str, body: &serde_json::Value) -> Response {
+        self.request(reqwest::Method::POST, path)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn put(&self, path: &str, body: &serde_json::Value) -> Response {
+        self.request(reqwest::Method::PUT, path)
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.request(reqwest::Method::DELETE, path)
+            .send()
+            .await
+            .expect("DELETE")
+    }
+
+    /// The JSON of a response that must have `status`.
+    pub async fn expect(res: Response, status: StatusCode) -> serde_json::Value {
+        let got = res.status();
+        let body = res.text().await.expect("body");
+        assert_eq!(got, status, "unexpected status; body: {body}");
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
+    }
 }

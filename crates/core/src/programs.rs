@@ -1,0 +1,241 @@
+//! Programs (DESIGN §6): a care plan or billing group with a practice-chosen sign-up code that
+//! enrols self-registering patients, a policy (notify, silent, approval) and whether messaging is
+//! allowed. Sign-up codes are unique across the deployment regardless of case and of confusable
+//! characters; they are stored as a keyed hash for look-up and sealed for staff to see again.
+
+use portico_domain::{DisplayName, ProgramPolicy, SignupCode};
+use portico_store::{practices, programs};
+
+use crate::actor::{ClientInfo, StaffActor};
+use crate::audit;
+use crate::clock::Timestamp;
+use crate::secrets::Purpose;
+use crate::throttle::{self, Rule};
+use crate::{CodeKind, Core, CoreError, FieldErrors, new_id};
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Program {
+    pub id: String,
+    pub name: String,
+    pub signup_code: String,
+    pub enabled: bool,
+    pub policy: ProgramPolicy,
+    pub messaging_allowed: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A program as typed (create and full update).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct ProgramInput {
+    pub name: String,
+    pub signup_code: String,
+    pub enabled: Option<bool>,
+    #[cfg_attr(feature = "openapi", schema(value_type = portico_domain::ProgramPolicy, default))]
+    pub policy: String,
+    pub messaging_allowed: Option<bool>,
+}
+
+struct Checked {
+    name: DisplayName,
+    code: SignupCode,
+    policy: ProgramPolicy,
+    enabled: bool,
+    messaging_allowed: bool,
+}
+
+impl ProgramInput {
+    fn check(&self) -> Result<Checked, CoreError> {
+        let mut errors = FieldErrors::new();
+        let name = errors.take("name", DisplayName::parse(&self.name));
+        let code = errors.take("signup_code", SignupCode::parse(&self.signup_code));
+        let policy = errors.take("policy", ProgramPolicy::parse(&self.policy));
+        errors.into_result()?;
+        match (name, code, policy) {
+            (Some(name), Some(code), Some(policy)) => Ok(Checked {
+                name,
+                code,
+                policy,
+                enabled: self.enabled.unwrap_or(true),
+                messaging_allowed: self.messaging_allowed.unwrap_or(true),
+            }),
+            _ => Err(CoreError::Internal("field errors were not recorded".into())),
+        }
+    }
+}
+
+fn code_hash(core: &Core, code: &SignupCode) -> String {
+    core.keys()
+        .lookup_hash(Purpose::SignupCode, code.normalized().as_bytes())
+}
+
+fn code_taken(e: portico_store::StoreError) -> CoreError {
+    if e.is_conflict() {
+        CoreError::Invalid(FieldErrors::single(
+            "signup_code",
+            "That sign-up code is already in use (codes differ regardless of case, and O/0, I/L/1 count as the same). Choose another.",
+        ))
+    } else {
+        e.into()
+    }
+}
+
+fn view(core: &Core, row: programs::ProgramRow) -> Result<Program, CoreError> {
+    Ok(Program {
+        signup_code: core
+            .keys()
+            .open(Purpose::SignupCode, &row.signup_code_sealed)
+            .ok_or_else(|| CoreError::Internal("a sealed sign-up code does not open".into()))?,
+        policy: ProgramPolicy::parse(&row.policy)
+            .map_err(|_| CoreError::Internal("stored policy is unknown".into()))?,
+        id: row.id,
+        name: row.name,
+        enabled: row.enabled,
+        messaging_allowed: row.messaging_allowed,
+        created_at: Timestamp::from_millis(row.created_at).to_rfc3339(),
+        updated_at: Timestamp::from_millis(row.updated_at).to_rfc3339(),
+    })
+}
+
+pub async fn create(
+    core: &Core,
+    actor: &StaffActor,
+    input: &ProgramInput,
+) -> Result<Program, CoreError> {
+    actor.require_admin()?;
+    let checked = input.check()?;
+    let now = core.now();
+    let row = programs::ProgramRow {
+        id: new_id(),
+        practice_id: actor.practice_id.clone(),
+        name: checked.name.as_str().to_owned(),
+        signup_code_hash: code_hash(core, &checked.code),
+        signup_code_sealed: core
+            .keys()
+            .seal(Purpose::SignupCode, checked.code.as_chosen()),
+        enabled: checked.enabled,
+        policy: checked.policy.as_str().to_owned(),
+        messaging_allowed: checked.messaging_allowed,
+        created_at: now.as_millis(),
+        updated_at: now.as_millis(),
+    };
+    let mut tx = core.store().begin().await?;
+    programs::insert(&mut tx, &row).await.map_err(code_taken)?;
+    audit::by_staff(actor, "program.created", now)
+        .subject("program", &row.id)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    view(core, row)
+}
+
+pub async fn list(core: &Core, actor: &StaffActor) -> Result<Vec<Program>, CoreError> {
+    programs::list_for_practice(core.store(), &actor.practice_id)
+        .await?
+        .into_iter()
+        .map(|r| view(core, r))
+        .collect()
+}
+
+pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Program, CoreError> {
+    let row = programs::find_in_practice(core.store(), &actor.practice_id, id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    view(core, row)
+}
+
+/// Replaces a program's settings (admins); a changed sign-up code stops the old one at once.
+pub async fn update(
+    core: &Core,
+    actor: &StaffActor,
+    id: &str,
+    input: &ProgramInput,
+) -> Result<Program, CoreError> {
+    actor.require_admin()?;
+    let checked = input.check()?;
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    let mut row = programs::find_in_practice(&mut tx, &actor.practice_id, id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    row.name = checked.name.as_str().to_owned();
+    row.signup_code_hash = code_hash(core, &checked.code);
+    row.signup_code_sealed = core
+        .keys()
+        .seal(Purpose::SignupCode, checked.code.as_chosen());
+    row.enabled = checked.enabled;
+    row.policy = checked.policy.as_str().to_owned();
+    row.messaging_allowed = checked.messaging_allowed;
+    row.updated_at = now.as_millis();
+    programs::update(&mut tx, &row).await.map_err(code_taken)?;
+    audit::by_staff(actor, "program.updated", now)
+        .subject("program", id)
+        .detail("enabled", row.enabled)
+        .detail("policy", row.policy.clone())
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    view(core, row)
+}
+
+/// Deletes a program nobody was invited or enrolled into (admins); otherwise disable it instead.
+pub async fn delete(core: &Core, actor: &StaffActor, id: &str) -> Result<(), CoreError> {
+    actor.require_admin()?;
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    programs::find_in_practice(&mut tx, &actor.practice_id, id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    if !programs::delete_unused(&mut tx, &actor.practice_id, id).await? {
+        return Err(CoreError::Invalid(FieldErrors::single(
+            "id",
+            "This program has invitations or sign-ups; disable it instead of deleting it.",
+        )));
+    }
+    audit::by_staff(actor, "program.deleted", now)
+        .subject("program", id)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What an anonymous caller learns from a good sign-up code: display names only.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignupCodeMatch {
+    pub program_name: String,
+    pub practice_name: String,
+}
+
+/// Public look-up of a sign-up code (enabled programs only), throttled per client address.
+pub async fn lookup(
+    core: &Core,
+    typed: &str,
+    client: &ClientInfo,
+) -> Result<SignupCodeMatch, CoreError> {
+    let rule = Rule {
+        scope: "code-lookup-address",
+        limit: core.settings().code_lookup_per_address,
+    };
+    let address = client.ip.clone().unwrap_or_default();
+    throttle::check(core, rule, &address).await?;
+    let found = match SignupCode::parse_entry(typed) {
+        Ok(code) => programs::find_enabled_by_code(core.store(), &code_hash(core, &code)).await?,
+        Err(_) => None,
+    };
+    let Some(program) = found else {
+        throttle::record_failure(core, rule, &address).await?;
+        return Err(CoreError::CodeNotAccepted(CodeKind::Signup));
+    };
+    let practice = practices::find(core.store(), &program.practice_id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    Ok(SignupCodeMatch {
+        program_name: program.name,
+        practice_name: practice.name,
+    })
+}

@@ -1,0 +1,208 @@
+//! Provider codes (DESIGN §2): a generic 6-character code for each practice and each provider,
+//! printed on pamphlets and cards. Stored as a keyed hash for look-up and sealed for staff to see
+//! again; admins rotate (the old code stops at once) or disable them. The public look-up answers
+//! only display names, and wrong codes count against the caller's address.
+
+use portico_domain::ProviderCode;
+use portico_store::{Tx, practices, provider_codes, providers};
+
+use crate::actor::{ClientInfo, StaffActor};
+use crate::audit;
+use crate::clock::Timestamp;
+use crate::secrets::{Keys, Purpose};
+use crate::throttle::{self, Rule};
+use crate::{CodeKind, Core, CoreError, new_id};
+
+/// One code owner as staff see it: the practice or one provider, with its active code if any.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProviderCodeView {
+    /// `None` for the practice's own code.
+    pub provider_id: Option<String>,
+    pub display_name: String,
+    /// The code to print, `ABC234`; `None` while disabled.
+    pub code: Option<String>,
+    pub active: bool,
+    pub since: Option<String>,
+}
+
+/// Issues a fresh active code for an owner inside the caller's transaction.
+pub(crate) async fn issue(
+    tx: &mut Tx,
+    keys: &Keys,
+    practice_id: &str,
+    provider_id: Option<&str>,
+    now: Timestamp,
+) -> Result<ProviderCode, CoreError> {
+    // A collision in 32^6 codes is rare; the unique index catches it and we draw again.
+    for _ in 0..5 {
+        let code = ProviderCode::generate(&mut rand::rng());
+        let row = provider_codes::ProviderCodeRow {
+            id: new_id(),
+            practice_id: practice_id.to_owned(),
+            provider_id: provider_id.map(str::to_owned),
+            code_hash: keys.lookup_hash(Purpose::ProviderCode, code.expose_normalized().as_bytes()),
+            code_sealed: keys.seal(Purpose::ProviderCode, code.expose_normalized()),
+            active: true,
+            created_at: now.as_millis(),
+            ended_at: None,
+        };
+        match provider_codes::insert(&mut *tx, &row).await {
+            Ok(()) => return Ok(code),
+            Err(e) if e.is_conflict() => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(CoreError::Internal(
+        "could not draw an unused provider code".into(),
+    ))
+}
+
+/// The practice's code and each provider's, for staff to print.
+pub async fn list(core: &Core, actor: &StaffActor) -> Result<Vec<ProviderCodeView>, CoreError> {
+    let practice = practices::find(core.store(), &actor.practice_id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let codes = provider_codes::list_active(core.store(), &actor.practice_id).await?;
+    let view = |provider_id: Option<String>, display_name: String| {
+        let active = codes.iter().find(|c| c.provider_id == provider_id);
+        ProviderCodeView {
+            code: active.and_then(|c| core.keys().open(Purpose::ProviderCode, &c.code_sealed)),
+            active: active.is_some(),
+            since: active.map(|c| Timestamp::from_millis(c.created_at).to_rfc3339()),
+            provider_id,
+            display_name,
+        }
+    };
+    let mut out = vec![view(None, practice.name)];
+    for p in providers::list_for_practice(core.store(), &actor.practice_id).await? {
+        out.push(view(Some(p.id), p.display_name));
+    }
+    Ok(out)
+}
+
+async fn owner_exists(
+    core: &Core,
+    actor: &StaffActor,
+    provider_id: Option<&str>,
+) -> Result<(), CoreError> {
+    if let Some(id) = provider_id {
+        providers::find_in_practice(core.store(), &actor.practice_id, id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+    }
+    Ok(())
+}
+
+/// Replaces an owner's code with a new one (admins); the old code stops working at once.
+pub async fn rotate(
+    core: &Core,
+    actor: &StaffActor,
+    provider_id: Option<&str>,
+) -> Result<ProviderCodeView, CoreError> {
+    actor.require_admin()?;
+    owner_exists(core, actor, provider_id).await?;
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    provider_codes::end_active(&mut tx, &actor.practice_id, provider_id, now.as_millis()).await?;
+    issue(&mut tx, core.keys(), &actor.practice_id, provider_id, now).await?;
+    audit::by_staff(actor, "provider_code.rotated", now)
+        .subject(
+            if provider_id.is_some() {
+                "provider"
+            } else {
+                "practice"
+            },
+            provider_id.unwrap_or(&actor.practice_id),
+        )
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    find_view(core, actor, provider_id).await
+}
+
+/// Turns an owner's code off (admins) until the next rotation.
+pub async fn disable(
+    core: &Core,
+    actor: &StaffActor,
+    provider_id: Option<&str>,
+) -> Result<ProviderCodeView, CoreError> {
+    actor.require_admin()?;
+    owner_exists(core, actor, provider_id).await?;
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    provider_codes::end_active(&mut tx, &actor.practice_id, provider_id, now.as_millis()).await?;
+    audit::by_staff(actor, "provider_code.disabled", now)
+        .subject(
+            if provider_id.is_some() {
+                "provider"
+            } else {
+                "practice"
+            },
+            provider_id.unwrap_or(&actor.practice_id),
+        )
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    find_view(core, actor, provider_id).await
+}
+
+async fn find_view(
+    core: &Core,
+    actor: &StaffActor,
+    provider_id: Option<&str>,
+) -> Result<ProviderCodeView, CoreError> {
+    list(core, actor)
+        .await?
+        .into_iter()
+        .find(|v| v.provider_id.as_deref() == provider_id)
+        .ok_or(CoreError::NotFound)
+}
+
+/// What an anonymous caller learns from a good provider code: display names only.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProviderCodeMatch {
+    pub practice_name: String,
+    pub provider_name: Option<String>,
+}
+
+/// Public look-up of a provider code, throttled per client address.
+pub async fn lookup(
+    core: &Core,
+    typed: &str,
+    client: &ClientInfo,
+) -> Result<ProviderCodeMatch, CoreError> {
+    let rule = Rule {
+        scope: "code-lookup-address",
+        limit: core.settings().code_lookup_per_address,
+    };
+    let address = client.ip.clone().unwrap_or_default();
+    throttle::check(core, rule, &address).await?;
+    let found = match ProviderCode::parse(typed) {
+        Ok(code) => {
+            let hash = core
+                .keys()
+                .lookup_hash(Purpose::ProviderCode, code.expose_normalized().as_bytes());
+            provider_codes::find_active_by_hash(core.store(), &hash).await?
+        }
+        Err(_) => None,
+    };
+    let Some(row) = found else {
+        throttle::record_failure(core, rule, &address).await?;
+        return Err(CoreError::CodeNotAccepted(CodeKind::Provider));
+    };
+    let practice = practices::find(core.store(), &row.practice_id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let provider_name = match &row.provider_id {
+        Some(id) => providers::find_in_practice(core.store(), &row.practice_id, id)
+            .await?
+            .map(|p| p.display_name),
+        None => None,
+    };
+    Ok(ProviderCodeMatch {
+        practice_name: practice.name,
+        provider_name,
+    })
+}

@@ -1,0 +1,251 @@
+//! Redeeming an invitation (DESIGN §2, §5), the public side: an invite code (or link token) and
+//! the patient's date of birth give a short-lived, single-use registration ticket and the details
+//! to pre-fill. Whatever went wrong — unknown, expired, revoked, redeemed or locked code, wrong
+//! birth date, a lost race — the caller gets the same answer; only staff see the real state.
+//! Wrong birth dates count against the invitation (the fifth locks it) and every failure counts
+//! against the caller's address.
+
+use portico_domain::{BirthDate, InvitationState, InviteCode};
+use portico_store::invitations::{self as store, EventRow, InvitationRow};
+use portico_store::{practices, programs, providers, tickets};
+
+use crate::actor::ClientInfo;
+use crate::audit::{self, FAILURE};
+use crate::secrets::{Purpose, SecretToken};
+use crate::throttle::{self, Rule};
+use crate::{CodeKind, Core, CoreError, FieldErrors};
+
+/// What the patient typed (or the link carried).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct RedeemInput {
+    pub code: Option<String>,
+    pub link_token: Option<String>,
+    pub birth_date: String,
+}
+
+/// The details that pre-fill the registration form.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Prefill {
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// Set for patients without email: the username reserved for their account.
+    pub username: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = portico_domain::Relation))]
+    pub relation: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = portico_domain::ConsentMethod))]
+    pub consent_method: String,
+    pub practice_name: String,
+    pub provider_name: Option<String>,
+    pub program_name: Option<String>,
+}
+
+/// A successful redemption: the ticket (shown once) and the pre-fill.
+#[derive(Debug)]
+pub struct Redemption {
+    pub ticket: SecretToken,
+    pub prefill: Prefill,
+}
+
+fn not_accepted() -> CoreError {
+    CoreError::CodeNotAccepted(CodeKind::Invite)
+}
+
+/// Checks a code (or link token) and birth date and issues a registration ticket.
+pub async fn redeem(
+    core: &Core,
+    input: &RedeemInput,
+    client: &ClientInfo,
+) -> Result<Redemption, CoreError> {
+    let now = core.now();
+    let rule = Rule {
+        scope: "invite-redeem-address",
+        limit: core.settings().invite_code_per_address,
+    };
+    let address = client.ip.clone().unwrap_or_default();
+    throttle::check(core, rule, &address).await?;
+
+    // Form errors (nothing typed, a date that is not a date) are about the input, not the code:
+    // answering them plainly reveals nothing about any invitation.
+    let code = input
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let link = input
+        .link_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let mut errors = FieldErrors::new();
+    if code.is_none() && link.is_none() {
+        errors.add(
+            "code",
+            "Enter the code from your invitation, like XYZ-234-ABC.",
+        );
+    }
+    let birth_date = errors.take(
+        "birth_date",
+        BirthDate::parse(&input.birth_date, now.date()),
+    );
+    errors.into_result()?;
+    let Some(birth_date) = birth_date else {
+        return Err(CoreError::Internal("field errors were not recorded".into()));
+    };
+
+    let found = match (code, link) {
+        (Some(code), _) => match InviteCode::parse(code) {
+            Ok(code) => {
+                let hash = core
+                    .keys()
+                    .lookup_hash(Purpose::InviteCode, code.expose_normalized().as_bytes());
+                store::find_by_code_hash(core.store(), &hash).await?
+            }
+            Err(_) => None,
+        },
+        (None, Some(link)) => match SecretToken::parse(link) {
+            Some(token) => {
+                store::find_by_link_hash(
+                    core.store(),
+                    &token.lookup_hash(core.keys(), Purpose::InviteLink),
+                )
+                .await?
+            }
+            None => None,
+        },
+        (None, None) => None,
+    };
+    let open = found.filter(|row| {
+        InvitationState::parse(&row.state)
+            .is_ok_and(|s| s.effective(row.expires_at, now.as_millis()).is_open())
+    });
+    let Some(row) = open else {
+        throttle::record_failure(core, rule, &address).await?;
+        return Err(not_accepted());
+    };
+
+    if row.birth_date != birth_date.expose_iso() {
+        wrong_birth_date(core, &row, client).await?;
+        throttle::record_failure(core, rule, &address).await?;
+        return Err(not_accepted());
+    }
+
+    let mut tx = core.store().begin().await?;
+    // The guarded update decides races: of two redemptions of one code, exactly one gets here.
+    if !store::redeem(&mut tx, &row.id, now.as_millis()).await? {
+        // Lost a race to another redemption of the same good code: not a guess, so not counted.
+        return Err(not_accepted());
+    }
+    let ticket = SecretToken::generate();
+    tickets::insert(
+        &mut tx,
+        &tickets::TicketRow {
+            ticket_hash: ticket.lookup_hash(core.keys(), Purpose::Ticket),
+            practice_id: row.practice_id.clone(),
+            invitation_id: Some(row.id.clone()),
+            provider_code_id: None,
+            program_id: row.program_id.clone(),
+            created_at: now.as_millis(),
+            expires_at: now.plus(core.settings().ticket_ttl).as_millis(),
+            used_at: None,
+        },
+    )
+    .await?;
+    add_anonymous_event(&mut tx, &row, InvitationState::Redeemed, now.as_millis()).await?;
+    audit::by_anonymous("invitation.redeemed", now, client)
+        .practice(&row.practice_id)
+        .subject("invitation", &row.id)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    let prefill = prefill(core, row).await?;
+    Ok(Redemption { ticket, prefill })
+}
+
+/// Counts a wrong birth date against the invitation and locks it at the limit (audited).
+async fn wrong_birth_date(
+    core: &Core,
+    row: &InvitationRow,
+    client: &ClientInfo,
+) -> Result<(), CoreError> {
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    let failures = store::add_failed_attempt(&mut tx, &row.id, now.as_millis()).await?;
+    audit::by_anonymous("invitation.redeem", now, client)
+        .practice(&row.practice_id)
+        .subject("invitation", &row.id)
+        .outcome(FAILURE)
+        .detail("failed_attempts", failures)
+        .append(&mut tx)
+        .await?;
+    if failures >= i64::from(core.settings().wrong_birth_dates_to_lock)
+        && store::lock(&mut tx, &row.id, now.as_millis()).await?
+    {
+        add_anonymous_event(&mut tx, row, InvitationState::Locked, now.as_millis()).await?;
+        audit::by_anonymous("invitation.locked", now, client)
+            .practice(&row.practice_id)
+            .subject("invitation", &row.id)
+            .append(&mut tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn add_anonymous_event(
+    tx: &mut portico_store::Tx,
+    row: &InvitationRow,
+    state: InvitationState,
+    at: i64,
+) -> Result<(), CoreError> {
+    store::add_event(
+        tx,
+        &EventRow {
+            invitation_id: row.id.clone(),
+            seq: 0,
+            practice_id: row.practice_id.clone(),
+            state: state.as_str().to_owned(),
+            at,
+            actor_kind: "anonymous".into(),
+            actor_id: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn prefill(core: &Core, row: InvitationRow) -> Result<Prefill, CoreError> {
+    let practice = practices::find(core.store(), &row.practice_id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let provider_name = match &row.provider_id {
+        Some(id) => providers::find_in_practice(core.store(), &row.practice_id, id)
+            .await?
+            .map(|p| p.display_name),
+        None => None,
+    };
+    let program_name = match &row.program_id {
+        Some(id) => programs::find_in_practice(core.store(), &row.practice_id, id)
+            .await?
+            .map(|p| p.name),
+        None => None,
+    };
+    Ok(Prefill {
+        first_name: row.first_name,
+        last_name: row.last_name,
+        birth_date: row.birth_date,
+        email: row.email,
+        phone: row.phone,
+        username: row.username,
+        relation: row.relation,
+        consent_method: row.consent_method,
+        practice_name: practice.name,
+        provider_name,
+        program_name,
+    })
+}

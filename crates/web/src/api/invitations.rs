@@ -1,0 +1,165 @@
+//! Invitations for staff and integrators: create, list, read with history, re-send, revoke.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use portico_core::invitations::{self, Invitation, Issued, ListQuery, NewInvitationInput, Page};
+use portico_domain::{InvitationState, Relation};
+use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ApiJson;
+use super::openapi::{
+    Forbidden, INVITATIONS, InvalidFields, MalformedBody, NotFound, StateConflict, Unauthenticated,
+};
+use crate::AppState;
+use crate::auth::ApiActor;
+use crate::error::ApiError;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read))
+        .routes(routes!(resend))
+        .routes(routes!(revoke))
+}
+
+/// An invitation just issued: the only answer that ever carries its code and link.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IssuedInvitation {
+    pub id: String,
+    /// The personal invite code, shown to the patient with their date of birth.
+    pub code: String,
+    /// The personal invitation link (it carries a token; treat it like the code).
+    pub link: String,
+    pub state: InvitationState,
+    pub expires_at: String,
+    pub relation: Relation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Household and caregiver invitations made in the same step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
+    pub related: Vec<IssuedInvitation>,
+}
+
+impl IssuedInvitation {
+    fn new(state: &AppState, issued: Issued) -> IssuedInvitation {
+        IssuedInvitation {
+            link: format!(
+                "{}/i/{}",
+                state.settings.public_url,
+                issued.link_token.expose()
+            ),
+            code: issued.code.expose_display(),
+            id: issued.id,
+            state: issued.state,
+            expires_at: issued.expires_at.to_rfc3339(),
+            relation: issued.relation,
+            username: issued.username,
+            related: Vec::new(),
+        }
+    }
+}
+
+/// Invites a patient, optionally with a household member and a caregiver.
+///
+/// The answer is the only one that ever carries the new codes and links.
+#[utoipa::path(post, path = "/invitations", tag = INVITATIONS, operation_id = "create_invitation",
+    request_body = NewInvitationInput,
+    responses(
+        (status = CREATED, description = "The new invitation(s), with codes and links",
+            body = IssuedInvitation),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn create(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<NewInvitationInput>,
+) -> Result<Response, ApiError> {
+    let created = invitations::create(&state.core, &actor, &input).await?;
+    let mut body = IssuedInvitation::new(&state, created.invitation);
+    body.related = created
+        .related
+        .into_iter()
+        .map(|r| IssuedInvitation::new(&state, r))
+        .collect();
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// The practice's invitations, newest first, a page at a time.
+#[utoipa::path(get, path = "/invitations", tag = INVITATIONS, operation_id = "list_invitations",
+    params(ListQuery),
+    responses(
+        (status = OK, description = "One page of invitations", body = Page),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn list(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Page>, ApiError> {
+    Ok(Json(invitations::list(&state.core, &actor, &query).await?))
+}
+
+/// One invitation with its history (the read is audited: it shows patient data).
+#[utoipa::path(get, path = "/invitations/{id}", tag = INVITATIONS, operation_id = "get_invitation",
+    params(("id" = String, Path, description = "The invitation's id")),
+    responses(
+        (status = OK, description = "The invitation and its history", body = Invitation),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = NOT_FOUND, response = NotFound),
+    ))]
+async fn read(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Invitation>, ApiError> {
+    Ok(Json(invitations::get(&state.core, &actor, &id).await?))
+}
+
+/// Sends the invitation again with a new code and link; the old ones stop working.
+#[utoipa::path(post, path = "/invitations/{id}/resend", tag = INVITATIONS,
+    operation_id = "resend_invitation",
+    params(("id" = String, Path, description = "The invitation's id")),
+    responses(
+        (status = OK, description = "The invitation with its new code and link",
+            body = IssuedInvitation),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = NOT_FOUND, response = NotFound),
+        (status = CONFLICT, response = StateConflict),
+    ))]
+async fn resend(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<IssuedInvitation>, ApiError> {
+    let issued = invitations::resend(&state.core, &actor, &id).await?;
+    Ok(Json(IssuedInvitation::new(&state, issued)))
+}
+
+/// Revokes the invitation: its code and link stop working.
+#[utoipa::path(post, path = "/invitations/{id}/revoke", tag = INVITATIONS,
+    operation_id = "revoke_invitation",
+    params(("id" = String, Path, description = "The invitation's id")),
+    responses(
+        (status = OK, description = "The revoked invitation", body = Invitation),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = NOT_FOUND, response = NotFound),
+        (status = CONFLICT, response = StateConflict),
+    ))]
+async fn revoke(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Invitation>, ApiError> {
+    Ok(Json(invitations::revoke(&state.core, &actor, &id).await?))
+}

@@ -1,0 +1,137 @@
+//! The practice, its staff and providers, for API clients.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use portico_core::practices::{self, Practice};
+use portico_core::providers::{self, NewProviderInput, Provider};
+use portico_core::staff::{self, NewStaffInput, StaffMember};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ApiJson;
+use super::openapi::{
+    Forbidden, InvalidFields, MalformedBody, NotFound, PRACTICE, Unauthenticated,
+};
+use crate::AppState;
+use crate::auth::ApiActor;
+use crate::error::ApiError;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(practice))
+        .routes(routes!(list_staff, create_staff))
+        .routes(routes!(get_staff))
+        .routes(routes!(list_providers, create_provider))
+        .routes(routes!(get_provider))
+}
+
+/// The caller's own practice.
+#[utoipa::path(get, path = "/practice", tag = PRACTICE, operation_id = "get_practice",
+    responses(
+        (status = OK, description = "The practice", body = Practice),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+    ))]
+async fn practice(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Practice>, ApiError> {
+    Ok(Json(practices::current(&state.core, &actor).await?))
+}
+
+/// The practice's staff accounts.
+#[utoipa::path(get, path = "/staff", tag = PRACTICE, operation_id = "list_staff",
+    responses(
+        (status = OK, description = "Every staff account", body = Vec<StaffMember>),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+    ))]
+async fn list_staff(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<StaffMember>>, ApiError> {
+    Ok(Json(staff::list(&state.core, &actor).await?))
+}
+
+/// One staff account.
+#[utoipa::path(get, path = "/staff/{id}", tag = PRACTICE, operation_id = "get_staff",
+    params(("id" = String, Path, description = "The staff account's id")),
+    responses(
+        (status = OK, description = "The staff account", body = StaffMember),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = NOT_FOUND, response = NotFound),
+    ))]
+async fn get_staff(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<StaffMember>, ApiError> {
+    Ok(Json(staff::get(&state.core, &actor, &id).await?))
+}
+
+/// Adds a staff account (admins only).
+#[utoipa::path(post, path = "/staff", tag = PRACTICE, operation_id = "create_staff",
+    request_body = NewStaffInput,
+    responses(
+        (status = CREATED, description = "The new staff account", body = StaffMember),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn create_staff(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<NewStaffInput>,
+) -> Result<Response, ApiError> {
+    let member = staff::create(&state.core, &actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(member)).into_response())
+}
+
+/// The practice's providers.
+#[utoipa::path(get, path = "/providers", tag = PRACTICE, operation_id = "list_providers",
+    responses(
+        (status = OK, description = "Every provider", body = Vec<Provider>),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+    ))]
+async fn list_providers(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<Provider>>, ApiError> {
+    Ok(Json(providers::list(&state.core, &actor).await?))
+}
+
+/// One provider.
+#[utoipa::path(get, path = "/providers/{id}", tag = PRACTICE, operation_id = "get_provider",
+    params(("id" = String, Path, description = "The provider's id")),
+    responses(
+        (status = OK, description = "The provider", body = Provider),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = NOT_FOUND, response = NotFound),
+    ))]
+async fn get_provider(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Provider>, ApiError> {
+    Ok(Json(providers::get(&state.core, &actor, &id).await?))
+}
+
+/// Adds a provider (admins only).
+#[utoipa::path(post, path = "/providers", tag = PRACTICE, operation_id = "create_provider",
+    request_body = NewProviderInput,
+    responses(
+        (status = CREATED, description = "The new provider", body = Provider),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn create_provider(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<NewProviderInput>,
+) -> Result<Response, ApiError> {
+    let provider = providers::create(&state.core, &actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(provider)).into_response())
+}

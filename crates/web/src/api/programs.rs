@@ -1,0 +1,116 @@
+//! Programs and their sign-up codes for staff and integrators: create, list, read, replace, delete.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use portico_core::programs::{self, Program, ProgramInput};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ApiJson;
+use super::openapi::{
+    Forbidden, InvalidFields, MalformedBody, NotFound, PROGRAMS, Unauthenticated,
+};
+use crate::AppState;
+use crate::auth::ApiActor;
+use crate::error::ApiError;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update, delete))
+}
+
+/// The practice's programs.
+#[utoipa::path(get, path = "/programs", tag = PROGRAMS, operation_id = "list_programs",
+    responses(
+        (status = OK, description = "Every program", body = Vec<Program>),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+    ))]
+async fn list(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<Program>>, ApiError> {
+    Ok(Json(programs::list(&state.core, &actor).await?))
+}
+
+/// Adds a program with its sign-up code (admins only).
+#[utoipa::path(post, path = "/programs", tag = PROGRAMS, operation_id = "create_program",
+    request_body = ProgramInput,
+    responses(
+        (status = CREATED, description = "The new program", body = Program),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn create(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<ProgramInput>,
+) -> Result<Response, ApiError> {
+    let program = programs::create(&state.core, &actor, &input).await?;
+    Ok((StatusCode::CREATED, Json(program)).into_response())
+}
+
+/// One program.
+#[utoipa::path(get, path = "/programs/{id}", tag = PROGRAMS, operation_id = "get_program",
+    params(("id" = String, Path, description = "The program's id")),
+    responses(
+        (status = OK, description = "The program", body = Program),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = NOT_FOUND, response = NotFound),
+    ))]
+async fn read(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Program>, ApiError> {
+    Ok(Json(programs::get(&state.core, &actor, &id).await?))
+}
+
+/// Replaces a program's name, sign-up code, policy and flags (admins only).
+#[utoipa::path(put, path = "/programs/{id}", tag = PROGRAMS, operation_id = "update_program",
+    params(("id" = String, Path, description = "The program's id")),
+    request_body = ProgramInput,
+    responses(
+        (status = OK, description = "The program as replaced", body = Program),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = NOT_FOUND, response = NotFound),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn update(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ProgramInput>,
+) -> Result<Json<Program>, ApiError> {
+    Ok(Json(
+        programs::update(&state.core, &actor, &id, &input).await?,
+    ))
+}
+
+/// Deletes a program (admins only).
+///
+/// Only a program nobody was invited or enrolled into can go; one in use answers 422 (disable it
+/// instead).
+#[utoipa::path(delete, path = "/programs/{id}", tag = PROGRAMS, operation_id = "delete_program",
+    params(("id" = String, Path, description = "The program's id")),
+    responses(
+        (status = NO_CONTENT, description = "The program is gone."),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = NOT_FOUND, response = NotFound),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn delete(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    programs::delete(&state.core, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

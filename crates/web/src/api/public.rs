@@ -1,0 +1,103 @@
+//! The public, anonymous endpoints: redeeming an invitation and looking up provider and sign-up
+//! codes. Every wrong code gets one fixed answer per endpoint, and guessing is throttled.
+
+use axum::Json;
+use axum::extract::State;
+use portico_core::programs::{self, SignupCodeMatch};
+use portico_core::provider_codes::{self, ProviderCodeMatch};
+use portico_core::redemption::{self, Prefill, RedeemInput};
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ApiJson;
+use super::openapi::{CodeNotAccepted, InvalidFields, PUBLIC, TooManyAttempts};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::request::Client;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(redeem))
+        .routes(routes!(provider_code))
+        .routes(routes!(signup_code))
+}
+
+/// A registration ticket (single use, 30 minutes) and the details that pre-fill the form.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Redeemed {
+    pub ticket: String,
+    pub prefill: Prefill,
+}
+
+/// Redeems a personal invitation with the patient's date of birth.
+///
+/// Send the invite code, or the token of the invitation link, with the date of birth.
+#[utoipa::path(post, path = "/public/invitations/redeem", tag = PUBLIC,
+    operation_id = "redeem_invitation", security(()),
+    request_body = RedeemInput,
+    responses(
+        (status = OK, description = "A registration ticket and the details that pre-fill the form",
+            body = Redeemed),
+        (status = BAD_REQUEST, response = CodeNotAccepted),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+        (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
+    ))]
+async fn redeem(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(input): ApiJson<RedeemInput>,
+) -> Result<Json<Redeemed>, ApiError> {
+    let done = redemption::redeem(&state.core, &input, &client).await?;
+    Ok(Json(Redeemed {
+        ticket: done.ticket.expose().to_owned(),
+        prefill: done.prefill,
+    }))
+}
+
+/// A code as typed, in any case, with or without spaces and dashes.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CodeLookup {
+    pub code: String,
+}
+
+/// Which practice (and provider) a provider code belongs to.
+#[utoipa::path(post, path = "/public/provider-codes/lookup", tag = PUBLIC,
+    operation_id = "look_up_provider_code", security(()),
+    request_body = CodeLookup,
+    responses(
+        (status = OK, description = "The practice and provider the code belongs to",
+            body = ProviderCodeMatch),
+        (status = BAD_REQUEST, response = CodeNotAccepted),
+        (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
+    ))]
+async fn provider_code(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(input): ApiJson<CodeLookup>,
+) -> Result<Json<ProviderCodeMatch>, ApiError> {
+    Ok(Json(
+        provider_codes::lookup(&state.core, &input.code, &client).await?,
+    ))
+}
+
+/// Which program (and practice) a sign-up code belongs to; enabled programs only.
+#[utoipa::path(post, path = "/public/signup-codes/lookup", tag = PUBLIC,
+    operation_id = "look_up_signup_code", security(()),
+    request_body = CodeLookup,
+    responses(
+        (status = OK, description = "The program and practice the code belongs to",
+            body = SignupCodeMatch),
+        (status = BAD_REQUEST, response = CodeNotAccepted),
+        (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
+    ))]
+async fn signup_code(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(input): ApiJson<CodeLookup>,
+) -> Result<Json<SignupCodeMatch>, ApiError> {
+    Ok(Json(
+        programs::lookup(&state.core, &input.code, &client).await?,
+    ))
+}
