@@ -3,7 +3,8 @@
 use portico_store::practices;
 
 use crate::actor::StaffActor;
-use crate::{Core, CoreError};
+use crate::audit;
+use crate::{Core, CoreError, FieldErrors};
 
 #[derive(Debug, Clone, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -25,4 +26,67 @@ pub async fn current(core: &Core, actor: &StaffActor) -> Result<Practice, CoreEr
         country: row.country,
         invite_expiry_days: row.invite_expiry_days,
     })
+}
+
+/// A change of the practice's settings; absent fields stay as they are.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct PracticeSettingsInput {
+    /// Days an invitation stays redeemable (1 to 90); applies to invitations sent from now on.
+    pub invite_expiry_days: Option<i64>,
+    /// ISO 3166 country code (e.g. `US`) used to read phone numbers typed without `+`.
+    pub country: Option<String>,
+}
+
+pub const MAX_INVITE_EXPIRY_DAYS: i64 = 90;
+
+/// Changes the practice's settings (admins).
+pub async fn update_settings(
+    core: &Core,
+    actor: &StaffActor,
+    input: &PracticeSettingsInput,
+) -> Result<Practice, CoreError> {
+    actor.require_admin()?;
+    let mut current = current(core, actor).await?;
+    let mut errors = FieldErrors::new();
+    if let Some(days) = input.invite_expiry_days {
+        if (1..=MAX_INVITE_EXPIRY_DAYS).contains(&days) {
+            current.invite_expiry_days = days;
+        } else {
+            errors.add(
+                "invite_expiry_days",
+                format!("Choose 1 to {MAX_INVITE_EXPIRY_DAYS} days."),
+            );
+        }
+    }
+    if let Some(country) = input.country.as_deref().map(str::trim) {
+        if portico_domain::is_known_region(country) {
+            current.country = country.to_ascii_uppercase();
+        } else {
+            errors.add(
+                "country",
+                "Use a two-letter country code such as US, CA or MX.",
+            );
+        }
+    }
+    errors.into_result()?;
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    practices::update_settings(
+        &mut tx,
+        &actor.practice_id,
+        current.invite_expiry_days,
+        &current.country,
+        now.as_millis(),
+    )
+    .await?;
+    audit::by_staff(actor, "practice.settings_changed", now)
+        .subject("practice", &actor.practice_id)
+        .detail("invite_expiry_days", current.invite_expiry_days)
+        .detail("country", current.country.clone())
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(current)
 }

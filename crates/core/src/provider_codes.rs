@@ -100,25 +100,7 @@ pub async fn rotate(
     actor: &StaffActor,
     provider_id: Option<&str>,
 ) -> Result<ProviderCodeView, CoreError> {
-    actor.require_admin()?;
-    owner_exists(core, actor, provider_id).await?;
-    let now = core.now();
-    let mut tx = core.store().begin().await?;
-    provider_codes::end_active(&mut tx, &actor.practice_id, provider_id, now.as_millis()).await?;
-    issue(&mut tx, core.keys(), &actor.practice_id, provider_id, now).await?;
-    audit::by_staff(actor, "provider_code.rotated", now)
-        .subject(
-            if provider_id.is_some() {
-                "provider"
-            } else {
-                "practice"
-            },
-            provider_id.unwrap_or(&actor.practice_id),
-        )
-        .append(&mut tx)
-        .await?;
-    tx.commit().await?;
-    find_view(core, actor, provider_id).await
+    end_code(core, actor, provider_id, true).await
 }
 
 /// Turns an owner's code off (admins) until the next rotation.
@@ -127,20 +109,35 @@ pub async fn disable(
     actor: &StaffActor,
     provider_id: Option<&str>,
 ) -> Result<ProviderCodeView, CoreError> {
+    end_code(core, actor, provider_id, false).await
+}
+
+/// Ends the owner's active code and, when rotating, issues the next one in the same transaction.
+async fn end_code(
+    core: &Core,
+    actor: &StaffActor,
+    provider_id: Option<&str>,
+    rotate: bool,
+) -> Result<ProviderCodeView, CoreError> {
     actor.require_admin()?;
     owner_exists(core, actor, provider_id).await?;
     let now = core.now();
     let mut tx = core.store().begin().await?;
     provider_codes::end_active(&mut tx, &actor.practice_id, provider_id, now.as_millis()).await?;
-    audit::by_staff(actor, "provider_code.disabled", now)
-        .subject(
-            if provider_id.is_some() {
-                "provider"
-            } else {
-                "practice"
-            },
-            provider_id.unwrap_or(&actor.practice_id),
-        )
+    if rotate {
+        issue(&mut tx, core.keys(), &actor.practice_id, provider_id, now).await?;
+    }
+    let (subject_kind, subject_id) = match provider_id {
+        Some(id) => ("provider", id),
+        None => ("practice", actor.practice_id.as_str()),
+    };
+    let action = if rotate {
+        "provider_code.rotated"
+    } else {
+        "provider_code.disabled"
+    };
+    audit::by_staff(actor, action, now)
+        .subject(subject_kind, subject_id)
         .append(&mut tx)
         .await?;
     tx.commit().await?;
@@ -195,12 +192,8 @@ pub async fn lookup(
     let practice = practices::find(core.store(), &row.practice_id)
         .await?
         .ok_or(CoreError::NotFound)?;
-    let provider_name = match &row.provider_id {
-        Some(id) => providers::find_in_practice(core.store(), &row.practice_id, id)
-            .await?
-            .map(|p| p.display_name),
-        None => None,
-    };
+    let provider_name =
+        crate::providers::display_name(core, &row.practice_id, row.provider_id.as_deref()).await?;
     Ok(ProviderCodeMatch {
         practice_name: practice.name,
         provider_name,

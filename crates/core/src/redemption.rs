@@ -7,7 +7,7 @@
 
 use portico_domain::{BirthDate, InvitationState, InviteCode};
 use portico_store::invitations::{self as store, EventRow, InvitationRow};
-use portico_store::{practices, programs, providers, tickets};
+use portico_store::{practices, programs, tickets};
 
 use crate::actor::ClientInfo;
 use crate::audit::{self, FAILURE};
@@ -223,12 +223,8 @@ async fn prefill(core: &Core, row: InvitationRow) -> Result<Prefill, CoreError> 
     let practice = practices::find(core.store(), &row.practice_id)
         .await?
         .ok_or(CoreError::NotFound)?;
-    let provider_name = match &row.provider_id {
-        Some(id) => providers::find_in_practice(core.store(), &row.practice_id, id)
-            .await?
-            .map(|p| p.display_name),
-        None => None,
-    };
+    let provider_name =
+        crate::providers::display_name(core, &row.practice_id, row.provider_id.as_deref()).await?;
     let program_name = match &row.program_id {
         Some(id) => programs::find_in_practice(core.store(), &row.practice_id, id)
             .await?

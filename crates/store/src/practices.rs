@@ -56,3 +56,24 @@ pub async fn find_by_name(db: impl Into<Exec<'_>>, name: &str) -> Result<Option<
         .fetch_optional(c)
         .await)?)
 }
+
+/// Changes a practice's invitation expiry and default phone country.
+pub async fn update_settings(
+    db: impl Into<Exec<'_>>,
+    id: &str,
+    invite_expiry_days: i64,
+    country: &str,
+    now: i64,
+) -> Result<()> {
+    run!(db, |c| sqlx::query(
+        "UPDATE practices SET invite_expiry_days = $2, country = $3, updated_at = $4 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(invite_expiry_days)
+    .bind(country)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}

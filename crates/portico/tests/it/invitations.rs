@@ -23,6 +23,7 @@ on_both!(
     the_list_filters_by_state_and_name_and_pages_with_a_cursor,
     wrong_codes_are_throttled_per_address_with_retry_after,
     two_concurrent_redemptions_issue_exactly_one_ticket,
+    the_practice_sets_how_long_its_invitations_last,
 );
 
 const BIRTH: &str = "1980-02-03";
@@ -719,4 +720,52 @@ async fn two_concurrent_redemptions_issue_exactly_one_ticket(app: &TestApp) {
     }
     let tickets = app.count_rows("registration_tickets").await;
     assert_eq!(tickets, rounds, "one ticket per invitation");
+}
+
+async fn the_practice_sets_how_long_its_invitations_last(app: &TestApp) {
+    let api = app
+        .integrator("Lakeside Clinic", "admin@lakeside.example")
+        .await;
+    let problem = Api::expect(
+        api.request(reqwest::Method::PATCH, "/practice")
+            .json(&json!({ "invite_expiry_days": 0, "country": "Narnia" }))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 2);
+    let practice = Api::expect(
+        api.request(reqwest::Method::PATCH, "/practice")
+            .json(&json!({ "invite_expiry_days": 7, "country": "ca" }))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (
+            practice["invite_expiry_days"].as_i64(),
+            practice["country"].as_str()
+        ),
+        (Some(7), Some("CA"))
+    );
+    let created = invite(&api, "Sev", "Endays").await;
+    assert_eq!(
+        created["expires_at"], "2026-11-25T11:06:40Z",
+        "7 days after creation"
+    );
+    app.advance(Duration::from_secs(7 * 86_400));
+    assert_eq!(
+        redeem(app, created["code"].as_str().unwrap(), BIRTH)
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    // A query string that cannot be read is a problem document too.
+    let bad = api.get("/invitations?limit=many").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(bad.headers()["content-type"], "application/problem+json");
 }

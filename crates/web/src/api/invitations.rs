@@ -1,7 +1,7 @@
 //! Invitations for staff and integrators: create, list, read with history, re-send, revoke.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portico_core::invitations::{self, Invitation, Issued, ListQuery, NewInvitationInput, Page};
@@ -10,10 +10,10 @@ use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ApiJson;
 use super::openapi::{
     Forbidden, INVITATIONS, InvalidFields, MalformedBody, NotFound, StateConflict, Unauthenticated,
 };
+use super::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiError;
@@ -103,7 +103,7 @@ async fn create(
 async fn list(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page>, ApiError> {
     Ok(Json(invitations::list(&state.core, &actor, &query).await?))
 }

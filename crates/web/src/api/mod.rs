@@ -10,7 +10,8 @@ mod programs;
 mod public;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi as _;
@@ -47,6 +48,23 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(WebError::MalformedBody(rejection_text(&rejection)).into()),
+        }
+    }
+}
+
+/// A query string whose parse errors are problem documents too (e.g. `limit=abc`).
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(WebError::MalformedBody(rejection.body_text()).into()),
         }
     }
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use portico_core::practices::{self, Practice};
+use portico_core::practices::{self, Practice, PracticeSettingsInput};
 use portico_core::providers::{self, NewProviderInput, Provider};
 use portico_core::staff::{self, NewStaffInput, StaffMember};
 use utoipa_axum::router::OpenApiRouter;
@@ -20,7 +20,7 @@ use crate::error::ApiError;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(practice))
+        .routes(routes!(practice, update_practice))
         .routes(routes!(list_staff, create_staff))
         .routes(routes!(get_staff))
         .routes(routes!(list_providers, create_provider))
@@ -38,6 +38,26 @@ async fn practice(
     ApiActor(actor): ApiActor,
 ) -> Result<Json<Practice>, ApiError> {
     Ok(Json(practices::current(&state.core, &actor).await?))
+}
+
+/// Changes the practice's settings (admins): invitation expiry and the default phone country.
+#[utoipa::path(patch, path = "/practice", tag = PRACTICE, operation_id = "update_practice",
+    request_body = PracticeSettingsInput,
+    responses(
+        (status = OK, description = "The practice with its new settings", body = Practice),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn update_practice(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<PracticeSettingsInput>,
+) -> Result<Json<Practice>, ApiError> {
+    Ok(Json(
+        practices::update_settings(&state.core, &actor, &input).await?,
+    ))
 }
 
 /// The practice's staff accounts.
