@@ -36,8 +36,11 @@ pub async fn sign_in(
     // Count by what was typed, whether or not such an account exists: no enumeration by throttling.
     let account_key = email.trim().to_lowercase();
     let address_key = client.ip.clone().unwrap_or_default();
-    throttle::check(core, by_account, &account_key).await?;
-    throttle::check(core, by_address, &address_key).await?;
+    // The per-account limit is kept per address too: someone elsewhere typing wrong passwords
+    // must not be able to lock a staff member out of their own desk.
+    let account_key = format!("{account_key}\0{address_key}");
+    throttle::attempt(core, by_account, &account_key).await?;
+    throttle::attempt(core, by_address, &address_key).await?;
 
     let found = match EmailAddress::parse(email) {
         Ok(email) => staff::find_by_email_key(core.store(), &email.lookup_key()).await?,
@@ -56,8 +59,6 @@ pub async fn sign_in(
         .await?;
 
     let Some(row) = usable.filter(|_| matches) else {
-        throttle::record_failure(core, by_account, &account_key).await?;
-        throttle::record_failure(core, by_address, &address_key).await?;
         let mut entry = audit::by_anonymous("staff.sign_in", now, &client).outcome(FAILURE);
         if let Some((practice_id, staff_id)) = &known {
             // The practice sees failed attempts on its accounts; the caller still learns nothing.
@@ -67,6 +68,7 @@ pub async fn sign_in(
         return Err(CoreError::SignInFailed);
     };
     throttle::clear(core, by_account, &account_key).await?;
+    throttle::refund(core, by_address, &address_key).await?;
 
     start_session(core, actor_from_row(row, client)?, "staff.sign_in").await
 }

@@ -50,6 +50,16 @@ pub struct StaffActor {
 }
 
 impl StaffActor {
+    /// Only a signed-in admin: API tokens may manage invitations, codes and programs, but never
+    /// staff accounts or practice settings (a leaked token must not mint web sign-ins).
+    pub fn require_staff_admin(&self) -> Result<(), CoreError> {
+        if self.kind == ActorKind::Staff {
+            self.require_admin()
+        } else {
+            Err(CoreError::Forbidden)
+        }
+    }
+
     pub fn require_admin(&self) -> Result<(), CoreError> {
         if self.role == StaffRole::Admin {
             Ok(())

@@ -14,8 +14,11 @@ use portico_store::{Tx, practices, programs, providers};
 use crate::actor::StaffActor;
 use crate::audit;
 use crate::clock::Timestamp;
+use crate::messages::{self, InviteFacts};
+use crate::outbox::{self, About, MessageKind, MessageStatus};
 use crate::secrets::{self, Keys, Purpose, SecretToken};
 use crate::{Core, CoreError, FieldErrors, new_id};
+use portico_store::outbox::{self as outbox_store, OutboxRow};
 
 /// One person's details as typed: the patient, a household member or a caregiver.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -261,6 +264,7 @@ pub async fn create(
     ));
     let shared = Shared {
         practice_id: &actor.practice_id,
+        practice_name: &practice.name,
         created_by: &actor.staff_id,
         provider_id,
         program_id,
@@ -313,6 +317,7 @@ pub async fn create(
 /// What the invitations made in one step share.
 struct Shared<'a> {
     practice_id: &'a str,
+    practice_name: &'a str,
     created_by: &'a str,
     provider_id: Option<String>,
     program_id: Option<String>,
@@ -368,6 +373,29 @@ async fn insert_one(
     };
     store::insert(tx, &row).await?;
     record_state(tx, actor, &row.id, state, shared.now).await?;
+    let about = About {
+        practice_id: shared.practice_id,
+        kind: "invitation",
+        id: &row.id,
+    };
+    let facts = InviteFacts {
+        practice_name: shared.practice_name,
+        first_name: person.first_name.as_str(),
+        code: &secrets.code,
+        link: &link(core, &secrets.link),
+        expires_at: shared.expires_at,
+    };
+    queue_invites(
+        core,
+        tx,
+        about,
+        &person.channels,
+        row.email.as_deref(),
+        row.phone.as_deref(),
+        &facts,
+        shared.now,
+    )
+    .await?;
     audit::by_staff(actor, "invitation.created", shared.now)
         .subject("invitation", &row.id)
         .detail("relation", relation.as_str())
@@ -383,6 +411,73 @@ async fn insert_one(
         expires_at: shared.expires_at,
         username,
     })
+}
+
+fn link(core: &Core, token: &SecretToken) -> String {
+    format!("{}/i/{}", core.settings().public_url, token.expose())
+}
+
+/// Queues the invitation on each of its channels, to the matching address.
+#[allow(clippy::too_many_arguments)] // The pieces of one message; both call sites have them loose.
+async fn queue_invites(
+    core: &Core,
+    tx: &mut Tx,
+    about: About<'_>,
+    channels: &[Channel],
+    email: Option<&str>,
+    phone: Option<&str>,
+    facts: &InviteFacts<'_>,
+    now: Timestamp,
+) -> Result<(), CoreError> {
+    for &channel in channels {
+        let to = match channel {
+            Channel::Email => email,
+            Channel::Sms | Channel::Voice => phone,
+        };
+        // Validation made sure each channel has its address; a stored row without one is skipped.
+        if let Some(to) = to {
+            let message = messages::invite(channel, to, facts);
+            outbox::enqueue(
+                tx,
+                core.keys(),
+                about,
+                MessageKind::Invite,
+                channel,
+                &message,
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Marks a draft invitation sent once a provider accepted its message (called by the worker).
+pub async fn mark_sent(core: &Core, practice_id: &str, id: &str) -> Result<(), CoreError> {
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    if store::mark_sent(&mut tx, id, now.as_millis()).await? {
+        store::add_event(
+            &mut tx,
+            &EventRow {
+                invitation_id: id.to_owned(),
+                seq: 0,
+                practice_id: practice_id.to_owned(),
+                state: InvitationState::Sent.as_str().to_owned(),
+                at: now.as_millis(),
+                actor_kind: "system".into(),
+                actor_id: None,
+            },
+        )
+        .await?;
+        audit::by_system("worker", "invitation.sent", now)
+            .practice(practice_id)
+            .subject("invitation", id)
+            .append(&mut tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn record_state(
@@ -443,6 +538,8 @@ pub struct Invitation {
     pub created_at: String,
     pub updated_at: String,
     pub history: Vec<HistoryEntry>,
+    /// The messages sent for this invitation, with their delivery state (never their content).
+    pub messages: Vec<MessageStatus>,
 }
 
 fn stored_state(s: &str) -> Result<InvitationState, CoreError> {
@@ -452,6 +549,7 @@ fn stored_state(s: &str) -> Result<InvitationState, CoreError> {
 fn detail(
     row: InvitationRow,
     events: Vec<EventRow>,
+    sent: Vec<OutboxRow>,
     now: Timestamp,
 ) -> Result<Invitation, CoreError> {
     let stored = stored_state(&row.state)?;
@@ -501,6 +599,7 @@ fn detail(
         created_at: Timestamp::from_millis(row.created_at).to_rfc3339(),
         updated_at: Timestamp::from_millis(row.updated_at).to_rfc3339(),
         history,
+        messages: sent.into_iter().map(MessageStatus::from).collect(),
     })
 }
 
@@ -512,11 +611,13 @@ pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitation
         .await?
         .ok_or(CoreError::NotFound)?;
     let events = store::events(core.store(), id).await?;
+    let messages =
+        outbox_store::list_for_subject(core.store(), &actor.practice_id, "invitation", id).await?;
     audit::by_staff(actor, "invitation.viewed", now)
         .subject("invitation", id)
         .append_alone(core.store())
         .await?;
-    detail(row, events, now)
+    detail(row, events, messages, now)
 }
 
 /// Filters for the list, as typed in the query string.
@@ -673,6 +774,29 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
         return Err(refusal(current));
     }
     record_state(&mut tx, actor, id, state, now).await?;
+    let facts = InviteFacts {
+        practice_name: &practice.name,
+        first_name: &row.first_name,
+        code: &secrets.code,
+        link: &link(core, &secrets.link),
+        expires_at,
+    };
+    let about = About {
+        practice_id: &actor.practice_id,
+        kind: "invitation",
+        id,
+    };
+    queue_invites(
+        core,
+        &mut tx,
+        about,
+        &channels,
+        row.email.as_deref(),
+        row.phone.as_deref(),
+        &facts,
+        now,
+    )
+    .await?;
     audit::by_staff(actor, "invitation.resent", now)
         .subject("invitation", id)
         .detail("from_state", current.as_str())
@@ -711,8 +835,10 @@ pub async fn revoke(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitat
         .await?
         .ok_or(CoreError::NotFound)?;
     let events = store::events(&mut tx, id).await?;
+    let messages =
+        outbox_store::list_for_subject(&mut tx, &actor.practice_id, "invitation", id).await?;
     tx.commit().await?;
-    detail(row, events, now)
+    detail(row, events, messages, now)
 }
 
 fn refusal(state: InvitationState) -> CoreError {

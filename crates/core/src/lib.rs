@@ -9,6 +9,8 @@ pub mod audit;
 pub mod clock;
 mod error;
 pub mod invitations;
+pub mod messages;
+pub mod outbox;
 pub mod passwords;
 pub mod practices;
 pub mod programs;
@@ -35,6 +37,8 @@ use throttle::Limit;
 /// Tunable rules of the core; the binary fills them from configuration.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Where people reach the service; links in messages start with it (no trailing slash).
+    pub public_url: String,
     /// A session unused for this long ends.
     pub session_idle: Duration,
     /// A session ends this long after sign-in, used or not.
@@ -60,6 +64,7 @@ impl Default for Settings {
     fn default() -> Self {
         let quarter_hour = Duration::from_secs(15 * 60);
         Settings {
+            public_url: "http://127.0.0.1:8080".into(),
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
             setup_link_ttl: Duration::from_secs(60 * 60),

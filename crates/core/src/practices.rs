@@ -47,7 +47,7 @@ pub async fn update_settings(
     actor: &StaffActor,
     input: &PracticeSettingsInput,
 ) -> Result<Practice, CoreError> {
-    actor.require_admin()?;
+    actor.require_staff_admin()?;
     let mut current = current(core, actor).await?;
     let mut errors = FieldErrors::new();
     if let Some(days) = input.invite_expiry_days {
@@ -76,8 +76,8 @@ pub async fn update_settings(
     practices::update_settings(
         &mut tx,
         &actor.practice_id,
-        current.invite_expiry_days,
-        &current.country,
+        input.invite_expiry_days,
+        input.country.as_deref().map(|_| current.country.as_str()),
         now.as_millis(),
     )
     .await?;
@@ -88,5 +88,6 @@ pub async fn update_settings(
         .append(&mut tx)
         .await?;
     tx.commit().await?;
-    Ok(current)
+    // Read back: a concurrent change of the other setting is kept, and shown.
+    self::current(core, actor).await
 }

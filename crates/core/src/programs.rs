@@ -166,9 +166,10 @@ pub async fn update(
     row.signup_code_sealed = core
         .keys()
         .seal(Purpose::SignupCode, checked.code.as_chosen());
-    row.enabled = checked.enabled;
+    // Omitted flags keep their value: renaming a disabled program must not switch it back on.
+    row.enabled = input.enabled.unwrap_or(row.enabled);
     row.policy = checked.policy.as_str().to_owned();
-    row.messaging_allowed = checked.messaging_allowed;
+    row.messaging_allowed = input.messaging_allowed.unwrap_or(row.messaging_allowed);
     row.updated_at = now.as_millis();
     programs::update(&mut tx, &row).await.map_err(code_taken)?;
     audit::by_staff(actor, "program.updated", now)
@@ -222,15 +223,15 @@ pub async fn lookup(
         limit: core.settings().code_lookup_per_address,
     };
     let address = client.ip.clone().unwrap_or_default();
-    throttle::check(core, rule, &address).await?;
+    throttle::attempt(core, rule, &address).await?;
     let found = match SignupCode::parse_entry(typed) {
         Ok(code) => programs::find_enabled_by_code(core.store(), &code_hash(core, &code)).await?,
         Err(_) => None,
     };
     let Some(program) = found else {
-        throttle::record_failure(core, rule, &address).await?;
         return Err(CoreError::CodeNotAccepted(CodeKind::Signup));
     };
+    throttle::refund(core, rule, &address).await?;
     let practice = practices::find(core.store(), &program.practice_id)
         .await?
         .ok_or(CoreError::NotFound)?;

@@ -47,15 +47,27 @@ pub(crate) async fn issue(
             created_at: now.as_millis(),
             ended_at: None,
         };
-        match provider_codes::insert(&mut *tx, &row).await {
-            Ok(()) => return Ok(code),
-            Err(e) if e.is_conflict() => continue,
-            Err(e) => return Err(e.into()),
+        if provider_codes::insert(&mut *tx, &row)
+            .await
+            .map_err(raced)?
+        {
+            return Ok(code);
         }
     }
     Err(CoreError::Internal(
         "could not draw an unused provider code".into(),
     ))
+}
+
+/// Another rotation of the same owner committed first (the one-active-code index refused ours).
+fn raced(e: portico_store::StoreError) -> CoreError {
+    if e.is_conflict() {
+        CoreError::Conflict(
+            "This code was just changed by someone else. Reload to see the current code.",
+        )
+    } else {
+        e.into()
+    }
 }
 
 /// The practice's code and each provider's, for staff to print.
@@ -175,7 +187,7 @@ pub async fn lookup(
         limit: core.settings().code_lookup_per_address,
     };
     let address = client.ip.clone().unwrap_or_default();
-    throttle::check(core, rule, &address).await?;
+    throttle::attempt(core, rule, &address).await?;
     let found = match ProviderCode::parse(typed) {
         Ok(code) => {
             let hash = core
@@ -186,9 +198,9 @@ pub async fn lookup(
         Err(_) => None,
     };
     let Some(row) = found else {
-        throttle::record_failure(core, rule, &address).await?;
         return Err(CoreError::CodeNotAccepted(CodeKind::Provider));
     };
+    throttle::refund(core, rule, &address).await?;
     let practice = practices::find(core.store(), &row.practice_id)
         .await?
         .ok_or(CoreError::NotFound)?;

@@ -68,7 +68,7 @@ pub async fn redeem(
         limit: core.settings().invite_code_per_address,
     };
     let address = client.ip.clone().unwrap_or_default();
-    throttle::check(core, rule, &address).await?;
+    throttle::attempt(core, rule, &address).await?;
 
     // Form errors (nothing typed, a date that is not a date) are about the input, not the code:
     // answering them plainly reveals nothing about any invitation.
@@ -93,6 +93,9 @@ pub async fn redeem(
         "birth_date",
         BirthDate::parse(&input.birth_date, now.date()),
     );
+    if !errors.is_empty() {
+        throttle::refund(core, rule, &address).await?;
+    }
     errors.into_result()?;
     let Some(birth_date) = birth_date else {
         return Err(CoreError::Internal("field errors were not recorded".into()));
@@ -125,13 +128,11 @@ pub async fn redeem(
             .is_ok_and(|s| s.effective(row.expires_at, now.as_millis()).is_open())
     });
     let Some(row) = open else {
-        throttle::record_failure(core, rule, &address).await?;
         return Err(not_accepted());
     };
 
     if row.birth_date != birth_date.expose_iso() {
         wrong_birth_date(core, &row, client).await?;
-        throttle::record_failure(core, rule, &address).await?;
         return Err(not_accepted());
     }
 
@@ -139,6 +140,8 @@ pub async fn redeem(
     // The guarded update decides races: of two redemptions of one code, exactly one gets here.
     if !store::redeem(&mut tx, &row.id, now.as_millis()).await? {
         // Lost a race to another redemption of the same good code: not a guess, so not counted.
+        drop(tx);
+        throttle::refund(core, rule, &address).await?;
         return Err(not_accepted());
     }
     let ticket = SecretToken::generate();
@@ -163,6 +166,7 @@ pub async fn redeem(
         .append(&mut tx)
         .await?;
     tx.commit().await?;
+    throttle::refund(core, rule, &address).await?;
     let prefill = prefill(core, row).await?;
     Ok(Redemption { ticket, prefill })
 }

@@ -29,6 +29,7 @@ pub enum Purpose {
     SignupCode,
     Ticket,
     ApiToken,
+    Outbox,
 }
 
 impl Purpose {
@@ -44,6 +45,7 @@ impl Purpose {
             Purpose::SignupCode => b"portico/v1/signup-code",
             Purpose::Ticket => b"portico/v1/registration-ticket",
             Purpose::ApiToken => b"portico/v1/api-token",
+            Purpose::Outbox => b"portico/v1/outbox",
         }
     }
 }
@@ -156,7 +158,14 @@ impl Keys {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    // By table, not `format!` per byte: this runs on every code look-up and was most of its cost.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 /// Decodes hexadecimal text (either case); `None` for anything else.

@@ -79,6 +79,7 @@ pub async fn complete(
     let row = build_row(core, &practice_id, new).await?;
 
     let mut tx = core.store().begin().await?;
+    setup_tokens::lock_for_setup(&mut tx).await?;
     // Consuming inside the transaction: of two submissions racing, exactly one gets the token.
     let hash = token.lookup_hash(core.keys(), Purpose::SetupToken);
     if !setup_tokens::consume(&mut tx, &hash, now.as_millis()).await?

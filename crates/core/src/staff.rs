@@ -91,7 +91,7 @@ pub async fn create(
     actor: &StaffActor,
     input: &NewStaffInput,
 ) -> Result<StaffMember, CoreError> {
-    actor.require_admin()?;
+    actor.require_staff_admin()?;
     let new = input.parse()?;
     let row = build_row(core, &actor.practice_id, new).await?;
     let now = core.now();
@@ -177,12 +177,14 @@ pub async fn update(
     id: &str,
     input: &StaffChangeInput,
 ) -> Result<StaffMember, CoreError> {
-    actor.require_admin()?;
+    actor.require_staff_admin()?;
     let role = StaffRole::parse(&input.role)
         .map_err(|e| CoreError::Invalid(FieldErrors::single("role", e.to_string())))?;
     let active = matches!(input.active.as_deref(), Some("true" | "on" | "1"));
     let now = core.now();
     let mut tx = core.store().begin().await?;
+    // Two admins demoting each other at once must not leave the practice without one.
+    portico_store::practices::lock(&mut tx, &actor.practice_id).await?;
     let current = staff::find_in_practice(&mut tx, &actor.practice_id, id)
         .await?
         .ok_or(CoreError::NotFound)?;

@@ -42,28 +42,30 @@ fn retry_after(window_start: i64, limit: Limit, now: Timestamp) -> Duration {
     Duration::from_millis(u64::try_from(ends - now.as_millis()).unwrap_or(0).max(1000))
 }
 
-/// Refuses with `Throttled` when `subject` has used up its failures in the current window.
-pub async fn check(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreError> {
+/// Counts an attempt for `subject` *before* the work is done, and refuses with `Throttled` once
+/// the window's allowance is used up. Counting first, in one atomic statement, is what makes the
+/// limit hold against a burst of parallel requests; an attempt that succeeds is given back with
+/// [`refund`], so only failures use up the allowance.
+pub async fn attempt(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreError> {
     let now = core.now();
-    let key = key(core.keys(), rule, subject);
-    match throttles::peek(core.store(), &key, now.as_millis(), rule.limit.window_ms()).await? {
-        Some(w) if w.count >= i64::from(rule.limit.max) => Err(CoreError::Throttled {
-            retry_after: retry_after(w.window_start, rule.limit, now),
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// Counts one failure for `subject`.
-pub async fn record_failure(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreError> {
-    let key = key(core.keys(), rule, subject);
-    throttles::hit(
+    let window = throttles::hit(
         core.store(),
-        &key,
-        core.now().as_millis(),
+        &key(core.keys(), rule, subject),
+        now.as_millis(),
         rule.limit.window_ms(),
     )
     .await?;
+    if window.count > i64::from(rule.limit.max) {
+        return Err(CoreError::Throttled {
+            retry_after: retry_after(window.window_start, rule.limit, now),
+        });
+    }
+    Ok(())
+}
+
+/// Gives back an attempt counted by [`attempt`] that turned out not to be a failure.
+pub async fn refund(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreError> {
+    throttles::refund(core.store(), &key(core.keys(), rule, subject)).await?;
     Ok(())
 }
 

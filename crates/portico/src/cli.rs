@@ -38,6 +38,8 @@ pub enum Command {
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
+    /// Deliver messages from the outbox (without the web service), until stopped.
+    Worker,
     /// Apply database migrations and exit.
     Migrate,
     /// Practice administration.
@@ -114,6 +116,7 @@ impl Cli {
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve { .. } => serve(&config).await,
+        Command::Worker => worker(&config).await,
         Command::Migrate => {
             server::open_store(&config).await?;
             println!("database is up to date");
@@ -155,6 +158,25 @@ async fn serve(config: &Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+async fn worker(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = server::open_store(config).await?;
+    let public_url = server::public_url(config, config.listen);
+    let core = server::build_core(config, store, Arc::new(SystemClock), &public_url)?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = portico_delivery::Worker::new(
+        core.clone(),
+        portico_delivery::Transport::Log,
+        Default::default(),
+    );
+    let running = tokio::spawn(worker.run(stopped));
+    eprintln!("delivering from the outbox; stop with Ctrl-C");
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    running.await?;
+    core.store().close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -186,7 +208,12 @@ async fn admin_create(
         .context("cannot read the password from standard input")?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
     let store = server::open_store(config).await?;
-    let core = server::build_core(config, store, Arc::new(SystemClock))?;
+    let core = server::build_core(
+        config,
+        store,
+        Arc::new(SystemClock),
+        &server::public_url(config, config.listen),
+    )?;
     let input = NewStaffInput {
         display_name: name.into(),
         email: email.into(),
@@ -222,7 +249,12 @@ async fn admin_create(
 
 async fn token(config: &Config, command: TokenCommand) -> anyhow::Result<ExitCode> {
     let store = server::open_store(config).await?;
-    let core = server::build_core(config, store, Arc::new(SystemClock))?;
+    let core = server::build_core(
+        config,
+        store,
+        Arc::new(SystemClock),
+        &server::public_url(config, config.listen),
+    )?;
     match command {
         TokenCommand::Create { practice, label } => {
             match portico_core::api_tokens::create(&core, &practice, &label).await {

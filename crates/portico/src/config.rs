@@ -27,6 +27,8 @@ pub struct Config {
     pub log_level: String,
     pub log_json: bool,
     pub limits: Limits,
+    /// Run the outbox worker inside `serve` (turn off when separate `portico worker` processes deliver).
+    pub run_worker: bool,
 }
 
 /// Guessing limits for the public code entries (DESIGN §2).
@@ -91,6 +93,14 @@ struct FileConfig {
     log: LogSection,
     #[serde(default)]
     limits: LimitsSection,
+    #[serde(default)]
+    delivery: DeliverySection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeliverySection {
+    worker: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -427,7 +437,18 @@ impl Config {
             )? as u32,
         };
 
+        let run_worker = src
+            .pick(
+                "PORTICO_DELIVERY_WORKER",
+                file.delivery.worker.map(|b| b.to_string()),
+                "delivery.worker",
+            )
+            .map(|raw| boolean("delivery.worker", &raw))
+            .transpose()?
+            .unwrap_or(true);
+
         Ok(Config {
+            run_worker,
             limits,
             listen,
             public_url,

@@ -9,9 +9,10 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use portico_core::throttle::Limit;
 use portico_core::{Clock, Core, Keys, Settings, Store};
+use portico_delivery::{Transport, Worker, WorkerSettings};
 use portico_store::ConnectOptions;
 use portico_web::{AppState, WebSettings};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, Database, Secret};
@@ -116,9 +117,15 @@ fn read_or_create_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Builds the service core over an open store.
-pub fn build_core(config: &Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<Core> {
+pub fn build_core(
+    config: &Config,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    public_url: &str,
+) -> anyhow::Result<Core> {
     let limits = &config.limits;
     let settings = Settings {
+        public_url: public_url.to_owned(),
         session_idle: config.session_idle,
         session_absolute: config.session_absolute,
         invite_code_per_address: Limit {
@@ -145,20 +152,28 @@ pub struct Server {
     shutdown: Option<oneshot::Sender<()>>,
     serving: JoinHandle<std::io::Result<()>>,
     sweeping: JoinHandle<()>,
+    stop_worker: watch::Sender<bool>,
+    delivering: Option<JoinHandle<()>>,
 }
 
-/// Opens everything and starts serving on `config.listen` (port 0 picks a free port).
+/// The address people reach the service at: configured, or the address actually bound.
+pub fn public_url(config: &Config, bound: SocketAddr) -> String {
+    config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{bound}"))
+}
+
+/// Opens everything and starts serving on `config.listen` (port 0 picks a free port), with the
+/// outbox worker alongside unless configured off.
 pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Server> {
     let store = open_store(config).await?;
-    let core = build_core(config, store, clock)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {} (server.listen)", config.listen))?;
     let addr = listener.local_addr()?;
-    let public_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = public_url(config, addr);
+    let core = build_core(config, store, clock, &public_url)?;
     let secure_cookies = config
         .secure_cookies
         .unwrap_or(public_url.starts_with("https://"));
@@ -166,12 +181,14 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
         .client_ip_header
         .as_deref()
         .and_then(|h| axum::http::HeaderName::from_bytes(h.as_bytes()).ok());
+    let transport = Transport::Log;
     let state = AppState {
         core: core.clone(),
         settings: Arc::new(WebSettings {
             public_url: public_url.clone(),
             secure_cookies,
             client_ip_header,
+            dev_outbox: transport.keeps_payload(),
         }),
         metrics: portico_web::install_metrics_recorder(),
     };
@@ -198,6 +215,10 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
             }
         }
     });
+    let (stop_worker, stop_rx) = watch::channel(false);
+    let delivering = config.run_worker.then(|| {
+        tokio::spawn(Worker::new(core.clone(), transport, WorkerSettings::default()).run(stop_rx))
+    });
     Ok(Server {
         addr,
         public_url,
@@ -206,6 +227,8 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
         shutdown: Some(tx),
         serving,
         sweeping,
+        stop_worker,
+        delivering,
     })
 }
 
@@ -216,6 +239,10 @@ impl Server {
             let _ = tx.send(());
         }
         self.sweeping.abort();
+        let _ = self.stop_worker.send(true);
+        if let Some(worker) = self.delivering.take() {
+            let _ = worker.await;
+        }
         (&mut self.serving).await??;
         self.core.store().close().await;
         Ok(())

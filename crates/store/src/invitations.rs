@@ -324,3 +324,19 @@ pub async fn username_taken(db: impl Into<Exec<'_>>, username: &str) -> Result<b
     .await)?;
     Ok(row.is_some())
 }
+
+/// Moves a draft invitation to `sent` (its message was accepted for delivery); answers whether
+/// it was a draft. Later states (redeemed, revoked, locked) are left alone.
+pub async fn mark_sent(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
+    let done = run!(&mut *tx, |c| {
+        sqlx::query(
+        "UPDATE invitations SET state = 'sent', updated_at = $2 WHERE id = $1 AND state = 'draft'"
+    )
+    .bind(id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}

@@ -12,6 +12,7 @@ mod error;
 pub mod api_tokens;
 pub mod audit;
 pub mod invitations;
+pub mod outbox;
 pub mod practices;
 pub mod programs;
 pub mod provider_codes;

@@ -61,17 +61,34 @@ pub async fn find_by_name(db: impl Into<Exec<'_>>, name: &str) -> Result<Option<
 pub async fn update_settings(
     db: impl Into<Exec<'_>>,
     id: &str,
-    invite_expiry_days: i64,
-    country: &str,
+    invite_expiry_days: Option<i64>,
+    country: Option<&str>,
     now: i64,
 ) -> Result<()> {
-    run!(db, |c| sqlx::query(
-        "UPDATE practices SET invite_expiry_days = $2, country = $3, updated_at = $4 WHERE id = $1"
+    run!(db, |c| {
+        sqlx::query(
+        "UPDATE practices SET invite_expiry_days = COALESCE($2, invite_expiry_days), country = COALESCE($3, country),
+                updated_at = $4
+         WHERE id = $1"
     )
     .bind(id)
     .bind(invite_expiry_days)
     .bind(country)
     .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Takes the practice's row lock for the rest of the transaction (PostgreSQL; SQLite's write
+/// transactions are already exclusive), so checks like "is this the last admin?" cannot race.
+pub async fn lock(tx: &mut crate::Tx, id: &str) -> Result<()> {
+    run!(&mut *tx, |c| sqlx::query(
+        "UPDATE practices SET updated_at = updated_at WHERE id = $1"
+    )
+    .bind(id)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

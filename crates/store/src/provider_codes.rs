@@ -21,11 +21,13 @@ macro_rules! columns {
     };
 }
 
-pub async fn insert(db: impl Into<Exec<'_>>, row: &ProviderCodeRow) -> Result<()> {
-    run!(db, |c| sqlx::query(concat!(
+/// Inserts a code unless its hash is already taken (a collision, on any owner); answers whether
+/// it was inserted. `ON CONFLICT` rather than an error keeps a PostgreSQL transaction usable.
+pub async fn insert(db: impl Into<Exec<'_>>, row: &ProviderCodeRow) -> Result<bool> {
+    let done = run!(db, |c| sqlx::query(concat!(
         "INSERT INTO provider_codes (",
         columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code_hash) DO NOTHING"
     ))
     .bind(&row.id)
     .bind(&row.practice_id)
@@ -38,7 +40,7 @@ pub async fn insert(db: impl Into<Exec<'_>>, row: &ProviderCodeRow) -> Result<()
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(())
+    Ok(done == 1)
 }
 
 /// The active code with this hash (public look-up).

@@ -60,3 +60,15 @@ pub async fn expire_all(db: impl Into<Exec<'_>>, now: i64) -> Result<()> {
     .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Serialises set-ups across nodes: two set-up links completed at once cannot both find "no admin
+/// yet". Locks the audit chain's head row, which every set-up writes to anyway.
+pub async fn lock_for_setup(tx: &mut crate::Tx) -> Result<()> {
+    run!(&mut *tx, |c| sqlx::query(
+        "UPDATE audit_head SET last_seq = last_seq WHERE id = 1"
+    )
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -30,27 +30,23 @@ pub async fn hit(db: impl Into<Exec<'_>>, key: &str, now: i64, window_ms: i64) -
     })?)
 }
 
-/// Reads a counter without counting; `None` when there is none or its window has passed.
-pub async fn peek(
-    db: impl Into<Exec<'_>>,
-    key: &str,
-    now: i64,
-    window_ms: i64,
-) -> Result<Option<Window>> {
-    Ok(run!(db, |c| sqlx::query_as(
-        "SELECT count, window_start FROM throttles WHERE key = $1 AND window_start > $2"
-    )
-    .bind(key)
-    .bind(now - window_ms)
-    .fetch_optional(c)
-    .await)?)
-}
-
 pub async fn clear(db: impl Into<Exec<'_>>, key: &str) -> Result<()> {
     run!(db, |c| sqlx::query("DELETE FROM throttles WHERE key = $1")
         .bind(key)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Gives one attempt back (the attempt turned out fine), never going below zero.
+pub async fn refund(db: impl Into<Exec<'_>>, key: &str) -> Result<()> {
+    run!(db, |c| sqlx::query(
+        "UPDATE throttles SET count = count - 1 WHERE key = $1 AND count > 0"
+    )
+    .bind(key)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

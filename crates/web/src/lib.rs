@@ -33,6 +33,8 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Take the client address from this header (set only behind a proxy that overwrites it).
     pub client_ip_header: Option<HeaderName>,
+    /// Serve `/dev/outbox` (only while messages go to the development `log` transport).
+    pub dev_outbox: bool,
 }
 
 /// What every handler can reach.

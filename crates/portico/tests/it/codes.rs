@@ -11,6 +11,8 @@ on_both!(
     programs_are_managed_and_their_sign_up_codes_looked_up,
     code_look_ups_are_throttled_per_address,
     staff_who_are_not_admins_cannot_rotate_codes_or_change_programs,
+    an_api_token_cannot_create_staff_or_change_practice_settings,
+    a_burst_of_parallel_wrong_codes_cannot_get_past_the_limit,
 );
 
 async fn lookup(app: &TestApp, which: &str, code: &str) -> reqwest::Response {
@@ -291,4 +293,53 @@ async fn staff_who_are_not_admins_cannot_rotate_codes_or_change_programs(app: &T
         .await
         .unwrap();
     assert_eq!(list.status(), StatusCode::OK);
+}
+
+async fn an_api_token_cannot_create_staff_or_change_practice_settings(app: &TestApp) {
+    let api = app
+        .integrator("Hillside Clinic", "admin@hillside.example")
+        .await;
+    let admin = json!({ "display_name": "Mal Ory", "email": "mal@x.example", "role": "admin", "password": "gentle harbor morning tide" });
+    Api::expect(api.post("/staff", &admin).await, StatusCode::FORBIDDEN).await;
+    let patch = api
+        .request(reqwest::Method::PATCH, "/practice")
+        .json(&json!({ "invite_expiry_days": 90 }))
+        .send()
+        .await
+        .unwrap();
+    Api::expect(patch, StatusCode::FORBIDDEN).await;
+    let (_, res) = app
+        .sign_in("mal@x.example", "gentle harbor morning tide")
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNAUTHORIZED,
+        "no admin was minted"
+    );
+}
+
+async fn a_burst_of_parallel_wrong_codes_cannot_get_past_the_limit(app: &TestApp) {
+    // 30 wrong look-ups at once: each is counted before any work is done, so only 10 are tried.
+    let anon = app.anonymous_api();
+    let burst: Vec<_> = (0..30)
+        .map(|_| {
+            let req = anon
+                .request(reqwest::Method::POST, "/public/provider-codes/lookup")
+                .json(&json!({ "code": "ZZZ999" }));
+            tokio::spawn(req.send())
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for handle in burst {
+        statuses.push(handle.await.unwrap().unwrap().status());
+    }
+    let tried = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::BAD_REQUEST)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((tried, refused), (10, 20), "{statuses:?}");
 }

@@ -157,6 +157,8 @@ impl TestApp {
         };
         let mut env = HashMap::new();
         env.insert("PORTICO_LISTEN".to_owned(), "127.0.0.1:0".to_owned());
+        // Tests deliver the outbox themselves (`deliver`), so every state is where they expect it.
+        env.insert("PORTICO_DELIVERY_WORKER".to_owned(), "false".to_owned());
         if let Some(pg) = &pg {
             env.insert("DATABASE_URL".to_owned(), pg.url());
         }
@@ -456,6 +458,29 @@ impl TestApp {
             out.push('\n');
         }
         out
+    }
+
+    /// Runs the outbox worker (the development `log` transport) until nothing is due; answers how
+    /// many messages it handled.
+    pub async fn deliver(&self) -> usize {
+        let core = self.server.as_ref().expect("running").core.clone();
+        let worker = portico_delivery::Worker::new(
+            core,
+            portico_delivery::Transport::Log,
+            Default::default(),
+        );
+        let mut total = 0;
+        loop {
+            match worker.run_once().await.expect("delivery round") {
+                0 => return total,
+                n => total += n,
+            }
+        }
+    }
+
+    /// The service core, for steps no HTTP client can take (e.g. a worker that dies mid-claim).
+    pub fn core(&self) -> portico_core::Core {
+        self.server.as_ref().expect("running").core.clone()
     }
 
     pub fn advance(&self, d: Duration) {

@@ -726,10 +726,20 @@ async fn the_practice_sets_how_long_its_invitations_last(app: &TestApp) {
     let api = app
         .integrator("Lakeside Clinic", "admin@lakeside.example")
         .await;
-    let problem = Api::expect(
-        api.request(reqwest::Method::PATCH, "/practice")
-            .json(&json!({ "invite_expiry_days": 0, "country": "Narnia" }))
+    // Practice settings belong to a signed-in admin, not to an integration's token.
+    let (admin, _) = app
+        .sign_in("admin@lakeside.example", "quiet meadow lantern river")
+        .await;
+    let csrf = admin.csrf_for("/staff").await;
+    let patch = |body: Value| {
+        admin
+            .api(reqwest::Method::PATCH, "/practice")
+            .header("x-csrf-token", &csrf)
+            .json(&body)
             .send()
+    };
+    let problem = Api::expect(
+        patch(json!({ "invite_expiry_days": 0, "country": "Narnia" }))
             .await
             .unwrap(),
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -737,9 +747,7 @@ async fn the_practice_sets_how_long_its_invitations_last(app: &TestApp) {
     .await;
     assert_eq!(problem["errors"].as_array().unwrap().len(), 2);
     let practice = Api::expect(
-        api.request(reqwest::Method::PATCH, "/practice")
-            .json(&json!({ "invite_expiry_days": 7, "country": "ca" }))
-            .send()
+        patch(json!({ "invite_expiry_days": 7, "country": "ca" }))
             .await
             .unwrap(),
         StatusCode::OK,
@@ -752,6 +760,12 @@ async fn the_practice_sets_how_long_its_invitations_last(app: &TestApp) {
         ),
         (Some(7), Some("CA"))
     );
+    let kept = Api::expect(
+        patch(json!({ "invite_expiry_days": 7 })).await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(kept["country"], "CA", "a setting left out keeps its value");
     let created = invite(&api, "Sev", "Endays").await;
     assert_eq!(
         created["expires_at"], "2026-11-25T11:06:40Z",

@@ -8,6 +8,7 @@ mod audit;
 mod browser;
 mod cli;
 mod codes;
+mod delivery;
 mod invitations;
 mod openapi;
 mod platform;

@@ -3,6 +3,7 @@
 //! typed (passwords aside) and show each error next to its field.
 
 mod audit;
+mod dev_outbox;
 mod home;
 mod providers;
 mod setup;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(staff::routes())
         .merge(providers::routes())
         .merge(audit::routes())
+        .merge(dev_outbox::routes())
 }
 
 async fn stylesheet() -> Response {

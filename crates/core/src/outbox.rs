@@ -1,0 +1,201 @@
+//! Messages on their way out (DESIGN §4): written to the outbox in the same transaction as the
+//! change that caused them — a web request never talks to a mail server or SMS provider — and
+//! delivered later by a worker (`portico_delivery`). The recipient and the rendered message are
+//! sealed, because they may carry a code or a link; the outbox keeps only metadata in the clear.
+//! This module also holds the delivery rules: how long to wait before another attempt, and when
+//! to give up.
+
+use std::fmt;
+use std::time::Duration;
+
+use portico_domain::Channel;
+use portico_store::Tx;
+use portico_store::outbox::{self as store, OutboxRow};
+
+use crate::clock::Timestamp;
+use crate::secrets::{Keys, Purpose};
+use crate::{CoreError, new_id};
+
+/// A rendered message: where it goes and what it says.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct OutgoingMessage {
+    /// An email address, or a phone number in E.164.
+    pub to: String,
+    /// Email only.
+    pub subject: Option<String>,
+    /// The email's text part, the SMS body, or what a voice call reads out.
+    pub text: String,
+    /// Email only: the HTML part.
+    pub html: Option<String>,
+}
+
+// By hand: a message can hold a code and a link, so it never reaches a log.
+impl fmt::Debug for OutgoingMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OutgoingMessage(***)")
+    }
+}
+
+/// What a message is for; also names its template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    Invite,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Invite => "invite",
+        }
+    }
+}
+
+/// The record a message is about, so its delivery can move that record along.
+#[derive(Debug, Clone, Copy)]
+pub struct About<'a> {
+    pub practice_id: &'a str,
+    pub kind: &'a str,
+    pub id: &'a str,
+}
+
+/// Queues a message inside the caller's transaction; it exists exactly when the change does.
+pub async fn enqueue(
+    tx: &mut Tx,
+    keys: &Keys,
+    about: About<'_>,
+    kind: MessageKind,
+    channel: Channel,
+    message: &OutgoingMessage,
+    now: Timestamp,
+) -> Result<String, CoreError> {
+    let payload = serde_json::to_string(message)
+        .map_err(|e| CoreError::Internal(format!("message encoding: {e}")))?;
+    let row = OutboxRow {
+        id: new_id(),
+        practice_id: Some(about.practice_id.to_owned()),
+        kind: kind.as_str().to_owned(),
+        channel: channel.as_str().to_owned(),
+        subject_kind: Some(about.kind.to_owned()),
+        subject_id: Some(about.id.to_owned()),
+        payload_sealed: Some(keys.seal(Purpose::Outbox, &payload)),
+        state: "pending".into(),
+        attempts: 0,
+        next_attempt_at: now.as_millis(),
+        lease_until: None,
+        claimed_by: None,
+        last_error: None,
+        provider_ref: None,
+        created_at: now.as_millis(),
+        updated_at: now.as_millis(),
+    };
+    store::insert(tx, &row).await?;
+    Ok(row.id)
+}
+
+/// Opens a queued message's sealed payload (`None` once delivered, or if it was tampered with).
+pub fn open(keys: &Keys, row: &OutboxRow) -> Option<OutgoingMessage> {
+    let sealed = row.payload_sealed.as_deref()?;
+    serde_json::from_str(&keys.open(Purpose::Outbox, sealed)?).ok()
+}
+
+/// The first retry waits this long; each further one twice as long, up to [`MAX_DELAY`].
+pub const BASE_DELAY: Duration = Duration::from_secs(10);
+pub const MAX_DELAY: Duration = Duration::from_secs(30 * 60);
+/// A message still undelivered this long after it was queued is given up (dead letter).
+pub const MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How long to wait after the `attempts`-th failed attempt: exponential back-off, capped, plus
+/// `jitter` (a fraction in 0..1 chosen by the caller) of the base, so that a provider coming back
+/// is not hit by every worker at the same instant.
+pub fn retry_delay(attempts: i64, jitter: f64) -> Duration {
+    let exponent = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
+    let backoff = BASE_DELAY
+        .saturating_mul(2_u32.saturating_pow(exponent))
+        .min(MAX_DELAY);
+    backoff + BASE_DELAY.mul_f64(jitter.clamp(0.0, 1.0))
+}
+
+/// A message as staff see it on the record it is about: never its content.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageStatus {
+    pub id: String,
+    pub kind: String,
+    pub channel: String,
+    /// `pending`, `sending`, `sent`, `delivered`, `failed` or `dead`.
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<OutboxRow> for MessageStatus {
+    fn from(row: OutboxRow) -> Self {
+        MessageStatus {
+            id: row.id,
+            kind: row.kind,
+            channel: row.channel,
+            state: row.state,
+            attempts: row.attempts,
+            last_error: row.last_error,
+            created_at: Timestamp::from_millis(row.created_at).to_rfc3339(),
+            updated_at: Timestamp::from_millis(row.updated_at).to_rfc3339(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_a_cap() {
+        assert_eq!(retry_delay(1, 0.0), Duration::from_secs(10));
+        assert_eq!(retry_delay(2, 0.0), Duration::from_secs(20));
+        assert_eq!(retry_delay(4, 0.0), Duration::from_secs(80));
+        assert_eq!(retry_delay(50, 0.0), MAX_DELAY);
+        assert_eq!(
+            retry_delay(1, 0.5),
+            Duration::from_secs(15),
+            "jitter adds up to one base delay"
+        );
+    }
+
+    #[test]
+    fn a_message_never_shows_in_debug_output() {
+        let m = OutgoingMessage {
+            to: "pat@example.org".into(),
+            subject: None,
+            text: "code XYZ-234-ABC".into(),
+            html: None,
+        };
+        assert_eq!(format!("{m:?}"), "OutgoingMessage(***)");
+    }
+}
+
+/// A message as the development outbox page shows it: with its content, decrypted.
+#[derive(Debug, Clone)]
+pub struct LoggedMessage {
+    pub status: MessageStatus,
+    pub subject_id: Option<String>,
+    /// `None` once the content was dropped (delivered by a real transport, or dead).
+    pub message: Option<OutgoingMessage>,
+}
+
+/// The newest messages of the actor's practice with their content (development `log` transport).
+pub async fn recent_with_content(
+    core: &crate::Core,
+    actor: &crate::StaffActor,
+    limit: i64,
+) -> Result<Vec<LoggedMessage>, CoreError> {
+    let rows = store::list_recent(core.store(), &actor.practice_id, limit).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| LoggedMessage {
+            message: open(core.keys(), &row),
+            subject_id: row.subject_id.clone(),
+            status: MessageStatus::from(row),
+        })
+        .collect())
+}

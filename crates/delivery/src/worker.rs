@@ -1,0 +1,169 @@
+//! The outbox worker: claim a batch, send each message, record the outcome, repeat.
+
+use std::time::Duration;
+
+use portico_core::outbox::{self as rules, MAX_AGE};
+use portico_core::{Core, CoreError, invitations};
+use portico_domain::Channel;
+use portico_store::outbox::{self as store, OutboxRow};
+use rand::Rng;
+use tokio::sync::watch;
+
+use crate::transport::{SendError, Transport};
+
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// Messages claimed at once.
+    pub batch: i64,
+    /// How long a claim holds before another worker may take the message over.
+    pub lease: Duration,
+    /// How long to wait when the outbox is empty.
+    pub idle_poll: Duration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        WorkerSettings {
+            batch: 50,
+            lease: Duration::from_secs(60),
+            idle_poll: Duration::from_millis(500),
+        }
+    }
+}
+
+pub struct Worker {
+    core: Core,
+    transport: Transport,
+    settings: WorkerSettings,
+    /// Names this worker's claims.
+    id: String,
+}
+
+impl Worker {
+    pub fn new(core: Core, transport: Transport, settings: WorkerSettings) -> Worker {
+        Worker {
+            core,
+            transport,
+            settings,
+            id: format!("worker-{}", uuid::Uuid::new_v4()),
+        }
+    }
+
+    /// Claims one batch of due messages and delivers it; answers how many were claimed.
+    pub async fn run_once(&self) -> Result<usize, CoreError> {
+        let now = self.core.now();
+        let lease_until = now.plus(self.settings.lease).as_millis();
+        let claimed = store::claim(
+            self.core.store(),
+            &self.id,
+            now.as_millis(),
+            lease_until,
+            self.settings.batch,
+        )
+        .await?;
+        let count = claimed.len();
+        for row in claimed {
+            self.deliver(row).await?;
+        }
+        Ok(count)
+    }
+
+    /// Delivers until `stop` turns true, pausing while the outbox is empty.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let pause = match self.run_once().await {
+                Ok(0) => self.settings.idle_poll,
+                Ok(_) => Duration::ZERO,
+                Err(e) => {
+                    tracing::warn!(error = %e, worker = %self.id, "delivery round failed");
+                    self.settings.idle_poll
+                }
+            };
+            if !pause.is_zero() {
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+    }
+
+    async fn deliver(&self, row: OutboxRow) -> Result<(), CoreError> {
+        let store = self.core.store();
+        let now = self.core.now();
+        let (Some(message), Ok(channel)) = (
+            rules::open(self.core.keys(), &row),
+            Channel::parse(&row.channel),
+        ) else {
+            store::mark_dead(
+                store,
+                &row.id,
+                &self.id,
+                "the message could not be opened",
+                now.as_millis(),
+            )
+            .await?;
+            return Ok(());
+        };
+        match self.transport.send(&row.id, channel, &message).await {
+            Ok(provider_ref) => {
+                let recorded = store::mark_sent(
+                    store,
+                    &row.id,
+                    &self.id,
+                    &provider_ref,
+                    self.transport.keeps_payload(),
+                    now.as_millis(),
+                )
+                .await?;
+                if recorded
+                    && row.kind == "invite"
+                    && row.subject_kind.as_deref() == Some("invitation")
+                    && let (Some(practice_id), Some(invitation_id)) =
+                        (&row.practice_id, &row.subject_id)
+                {
+                    invitations::mark_sent(&self.core, practice_id, invitation_id).await?;
+                }
+                tracing::info!(outbox_id = %row.id, channel = %row.channel, attempts = row.attempts, "message sent");
+            }
+            Err(SendError::Retryable(reason)) => {
+                let age = Duration::from_millis(
+                    u64::try_from(now.as_millis() - row.created_at).unwrap_or(0),
+                );
+                if age >= MAX_AGE {
+                    store::mark_dead(
+                        store,
+                        &row.id,
+                        &self.id,
+                        &format!("gave up after {} attempts: {reason}", row.attempts),
+                        now.as_millis(),
+                    )
+                    .await?;
+                } else {
+                    let next = now.plus(rules::retry_delay(
+                        row.attempts,
+                        rand::rng().random::<f64>(),
+                    ));
+                    store::schedule_retry(
+                        store,
+                        &row.id,
+                        &self.id,
+                        &reason,
+                        next.as_millis(),
+                        now.as_millis(),
+                    )
+                    .await?;
+                }
+                tracing::warn!(outbox_id = %row.id, attempts = row.attempts, "send failed; will retry");
+            }
+            Err(SendError::Permanent(reason)) => {
+                store::mark_dead(store, &row.id, &self.id, &reason, now.as_millis()).await?;
+                tracing::warn!(outbox_id = %row.id, "send refused; dead-lettered");
+            }
+        }
+        Ok(())
+    }
+}
