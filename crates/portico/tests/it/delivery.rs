@@ -14,6 +14,7 @@ on_both!(
     a_waiting_message_holds_no_plain_code_or_link,
     a_resend_queues_the_new_code_and_the_old_message_keeps_nothing_usable,
     a_claim_left_by_a_dead_worker_is_taken_over_after_its_lease,
+    two_workers_deliver_every_message_exactly_once,
 );
 
 const ADMIN: (&str, &str) = ("admin@lakeside.example", "quiet meadow lantern river");
@@ -187,4 +188,75 @@ async fn a_claim_left_by_a_dead_worker_is_taken_over_after_its_lease(app: &TestA
             "the dead worker's claim counts as an attempt"
         );
     }
+}
+
+async fn two_workers_deliver_every_message_exactly_once(app: &TestApp) {
+    let api = app.integrator("Lakeside Clinic", ADMIN.0).await;
+    // 2,001 messages on PostgreSQL (667 invitations on three channels); fewer on SQLite, whose
+    // single writer makes the race less interesting.
+    let invitations = if app.backend == crate::common::Backend::Postgres {
+        667
+    } else {
+        100
+    };
+    for _ in 0..invitations {
+        invite_everywhere(&api).await;
+    }
+    let core = app.core();
+    let settings = portico_delivery::WorkerSettings {
+        batch: 25,
+        ..Default::default()
+    };
+    let (a, b) = (
+        portico_delivery::Worker::new(
+            core.clone(),
+            portico_delivery::Transport::Log,
+            settings.clone(),
+        ),
+        portico_delivery::Worker::new(core.clone(), portico_delivery::Transport::Log, settings),
+    );
+    let drain = |w: portico_delivery::Worker| async move {
+        let mut handled = 0;
+        loop {
+            match w.run_once().await.expect("delivery round") {
+                0 => return handled,
+                n => handled += n,
+            }
+        }
+    };
+    let (by_a, by_b) = tokio::join!(tokio::spawn(drain(a)), tokio::spawn(drain(b)));
+    let (by_a, by_b) = (by_a.unwrap(), by_b.unwrap());
+    let total = invitations * 3;
+    assert_eq!(
+        by_a + by_b,
+        total,
+        "every message claimed once between them ({by_a} + {by_b})"
+    );
+    assert!(
+        by_a > 0 && by_b > 0,
+        "both workers took part ({by_a} + {by_b})"
+    );
+    assert_eq!(app.count_rows("outbox").await, total);
+    let sent_once = count_where(app, "state = 'sent' AND attempts = 1").await;
+    assert_eq!(sent_once, total, "no message was claimed twice");
+}
+
+async fn count_where(app: &TestApp, condition: &str) -> usize {
+    use sqlx::Connection;
+    let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM outbox WHERE {condition}"));
+    let (n,): (i64,) = match app.backend {
+        crate::common::Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&app.database_url())
+                .await
+                .unwrap();
+            sqlx::query_as(sql).fetch_one(&mut c).await.unwrap()
+        }
+        crate::common::Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&app.database_url())
+                .await
+                .unwrap();
+            sqlx::query_as(sql).fetch_one(&mut c).await.unwrap()
+        }
+    };
+    usize::try_from(n).unwrap()
 }
