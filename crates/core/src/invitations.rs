@@ -853,3 +853,36 @@ fn refusal(state: InvitationState) -> CoreError {
 fn refuse_unless(allowed: bool, state: InvitationState) -> Result<(), CoreError> {
     if allowed { Ok(()) } else { Err(refusal(state)) }
 }
+
+/// Moves a sent invitation to `delivered` inside the caller's transaction (the provider reported
+/// its message arrived), with a history event by `system` and an audit event; answers whether it
+/// moved. Any other state is left alone.
+pub async fn mark_delivered(
+    tx: &mut Tx,
+    practice_id: &str,
+    id: &str,
+    now: Timestamp,
+) -> Result<bool, CoreError> {
+    if !store::mark_delivered(tx, id, now.as_millis()).await? {
+        return Ok(false);
+    }
+    store::add_event(
+        tx,
+        &EventRow {
+            invitation_id: id.to_owned(),
+            seq: 0,
+            practice_id: practice_id.to_owned(),
+            state: InvitationState::Delivered.as_str().to_owned(),
+            at: now.as_millis(),
+            actor_kind: "system".into(),
+            actor_id: None,
+        },
+    )
+    .await?;
+    audit::by_system("system", "invitation.delivered", now)
+        .practice(practice_id)
+        .subject("invitation", id)
+        .append(tx)
+        .await?;
+    Ok(true)
+}

@@ -199,3 +199,64 @@ pub async fn recent_with_content(
         })
         .collect())
 }
+
+/// A provider's report on a message it accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderStatus {
+    Delivered,
+    /// Did not arrive; holds the provider's status word (`failed`, `undelivered`, …).
+    Failed(String),
+    /// On its way (`queued`, `sent`, `ringing`, …): nothing to record.
+    Underway,
+}
+
+impl ProviderStatus {
+    /// Reads Twilio's `MessageStatus` / `CallStatus` words.
+    pub fn parse(status: &str) -> ProviderStatus {
+        match status.trim().to_ascii_lowercase().as_str() {
+            // A call answered and played through has been delivered.
+            "delivered" | "completed" => ProviderStatus::Delivered,
+            s @ ("failed" | "undelivered" | "busy" | "no-answer" | "canceled") => {
+                ProviderStatus::Failed(s.to_owned())
+            }
+            _ => ProviderStatus::Underway,
+        }
+    }
+}
+
+/// Records a provider's status report for the message it knows as `provider_ref`: `delivered`
+/// moves the message (and an invitation it is about, from sent to delivered) along; a failure
+/// marks the message `failed` with the status as its reason. Answers whether anything changed;
+/// unknown references and repeated reports change nothing.
+pub async fn record_provider_status(
+    core: &crate::Core,
+    provider_ref: &str,
+    status: &ProviderStatus,
+) -> Result<bool, CoreError> {
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    let Some(row) = store::find_by_provider_ref(&mut tx, provider_ref).await? else {
+        return Ok(false);
+    };
+    let changed = match status {
+        ProviderStatus::Underway => false,
+        ProviderStatus::Failed(reason) => {
+            store::mark_failed(&mut tx, &row.id, reason, now.as_millis()).await?
+        }
+        ProviderStatus::Delivered => {
+            let changed = store::mark_delivered(&mut tx, &row.id, now.as_millis()).await?;
+            if changed
+                && row.kind == MessageKind::Invite.as_str()
+                && row.subject_kind.as_deref() == Some("invitation")
+                && let (Some(practice_id), Some(invitation_id)) =
+                    (&row.practice_id, &row.subject_id)
+            {
+                crate::invitations::mark_delivered(&mut tx, practice_id, invitation_id, now)
+                    .await?;
+            }
+            changed
+        }
+    };
+    tx.commit().await?;
+    Ok(changed)
+}

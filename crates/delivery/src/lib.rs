@@ -6,8 +6,12 @@
 //! This crate never decides what a message says (`portico_core::messages`) and never writes SQL
 //! (`portico_store::outbox`).
 
+mod email;
+mod phone;
 mod transport;
 mod worker;
 
-pub use transport::{SendError, Transport};
+pub use email::{SmtpSecurity, SmtpSender, SmtpSettings};
+pub use phone::{PhoneApi, PhoneApiSettings};
+pub use transport::{EmailTransport, PhoneTransport, SendError, Transports};
 pub use worker::{Worker, WorkerSettings};

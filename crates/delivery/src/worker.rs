@@ -9,7 +9,7 @@ use portico_store::outbox::{self as store, OutboxRow};
 use rand::Rng;
 use tokio::sync::watch;
 
-use crate::transport::{SendError, Transport};
+use crate::transport::{SendError, Transports};
 
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
@@ -33,17 +33,17 @@ impl Default for WorkerSettings {
 
 pub struct Worker {
     core: Core,
-    transport: Transport,
+    transports: Transports,
     settings: WorkerSettings,
     /// Names this worker's claims.
     id: String,
 }
 
 impl Worker {
-    pub fn new(core: Core, transport: Transport, settings: WorkerSettings) -> Worker {
+    pub fn new(core: Core, transports: Transports, settings: WorkerSettings) -> Worker {
         Worker {
             core,
-            transport,
+            transports,
             settings,
             id: format!("worker-{}", uuid::Uuid::new_v4()),
         }
@@ -108,14 +108,14 @@ impl Worker {
             .await?;
             return Ok(());
         };
-        match self.transport.send(&row.id, channel, &message).await {
+        match self.transports.send(&row.id, channel, &message).await {
             Ok(provider_ref) => {
                 let recorded = store::mark_sent(
                     store,
                     &row.id,
                     &self.id,
                     &provider_ref,
-                    self.transport.keeps_payload(),
+                    self.transports.keeps_payload(channel),
                     now.as_millis(),
                 )
                 .await?;

@@ -165,8 +165,8 @@ async fn worker(config: &Config) -> anyhow::Result<ExitCode> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = portico_delivery::Worker::new(
         core.clone(),
-        portico_delivery::Transport::Log,
-        Default::default(),
+        server::transports(config)?,
+        server::worker_settings(config),
     );
     let running = tokio::spawn(worker.run(stopped));
     eprintln!("delivering from the outbox; stop with Ctrl-C");

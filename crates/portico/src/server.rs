@@ -9,13 +9,15 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use portico_core::throttle::Limit;
 use portico_core::{Clock, Core, Keys, Settings, Store};
-use portico_delivery::{Transport, Worker, WorkerSettings};
+use portico_delivery::{
+    EmailTransport, SmtpSecurity, SmtpSender, SmtpSettings, Transports, Worker, WorkerSettings,
+};
 use portico_store::ConnectOptions;
 use portico_web::{AppState, WebSettings};
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::config::{Config, Database, Secret};
+use crate::config::{Config, Database, EmailConfig, PhoneConfig, Secret, SmtpTls};
 
 /// Opens the configured database and brings its schema up to date.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
@@ -149,11 +151,69 @@ pub struct Server {
     /// The one-time set-up link, when no admin exists yet.
     pub setup_link: Option<String>,
     pub core: Core,
+    /// Where messages go (the worker's, and tests' when they deliver by hand).
+    pub transports: Transports,
     shutdown: Option<oneshot::Sender<()>>,
     serving: JoinHandle<std::io::Result<()>>,
     sweeping: JoinHandle<()>,
     stop_worker: watch::Sender<bool>,
     delivering: Option<JoinHandle<()>>,
+}
+
+/// The worker's settings from configuration.
+pub fn worker_settings(config: &Config) -> WorkerSettings {
+    WorkerSettings {
+        lease: config.delivery_lease,
+        ..WorkerSettings::default()
+    }
+}
+
+/// The transports the configuration asks for.
+pub fn transports(config: &Config) -> anyhow::Result<Transports> {
+    let mut transports = Transports::log();
+    if let EmailConfig::Smtp(smtp) = &config.email {
+        let security = match smtp.tls {
+            SmtpTls::None => SmtpSecurity::None,
+            SmtpTls::StartTls => SmtpSecurity::StartTls,
+            SmtpTls::Tls => SmtpSecurity::Tls,
+        };
+        let settings = SmtpSettings {
+            host: smtp.host.clone(),
+            port: smtp.port,
+            security,
+            credentials: smtp.username.clone().zip(smtp.password.clone()),
+            from: smtp.from.clone(),
+        };
+        transports.email = EmailTransport::Smtp(Box::new(
+            SmtpSender::new(&settings).map_err(anyhow::Error::msg)?,
+        ));
+    }
+    transports.phone = phone_transport(config, config.public_url.as_deref())?;
+    Ok(transports)
+}
+
+/// How SMS and voice calls leave; with the HTTP provider, delivery reports are asked for at
+/// `{public_url}/hooks/sms/status` when the public address is known.
+pub fn phone_transport(
+    config: &Config,
+    public_url: Option<&str>,
+) -> anyhow::Result<portico_delivery::PhoneTransport> {
+    Ok(match &config.phone {
+        PhoneConfig::Log => portico_delivery::PhoneTransport::Log,
+        PhoneConfig::Http(api) => {
+            let settings = portico_delivery::PhoneApiSettings {
+                base_url: api.base_url.clone(),
+                account_sid: api.account_sid.clone(),
+                auth_token: api.auth_token.clone(),
+                from: api.from.clone(),
+                status_callback: public_url
+                    .map(|url| format!("{url}{}", portico_web::SMS_STATUS_PATH)),
+            };
+            portico_delivery::PhoneTransport::Http(
+                portico_delivery::PhoneApi::new(&settings).map_err(anyhow::Error::msg)?,
+            )
+        }
+    })
 }
 
 /// The address people reach the service at: configured, or the address actually bound.
@@ -181,14 +241,24 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
         .client_ip_header
         .as_deref()
         .and_then(|h| axum::http::HeaderName::from_bytes(h.as_bytes()).ok());
-    let transport = Transport::Log;
+    let mut transports = transports(config)?;
+    // Delivery reports come back to the address actually served (also when none is configured).
+    transports.phone = phone_transport(config, Some(&public_url))?;
+    let sms_hooks = match &config.phone {
+        PhoneConfig::Http(api) => Some(portico_web::SmsHookSettings {
+            callback_url: format!("{public_url}{}", portico_web::SMS_STATUS_PATH),
+            auth_token: api.auth_token.clone(),
+        }),
+        PhoneConfig::Log => None,
+    };
     let state = AppState {
         core: core.clone(),
         settings: Arc::new(WebSettings {
             public_url: public_url.clone(),
             secure_cookies,
             client_ip_header,
-            dev_outbox: transport.keeps_payload(),
+            dev_outbox: transports.any_log(),
+            sms_hooks,
         }),
         metrics: portico_web::install_metrics_recorder(),
     };
@@ -217,13 +287,16 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
     });
     let (stop_worker, stop_rx) = watch::channel(false);
     let delivering = config.run_worker.then(|| {
-        tokio::spawn(Worker::new(core.clone(), transport, WorkerSettings::default()).run(stop_rx))
+        tokio::spawn(
+            Worker::new(core.clone(), transports.clone(), worker_settings(config)).run(stop_rx),
+        )
     });
     Ok(Server {
         addr,
         public_url,
         setup_link,
         core,
+        transports,
         shutdown: Some(tx),
         serving,
         sweeping,

@@ -340,3 +340,19 @@ pub async fn mark_sent(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
     })?;
     Ok(done == 1)
 }
+
+/// Moves a sent invitation to `delivered` (the provider reported its message arrived); answers
+/// whether it was `sent`. Other states are left alone.
+pub async fn mark_delivered(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
+    let done = run!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE invitations SET state = 'delivered', updated_at = $2 WHERE id = $1 AND state = 'sent'",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}

@@ -220,3 +220,50 @@ pub async fn list_recent(
     .fetch_all(c)
     .await)?)
 }
+
+/// The message a provider knows by `provider_ref` (its message or call id), for its status reports.
+pub async fn find_by_provider_ref(
+    db: impl Into<Exec<'_>>,
+    provider_ref: &str,
+) -> Result<Option<OutboxRow>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM outbox WHERE provider_ref = $1"
+    ))
+    .bind(provider_ref)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// Records the provider's report that a sent message arrived; answers whether it was `sent`.
+pub async fn mark_delivered(db: impl Into<Exec<'_>>, id: &str, now: i64) -> Result<bool> {
+    let done = run!(db, |c| {
+        sqlx::query(
+            "UPDATE outbox SET state = 'delivered', updated_at = $2 WHERE id = $1 AND state = 'sent'",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}
+
+/// Records the provider's report that a sent message did not arrive, with its status as the
+/// reason; answers whether it was `sent`.
+pub async fn mark_failed(db: impl Into<Exec<'_>>, id: &str, error: &str, now: i64) -> Result<bool> {
+    let done = run!(db, |c| {
+        sqlx::query(
+            "UPDATE outbox SET state = 'failed', last_error = $2, updated_at = $3 WHERE id = $1 AND state = 'sent'",
+        )
+        .bind(id)
+        .bind(error)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(done == 1)
+}

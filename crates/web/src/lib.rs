@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod error;
 mod health;
+mod hooks;
 mod pages;
 mod request;
 
@@ -23,6 +24,7 @@ use tower_http::request_id::{
 use tower_http::trace::TraceLayer;
 
 pub use health::install_metrics_recorder;
+pub use hooks::{SMS_STATUS_PATH, SmsHookSettings};
 
 /// Settings the web layer needs beyond the core's.
 #[derive(Debug, Clone)]
@@ -35,6 +37,8 @@ pub struct WebSettings {
     pub client_ip_header: Option<HeaderName>,
     /// Serve `/dev/outbox` (only while messages go to the development `log` transport).
     pub dev_outbox: bool,
+    /// Checks the SMS / voice provider's signed delivery reports (only with the HTTP transport).
+    pub sms_hooks: Option<SmsHookSettings>,
 }
 
 /// What every handler can reach.
@@ -76,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(api::routes())
         .merge(health::routes())
+        .merge(hooks::routes())
         .fallback(error::not_found)
         .layer(middleware::from_fn(error::finish_errors))
         .layer(middleware::from_fn(health::track_metrics))

@@ -463,10 +463,10 @@ impl TestApp {
     /// Runs the outbox worker (the development `log` transport) until nothing is due; answers how
     /// many messages it handled.
     pub async fn deliver(&self) -> usize {
-        let core = self.server.as_ref().expect("running").core.clone();
+        let server = self.server.as_ref().expect("running");
         let worker = portico_delivery::Worker::new(
-            core,
-            portico_delivery::Transport::Log,
+            server.core.clone(),
+            server.transports.clone(),
             Default::default(),
         );
         let mut total = 0;

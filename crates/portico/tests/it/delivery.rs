@@ -210,10 +210,10 @@ async fn two_workers_deliver_every_message_exactly_once(app: &TestApp) {
     let (a, b) = (
         portico_delivery::Worker::new(
             core.clone(),
-            portico_delivery::Transport::Log,
+            portico_delivery::Transports::log(),
             settings.clone(),
         ),
-        portico_delivery::Worker::new(core.clone(), portico_delivery::Transport::Log, settings),
+        portico_delivery::Worker::new(core.clone(), portico_delivery::Transports::log(), settings),
     );
     let drain = |w: portico_delivery::Worker| async move {
         let mut handled = 0;
