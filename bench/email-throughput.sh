@@ -53,7 +53,7 @@ stop() { # pid: SIGTERM, wait, and forget it
 }
 
 cat >"$WORK/bench.py" <<'PY'
-import http.client, json, os, signal, smtplib, sqlite3, subprocess, sys, threading, time
+import email.policy, http.client, json, os, signal, smtplib, sqlite3, subprocess, sys, threading, time
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
@@ -95,10 +95,10 @@ def message(n):
     m["To"] = f"pat{n}@patients.example"
     m["Subject"] = "Your invitation from Bench Clinic"
     m["Message-ID"] = f"<limit-{n}@bench.example>"
-    m.set_content(text)
+    m.set_content(text, cte="quoted-printable")
     m.add_alternative("<!doctype html><html><body><p>" + text.replace("\n\n", "</p><p>") + "</p></body></html>",
-                      subtype="html")
-    return m.as_bytes()
+                      subtype="html", cte="quoted-printable")
+    return m.as_bytes(policy=email.policy.SMTP)  # CRLF line ends, as on the wire
 
 def smtp_limit(port, count, per_message):
     """Sends `count` messages with smtplib, on one connection or one connection each; msgs/s."""
@@ -236,10 +236,11 @@ smtp_start() { # handler (Mailbox|Sink), maildir; sets PORT and SMTP_PID
     exit 1
 }
 
-limit() { # handler, one|per-message: msgs/s of aiosmtpd from smtplib on CPU $WORKER_CPU
+limit() { # handler, one|per-message: prints msgs/s of aiosmtpd from smtplib on CPU $WORKER_CPU
     smtp_start "$1" "$WORK/limit-$1-$2"
-    taskset -c "$WORKER_CPU" python3 "$WORK/bench.py" limit "$PORT" "$N" "$2"
+    taskset -c "$WORKER_CPU" python3 "$WORK/bench.py" limit "$PORT" "$N" "$2" >"$WORK/limit.txt"
     stop "$SMTP_PID"
+    cat "$WORK/limit.txt"
 }
 
 echo "== $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); N=$N;" \
@@ -249,9 +250,12 @@ queue_emails "$WORK/smtp-data"
 queue_emails "$WORK/log-data"
 echo "== queued $N emails in each of two data folders in $(($(date +%s) - started)) s"
 
-LIMIT_MAILBOX=$(limit Mailbox one)
-LIMIT_SINK=$(limit Sink one)
-LIMIT_PER_MESSAGE=$(limit Mailbox per-message)
+limit Mailbox one >"$WORK/limit-mailbox.txt"
+limit Sink one >"$WORK/limit-sink.txt"
+limit Mailbox per-message >"$WORK/limit-per-message.txt"
+LIMIT_MAILBOX=$(cat "$WORK/limit-mailbox.txt")
+LIMIT_SINK=$(cat "$WORK/limit-sink.txt")
+LIMIT_PER_MESSAGE=$(cat "$WORK/limit-per-message.txt")
 
 smtp_start Mailbox "$WORK/maildir"
 TIMED=$(

@@ -1,6 +1,6 @@
 //! Per-practice API tokens for integrators, known by their keyed hash only.
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -15,19 +15,14 @@ pub struct ApiTokenRow {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &ApiTokenRow) -> Result<()> {
-    run!(db, |c| {
-        sqlx::query(
+    execute!(db, sqlx::query(
         "INSERT INTO api_tokens (id, practice_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4, $5)"
     )
     .bind(&row.id)
     .bind(&row.practice_id)
     .bind(&row.token_hash)
     .bind(&row.label)
-    .bind(row.created_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(row.created_at))?;
     Ok(())
 }
 
@@ -44,17 +39,12 @@ pub async fn find_active(db: impl Into<Exec<'_>>, token_hash: &str) -> Result<Op
 
 /// Records use at most once a minute per token (one write a minute, not one a request).
 pub async fn touch(db: impl Into<Exec<'_>>, id: &str, now: i64) -> Result<()> {
-    run!(db, |c| {
-        sqlx::query(
+    execute!(db, sqlx::query(
         "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)"
     )
     .bind(id)
     .bind(now)
-    .bind(now - 60_000)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(now - 60_000))?;
     Ok(())
 }
 
@@ -65,16 +55,11 @@ pub async fn revoke(
     id: &str,
     now: i64,
 ) -> Result<bool> {
-    let done = run!(db, |c| {
-        sqlx::query(
+    let done = execute!(db, sqlx::query(
         "UPDATE api_tokens SET revoked_at = $3 WHERE practice_id = $1 AND id = $2 AND revoked_at IS NULL"
     )
     .bind(practice_id)
     .bind(id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(now))?;
     Ok(done == 1)
 }

@@ -4,7 +4,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Exec, Result, Store, Tx};
 
 /// The hash that stands before the first event.
@@ -122,33 +122,30 @@ pub async fn append(tx: &mut Tx, new: NewEvent) -> Result<AuditEvent> {
         ")
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     );
-    run!(&mut *tx, |c| sqlx::query(sql)
-        .bind(event.seq)
-        .bind(event.at)
-        .bind(&event.practice_id)
-        .bind(&event.actor_kind)
-        .bind(&event.actor_id)
-        .bind(&event.actor_role)
-        .bind(&event.action)
-        .bind(&event.subject_kind)
-        .bind(&event.subject_id)
-        .bind(&event.patient_id)
-        .bind(&event.ip)
-        .bind(&event.user_agent)
-        .bind(&event.outcome)
-        .bind(&event.details)
-        .bind(&event.prev_hash)
-        .bind(&event.hash)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    run!(&mut *tx, |c| sqlx::query(
-        "UPDATE audit_head SET last_hash = $1 WHERE id = 1"
-    )
-    .bind(&event.hash)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        &mut *tx,
+        sqlx::query(sql)
+            .bind(event.seq)
+            .bind(event.at)
+            .bind(&event.practice_id)
+            .bind(&event.actor_kind)
+            .bind(&event.actor_id)
+            .bind(&event.actor_role)
+            .bind(&event.action)
+            .bind(&event.subject_kind)
+            .bind(&event.subject_id)
+            .bind(&event.patient_id)
+            .bind(&event.ip)
+            .bind(&event.user_agent)
+            .bind(&event.outcome)
+            .bind(&event.details)
+            .bind(&event.prev_hash)
+            .bind(&event.hash)
+    )?;
+    execute!(
+        &mut *tx,
+        sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&event.hash)
+    )?;
     Ok(event)
 }
 

@@ -102,6 +102,18 @@ macro_rules! run {
 }
 pub(crate) use run;
 
+/// Runs the statement `$query` (with its binds) on `$exec` and answers how many rows
+/// it touched: the shape of every write.
+macro_rules! execute {
+    ($exec:expr, $query:expr) => {
+        $crate::db::run!($exec, |c| $query
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+    };
+}
+pub(crate) use execute;
+
 impl Store {
     /// Opens (creating if needed) the SQLite database file at `path`.
     pub async fn open_sqlite(path: &Path, options: &ConnectOptions) -> Result<Store> {

@@ -2,7 +2,7 @@
 //! clause by the states it may leave, so two racing requests cannot both win (one redemption,
 //! one re-send) on either database.
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Exec, Result, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -42,8 +42,7 @@ macro_rules! columns {
 }
 
 pub async fn insert(tx: &mut Tx, row: &InvitationRow) -> Result<()> {
-    run!(&mut *tx, |c| {
-        sqlx::query(concat!(
+    execute!(&mut *tx, sqlx::query(concat!(
         "INSERT INTO invitations (",
         columns!(),
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
@@ -71,11 +70,7 @@ pub async fn insert(tx: &mut Tx, row: &InvitationRow) -> Result<()> {
     .bind(row.failed_attempts)
     .bind(row.expires_at)
     .bind(row.created_at)
-    .bind(row.updated_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(row.updated_at))?;
     Ok(())
 }
 
@@ -183,8 +178,7 @@ pub struct EventRow {
 
 /// Appends a state change to an invitation's history (its `seq` follows the last one).
 pub async fn add_event(tx: &mut Tx, e: &EventRow) -> Result<()> {
-    run!(&mut *tx, |c| {
-        sqlx::query(
+    execute!(&mut *tx, sqlx::query(
         "INSERT INTO invitation_events (invitation_id, seq, practice_id, state, at, actor_kind, actor_id)
          VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invitation_events WHERE invitation_id = $1),
                  $2, $3, $4, $5, $6)"
@@ -194,11 +188,7 @@ pub async fn add_event(tx: &mut Tx, e: &EventRow) -> Result<()> {
     .bind(&e.state)
     .bind(e.at)
     .bind(&e.actor_kind)
-    .bind(&e.actor_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(&e.actor_id))?;
     Ok(())
 }
 
@@ -215,18 +205,13 @@ pub async fn events(db: impl Into<Exec<'_>>, invitation_id: &str) -> Result<Vec<
 /// Marks an open, unexpired invitation redeemed and forgets its code and link; answers whether
 /// this call did it (of two racing redemptions exactly one gets `true`).
 pub async fn redeem(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
-    let done = run!(&mut *tx, |c| {
-        sqlx::query(concat!(
+    let done = execute!(&mut *tx, sqlx::query(concat!(
         "UPDATE invitations SET state = 'redeemed', code_hash = NULL, link_hash = NULL, updated_at = $2
          WHERE id = $1 AND expires_at > $2 AND state IN ",
         "('draft', 'sent', 'delivered')"
     ))
     .bind(id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(now))?;
     Ok(done == 1)
 }
 
@@ -247,15 +232,15 @@ pub async fn add_failed_attempt(tx: &mut Tx, id: &str, now: i64) -> Result<i64> 
 
 /// Locks an open invitation (too many wrong birth dates); answers whether it was open.
 pub async fn lock(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
-    let done = run!(&mut *tx, |c| sqlx::query(
-        "UPDATE invitations SET state = 'locked', updated_at = $2
+    let done = execute!(
+        &mut *tx,
+        sqlx::query(
+            "UPDATE invitations SET state = 'locked', updated_at = $2
          WHERE id = $1 AND state IN ('draft', 'sent', 'delivered')"
-    )
-    .bind(id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+        )
+        .bind(id)
+        .bind(now)
+    )?;
     Ok(done == 1)
 }
 
@@ -277,8 +262,7 @@ pub async fn reissue(
     new: &Reissue,
     now: i64,
 ) -> Result<bool> {
-    let done = run!(&mut *tx, |c| {
-        sqlx::query(
+    let done = execute!(&mut *tx, sqlx::query(
         "UPDATE invitations SET code_hash = $3, link_hash = $4, state = $5, failed_attempts = 0,
                 expires_at = $6, updated_at = $7
          WHERE practice_id = $1 AND id = $2 AND state NOT IN ('redeemed', 'revoked')"
@@ -289,28 +273,19 @@ pub async fn reissue(
     .bind(&new.link_hash)
     .bind(&new.state)
     .bind(new.expires_at)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(now))?;
     Ok(done == 1)
 }
 
 /// Revokes an invitation that is neither redeemed nor revoked, killing its code and link.
 pub async fn revoke(tx: &mut Tx, practice_id: &str, id: &str, now: i64) -> Result<bool> {
-    let done = run!(&mut *tx, |c| {
-        sqlx::query(
+    let done = execute!(&mut *tx, sqlx::query(
         "UPDATE invitations SET state = 'revoked', code_hash = NULL, link_hash = NULL, updated_at = $3
          WHERE practice_id = $1 AND id = $2 AND state NOT IN ('redeemed', 'revoked')"
     )
     .bind(practice_id)
     .bind(id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(now))?;
     Ok(done == 1)
 }
 
@@ -328,31 +303,21 @@ pub async fn username_taken(db: impl Into<Exec<'_>>, username: &str) -> Result<b
 /// Moves a draft invitation to `sent` (its message was accepted for delivery); answers whether
 /// it was a draft. Later states (redeemed, revoked, locked) are left alone.
 pub async fn mark_sent(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
-    let done = run!(&mut *tx, |c| {
-        sqlx::query(
+    let done = execute!(&mut *tx, sqlx::query(
         "UPDATE invitations SET state = 'sent', updated_at = $2 WHERE id = $1 AND state = 'draft'"
     )
     .bind(id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(now))?;
     Ok(done == 1)
 }
 
 /// Moves a sent invitation to `delivered` (the provider reported its message arrived); answers
 /// whether it was `sent`. Other states are left alone.
 pub async fn mark_delivered(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
-    let done = run!(&mut *tx, |c| {
-        sqlx::query(
+    let done = execute!(&mut *tx, sqlx::query(
             "UPDATE invitations SET state = 'delivered', updated_at = $2 WHERE id = $1 AND state = 'sent'",
         )
         .bind(id)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        .bind(now))?;
     Ok(done == 1)
 }

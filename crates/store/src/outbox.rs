@@ -3,7 +3,7 @@
 //! workers claim side by side (`FOR UPDATE SKIP LOCKED`); SQLite has a single writer, so its
 //! claim is one atomic statement inside an immediate transaction.
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Backend, Exec, Result, Store, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -34,30 +34,30 @@ macro_rules! columns {
 }
 
 pub async fn insert(tx: &mut Tx, row: &OutboxRow) -> Result<()> {
-    run!(&mut *tx, |c| sqlx::query(concat!(
-        "INSERT INTO outbox (",
-        columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-    ))
-    .bind(&row.id)
-    .bind(&row.practice_id)
-    .bind(&row.kind)
-    .bind(&row.channel)
-    .bind(&row.subject_kind)
-    .bind(&row.subject_id)
-    .bind(&row.payload_sealed)
-    .bind(&row.state)
-    .bind(row.attempts)
-    .bind(row.next_attempt_at)
-    .bind(row.lease_until)
-    .bind(&row.claimed_by)
-    .bind(&row.last_error)
-    .bind(&row.provider_ref)
-    .bind(row.created_at)
-    .bind(row.updated_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        &mut *tx,
+        sqlx::query(concat!(
+            "INSERT INTO outbox (",
+            columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+        ))
+        .bind(&row.id)
+        .bind(&row.practice_id)
+        .bind(&row.kind)
+        .bind(&row.channel)
+        .bind(&row.subject_kind)
+        .bind(&row.subject_id)
+        .bind(&row.payload_sealed)
+        .bind(&row.state)
+        .bind(row.attempts)
+        .bind(row.next_attempt_at)
+        .bind(row.lease_until)
+        .bind(&row.claimed_by)
+        .bind(&row.last_error)
+        .bind(&row.provider_ref)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+    )?;
     Ok(())
 }
 
@@ -114,8 +114,7 @@ pub async fn mark_sent(
     keep_payload: bool,
     now: i64,
 ) -> Result<bool> {
-    let done = run!(db, |c| {
-        sqlx::query(
+    let done = execute!(db, sqlx::query(
         "UPDATE outbox SET state = 'sent', provider_ref = $3, lease_until = NULL, last_error = NULL, updated_at = $4,
                 payload_sealed = CASE WHEN $5 THEN payload_sealed ELSE NULL END
          WHERE id = $1 AND state = 'sending' AND claimed_by = $2"
@@ -124,11 +123,7 @@ pub async fn mark_sent(
     .bind(worker)
     .bind(provider_ref)
     .bind(now)
-    .bind(keep_payload)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(keep_payload))?;
     Ok(done == 1)
 }
 
@@ -141,8 +136,7 @@ pub async fn schedule_retry(
     next_attempt_at: i64,
     now: i64,
 ) -> Result<bool> {
-    let done = run!(db, |c| {
-        sqlx::query(
+    let done = execute!(db, sqlx::query(
         "UPDATE outbox SET state = 'pending', next_attempt_at = $4, lease_until = NULL, last_error = $3, updated_at = $5
          WHERE id = $1 AND state = 'sending' AND claimed_by = $2"
     )
@@ -150,11 +144,7 @@ pub async fn schedule_retry(
     .bind(worker)
     .bind(error)
     .bind(next_attempt_at)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(now))?;
     Ok(done == 1)
 }
 
@@ -166,19 +156,14 @@ pub async fn mark_dead(
     error: &str,
     now: i64,
 ) -> Result<bool> {
-    let done = run!(db, |c| {
-        sqlx::query(
+    let done = execute!(db, sqlx::query(
         "UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = $3, payload_sealed = NULL, updated_at = $4
          WHERE id = $1 AND state = 'sending' AND claimed_by = $2"
     )
     .bind(id)
     .bind(worker)
     .bind(error)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(now))?;
     Ok(done == 1)
 }
 
@@ -238,32 +223,22 @@ pub async fn find_by_provider_ref(
 
 /// Records the provider's report that a sent message arrived; answers whether it was `sent`.
 pub async fn mark_delivered(db: impl Into<Exec<'_>>, id: &str, now: i64) -> Result<bool> {
-    let done = run!(db, |c| {
-        sqlx::query(
+    let done = execute!(db, sqlx::query(
             "UPDATE outbox SET state = 'delivered', updated_at = $2 WHERE id = $1 AND state = 'sent'",
         )
         .bind(id)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        .bind(now))?;
     Ok(done == 1)
 }
 
 /// Records the provider's report that a sent message did not arrive, with its status as the
 /// reason; answers whether it was `sent`.
 pub async fn mark_failed(db: impl Into<Exec<'_>>, id: &str, error: &str, now: i64) -> Result<bool> {
-    let done = run!(db, |c| {
-        sqlx::query(
+    let done = execute!(db, sqlx::query(
             "UPDATE outbox SET state = 'failed', last_error = $2, updated_at = $3 WHERE id = $1 AND state = 'sent'",
         )
         .bind(id)
         .bind(error)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        .bind(now))?;
     Ok(done == 1)
 }

@@ -1,6 +1,6 @@
 //! Practices: the tenants. Every row holding patient data hangs off one of these.
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -20,19 +20,19 @@ macro_rules! columns {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &PracticeRow) -> Result<()> {
-    run!(db, |c| sqlx::query(
-        "INSERT INTO practices (id, name, country, invite_expiry_days, created_at, updated_at)
+    execute!(
+        db,
+        sqlx::query(
+            "INSERT INTO practices (id, name, country, invite_expiry_days, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6)"
-    )
-    .bind(&row.id)
-    .bind(&row.name)
-    .bind(&row.country)
-    .bind(row.invite_expiry_days)
-    .bind(row.created_at)
-    .bind(row.updated_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+        )
+        .bind(&row.id)
+        .bind(&row.name)
+        .bind(&row.country)
+        .bind(row.invite_expiry_days)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+    )?;
     Ok(())
 }
 
@@ -65,8 +65,7 @@ pub async fn update_settings(
     country: Option<&str>,
     now: i64,
 ) -> Result<()> {
-    run!(db, |c| {
-        sqlx::query(
+    execute!(db, sqlx::query(
         "UPDATE practices SET invite_expiry_days = COALESCE($2, invite_expiry_days), country = COALESCE($3, country),
                 updated_at = $4
          WHERE id = $1"
@@ -74,23 +73,16 @@ pub async fn update_settings(
     .bind(id)
     .bind(invite_expiry_days)
     .bind(country)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(now))?;
     Ok(())
 }
 
 /// Takes the practice's row lock for the rest of the transaction (PostgreSQL; SQLite's write
 /// transactions are already exclusive), so checks like "is this the last admin?" cannot race.
 pub async fn lock(tx: &mut crate::Tx, id: &str) -> Result<()> {
-    run!(&mut *tx, |c| sqlx::query(
-        "UPDATE practices SET updated_at = updated_at WHERE id = $1"
-    )
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        &mut *tx,
+        sqlx::query("UPDATE practices SET updated_at = updated_at WHERE id = $1").bind(id)
+    )?;
     Ok(())
 }

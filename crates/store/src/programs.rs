@@ -1,6 +1,6 @@
 //! Programs (care plans, billing or pricing groups) and their sign-up codes.
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -25,31 +25,30 @@ macro_rules! columns {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &ProgramRow) -> Result<()> {
-    run!(db, |c| sqlx::query(concat!(
-        "INSERT INTO programs (",
-        columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-    ))
-    .bind(&row.id)
-    .bind(&row.practice_id)
-    .bind(&row.name)
-    .bind(&row.signup_code_hash)
-    .bind(&row.signup_code_sealed)
-    .bind(row.enabled)
-    .bind(&row.policy)
-    .bind(row.messaging_allowed)
-    .bind(row.created_at)
-    .bind(row.updated_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        db,
+        sqlx::query(concat!(
+            "INSERT INTO programs (",
+            columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        ))
+        .bind(&row.id)
+        .bind(&row.practice_id)
+        .bind(&row.name)
+        .bind(&row.signup_code_hash)
+        .bind(&row.signup_code_sealed)
+        .bind(row.enabled)
+        .bind(&row.policy)
+        .bind(row.messaging_allowed)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+    )?;
     Ok(())
 }
 
 /// Replaces every editable field of a practice's program; answers whether it existed.
 pub async fn update(db: impl Into<Exec<'_>>, row: &ProgramRow) -> Result<bool> {
-    let done = run!(db, |c| {
-        sqlx::query(
+    let done = execute!(db, sqlx::query(
         "UPDATE programs SET name = $3, signup_code_hash = $4, signup_code_sealed = $5, enabled = $6, policy = $7,
                 messaging_allowed = $8, updated_at = $9
          WHERE practice_id = $1 AND id = $2"
@@ -62,11 +61,7 @@ pub async fn update(db: impl Into<Exec<'_>>, row: &ProgramRow) -> Result<bool> {
     .bind(row.enabled)
     .bind(&row.policy)
     .bind(row.messaging_allowed)
-    .bind(row.updated_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(row.updated_at))?;
     Ok(done == 1)
 }
 
@@ -117,15 +112,15 @@ pub async fn find_enabled_by_code(
 
 /// Deletes a program no invitation refers to; answers whether it was deleted.
 pub async fn delete_unused(db: impl Into<Exec<'_>>, practice_id: &str, id: &str) -> Result<bool> {
-    let done = run!(db, |c| sqlx::query(
-        "DELETE FROM programs WHERE practice_id = $1 AND id = $2
+    let done = execute!(
+        db,
+        sqlx::query(
+            "DELETE FROM programs WHERE practice_id = $1 AND id = $2
            AND NOT EXISTS (SELECT 1 FROM invitations WHERE program_id = $2)
            AND NOT EXISTS (SELECT 1 FROM registration_tickets WHERE program_id = $2)"
-    )
-    .bind(practice_id)
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+        )
+        .bind(practice_id)
+        .bind(id)
+    )?;
     Ok(done == 1)
 }

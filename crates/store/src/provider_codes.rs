@@ -1,6 +1,6 @@
 //! Provider codes: one active code for each practice (`provider_id` NULL) and each provider.
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -24,22 +24,22 @@ macro_rules! columns {
 /// Inserts a code unless its hash is already taken (a collision, on any owner); answers whether
 /// it was inserted. `ON CONFLICT` rather than an error keeps a PostgreSQL transaction usable.
 pub async fn insert(db: impl Into<Exec<'_>>, row: &ProviderCodeRow) -> Result<bool> {
-    let done = run!(db, |c| sqlx::query(concat!(
-        "INSERT INTO provider_codes (",
-        columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code_hash) DO NOTHING"
-    ))
-    .bind(&row.id)
-    .bind(&row.practice_id)
-    .bind(&row.provider_id)
-    .bind(&row.code_hash)
-    .bind(&row.code_sealed)
-    .bind(row.active)
-    .bind(row.created_at)
-    .bind(row.ended_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let done = execute!(
+        db,
+        sqlx::query(concat!(
+            "INSERT INTO provider_codes (",
+            columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code_hash) DO NOTHING"
+        ))
+        .bind(&row.id)
+        .bind(&row.practice_id)
+        .bind(&row.provider_id)
+        .bind(&row.code_hash)
+        .bind(&row.code_sealed)
+        .bind(row.active)
+        .bind(row.created_at)
+        .bind(row.ended_at)
+    )?;
     Ok(done == 1)
 }
 
@@ -81,15 +81,15 @@ pub async fn end_active(
     provider_id: Option<&str>,
     now: i64,
 ) -> Result<u64> {
-    Ok(run!(db, |c| sqlx::query(
-        "UPDATE provider_codes SET active = FALSE, ended_at = $3
+    Ok(execute!(
+        db,
+        sqlx::query(
+            "UPDATE provider_codes SET active = FALSE, ended_at = $3
          WHERE practice_id = $1 AND active = TRUE
            AND ((provider_id IS NULL AND $2 IS NULL) OR provider_id = $2)"
-    )
-    .bind(practice_id)
-    .bind(provider_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?)
+        )
+        .bind(practice_id)
+        .bind(provider_id)
+        .bind(now)
+    )?)
 }

@@ -1,6 +1,6 @@
 //! Providers: the clinicians (or the practice itself) a patient can be linked to.
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -21,8 +21,7 @@ macro_rules! columns {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &ProviderRow) -> Result<()> {
-    run!(db, |c| {
-        sqlx::query(
+    execute!(db, sqlx::query(
         "INSERT INTO providers (id, practice_id, display_name, staff_id, active, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
@@ -32,11 +31,7 @@ pub async fn insert(db: impl Into<Exec<'_>>, row: &ProviderRow) -> Result<()> {
     .bind(&row.staff_id)
     .bind(row.active)
     .bind(row.created_at)
-    .bind(row.updated_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(row.updated_at))?;
     Ok(())
 }
 

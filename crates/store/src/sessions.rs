@@ -1,7 +1,7 @@
 //! Staff sessions, kept in the database so that any node can serve any request.
 //! Rows are keyed by the SHA-256 of the cookie token; the token itself is never stored.
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -15,8 +15,7 @@ pub struct SessionRow {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &SessionRow) -> Result<()> {
-    run!(db, |c| {
-        sqlx::query(
+    execute!(db, sqlx::query(
         "INSERT INTO sessions (token_hash, staff_id, practice_id, created_at, last_seen_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6)"
     )
@@ -25,11 +24,7 @@ pub async fn insert(db: impl Into<Exec<'_>>, row: &SessionRow) -> Result<()> {
     .bind(&row.practice_id)
     .bind(row.created_at)
     .bind(row.last_seen_at)
-    .bind(row.expires_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(row.expires_at))?;
     Ok(())
 }
 
@@ -44,49 +39,39 @@ pub async fn find(db: impl Into<Exec<'_>>, token_hash: &str) -> Result<Option<Se
 }
 
 pub async fn touch(db: impl Into<Exec<'_>>, token_hash: &str, now: i64) -> Result<()> {
-    run!(db, |c| sqlx::query(
-        "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1"
-    )
-    .bind(token_hash)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        db,
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(now)
+    )?;
     Ok(())
 }
 
 pub async fn delete(db: impl Into<Exec<'_>>, token_hash: &str) -> Result<()> {
-    run!(db, |c| sqlx::query(
-        "DELETE FROM sessions WHERE token_hash = $1"
-    )
-    .bind(token_hash)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        db,
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)
+    )?;
     Ok(())
 }
 
 /// Ends every session of one staff member ("sign out everywhere", deactivation).
 pub async fn delete_for_staff(db: impl Into<Exec<'_>>, staff_id: &str) -> Result<u64> {
-    let done = run!(db, |c| sqlx::query(
-        "DELETE FROM sessions WHERE staff_id = $1"
-    )
-    .bind(staff_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let done = execute!(
+        db,
+        sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(staff_id)
+    )?;
     Ok(done)
 }
 
 /// Removes sessions past their absolute or idle limit.
 pub async fn delete_expired(db: impl Into<Exec<'_>>, now: i64, idle_cutoff: i64) -> Result<u64> {
-    let done = run!(db, |c| sqlx::query(
-        "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2"
-    )
-    .bind(now)
-    .bind(idle_cutoff)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let done = execute!(
+        db,
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+            .bind(now)
+            .bind(idle_cutoff)
+    )?;
     Ok(done)
 }

@@ -1,6 +1,6 @@
 //! One-time set-up tokens that let the very first admin create a practice.
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Exec, Result};
 
 pub async fn insert(
@@ -9,15 +9,15 @@ pub async fn insert(
     now: i64,
     expires_at: i64,
 ) -> Result<()> {
-    run!(db, |c| sqlx::query(
-        "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)"
-    )
-    .bind(token_hash)
-    .bind(now)
-    .bind(expires_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        db,
+        sqlx::query(
+            "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)"
+        )
+        .bind(token_hash)
+        .bind(now)
+        .bind(expires_at)
+    )?;
     Ok(())
 }
 
@@ -37,38 +37,36 @@ pub async fn is_usable(db: impl Into<Exec<'_>>, token_hash: &str, now: i64) -> R
 
 /// Marks the token used if it still was usable; answers whether this call was the one that did.
 pub async fn consume(db: impl Into<Exec<'_>>, token_hash: &str, now: i64) -> Result<bool> {
-    let done = run!(db, |c| sqlx::query(
-        "UPDATE setup_tokens SET used_at = $2
+    let done = execute!(
+        db,
+        sqlx::query(
+            "UPDATE setup_tokens SET used_at = $2
          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2"
-    )
-    .bind(token_hash)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+        )
+        .bind(token_hash)
+        .bind(now)
+    )?;
     Ok(done == 1)
 }
 
 /// Closes every open token, e.g. once set-up has been done by another route.
 pub async fn expire_all(db: impl Into<Exec<'_>>, now: i64) -> Result<()> {
-    run!(db, |c| sqlx::query(
-        "UPDATE setup_tokens SET expires_at = $1 WHERE used_at IS NULL AND expires_at > $1"
-    )
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        db,
+        sqlx::query(
+            "UPDATE setup_tokens SET expires_at = $1 WHERE used_at IS NULL AND expires_at > $1"
+        )
+        .bind(now)
+    )?;
     Ok(())
 }
 
 /// Serialises set-ups across nodes: two set-up links completed at once cannot both find "no admin
 /// yet". Locks the audit chain's head row, which every set-up writes to anyway.
 pub async fn lock_for_setup(tx: &mut crate::Tx) -> Result<()> {
-    run!(&mut *tx, |c| sqlx::query(
-        "UPDATE audit_head SET last_seq = last_seq WHERE id = 1"
-    )
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        &mut *tx,
+        sqlx::query("UPDATE audit_head SET last_seq = last_seq WHERE id = 1")
+    )?;
     Ok(())
 }

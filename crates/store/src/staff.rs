@@ -1,7 +1,7 @@
 //! Staff accounts: the people of a practice who sign in to the staff pages.
 //! Every look-up by id is scoped to a practice, so one practice can never reach another's rows.
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -26,7 +26,7 @@ macro_rules! columns {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &StaffRow) -> Result<()> {
-    run!(db, |c| sqlx::query(
+    execute!(db, sqlx::query(
         "INSERT INTO staff (id, practice_id, email, email_key, display_name, role, password_hash,
                             active, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
@@ -40,10 +40,7 @@ pub async fn insert(db: impl Into<Exec<'_>>, row: &StaffRow) -> Result<()> {
     .bind(&row.password_hash)
     .bind(row.active)
     .bind(row.created_at)
-    .bind(row.updated_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .bind(row.updated_at))?;
     Ok(())
 }
 
@@ -124,18 +121,13 @@ pub async fn update_role_and_active(
     active: bool,
     now: i64,
 ) -> Result<bool> {
-    let done = run!(db, |c| {
-        sqlx::query(
+    let done = execute!(db, sqlx::query(
         "UPDATE staff SET role = $3, active = $4, updated_at = $5 WHERE practice_id = $1 AND id = $2"
     )
     .bind(practice_id)
     .bind(id)
     .bind(role)
     .bind(active)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(now))?;
     Ok(done == 1)
 }

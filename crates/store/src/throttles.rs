@@ -1,7 +1,7 @@
 //! Fixed-window counters for guessing limits, in the database so the limits hold across nodes.
 //! Keys are opaque to this module (callers pass an HMAC of what they count, never a raw value).
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Exec, Result};
 
 /// The state of one counter after a hit.
@@ -31,22 +31,19 @@ pub async fn hit(db: impl Into<Exec<'_>>, key: &str, now: i64, window_ms: i64) -
 }
 
 pub async fn clear(db: impl Into<Exec<'_>>, key: &str) -> Result<()> {
-    run!(db, |c| sqlx::query("DELETE FROM throttles WHERE key = $1")
-        .bind(key)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    execute!(
+        db,
+        sqlx::query("DELETE FROM throttles WHERE key = $1").bind(key)
+    )?;
     Ok(())
 }
 
 /// Gives one attempt back (the attempt turned out fine), never going below zero.
 pub async fn refund(db: impl Into<Exec<'_>>, key: &str) -> Result<()> {
-    run!(db, |c| sqlx::query(
-        "UPDATE throttles SET count = count - 1 WHERE key = $1 AND count > 0"
-    )
-    .bind(key)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        db,
+        sqlx::query("UPDATE throttles SET count = count - 1 WHERE key = $1 AND count > 0")
+            .bind(key)
+    )?;
     Ok(())
 }

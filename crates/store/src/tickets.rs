@@ -1,6 +1,6 @@
 //! Registration tickets: the short-lived, single-use proof that a patient passed a code check.
 
-use crate::db::run;
+use crate::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -16,8 +16,7 @@ pub struct TicketRow {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &TicketRow) -> Result<()> {
-    run!(db, |c| {
-        sqlx::query(
+    execute!(db, sqlx::query(
         "INSERT INTO registration_tickets (ticket_hash, practice_id, invitation_id, provider_code_id, program_id,
                                            created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -28,11 +27,7 @@ pub async fn insert(db: impl Into<Exec<'_>>, row: &TicketRow) -> Result<()> {
     .bind(&row.provider_code_id)
     .bind(&row.program_id)
     .bind(row.created_at)
-    .bind(row.expires_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+    .bind(row.expires_at))?;
     Ok(())
 }
 
