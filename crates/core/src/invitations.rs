@@ -771,7 +771,7 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
         expires_at: expires_at.as_millis(),
     };
     if !store::reissue(&mut tx, &actor.practice_id, id, &reissue, now.as_millis()).await? {
-        return Err(refusal(current));
+        return Err(refused_after_race(&mut tx, actor, id, now).await);
     }
     record_state(&mut tx, actor, id, state, now).await?;
     let facts = InviteFacts {
@@ -824,7 +824,7 @@ pub async fn revoke(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitat
     let current = stored_state(&row.state)?.effective(row.expires_at, now.as_millis());
     refuse_unless(current.can_revoke(), current)?;
     if !store::revoke(&mut tx, &actor.practice_id, id, now.as_millis()).await? {
-        return Err(refusal(current));
+        return Err(refused_after_race(&mut tx, actor, id, now).await);
     }
     record_state(&mut tx, actor, id, InvitationState::Revoked, now).await?;
     audit::by_staff(actor, "invitation.revoked", now)
@@ -847,6 +847,24 @@ fn refusal(state: InvitationState) -> CoreError {
             "This invitation was already redeemed, so it cannot be re-sent or revoked. Link the patient's existing account instead.",
         ),
         _ => CoreError::Conflict("This invitation was revoked. Create a new invitation instead."),
+    }
+}
+
+/// The refusal when a guarded update lost a race (e.g. the patient redeemed meanwhile): says
+/// what the invitation is now, not what it was when we first looked.
+async fn refused_after_race(
+    tx: &mut Tx,
+    actor: &StaffActor,
+    id: &str,
+    now: Timestamp,
+) -> CoreError {
+    match store::find_in_practice(&mut *tx, &actor.practice_id, id).await {
+        Ok(Some(row)) => match stored_state(&row.state) {
+            Ok(state) => refusal(state.effective(row.expires_at, now.as_millis())),
+            Err(e) => e,
+        },
+        Ok(None) => CoreError::NotFound,
+        Err(e) => e.into(),
     }
 }
 
