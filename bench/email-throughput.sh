@@ -5,9 +5,13 @@
 # temporary data folders, then times `portico worker` draining them, only on 127.0.0.1:
 #   1. the limit, in the same run: aiosmtpd (Mailbox, CPU $SMTP_CPU) accepting N messages of the
 #      same shape from a Python smtplib client on one connection (CPU $WORKER_CPU); for reference
-#      also aiosmtpd's Sink handler, and the Mailbox with a new connection for every message;
+#      also aiosmtpd's Sink handler, the Mailbox with a new connection for every message, and that
+#      again writing each message as lettre 0.11 does (body and final "\r\n." in two writes,
+#      no TCP_NODELAY; SPLIT_N messages, default 100);
 #   2. emails/s: `portico worker` (CPU $WORKER_CPU) sending over SMTP to aiosmtpd (Mailbox, CPU
-#      $SMTP_CPU), timed from its start until N files are in the Maildir;
+#      $SMTP_CPU), timed from its start until N files are in the Maildir (WORKER_HANDLER=Sink:
+#      until the outbox is drained); the connections made are counted from `ss` samples (distinct
+#      client ports, so a lower bound when the kernel reuses a port);
 #   3. claim rate without sending: `portico worker` with PORTICO_EMAIL_TRANSPORT=log on a second
 #      data folder, timed from its start until no email is pending or sending in the outbox.
 # Setup (admin, token, invitations) is not timed. The serving process is stopped before timing.
@@ -22,6 +26,8 @@ PORTICO=${PORTICO:-${CARGO_TARGET_DIR:-$ROOT/target}/release/portico}
 N=${N:-2000}
 WORKER_CPU=${WORKER_CPU:-0}
 SMTP_CPU=${SMTP_CPU:-1}
+WORKER_HANDLER=${WORKER_HANDLER:-Mailbox} # or Sink: done when the outbox is drained, no files
+SPLIT_N=${SPLIT_N:-100} # messages of the slow "two writes, no TCP_NODELAY" reference
 TIMEOUT=${TIMEOUT:-300} # seconds any one timed phase may take
 
 for tool in python3 curl taskset ss; do
@@ -100,16 +106,29 @@ def message(n):
                       subtype="html", cte="quoted-printable")
     return m.as_bytes(policy=email.policy.SMTP)  # CRLF line ends, as on the wire
 
-def smtp_limit(port, count, per_message):
-    """Sends `count` messages with smtplib, on one connection or one connection each; msgs/s."""
+def smtp_limit(port, count, mode):
+    """Sends `count` messages with smtplib and prints msgs/s. mode: `one` connection for all;
+    `per-message`, a connection for each; `per-message-split`, a connection for each with the
+    message and its final "\\r\\n.\\r\\n" in two writes and no TCP_NODELAY (as lettre 0.11 writes)."""
     msgs = [message(i) for i in range(count)]
     t0 = time.perf_counter()
     s = None
     for i, m in enumerate(msgs):
         if s is None:
             s = smtplib.SMTP("127.0.0.1", port, timeout=30)
-        s.sendmail("portal@bench.example", [f"pat{i}@patients.example"], m)
-        if per_message:
+        rcpt = f"pat{i}@patients.example"
+        if mode == "per-message-split":
+            s.ehlo(); s.mail("portal@bench.example"); s.rcpt(rcpt)
+            s.putcmd("data")
+            assert s.getreply()[0] == 354
+            s.send(m[:-2])  # the message without its last CRLF, then the terminator
+            s.send(b"\r\n.\r\n")
+            code, reply = s.getreply()
+            if code != 250:
+                raise SystemExit(f"the server answered {code} {reply!r}")
+        else:
+            s.sendmail("portal@bench.example", [rcpt], m)
+        if mode != "one":
             s.quit()
             s = None
     if s is not None:
@@ -123,13 +142,16 @@ def count_files(d):
         return 0
 
 def peers(port, seen):
-    """Adds the client ends of TCP connections on `port` (any state, TIME-WAIT included, which
-    lasts 60 s) to `seen`; sampled every 0.5 s this counts the connections made to the server."""
-    out = subprocess.run(["ss", "-Htan", f"( sport = :{port} )"], capture_output=True, text=True).stdout
+    """Adds the client ends of TCP connections to `port` (any state; TIME-WAIT, on whichever side
+    closed first, lasts 60 s) to `seen`; sampled every 0.5 s this counts the connections made."""
+    out = subprocess.run(["ss", "-Htan", f"( sport = :{port} or dport = :{port} )"],
+                         capture_output=True, text=True).stdout
+    server = f"127.0.0.1:{port}"
     for line in out.splitlines():
         parts = line.split()
         if len(parts) >= 5 and parts[0] != "LISTEN":
-            seen.add(parts[4])
+            local, peer = parts[3], parts[4]
+            seen.add(peer if local == server else local)
 
 def timed_worker(mode, target, count, log_path, cmd):
     """Starts the worker (cmd), waits until it is done, stops it (SIGTERM); prints seconds and
@@ -187,7 +209,7 @@ if __name__ == "__main__":
     if cmd == "create":
         create(args[0], args[1], int(args[2]))
     elif cmd == "limit":
-        smtp_limit(int(args[0]), int(args[1]), args[2] == "per-message")
+        smtp_limit(int(args[0]), int(args[1]), args[2])
     elif cmd == "timed":
         timed_worker(args[0], args[1], args[2], args[3], args[4:])
     elif cmd == "outbox":
@@ -209,6 +231,7 @@ queue_emails() { # data dir
     practice=$(echo "quiet meadow lantern river" |
         "$PORTICO" admin create --practice "Bench Clinic" --email bench@clinic.example --data-dir "$data" 2>/dev/null)
     token=$("$PORTICO" admin token create --practice "$practice" --data-dir "$data" 2>/dev/null)
+    : >"$data.serve.out" # before the start, so that polling it does not race its creation
     PORTICO_DELIVERY_WORKER=false taskset -c "$WORKER_CPU" \
         "$PORTICO" serve --listen 127.0.0.1:0 --data-dir "$data" >"$data.serve.out" 2>"$data.serve.log" &
     pid=$!
@@ -242,9 +265,10 @@ smtp_start() { # handler (Mailbox|Sink), maildir; sets PORT and SMTP_PID
     exit 1
 }
 
-limit() { # handler, one|per-message: prints msgs/s of aiosmtpd from smtplib on CPU $WORKER_CPU
+limit() { # handler, one|per-message|per-message-split, count: prints msgs/s of aiosmtpd from
+    # smtplib on CPU $WORKER_CPU
     smtp_start "$1" "$WORK/limit-$1-$2"
-    taskset -c "$WORKER_CPU" python3 "$WORK/bench.py" limit "$PORT" "$N" "$2" >"$WORK/limit.txt"
+    taskset -c "$WORKER_CPU" python3 "$WORK/bench.py" limit "$PORT" "$3" "$2" >"$WORK/limit.txt"
     stop "$SMTP_PID"
     cat "$WORK/limit.txt"
 }
@@ -256,23 +280,26 @@ queue_emails "$WORK/smtp-data"
 queue_emails "$WORK/log-data"
 echo "== queued $N emails in each of two data folders in $(($(date +%s) - started)) s"
 
-limit Mailbox one >"$WORK/limit-mailbox.txt"
-limit Sink one >"$WORK/limit-sink.txt"
-limit Mailbox per-message >"$WORK/limit-per-message.txt"
+limit Mailbox one "$N" >"$WORK/limit-mailbox.txt"
+limit Sink one "$N" >"$WORK/limit-sink.txt"
+limit Mailbox per-message "$N" >"$WORK/limit-per-message.txt"
+limit Mailbox per-message-split "$SPLIT_N" >"$WORK/limit-split.txt"
 LIMIT_MAILBOX=$(cat "$WORK/limit-mailbox.txt")
 LIMIT_SINK=$(cat "$WORK/limit-sink.txt")
 LIMIT_PER_MESSAGE=$(cat "$WORK/limit-per-message.txt")
+LIMIT_SPLIT=$(cat "$WORK/limit-split.txt")
 
-smtp_start Mailbox "$WORK/maildir"
+smtp_start "$WORKER_HANDLER" "$WORK/maildir"
+if [[ $WORKER_HANDLER == Mailbox ]]; then done_when=(maildir "$WORK/maildir/new"); else done_when=(outbox "$WORK/smtp-data/portico.db"); fi
 TIMED=$(
     PORTICO_EMAIL_TRANSPORT=smtp PORTICO_SMTP_HOST=127.0.0.1 PORTICO_SMTP_PORT=$PORT PORTICO_SMTP_TLS=none \
         PORTICO_EMAIL_FROM="Bench Clinic <portal@bench.example>" \
-        COUNT_PORT=$PORT py timed maildir "$WORK/maildir/new" "$N" "$WORK/worker-smtp.log" \
+        COUNT_PORT=$PORT py timed "${done_when[@]}" "$N" "$WORK/worker-smtp.log" \
         taskset -c "$WORKER_CPU" "$PORTICO" worker --data-dir "$WORK/smtp-data")
 read -r SMTP_SECONDS SMTP_CONNECTIONS <<<"$TIMED"
 stop "$SMTP_PID"
 SMTP_OUTBOX=$(py outbox "$WORK/smtp-data/portico.db")
-MAIL_FILES=$(py files "$WORK/maildir/new")
+MAIL_FILES=$(py files "$WORK/maildir/new" 2>/dev/null || echo "none (handler $WORKER_HANDLER)")
 
 TIMED=$(
     PORTICO_EMAIL_TRANSPORT=log \
@@ -281,19 +308,21 @@ TIMED=$(
 read -r LOG_SECONDS _ <<<"$TIMED"
 LOG_OUTBOX=$(py outbox "$WORK/log-data/portico.db")
 
-python3 - "$N" "$LIMIT_MAILBOX" "$LIMIT_SINK" "$LIMIT_PER_MESSAGE" "$SMTP_SECONDS" "$SMTP_CONNECTIONS" \
-    "$LOG_SECONDS" <<'PY'
+python3 - "$N" "$LIMIT_MAILBOX" "$LIMIT_SINK" "$LIMIT_PER_MESSAGE" "$LIMIT_SPLIT" "$SPLIT_N" "$SMTP_SECONDS" "$SMTP_CONNECTIONS" \
+    "$LOG_SECONDS" "$WORKER_HANDLER" <<'PY'
 import sys
-n, lim, sink, per, smtp_s, conns, log_s = sys.argv[1:]
-n = int(n); lim, sink, per, smtp_s, log_s = map(float, (lim, sink, per, smtp_s, log_s))
+n, lim, sink, per, split, split_n, smtp_s, conns, log_s, handler = sys.argv[1:]
+n = int(n); lim, sink, per, split, smtp_s, log_s = map(float, (lim, sink, per, split, smtp_s, log_s))
 emails = n / smtp_s
 print(f"aiosmtpd limit (Mailbox, smtplib, one connection)  {lim:9.1f} msgs/s")
 print(f"  for reference: Sink, one connection              {sink:9.1f} msgs/s")
 print(f"  for reference: Mailbox, a connection per message {per:9.1f} msgs/s")
-print(f"portico worker over SMTP (Mailbox)                 {emails:9.1f} emails/s  ({n} in {smtp_s:.2f} s,"
-      f" {conns} TCP connections to aiosmtpd)")
+print(f"  ... and data + terminator in two writes, Nagle on {split:9.1f} msgs/s  ({split_n} messages)")
+print(f"portico worker over SMTP ({handler:<7})                 {emails:9.1f} emails/s  ({n} in {smtp_s:.2f} s,"
+      f" >= {conns} TCP connections to aiosmtpd)")
 print(f"portico worker, log transport (claim rate)         {n / log_s:9.1f} msgs/s    ({n} in {log_s:.2f} s)")
-print(f"ratio emails/s / aiosmtpd limit                    {emails / lim:9.3f}")
+print(f"ratio emails/s / aiosmtpd limit (Mailbox)          {emails / lim:9.3f}")
+print(f"ratio emails/s / aiosmtpd limit (Sink)             {emails / sink:9.3f}")
 print(f"target >= 300 emails/s: {'met' if emails >= 300 else 'MISSED'}")
 PY
 echo "== smtp run: $SMTP_OUTBOX; Maildir: $MAIL_FILES"

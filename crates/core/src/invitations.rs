@@ -17,6 +17,7 @@ use crate::clock::Timestamp;
 use crate::messages::{self, InviteFacts};
 use crate::outbox::{self, About, MessageKind, MessageStatus};
 use crate::secrets::{self, Keys, Purpose, SecretToken};
+use crate::templates::{self, Language};
 use crate::{Core, CoreError, FieldErrors, new_id};
 use portico_store::outbox::{self as outbox_store, OutboxRow};
 
@@ -46,6 +47,8 @@ pub struct NewInvitationInput {
     pub program_id: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<ConsentMethod>))]
     pub consent_method: Option<String>,
+    /// The language of the invitation's messages: `en` (default) or `es`.
+    pub language: Option<String>,
     pub contact_time: Option<String>,
     pub notes: Option<String>,
     /// A spouse or family member invited in the same step (a second, linked invitation).
@@ -218,6 +221,10 @@ pub async fn create(
         Some(m) => errors.take("consent_method", ConsentMethod::parse(m)),
         None => Some(ConsentMethod::InApp),
     };
+    let language = match blank_to_none(&input.language) {
+        Some(l) => errors.take("language", Language::parse(l).ok_or("Choose en or es.")),
+        None => Some(Language::En),
+    };
     let contact_time = blank_to_none(&input.contact_time).map(str::to_owned);
     if contact_time
         .as_ref()
@@ -255,7 +262,7 @@ pub async fn create(
         errors.add("program_id", "Choose a program of this practice.");
     }
     errors.into_result()?;
-    let (Some(patient), Some(consent)) = (patient, consent) else {
+    let (Some(patient), Some(consent), Some(language)) = (patient, consent, language) else {
         return Err(CoreError::Internal("field errors were not recorded".into()));
     };
 
@@ -265,6 +272,7 @@ pub async fn create(
     let shared = Shared {
         practice_id: &actor.practice_id,
         practice_name: &practice.name,
+        language,
         created_by: &actor.staff_id,
         provider_id,
         program_id,
@@ -318,6 +326,7 @@ pub async fn create(
 struct Shared<'a> {
     practice_id: &'a str,
     practice_name: &'a str,
+    language: Language,
     created_by: &'a str,
     provider_id: Option<String>,
     program_id: Option<String>,
@@ -363,6 +372,7 @@ async fn insert_one(
         notes,
         channels: Channel::join(&person.channels),
         consent_method: shared.consent.as_str().to_owned(),
+        language: shared.language.as_str().to_owned(),
         state: state.as_str().to_owned(),
         code_hash: Some(secrets.code_hash),
         link_hash: Some(secrets.link_hash),
@@ -384,6 +394,7 @@ async fn insert_one(
         code: &secrets.code,
         link: &link(core, &secrets.link),
         expires_at: shared.expires_at,
+        language: shared.language,
     };
     queue_invites(
         core,
@@ -436,7 +447,23 @@ async fn queue_invites(
         };
         // Validation made sure each channel has its address; a stored row without one is skipped.
         if let Some(to) = to {
-            let message = messages::invite(channel, to, facts);
+            let kind = messages::invite_kind(channel);
+            let template =
+                templates::for_sending(core, about.practice_id, kind, facts.language).await?;
+            // Saved templates were trial-rendered; should one still fail, the shipped text goes out.
+            let message = match messages::invite(channel, to, facts, &template) {
+                Ok(message) => message,
+                Err(e) => {
+                    tracing::warn!(error = %e, kind = kind.as_str(), "practice template failed; using the default");
+                    messages::invite(
+                        channel,
+                        to,
+                        facts,
+                        &templates::default_template(kind, facts.language),
+                    )
+                    .map_err(|e| CoreError::Internal(format!("default template failed: {e}")))?
+                }
+            };
             outbox::enqueue(
                 tx,
                 core.keys(),
@@ -531,6 +558,7 @@ pub struct Invitation {
     pub notes: Option<String>,
     pub channels: Vec<Channel>,
     pub consent_method: ConsentMethod,
+    pub language: Language,
     pub provider_id: Option<String>,
     pub program_id: Option<String>,
     pub failed_attempts: i64,
@@ -590,6 +618,7 @@ fn detail(
         contact_time: row.contact_time,
         notes: row.notes,
         channels: Channel::split(&row.channels),
+        language: Language::parse(&row.language).unwrap_or(Language::En),
         consent_method: ConsentMethod::parse(&row.consent_method)
             .map_err(|_| CoreError::Internal("stored consent method is unknown".into()))?,
         provider_id: row.provider_id,
@@ -780,6 +809,7 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
         code: &secrets.code,
         link: &link(core, &secrets.link),
         expires_at,
+        language: Language::parse(&row.language).unwrap_or(Language::En),
     };
     let about = About {
         practice_id: &actor.practice_id,

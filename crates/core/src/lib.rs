@@ -20,6 +20,7 @@ pub mod redemption;
 pub mod secrets;
 pub mod setup;
 pub mod staff;
+pub mod templates;
 pub mod throttle;
 
 use std::sync::Arc;

@@ -1,11 +1,12 @@
-//! The words of each message a patient receives. Built-in English texts for now; practice-editable
-//! templates (with Spanish defaults and previews) take their place as the delivery work continues.
+//! The words of each message a patient receives: the facts of one message put through the
+//! practice's template for its kind and language (see `templates`).
 //! Messages carry no clinical detail: a practice name, a first name, a code, a link, a date.
 
 use portico_domain::{Channel, InviteCode};
 
 use crate::clock::Timestamp;
 use crate::outbox::OutgoingMessage;
+use crate::templates::{self, Language, RenderError, TemplateKind, TemplateText, Vars};
 
 /// What an invitation message says.
 pub struct InviteFacts<'a> {
@@ -14,15 +15,41 @@ pub struct InviteFacts<'a> {
     pub code: &'a InviteCode,
     pub link: &'a str,
     pub expires_at: Timestamp,
+    pub language: Language,
 }
 
-fn day(t: Timestamp) -> String {
+/// A date as people read it in their language: "2 December 2026", "2 de diciembre de 2026".
+fn day(t: Timestamp, language: Language) -> String {
     let d = t.date();
-    format!("{} {} {}", d.day(), d.month(), d.year())
+    match language {
+        Language::En => format!("{} {} {}", d.day(), d.month(), d.year()),
+        Language::Es => {
+            const MONTHS: [&str; 12] = [
+                "enero",
+                "febrero",
+                "marzo",
+                "abril",
+                "mayo",
+                "junio",
+                "julio",
+                "agosto",
+                "septiembre",
+                "octubre",
+                "noviembre",
+                "diciembre",
+            ];
+            format!(
+                "{} de {} de {}",
+                d.day(),
+                MONTHS[usize::from(u8::from(d.month())) - 1],
+                d.year()
+            )
+        }
+    }
 }
 
 /// Reads a code out one character at a time, e.g. "X, Y, Z, 2, 3, 4".
-fn spoken(code: &str) -> String {
+pub fn spoken(code: &str) -> String {
     code.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(String::from)
@@ -30,69 +57,105 @@ fn spoken(code: &str) -> String {
         .join(", ")
 }
 
-/// The invitation for one channel, addressed to `to`.
-pub fn invite(channel: Channel, to: &str, facts: &InviteFacts<'_>) -> OutgoingMessage {
-    let code = facts.code.expose_display();
-    let until = day(facts.expires_at);
+/// The template kind that carries an invitation on a channel.
+pub fn invite_kind(channel: Channel) -> TemplateKind {
     match channel {
-        Channel::Email => OutgoingMessage {
-            to: to.to_owned(),
-            subject: Some(format!(
-                "{}: your invitation to the patient portal",
-                facts.practice_name
-            )),
-            text: format!(
-                "Hello {first},\n\n{practice} invites you to its patient portal.\n\nOpen this link to register:\n{link}\n\n\
-                 Or enter your invitation code {code} together with your date of birth.\n\n\
-                 The invitation is valid until {until}. If you did not expect it, you can ignore this message.\n",
-                first = facts.first_name,
-                practice = facts.practice_name,
-                link = facts.link,
-            ),
-            html: None,
-        },
-        Channel::Sms => OutgoingMessage {
-            to: to.to_owned(),
-            subject: None,
-            text: format!(
-                "{practice} invites you to its patient portal: {link} Code {code} (valid until {until}).",
-                practice = facts.practice_name,
-                link = facts.link,
-            ),
-            html: None,
-        },
-        Channel::Voice => {
-            let spoken = spoken(&code);
-            OutgoingMessage {
-                to: to.to_owned(),
-                subject: None,
-                text: format!(
-                    "Hello {first}. This is {practice}. You are invited to the patient portal. \
-                     Your invitation code is: {spoken}. Again, your code is: {spoken}.",
-                    first = facts.first_name,
-                    practice = facts.practice_name,
-                ),
-                html: None,
-            }
-        }
+        Channel::Email => TemplateKind::InviteEmail,
+        Channel::Sms => TemplateKind::InviteSms,
+        Channel::Voice => TemplateKind::InviteVoice,
     }
+}
+
+/// The invitation for one channel, addressed to `to`, written with `template`.
+pub fn invite(
+    channel: Channel,
+    to: &str,
+    facts: &InviteFacts<'_>,
+    template: &TemplateText,
+) -> Result<OutgoingMessage, RenderError> {
+    let code = facts.code.expose_display();
+    let mut vars = Vars::new();
+    vars.insert("first_name", facts.first_name.to_owned());
+    vars.insert("practice_name", facts.practice_name.to_owned());
+    vars.insert("code_spoken", spoken(&code));
+    vars.insert("code", code);
+    vars.insert("link", facts.link.to_owned());
+    vars.insert("expires_on", day(facts.expires_at, facts.language));
+    let rendered = templates::render(template, &vars)?;
+    Ok(OutgoingMessage {
+        to: to.to_owned(),
+        subject: (channel == Channel::Email).then(|| rendered.subject.unwrap_or_default()),
+        text: rendered.body,
+        html: None,
+    })
+}
+
+/// A simple HTML rendering of a text message: paragraphs, escaped, links clickable.
+pub fn html_from_text(text: &str) -> String {
+    let mut html = String::from(
+        "<!doctype html><html><body style=\"font-family: sans-serif; line-height: 1.5\">",
+    );
+    for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        html.push_str("<p>");
+        let lines: Vec<String> = paragraph
+            .lines()
+            .map(|line| {
+                line.split(' ')
+                    .map(|word| {
+                        let escaped = escape(word);
+                        if word.starts_with("https://") || word.starts_with("http://") {
+                            format!("<a href=\"{escaped}\">{escaped}</a>")
+                        } else {
+                            escaped
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        html.push_str(&lines.join("<br>"));
+        html.push_str("</p>");
+    }
+    html.push_str("</body></html>");
+    html
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn facts(code: &InviteCode, language: Language) -> InviteFacts<'_> {
+        InviteFacts {
+            practice_name: "Lakeside",
+            first_name: "Ana",
+            code,
+            link: "https://x/i/t",
+            expires_at: Timestamp::from_millis(0),
+            language,
+        }
+    }
+
+    fn shipped(channel: Channel, language: Language) -> TemplateText {
+        templates::default_template(invite_kind(channel), language)
+    }
+
     #[test]
     fn the_voice_message_reads_the_code_character_by_character_twice() {
         let code = InviteCode::parse("XYZ-234-ABC").unwrap();
-        let facts = InviteFacts {
-            practice_name: "Lakeside",
-            first_name: "Ana",
-            code: &code,
-            link: "https://x/i/t",
-            expires_at: Timestamp::from_millis(0),
-        };
-        let m = invite(Channel::Voice, "+14155550123", &facts);
+        let m = invite(
+            Channel::Voice,
+            "+14155550123",
+            &facts(&code, Language::En),
+            &shipped(Channel::Voice, Language::En),
+        )
+        .unwrap();
         assert_eq!(
             m.text.matches("X, Y, Z, 2, 3, 4, A, B, C").count(),
             2,
@@ -103,25 +166,47 @@ mod tests {
     }
 
     #[test]
-    fn email_and_sms_carry_the_code_and_the_link() {
+    fn email_and_sms_carry_the_code_and_the_link_in_the_patients_language() {
         let code = InviteCode::parse("XYZ-234-ABC").unwrap();
-        let facts = InviteFacts {
-            practice_name: "Lakeside",
-            first_name: "Ana",
-            code: &code,
-            link: "https://x/i/t",
-            expires_at: Timestamp::from_millis(0),
-        };
         for channel in [Channel::Email, Channel::Sms] {
-            let m = invite(channel, "to", &facts);
+            let m = invite(
+                channel,
+                "to",
+                &facts(&code, Language::Es),
+                &shipped(channel, Language::Es),
+            )
+            .unwrap();
             assert!(
                 m.text.contains("XYZ-234-ABC") && m.text.contains("https://x/i/t"),
                 "{channel:?}"
             );
+            assert!(m.text.contains("1 de enero de 1970"), "{}", m.text);
         }
+        let email = invite(
+            Channel::Email,
+            "to",
+            &facts(&code, Language::En),
+            &shipped(Channel::Email, Language::En),
+        )
+        .unwrap();
+        assert_eq!(
+            email.subject.as_deref(),
+            Some("Lakeside: your invitation to the patient portal")
+        );
+    }
+
+    #[test]
+    fn the_html_part_escapes_text_and_links_urls() {
+        let html = html_from_text("Hello <Ana> & co,\n\nOpen https://x.example/i/abc\nthanks");
         assert!(
-            invite(Channel::Sms, "to", &facts).text.chars().count() <= 160,
-            "one SMS segment"
+            html.contains("<p>Hello &lt;Ana&gt; &amp; co,</p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "<a href=\"https://x.example/i/abc\">https://x.example/i/abc</a><br>thanks"
+            ),
+            "{html}"
         );
     }
 }

@@ -7,6 +7,7 @@ use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use portico_core::messages::html_from_text;
 use portico_core::outbox::OutgoingMessage;
 
 use crate::transport::SendError;
@@ -118,62 +119,5 @@ impl SmtpSender {
                 "the mail server could not take the message now: {e}"
             ))),
         }
-    }
-}
-
-/// A simple HTML rendering of a text message: paragraphs, escaped, links clickable.
-pub fn html_from_text(text: &str) -> String {
-    let mut html = String::from(
-        "<!doctype html><html><body style=\"font-family: sans-serif; line-height: 1.5\">",
-    );
-    for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-        html.push_str("<p>");
-        let lines: Vec<String> = paragraph
-            .lines()
-            .map(|line| {
-                line.split(' ')
-                    .map(|word| {
-                        let escaped = escape(word);
-                        if word.starts_with("https://") || word.starts_with("http://") {
-                            format!("<a href=\"{escaped}\">{escaped}</a>")
-                        } else {
-                            escaped
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect();
-        html.push_str(&lines.join("<br>"));
-        html.push_str("</p>");
-    }
-    html.push_str("</body></html>");
-    html
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_html_part_escapes_text_and_links_urls() {
-        let html = html_from_text("Hello <Ana> & co,\n\nOpen https://x.example/i/abc\nthanks");
-        assert!(
-            html.contains("<p>Hello &lt;Ana&gt; &amp; co,</p>"),
-            "{html}"
-        );
-        assert!(
-            html.contains(
-                "<a href=\"https://x.example/i/abc\">https://x.example/i/abc</a><br>thanks"
-            ),
-            "{html}"
-        );
     }
 }

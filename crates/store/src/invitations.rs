@@ -24,6 +24,7 @@ pub struct InvitationRow {
     pub notes: Option<String>,
     pub channels: String,
     pub consent_method: String,
+    pub language: String,
     pub state: String,
     pub code_hash: Option<String>,
     pub link_hash: Option<String>,
@@ -37,7 +38,7 @@ macro_rules! columns {
     () => {
         "id, practice_id, created_by, provider_id, program_id, related_to, relation, first_name, last_name, \
          birth_date, email, phone, username, contact_time, notes, channels, consent_method, state, code_hash, \
-         link_hash, failed_attempts, expires_at, created_at, updated_at"
+         link_hash, failed_attempts, expires_at, created_at, updated_at, language"
     };
 }
 
@@ -45,7 +46,7 @@ pub async fn insert(tx: &mut Tx, row: &InvitationRow) -> Result<()> {
     execute!(&mut *tx, sqlx::query(concat!(
         "INSERT INTO invitations (",
         columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
     ))
     .bind(&row.id)
     .bind(&row.practice_id)
@@ -70,7 +71,8 @@ pub async fn insert(tx: &mut Tx, row: &InvitationRow) -> Result<()> {
     .bind(row.failed_attempts)
     .bind(row.expires_at)
     .bind(row.created_at)
-    .bind(row.updated_at))?;
+    .bind(row.updated_at)
+    .bind(&row.language))?;
     Ok(())
 }
 

@@ -20,6 +20,7 @@ pub mod providers;
 pub mod sessions;
 pub mod setup_tokens;
 pub mod staff;
+pub mod templates;
 pub mod throttles;
 pub mod tickets;
 

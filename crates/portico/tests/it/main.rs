@@ -17,4 +17,5 @@ mod platform;
 mod setup;
 mod sign_in;
 mod sms;
+mod templates;
 mod tenancy;

@@ -45,6 +45,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/public/invitations/redeem"),
     ("POST", "/api/v1/public/provider-codes/lookup"),
     ("POST", "/api/v1/public/signup-codes/lookup"),
+    ("GET", "/api/v1/templates"),
+    ("PUT", "/api/v1/templates/{kind}/{language}"),
+    ("DELETE", "/api/v1/templates/{kind}/{language}"),
+    ("POST", "/api/v1/templates/{kind}/{language}/preview"),
 ];
 
 const OPERATION_KEYS: &[&str] = &[

@@ -8,6 +8,7 @@ mod openapi;
 mod practice;
 mod programs;
 mod public;
+mod templates;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -36,6 +37,7 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(codes::routes())
         .merge(programs::routes())
         .merge(public::routes())
+        .merge(templates::routes())
 }
 
 /// A JSON body whose parse errors are problem documents, not axum's plain-text rejections.

@@ -20,6 +20,7 @@ pub const INVITATIONS: &str = "invitations";
 pub const PROVIDER_CODES: &str = "provider codes";
 pub const PROGRAMS: &str = "programs";
 pub const PUBLIC: &str = "public";
+pub const TEMPLATES: &str = "templates";
 
 const DESCRIPTION: &str = "Patient onboarding for a practice: invitations, provider codes and \
 programs for staff and integrators, and the anonymous endpoints a patient's app calls.
@@ -59,6 +60,7 @@ Every error is an RFC 9457 problem document (`application/problem+json`).";
         (name = PROVIDER_CODES,
             description = "The practice's and each provider's shared code: list, rotate, disable."),
         (name = PROGRAMS, description = "Programs and their sign-up codes."),
+        (name = TEMPLATES, description = "Message templates per kind and language: list, save, reset, preview."),
         (name = PUBLIC,
             description = "Anonymous endpoints for patients: redeem an invitation, look up a code. \
                 Wrong codes get one fixed answer per endpoint, and guessing is throttled per \
