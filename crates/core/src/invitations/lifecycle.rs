@@ -1,0 +1,194 @@
+//! Moving an invitation along after creation: re-send, revoke, and the delivery reports that
+//! mark it sent and delivered.
+
+use super::view::{detail, stored_state};
+use super::*;
+
+/// Marks a draft invitation sent once a provider accepted its message (called by the worker).
+pub async fn mark_sent(core: &Core, practice_id: &str, id: &str) -> Result<(), CoreError> {
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    if store::mark_sent(&mut tx, id, now.as_millis()).await? {
+        store::add_event(
+            &mut tx,
+            &EventRow {
+                invitation_id: id.to_owned(),
+                seq: 0,
+                practice_id: practice_id.to_owned(),
+                state: InvitationState::Sent.as_str().to_owned(),
+                at: now.as_millis(),
+                actor_kind: "system".into(),
+                actor_id: None,
+            },
+        )
+        .await?;
+        audit::by_system("worker", "invitation.sent", now)
+            .practice(practice_id)
+            .subject("invitation", id)
+            .append(&mut tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Issues a new code and link (killing the old ones), resets the attempts and the expiry.
+/// Refused for redeemed invitations (link the existing account instead) and revoked ones.
+pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued, CoreError> {
+    let now = core.now();
+    let practice = practices::find(core.store(), &actor.practice_id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let mut tx = core.store().begin().await?;
+    let row = store::find_in_practice(&mut tx, &actor.practice_id, id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let current = stored_state(&row.state)?.effective(row.expires_at, now.as_millis());
+    refuse_unless(current.can_resend(), current)?;
+    let channels = Channel::split(&row.channels);
+    let state = initial_state(&channels);
+    let secrets = draw_secrets(core.keys());
+    let expires_at = now.plus(std::time::Duration::from_secs(
+        u64::try_from(practice.invite_expiry_days).unwrap_or(14) * 86_400,
+    ));
+    let reissue = store::Reissue {
+        code_hash: secrets.code_hash,
+        link_hash: secrets.link_hash,
+        state: state.as_str().to_owned(),
+        expires_at: expires_at.as_millis(),
+    };
+    if !store::reissue(&mut tx, &actor.practice_id, id, &reissue, now.as_millis()).await? {
+        return Err(refused_after_race(&mut tx, actor, id, now).await);
+    }
+    record_state(&mut tx, actor, id, state, now).await?;
+    let facts = InviteFacts {
+        practice_name: &practice.name,
+        first_name: &row.first_name,
+        code: &secrets.code,
+        link: &link(core, &secrets.link),
+        expires_at,
+        language: Language::parse(&row.language).unwrap_or(Language::En),
+    };
+    let about = About {
+        practice_id: &actor.practice_id,
+        kind: "invitation",
+        id,
+    };
+    queue_invites(
+        core,
+        &mut tx,
+        about,
+        &channels,
+        row.email.as_deref(),
+        row.phone.as_deref(),
+        &facts,
+        now,
+    )
+    .await?;
+    audit::by_staff(actor, "invitation.resent", now)
+        .subject("invitation", id)
+        .detail("from_state", current.as_str())
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Issued {
+        id: row.id,
+        relation: Relation::parse(&row.relation).unwrap_or(Relation::Patient),
+        code: secrets.code,
+        link_token: secrets.link,
+        state,
+        expires_at,
+        username: row.username,
+    })
+}
+
+/// Revokes an invitation: its code and link stop working at once.
+pub async fn revoke(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitation, CoreError> {
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    let row = store::find_in_practice(&mut tx, &actor.practice_id, id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let current = stored_state(&row.state)?.effective(row.expires_at, now.as_millis());
+    refuse_unless(current.can_revoke(), current)?;
+    if !store::revoke(&mut tx, &actor.practice_id, id, now.as_millis()).await? {
+        return Err(refused_after_race(&mut tx, actor, id, now).await);
+    }
+    record_state(&mut tx, actor, id, InvitationState::Revoked, now).await?;
+    audit::by_staff(actor, "invitation.revoked", now)
+        .subject("invitation", id)
+        .append(&mut tx)
+        .await?;
+    let row = store::find_in_practice(&mut tx, &actor.practice_id, id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let events = store::events(&mut tx, id).await?;
+    let messages =
+        outbox_store::list_for_subject(&mut tx, &actor.practice_id, "invitation", id).await?;
+    tx.commit().await?;
+    detail(row, events, messages, now)
+}
+
+fn refusal(state: InvitationState) -> CoreError {
+    match state {
+        InvitationState::Redeemed => CoreError::Conflict(
+            "This invitation was already redeemed, so it cannot be re-sent or revoked. Link the patient's existing account instead.",
+        ),
+        _ => CoreError::Conflict("This invitation was revoked. Create a new invitation instead."),
+    }
+}
+
+/// The refusal when a guarded update lost a race (e.g. the patient redeemed meanwhile): says
+/// what the invitation is now, not what it was when we first looked.
+async fn refused_after_race(
+    tx: &mut Tx,
+    actor: &StaffActor,
+    id: &str,
+    now: Timestamp,
+) -> CoreError {
+    match store::find_in_practice(&mut *tx, &actor.practice_id, id).await {
+        Ok(Some(row)) => match stored_state(&row.state) {
+            Ok(state) => refusal(state.effective(row.expires_at, now.as_millis())),
+            Err(e) => e,
+        },
+        Ok(None) => CoreError::NotFound,
+        Err(e) => e.into(),
+    }
+}
+
+fn refuse_unless(allowed: bool, state: InvitationState) -> Result<(), CoreError> {
+    if allowed { Ok(()) } else { Err(refusal(state)) }
+}
+
+/// Moves a sent invitation to `delivered` inside the caller's transaction (the provider reported
+/// its message arrived), with a history event by `system` and an audit event; answers whether it
+/// moved. Any other state is left alone.
+pub async fn mark_delivered(
+    tx: &mut Tx,
+    practice_id: &str,
+    id: &str,
+    now: Timestamp,
+) -> Result<bool, CoreError> {
+    if !store::mark_delivered(tx, id, now.as_millis()).await? {
+        return Ok(false);
+    }
+    store::add_event(
+        tx,
+        &EventRow {
+            invitation_id: id.to_owned(),
+            seq: 0,
+            practice_id: practice_id.to_owned(),
+            state: InvitationState::Delivered.as_str().to_owned(),
+            at: now.as_millis(),
+            actor_kind: "system".into(),
+            actor_id: None,
+        },
+    )
+    .await?;
+    audit::by_system("system", "invitation.delivered", now)
+        .practice(practice_id)
+        .subject("invitation", id)
+        .append(tx)
+        .await?;
+    Ok(true)
+}

@@ -1,0 +1,247 @@
+//! Invitations as staff read them: one with its history and messages, or a filtered page.
+
+use super::*;
+
+/// One change in an invitation's history.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    pub state: InvitationState,
+    pub at: String,
+    /// `staff:<id>`, `api_token:<id>`, `anonymous` or `system`.
+    pub actor: String,
+}
+
+/// An invitation as its practice's staff see it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Invitation {
+    pub id: String,
+    pub state: InvitationState,
+    pub relation: Relation,
+    pub related_to: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub username: Option<String>,
+    pub contact_time: Option<String>,
+    pub notes: Option<String>,
+    pub channels: Vec<Channel>,
+    pub consent_method: ConsentMethod,
+    pub language: Language,
+    pub provider_id: Option<String>,
+    pub program_id: Option<String>,
+    pub failed_attempts: i64,
+    pub expires_at: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub history: Vec<HistoryEntry>,
+    /// The messages sent for this invitation, with their delivery state (never their content).
+    pub messages: Vec<MessageStatus>,
+}
+
+pub(super) fn stored_state(s: &str) -> Result<InvitationState, CoreError> {
+    InvitationState::parse(s).map_err(|_| CoreError::Internal("stored state is unknown".into()))
+}
+
+pub(super) fn detail(
+    row: InvitationRow,
+    events: Vec<EventRow>,
+    sent: Vec<OutboxRow>,
+    now: Timestamp,
+) -> Result<Invitation, CoreError> {
+    let stored = stored_state(&row.state)?;
+    let state = stored.effective(row.expires_at, now.as_millis());
+    let mut history: Vec<HistoryEntry> = events
+        .into_iter()
+        .map(|e| {
+            Ok(HistoryEntry {
+                state: stored_state(&e.state)?,
+                at: Timestamp::from_millis(e.at).to_rfc3339(),
+                actor: match e.actor_id {
+                    Some(id) => format!("{}:{id}", e.actor_kind),
+                    None => e.actor_kind,
+                },
+            })
+        })
+        .collect::<Result<_, CoreError>>()?;
+    if state == InvitationState::Expired && stored != InvitationState::Expired {
+        // Expiry is not a write: it happened when the time passed.
+        history.push(HistoryEntry {
+            state,
+            at: Timestamp::from_millis(row.expires_at).to_rfc3339(),
+            actor: "system".into(),
+        });
+    }
+    Ok(Invitation {
+        id: row.id,
+        state,
+        relation: Relation::parse(&row.relation)
+            .ok_or_else(|| CoreError::Internal("stored relation is unknown".into()))?,
+        related_to: row.related_to,
+        first_name: row.first_name,
+        last_name: row.last_name,
+        birth_date: row.birth_date,
+        email: row.email,
+        phone: row.phone,
+        username: row.username,
+        contact_time: row.contact_time,
+        notes: row.notes,
+        channels: Channel::split(&row.channels),
+        language: Language::parse(&row.language).unwrap_or(Language::En),
+        consent_method: ConsentMethod::parse(&row.consent_method)
+            .map_err(|_| CoreError::Internal("stored consent method is unknown".into()))?,
+        provider_id: row.provider_id,
+        program_id: row.program_id,
+        failed_attempts: row.failed_attempts,
+        expires_at: Timestamp::from_millis(row.expires_at).to_rfc3339(),
+        created_at: Timestamp::from_millis(row.created_at).to_rfc3339(),
+        updated_at: Timestamp::from_millis(row.updated_at).to_rfc3339(),
+        history,
+        messages: sent.into_iter().map(MessageStatus::from).collect(),
+    })
+}
+
+/// One invitation of the actor's practice with its history; the read is audited (it shows
+/// patient data). `NotFound` for any other practice's id.
+pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitation, CoreError> {
+    let now = core.now();
+    let row = store::find_in_practice(core.store(), &actor.practice_id, id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let events = store::events(core.store(), id).await?;
+    let messages =
+        outbox_store::list_for_subject(core.store(), &actor.practice_id, "invitation", id).await?;
+    audit::by_staff(actor, "invitation.viewed", now)
+        .subject("invitation", id)
+        .append_alone(core.store())
+        .await?;
+    detail(row, events, messages, now)
+}
+
+/// Filters for the list, as typed in the query string.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(default)]
+pub struct ListQuery {
+    #[cfg_attr(feature = "openapi", param(value_type = Option<InvitationState>))]
+    pub state: Option<String>,
+    /// Part of the patient's name.
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One line of the list.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationSummary {
+    pub id: String,
+    pub state: InvitationState,
+    pub relation: Relation,
+    pub first_name: String,
+    pub last_name: String,
+    pub expires_at: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InvitationPage))]
+pub struct Page {
+    pub items: Vec<InvitationSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+pub const DEFAULT_PAGE: i64 = 50;
+pub const MAX_PAGE: i64 = 200;
+
+fn encode_cursor(created_at: i64, id: &str) -> String {
+    secrets::base64url(format!("{created_at}:{id}").as_bytes())
+}
+
+fn decode_cursor(text: &str) -> Option<(i64, String)> {
+    let raw = String::from_utf8(secrets::from_base64url(text)?).ok()?;
+    let (at, id) = raw.split_once(':')?;
+    Some((at.parse().ok()?, id.to_owned()))
+}
+
+/// A page of the practice's invitations, newest first; the read is audited.
+pub async fn list(core: &Core, actor: &StaffActor, query: &ListQuery) -> Result<Page, CoreError> {
+    let now = core.now();
+    let mut errors = FieldErrors::new();
+    let state = match blank_to_none(&query.state) {
+        Some(s) => errors
+            .take("state", InvitationState::parse(s))
+            .map(|s| s.as_str().to_owned()),
+        None => None,
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        errors.add(
+            "limit",
+            format!("Ask for 1 to {MAX_PAGE} invitations a page."),
+        );
+    }
+    let after = match blank_to_none(&query.cursor) {
+        Some(c) => errors.take(
+            "cursor",
+            decode_cursor(c)
+                .ok_or("This cursor is not one we gave out; start from the first page."),
+        ),
+        None => None,
+    };
+    errors.into_result()?;
+    let name_pattern = blank_to_none(&query.q).map(|q| {
+        let escaped: String = q
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| {
+                if matches!(c, '\\' | '%' | '_') {
+                    vec!['\\', c]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        format!("%{escaped}%")
+    });
+    // One extra row tells whether another page follows.
+    let filter = ListFilter {
+        state,
+        name_pattern,
+        after,
+        limit: limit + 1,
+    };
+    let mut rows = store::list(core.store(), &actor.practice_id, &filter, now.as_millis()).await?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| encode_cursor(r.created_at, &r.id))
+    } else {
+        None
+    };
+    audit::by_staff(actor, "invitation.listed", now)
+        .detail("count", rows.len())
+        .append_alone(core.store())
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            Ok(InvitationSummary {
+                state: stored_state(&r.state)?.effective(r.expires_at, now.as_millis()),
+                relation: Relation::parse(&r.relation).unwrap_or(Relation::Patient),
+                id: r.id,
+                first_name: r.first_name,
+                last_name: r.last_name,
+                expires_at: Timestamp::from_millis(r.expires_at).to_rfc3339(),
+                created_at: Timestamp::from_millis(r.created_at).to_rfc3339(),
+            })
+        })
+        .collect::<Result<_, CoreError>>()?;
+    Ok(Page { items, next_cursor })
+}
