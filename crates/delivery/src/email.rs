@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use portico_core::messages::html_from_text;
@@ -32,7 +33,7 @@ pub struct SmtpSettings {
     pub from: String,
 }
 
-/// An SMTP connection pool and the sender's address.
+/// A pool of SMTP connections and the sender's address.
 #[derive(Clone)]
 pub struct SmtpSender {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -59,9 +60,11 @@ impl SmtpSender {
             SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host)
                 .map_err(|e| format!("email.smtp_host: {e}"))?,
         };
+        // A pool of connections: the worker sends several messages at once, each on its own connection.
         let mut builder = builder
             .port(settings.port)
-            .timeout(Some(Duration::from_secs(20)));
+            .timeout(Some(Duration::from_secs(20)))
+            .pool_config(PoolConfig::new().max_size(16));
         if let Some((user, password)) = &settings.credentials {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }

@@ -7,7 +7,10 @@ use portico_core::{Core, CoreError, invitations};
 use portico_domain::Channel;
 use portico_store::outbox::{self as store, OutboxRow};
 use rand::Rng;
-use tokio::sync::watch;
+use std::sync::Arc;
+
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
 
 use crate::transport::{SendError, Transports};
 
@@ -19,6 +22,9 @@ pub struct WorkerSettings {
     pub lease: Duration,
     /// How long to wait when the outbox is empty.
     pub idle_poll: Duration,
+    /// Messages of a batch sent at once. Sending is mostly waiting on the network (an SMTP
+    /// exchange, a provider's answer), so a few in flight multiply throughput.
+    pub concurrency: usize,
 }
 
 impl Default for WorkerSettings {
@@ -27,6 +33,7 @@ impl Default for WorkerSettings {
             batch: 50,
             lease: Duration::from_secs(60),
             idle_poll: Duration::from_millis(500),
+            concurrency: 16,
         }
     }
 }
@@ -62,8 +69,23 @@ impl Worker {
         )
         .await?;
         let count = claimed.len();
+        let permits = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
+        let mut sending = JoinSet::new();
         for row in claimed {
-            self.deliver(row).await?;
+            let permit = Arc::clone(&permits)
+                .acquire_owned()
+                .await
+                .map_err(|_| CoreError::Internal("worker closed".into()))?;
+            let (core, transports, id) =
+                (self.core.clone(), self.transports.clone(), self.id.clone());
+            sending.spawn(async move {
+                let outcome = deliver(&core, &transports, &id, row).await;
+                drop(permit);
+                outcome
+            });
+        }
+        while let Some(done) = sending.join_next().await {
+            done.map_err(|e| CoreError::Internal(format!("delivery task failed: {e}")))??;
         }
         Ok(count)
     }
@@ -90,80 +112,84 @@ impl Worker {
             }
         }
     }
+}
 
-    async fn deliver(&self, row: OutboxRow) -> Result<(), CoreError> {
-        let store = self.core.store();
-        let now = self.core.now();
-        let (Some(message), Ok(channel)) = (
-            rules::open(self.core.keys(), &row),
-            Channel::parse(&row.channel),
-        ) else {
-            store::mark_dead(
+/// Sends one claimed message and records the outcome.
+async fn deliver(
+    core: &Core,
+    transports: &Transports,
+    worker: &str,
+    row: OutboxRow,
+) -> Result<(), CoreError> {
+    let store = core.store();
+    let now = core.now();
+    let (Some(message), Ok(channel)) =
+        (rules::open(core.keys(), &row), Channel::parse(&row.channel))
+    else {
+        store::mark_dead(
+            store,
+            &row.id,
+            worker,
+            "the message could not be opened",
+            now.as_millis(),
+        )
+        .await?;
+        return Ok(());
+    };
+    match transports.send(&row.id, channel, &message).await {
+        Ok(provider_ref) => {
+            let recorded = store::mark_sent(
                 store,
                 &row.id,
-                &self.id,
-                "the message could not be opened",
+                worker,
+                &provider_ref,
+                transports.keeps_payload(channel),
                 now.as_millis(),
             )
             .await?;
-            return Ok(());
-        };
-        match self.transports.send(&row.id, channel, &message).await {
-            Ok(provider_ref) => {
-                let recorded = store::mark_sent(
+            if recorded
+                && row.kind == "invite"
+                && row.subject_kind.as_deref() == Some("invitation")
+                && let (Some(practice_id), Some(invitation_id)) =
+                    (&row.practice_id, &row.subject_id)
+            {
+                invitations::mark_sent(core, practice_id, invitation_id).await?;
+            }
+            tracing::info!(outbox_id = %row.id, channel = %row.channel, attempts = row.attempts, "message sent");
+        }
+        Err(SendError::Retryable(reason)) => {
+            let age =
+                Duration::from_millis(u64::try_from(now.as_millis() - row.created_at).unwrap_or(0));
+            if age >= MAX_AGE {
+                store::mark_dead(
                     store,
                     &row.id,
-                    &self.id,
-                    &provider_ref,
-                    self.transports.keeps_payload(channel),
+                    worker,
+                    &format!("gave up after {} attempts: {reason}", row.attempts),
                     now.as_millis(),
                 )
                 .await?;
-                if recorded
-                    && row.kind == "invite"
-                    && row.subject_kind.as_deref() == Some("invitation")
-                    && let (Some(practice_id), Some(invitation_id)) =
-                        (&row.practice_id, &row.subject_id)
-                {
-                    invitations::mark_sent(&self.core, practice_id, invitation_id).await?;
-                }
-                tracing::info!(outbox_id = %row.id, channel = %row.channel, attempts = row.attempts, "message sent");
+            } else {
+                let next = now.plus(rules::retry_delay(
+                    row.attempts,
+                    rand::rng().random::<f64>(),
+                ));
+                store::schedule_retry(
+                    store,
+                    &row.id,
+                    worker,
+                    &reason,
+                    next.as_millis(),
+                    now.as_millis(),
+                )
+                .await?;
             }
-            Err(SendError::Retryable(reason)) => {
-                let age = Duration::from_millis(
-                    u64::try_from(now.as_millis() - row.created_at).unwrap_or(0),
-                );
-                if age >= MAX_AGE {
-                    store::mark_dead(
-                        store,
-                        &row.id,
-                        &self.id,
-                        &format!("gave up after {} attempts: {reason}", row.attempts),
-                        now.as_millis(),
-                    )
-                    .await?;
-                } else {
-                    let next = now.plus(rules::retry_delay(
-                        row.attempts,
-                        rand::rng().random::<f64>(),
-                    ));
-                    store::schedule_retry(
-                        store,
-                        &row.id,
-                        &self.id,
-                        &reason,
-                        next.as_millis(),
-                        now.as_millis(),
-                    )
-                    .await?;
-                }
-                tracing::warn!(outbox_id = %row.id, attempts = row.attempts, "send failed; will retry");
-            }
-            Err(SendError::Permanent(reason)) => {
-                store::mark_dead(store, &row.id, &self.id, &reason, now.as_millis()).await?;
-                tracing::warn!(outbox_id = %row.id, "send refused; dead-lettered");
-            }
+            tracing::warn!(outbox_id = %row.id, attempts = row.attempts, "send failed; will retry");
         }
-        Ok(())
+        Err(SendError::Permanent(reason)) => {
+            store::mark_dead(store, &row.id, worker, &reason, now.as_millis()).await?;
+            tracing::warn!(outbox_id = %row.id, "send refused; dead-lettered");
+        }
     }
+    Ok(())
 }
