@@ -64,7 +64,7 @@ impl SmtpSender {
         let mut builder = builder
             .port(settings.port)
             .timeout(Some(Duration::from_secs(20)))
-            .pool_config(PoolConfig::new().max_size(16));
+            .pool_config(PoolConfig::new().max_size(32));
         if let Some((user, password)) = &settings.credentials {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }

@@ -33,7 +33,7 @@ impl Default for WorkerSettings {
             batch: 50,
             lease: Duration::from_secs(60),
             idle_poll: Duration::from_millis(500),
-            concurrency: 16,
+            concurrency: 32,
         }
     }
 }
