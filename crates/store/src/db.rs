@@ -50,15 +50,23 @@ pub struct Store {
 
 #[derive(Clone)]
 enum Pool {
-    Sqlite(SqlitePool),
+    /// SQLite allows one writer at a time. Write transactions queue on `WriteGate` in-process,
+    /// so they wait their turn without SQLite's busy handler, which sleeps in growing steps.
+    Sqlite(SqlitePool, WriteGate),
     Postgres(PgPool),
 }
+
+type WriteGate = std::sync::Arc<tokio::sync::Mutex<()>>;
 
 /// A write transaction. On SQLite it is opened with `BEGIN IMMEDIATE`, so a transaction that
 /// reads then writes takes the write lock up front and waits for it (busy timeout) instead of
 /// failing half-way with "database is locked".
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    /// Holds the write gate until it is committed or dropped.
+    Sqlite(
+        Transaction<'static, Sqlite>,
+        tokio::sync::OwnedMutexGuard<()>,
+    ),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -73,7 +81,7 @@ pub enum Exec<'a> {
 impl<'a> From<&'a Store> for Exec<'a> {
     fn from(store: &'a Store) -> Self {
         match &store.pool {
-            Pool::Sqlite(pool) => Exec::SqlitePool(pool),
+            Pool::Sqlite(pool, _) => Exec::SqlitePool(pool),
             Pool::Postgres(pool) => Exec::PgPool(pool),
         }
     }
@@ -82,7 +90,7 @@ impl<'a> From<&'a Store> for Exec<'a> {
 impl<'a> From<&'a mut Tx> for Exec<'a> {
     fn from(tx: &'a mut Tx) -> Self {
         match tx {
-            Tx::Sqlite(tx) => Exec::SqliteConn(tx),
+            Tx::Sqlite(tx, _) => Exec::SqliteConn(tx),
             Tx::Postgres(tx) => Exec::PgConn(tx),
         }
     }
@@ -130,7 +138,7 @@ impl Store {
             .connect_with(connect)
             .await?;
         Ok(Store {
-            pool: Pool::Sqlite(pool),
+            pool: Pool::Sqlite(pool, WriteGate::default()),
         })
     }
 
@@ -151,7 +159,7 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Sqlite(..) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
     }
@@ -160,7 +168,7 @@ impl Store {
     /// (sqlx takes an advisory lock on PostgreSQL).
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
-            Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Pool::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -177,14 +185,17 @@ impl Store {
 
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Sqlite(pool, gate) => {
+                let turn = std::sync::Arc::clone(gate).lock_owned().await;
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
+            }
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
 
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pool, _) => pool.close().await,
             Pool::Postgres(pool) => pool.close().await,
         }
     }
@@ -193,7 +204,7 @@ impl Store {
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Sqlite(tx, _turn) => tx.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
