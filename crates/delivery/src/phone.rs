@@ -20,8 +20,6 @@ use portico_core::outbox::OutgoingMessage;
 use crate::transport::SendError;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The whole exchange, answer included.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How to reach the provider.
 #[derive(Clone)]
@@ -34,6 +32,8 @@ pub struct PhoneApiSettings {
     pub from: String,
     /// Where the provider reports delivery (`{public_url}/hooks/sms/status`); `None` asks for no reports.
     pub status_callback: Option<String>,
+    /// How long to wait for the provider's answer before trying again later.
+    pub request_timeout: Duration,
 }
 
 /// A client of the provider's API (cheap to clone).
@@ -47,6 +47,7 @@ struct Inner {
     authorization: HeaderValue,
     from: String,
     status_callback: Option<String>,
+    request_timeout: Duration,
 }
 
 // By hand: the auth token never reaches a log.
@@ -104,6 +105,7 @@ impl PhoneApi {
             authorization,
             from: settings.from.clone(),
             status_callback: settings.status_callback.clone(),
+            request_timeout: settings.request_timeout,
         })))
     }
 
@@ -161,7 +163,7 @@ impl PhoneApi {
                 Err(_) => Ok((status, Bytes::new())),
             }
         };
-        let (status, body) = tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+        let (status, body) = tokio::time::timeout(self.0.request_timeout, exchange)
             .await
             .map_err(|_| SendError::Retryable("SMS provider timed out".into()))??;
         let answer: Answer = serde_json::from_slice(&body).unwrap_or_default();

@@ -206,6 +206,7 @@ pub fn phone_transport(
                 account_sid: api.account_sid.clone(),
                 auth_token: api.auth_token.clone(),
                 from: api.from.clone(),
+                request_timeout: api.timeout,
                 status_callback: public_url
                     .map(|url| format!("{url}{}", portico_web::SMS_STATUS_PATH)),
             };

@@ -59,6 +59,8 @@ pub struct PhoneApiConfig {
     pub auth_token: String,
     /// The sending number, E.164.
     pub from: String,
+    /// How long to wait for the provider's answer.
+    pub timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for PhoneApiConfig {
@@ -91,6 +93,7 @@ pub(super) struct SmsSection {
     account_sid: Option<String>,
     auth_token: Option<String>,
     from: Option<String>,
+    timeout_seconds: Option<i64>,
 }
 
 /// A setting that must be present once its transport is chosen.
@@ -267,11 +270,21 @@ pub(super) fn phone_config(
                     "use the sending number in E.164, like +14155550100",
                 ));
             }
+            let timeout = src
+                .pick(
+                    "PORTICO_SMS_TIMEOUT_SECONDS",
+                    file.timeout_seconds.map(|n| n.to_string()),
+                    "sms.timeout_seconds",
+                )
+                .map(|raw| number("sms.timeout_seconds", &raw, 1, 120))
+                .transpose()?
+                .unwrap_or(30);
             Ok(PhoneConfig::Http(PhoneApiConfig {
                 base_url,
                 account_sid,
                 auth_token,
                 from,
+                timeout: std::time::Duration::from_secs(timeout as u64),
             }))
         }
         other => Err(invalid(

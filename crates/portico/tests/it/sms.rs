@@ -55,6 +55,7 @@ with_provider!(
     a_server_error_is_retried_after_the_back_off,
     a_refusal_is_a_dead_letter_with_the_providers_reason,
     a_rate_limit_is_retried,
+    a_provider_that_does_not_answer_in_time_is_retried,
 );
 
 async fn spawn(backend: Backend, provider: &MockServer) -> Option<TestApp> {
@@ -67,6 +68,7 @@ async fn spawn(backend: Backend, provider: &MockServer) -> Option<TestApp> {
             ("PORTICO_SMS_ACCOUNT_SID", SID),
             ("PORTICO_SMS_AUTH_TOKEN", TOKEN),
             ("PORTICO_SMS_FROM", FROM),
+            ("PORTICO_SMS_TIMEOUT_SECONDS", "1"),
         ],
     )
     .await
@@ -399,6 +401,53 @@ async fn a_rate_limit_is_retried(app: &TestApp, provider: &MockServer) {
     assert_eq!(
         (&call["state"], &call["attempts"]),
         (&json!("sent"), &json!(2))
+    );
+    assert_eq!(second["state"], "sent");
+}
+
+async fn a_provider_that_does_not_answer_in_time_is_retried(app: &TestApp, provider: &MockServer) {
+    // The provider takes 3 s to answer; the service waits 1 s (sms.timeout_seconds).
+    Mock::given(method("POST"))
+        .and(path(MESSAGES))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({ "sid": "SM_slow" }))
+                .set_delay(std::time::Duration::from_secs(3)),
+        )
+        .mount(provider)
+        .await;
+    let api = app.integrator("Lakeside Clinic", ADMIN).await;
+    let created = invite(&api, &["sms"]).await;
+    let id = created["id"].as_str().unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(app.deliver().await, 1);
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2900),
+        "the worker did not wait for the slow answer"
+    );
+    let first = read(&api, id).await;
+    let m = message(&first, "sms");
+    assert_eq!(
+        (m["state"].as_str(), m["attempts"].as_i64()),
+        (Some("pending"), Some(1)),
+        "{m}"
+    );
+    assert!(
+        m["last_error"].as_str().unwrap().contains("timed out"),
+        "{m}"
+    );
+    assert_eq!(first["state"], "draft");
+
+    provider.reset().await;
+    accept_all(provider).await;
+    app.advance(std::time::Duration::from_secs(60));
+    assert_eq!(app.deliver().await, 1);
+    let second = read(&api, id).await;
+    let m = message(&second, "sms");
+    assert_eq!(
+        (m["state"].as_str(), m["attempts"].as_i64()),
+        (Some("sent"), Some(2)),
+        "{m}"
     );
     assert_eq!(second["state"], "sent");
 }
