@@ -177,9 +177,10 @@ pub async fn sign_out_everywhere(core: &Core, actor: &StaffActor) -> Result<u64,
     Ok(ended)
 }
 
-/// Removes sessions past their limits; run now and then by the server.
+/// Removes staff and patient sessions past their limits; run now and then by the server.
 pub async fn sweep_sessions(core: &Core) -> Result<u64, CoreError> {
     let now = core.now();
     let idle_cutoff = now.minus(core.settings().session_idle).as_millis();
-    Ok(sessions::delete_expired(core.store(), now.as_millis(), idle_cutoff).await?)
+    let staff = sessions::delete_expired(core.store(), now.as_millis(), idle_cutoff).await?;
+    Ok(staff + crate::patients::sessions::sweep(core).await?)
 }

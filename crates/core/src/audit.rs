@@ -33,6 +33,15 @@ pub fn by_system(kind: &str, action: &str, at: Timestamp) -> Entry {
     Entry(e)
 }
 
+/// Done by a signed-in patient; the event names them as its patient too.
+pub fn by_patient(patient: &crate::patients::PatientActor, action: &str, at: Timestamp) -> Entry {
+    let mut e = base(action, at, &patient.client);
+    e.actor_kind = "patient".into();
+    e.actor_id = Some(patient.patient_id.clone());
+    e.patient_id = Some(patient.patient_id.clone());
+    Entry(e)
+}
+
 pub fn by_anonymous(action: &str, at: Timestamp, client: &ClientInfo) -> Entry {
     let mut e = base(action, at, client);
     e.actor_kind = "anonymous".into();
@@ -61,6 +70,12 @@ impl Entry {
         self.0.actor_kind = kind.into();
         self.0.actor_id = Some(id.into());
         self.0.actor_role = role.map(Into::into);
+        self
+    }
+
+    /// The patient whose data or account the event is about.
+    pub fn patient(mut self, patient_id: &str) -> Entry {
+        self.0.patient_id = Some(patient_id.into());
         self
     }
 

@@ -83,6 +83,8 @@ pub enum CodeKind {
     Invite,
     Provider,
     Signup,
+    /// Self-registration, where one entry takes a provider code or a sign-up code.
+    Registration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,8 +111,17 @@ pub enum CoreError {
     Conflict(&'static str),
     #[error("this set-up link is not valid any more")]
     SetupLinkInvalid,
+    /// The registration ticket is unknown, used or expired: the patient starts again with a code.
+    #[error("this registration has expired; start again with your code")]
+    RegistrationExpired,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<FieldErrors> for CoreError {
+    fn from(errors: FieldErrors) -> CoreError {
+        CoreError::Invalid(errors)
+    }
 }

@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod messages;
 pub mod outbox;
 pub mod passwords;
+pub mod patients;
 pub mod practices;
 pub mod programs;
 pub mod provider_codes;
@@ -59,6 +60,8 @@ pub struct Settings {
     pub wrong_birth_dates_to_lock: u32,
     /// How long a registration ticket from a redemption stays usable.
     pub ticket_ttl: Duration,
+    /// Failed patient password recoveries (wrong codes) allowed per client address.
+    pub recovery_per_address: Limit,
 }
 
 impl Default for Settings {
@@ -77,7 +80,9 @@ impl Default for Settings {
                 max: 50,
                 window: quarter_hour,
             },
-            max_parallel_hashes: std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
+            // One hash per core: two 19 MiB hashes sharing a core evict each other's memory from the
+            // caches and finish later than one after the other (see BENCHMARKS.md).
+            max_parallel_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
             invite_code_per_address: Limit {
                 max: 20,
                 window: quarter_hour,
@@ -88,6 +93,10 @@ impl Default for Settings {
             },
             wrong_birth_dates_to_lock: 5,
             ticket_ttl: Duration::from_secs(30 * 60),
+            recovery_per_address: Limit {
+                max: 10,
+                window: quarter_hour,
+            },
         }
     }
 }

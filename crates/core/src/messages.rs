@@ -2,7 +2,7 @@
 //! practice's template for its kind and language (see `templates`).
 //! Messages carry no clinical detail: a practice name, a first name, a code, a link, a date.
 
-use portico_domain::{Channel, InviteCode};
+use portico_domain::{Channel, InviteCode, OneTimeCode};
 
 use crate::clock::Timestamp;
 use crate::outbox::OutgoingMessage;
@@ -88,6 +88,58 @@ pub fn invite(
         text: rendered.body,
         html: None,
     })
+}
+
+/// A six-digit code for `purpose` ("verify your phone number", "reset your password"), by SMS,
+/// voice call (read out slowly, twice) or email. Fixed wording: practices do not edit these.
+fn one_time_code(
+    channel: Channel,
+    to: &str,
+    practice_name: &str,
+    purpose: &str,
+    code: &OneTimeCode,
+) -> OutgoingMessage {
+    let digits = code.expose_digits();
+    let minutes = crate::patients::CODE_TTL.as_secs() / 60;
+    let text = match channel {
+        Channel::Voice => {
+            let spoken = spoken(digits);
+            format!(
+                "Hello. This is {practice_name}. Your code to {purpose} is: {spoken}. \
+                 Again, your code is: {spoken}. It expires in {minutes} minutes. Goodbye."
+            )
+        }
+        Channel::Sms | Channel::Email => format!(
+            "{digits} is your {practice_name} code to {purpose}. It expires in {minutes} minutes. \
+             Do not share it with anyone: we will never ask you for it."
+        ),
+    };
+    OutgoingMessage {
+        to: to.to_owned(),
+        subject: (channel == Channel::Email).then(|| format!("Your {practice_name} code")),
+        html: (channel == Channel::Email).then(|| html_from_text(&text)),
+        text,
+    }
+}
+
+/// The code that proves a phone number during registration.
+pub fn verification_code(
+    channel: Channel,
+    to: &str,
+    practice_name: &str,
+    code: &OneTimeCode,
+) -> OutgoingMessage {
+    one_time_code(channel, to, practice_name, "verify your phone number", code)
+}
+
+/// The code that resets a forgotten password.
+pub fn recovery_code(
+    channel: Channel,
+    to: &str,
+    practice_name: &str,
+    code: &OneTimeCode,
+) -> OutgoingMessage {
+    one_time_code(channel, to, practice_name, "reset your password", code)
 }
 
 /// A simple HTML rendering of a text message: paragraphs, escaped, links clickable.

@@ -40,12 +40,18 @@ impl fmt::Debug for OutgoingMessage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {
     Invite,
+    /// A six-digit code proving a phone number during registration.
+    VerificationCode,
+    /// A six-digit code for resetting a forgotten password.
+    RecoveryCode,
 }
 
 impl MessageKind {
     pub fn as_str(self) -> &'static str {
         match self {
             MessageKind::Invite => "invite",
+            MessageKind::VerificationCode => "verification_code",
+            MessageKind::RecoveryCode => "recovery_code",
         }
     }
 }

@@ -67,7 +67,7 @@ impl ProgramInput {
     }
 }
 
-fn code_hash(core: &Core, code: &SignupCode) -> String {
+pub(crate) fn code_hash(core: &Core, code: &SignupCode) -> String {
     core.keys()
         .lookup_hash(Purpose::SignupCode, code.normalized().as_bytes())
 }

@@ -1,6 +1,6 @@
 //! Redeeming an invitation (DESIGN §2, §5), the public side: an invite code (or link token) and
 //! the patient's date of birth give a short-lived, single-use registration ticket and the details
-//! to pre-fill. Whatever went wrong — unknown, expired, revoked, redeemed or locked code, wrong
+//! to pre-fill. The invitation is marked redeemed when the registration creates the account. Whatever went wrong — unknown, expired, revoked, redeemed or locked code, wrong
 //! birth date, a lost race — the caller gets the same answer; only staff see the real state.
 //! Wrong birth dates count against the invitation (the fifth locks it) and every failure counts
 //! against the caller's address.
@@ -136,14 +136,9 @@ pub async fn redeem(
         return Err(not_accepted());
     }
 
+    // The invitation stays open until the account is created (`patients::registration::complete`
+    // marks it redeemed): a patient who abandons the form can come back with the same code.
     let mut tx = core.store().begin().await?;
-    // The guarded update decides races: of two redemptions of one code, exactly one gets here.
-    if !store::redeem(&mut tx, &row.id, now.as_millis()).await? {
-        // Lost a race to another redemption of the same good code: not a guess, so not counted.
-        drop(tx);
-        throttle::refund(core, rule, &address).await?;
-        return Err(not_accepted());
-    }
     let ticket = SecretToken::generate();
     tickets::insert(
         &mut tx,
@@ -159,8 +154,7 @@ pub async fn redeem(
         },
     )
     .await?;
-    add_anonymous_event(&mut tx, &row, InvitationState::Redeemed, now.as_millis()).await?;
-    audit::by_anonymous("invitation.redeemed", now, client)
+    audit::by_anonymous("invitation.code_accepted", now, client)
         .practice(&row.practice_id)
         .subject("invitation", &row.id)
         .append(&mut tx)

@@ -30,6 +30,9 @@ pub enum Purpose {
     Ticket,
     ApiToken,
     Outbox,
+    PatientSession,
+    OneTimeCode,
+    Recovery,
 }
 
 impl Purpose {
@@ -46,6 +49,9 @@ impl Purpose {
             Purpose::Ticket => b"portico/v1/registration-ticket",
             Purpose::ApiToken => b"portico/v1/api-token",
             Purpose::Outbox => b"portico/v1/outbox",
+            Purpose::PatientSession => b"portico/v1/patient-session",
+            Purpose::OneTimeCode => b"portico/v1/one-time-code",
+            Purpose::Recovery => b"portico/v1/recovery",
         }
     }
 }

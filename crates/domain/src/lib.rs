@@ -12,6 +12,7 @@ pub mod codes;
 pub mod email;
 pub mod invitation;
 pub mod name;
+pub mod one_time_code;
 pub mod password;
 pub mod phone;
 pub mod roles;
@@ -25,9 +26,10 @@ pub use codes::{
 pub use email::{EmailAddress, EmailError};
 pub use invitation::{Channel, ConsentMethod, InvitationState, ProgramPolicy, Relation};
 pub use name::{DisplayName, NameError, PersonName};
+pub use one_time_code::{ONE_TIME_CODE_LEN, OneTimeCode, OneTimeCodeError};
 pub use password::{
     MAX_LEN, MIN_LEN_SINGLE_FACTOR, MIN_LEN_WITH_SECOND_FACTOR, Password, PasswordContext,
-    PasswordRejection, strength,
+    PasswordRejection, strength, suggest_passphrase,
 };
 pub use phone::{PhoneError, PhoneNumber, is_known_region};
 pub use roles::{RoleError, StaffRole};

@@ -1,7 +1,8 @@
 //! Properties that must hold for every input, not just the examples in `rules`.
 
 use portico_domain::{
-    BirthDate, CODE_DIGITS, CODE_LETTERS, InviteCode, PersonName, ProviderCode, SignupCode,
+    BirthDate, CODE_DIGITS, CODE_LETTERS, InviteCode, Password, PasswordContext, PersonName,
+    ProviderCode, SignupCode, suggest_passphrase,
 };
 use proptest::prelude::*;
 use rand::SeedableRng;
@@ -115,6 +116,14 @@ proptest! {
             prop_assert_eq!(name.as_str().trim(), name.as_str());
             prop_assert!(!name.as_str().contains("  "));
         }
+    }
+
+    #[test]
+    fn suggested_passphrases_always_pass_the_password_rules(seed: u64) {
+        let suggestion = suggest_passphrase(&mut StdRng::seed_from_u64(seed));
+        prop_assert_eq!(suggestion.split(' ').count(), 4, "{}", suggestion);
+        let parsed = Password::parse(&suggestion, &PasswordContext::single_factor(&[]));
+        prop_assert!(parsed.is_ok(), "{}: {:?}", suggestion, parsed);
     }
 
     #[test]

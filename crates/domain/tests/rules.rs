@@ -5,6 +5,7 @@ mod rules {
     mod codes;
     mod email;
     mod name;
+    mod one_time_code;
     mod password;
     mod phone;
     mod redaction;

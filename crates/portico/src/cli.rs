@@ -1,9 +1,10 @@
-//! The command line: `serve`, `migrate`, `admin create`, `audit verify`.
+//! The command line: `serve`, `worker`, `migrate`, `admin`, `audit verify`, `bench hash`.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -52,6 +53,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Measurements of this machine, the reference figures of BENCHMARKS.md.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +105,18 @@ pub enum AuditCommand {
     Verify,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Hash passwords on one thread with the service's own Argon2id hasher and parameters (as
+    /// registration does) for a while; print hashes per second. Needs no database.
+    Hash {
+        /// How long to keep hashing.
+        #[arg(long, value_name = "N", default_value_t = 10,
+            value_parser = clap::value_parser!(u64).range(1..=3600))]
+        seconds: u64,
+    },
+}
+
 impl Cli {
     pub fn overrides(&self) -> Overrides {
         let listen = match &self.command {
@@ -136,6 +154,9 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit_verify(&config).await,
+        Command::Bench {
+            command: BenchCommand::Hash { seconds },
+        } => bench_hash(Duration::from_secs(seconds)),
     }
 }
 
@@ -308,4 +329,23 @@ async fn audit_verify(config: &Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// Hashes back to back on the calling thread, so that the figure is what one core gives: the
+/// ceiling for anything that costs one hash, such as a registration.
+fn bench_hash(duration: Duration) -> anyhow::Result<ExitCode> {
+    // Always the same password: each hash draws its own salt, and the cost does not depend on it.
+    let password = "quiet meadow lantern river";
+    let started = Instant::now();
+    let mut hashes: u64 = 0;
+    while started.elapsed() < duration {
+        portico_core::passwords::hash_blocking(password)?;
+        hashes += 1;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "argon2id: {:.1} hashes/s on one thread ({hashes} in {elapsed:.1} s)",
+        hashes as f64 / elapsed
+    );
+    Ok(ExitCode::SUCCESS)
 }

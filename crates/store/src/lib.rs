@@ -11,16 +11,24 @@ mod error;
 
 pub mod api_tokens;
 pub mod audit;
+pub mod consents;
 pub mod invitations;
+pub mod notifications;
+pub mod one_time_codes;
 pub mod outbox;
+pub mod patient_links;
+pub mod patient_sessions;
+pub mod patients;
 pub mod practices;
 pub mod programs;
 pub mod provider_codes;
 pub mod providers;
+pub mod registrations;
 pub mod sessions;
 pub mod setup_tokens;
 pub mod staff;
 pub mod templates;
+pub mod terms;
 pub mod throttles;
 pub mod tickets;
 

@@ -110,14 +110,15 @@ pub async fn find_enabled_by_code(
     .await)?)
 }
 
-/// Deletes a program no invitation refers to; answers whether it was deleted.
+/// Deletes a program no invitation, ticket or patient refers to; answers whether it was deleted.
 pub async fn delete_unused(db: impl Into<Exec<'_>>, practice_id: &str, id: &str) -> Result<bool> {
     let done = execute!(
         db,
         sqlx::query(
             "DELETE FROM programs WHERE practice_id = $1 AND id = $2
            AND NOT EXISTS (SELECT 1 FROM invitations WHERE program_id = $2)
-           AND NOT EXISTS (SELECT 1 FROM registration_tickets WHERE program_id = $2)"
+           AND NOT EXISTS (SELECT 1 FROM registration_tickets WHERE program_id = $2)
+           AND NOT EXISTS (SELECT 1 FROM patient_links WHERE program_id = $2)"
         )
         .bind(practice_id)
         .bind(id)

@@ -93,3 +93,15 @@ pub async fn end_active(
         .bind(now)
     )?)
 }
+
+/// A code by id, active or not (a registration ticket names the code it came from).
+pub async fn find(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<ProviderCodeRow>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM provider_codes WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
+}

@@ -49,3 +49,34 @@ pub async fn consume(
     .await
     })?)
 }
+
+/// A ticket that is unused and unexpired.
+pub async fn find_live(
+    db: impl Into<Exec<'_>>,
+    ticket_hash: &str,
+    now: i64,
+) -> Result<Option<TicketRow>> {
+    Ok(run!(db, |c| {
+        sqlx::query_as(
+        "SELECT ticket_hash, practice_id, invitation_id, provider_code_id, program_id, created_at, expires_at, used_at
+         FROM registration_tickets WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $2"
+    )
+    .bind(ticket_hash)
+    .bind(now)
+    .fetch_optional(c)
+    .await
+    })?)
+}
+
+/// Gives a ticket in use more time: a patient moving through the steps keeps their registration.
+pub async fn extend(db: impl Into<Exec<'_>>, ticket_hash: &str, expires_at: i64) -> Result<()> {
+    execute!(
+        db,
+        sqlx::query(
+            "UPDATE registration_tickets SET expires_at = $2 WHERE ticket_hash = $1 AND used_at IS NULL"
+        )
+        .bind(ticket_hash)
+        .bind(expires_at)
+    )?;
+    Ok(())
+}

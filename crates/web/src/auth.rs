@@ -8,6 +8,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use portico_core::patients::PatientActor;
 use portico_core::secrets::{self, Purpose};
 use portico_core::{SecretToken, StaffActor};
 use serde::de::DeserializeOwned;
@@ -17,6 +18,10 @@ use crate::error::{ApiError, PageError, WebError};
 use crate::request::Client;
 
 pub const SESSION_COOKIE: &str = "portico_session";
+/// A patient's session (kept apart from staff sessions: one browser may hold both).
+pub const PATIENT_COOKIE: &str = "portico_patient";
+/// The ticket of a registration in progress.
+pub const REGISTRATION_COOKIE: &str = "portico_registration";
 pub const ANON_COOKIE: &str = "portico_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -221,10 +226,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let by_session = jar
             .get(SESSION_COOKIE)
             .is_some_and(|c| csrf_matches(state, "session", c.value(), &presented.csrf_token));
+        let by_patient = jar
+            .get(PATIENT_COOKIE)
+            .is_some_and(|c| csrf_matches(state, "patient", c.value(), &presented.csrf_token));
         let by_anonymous = jar
             .get(ANON_COOKIE)
             .is_some_and(|c| csrf_matches(state, "anon", c.value(), &presented.csrf_token));
-        if presented.csrf_token.is_empty() || !(by_session || by_anonymous) {
+        if presented.csrf_token.is_empty() || !(by_session || by_patient || by_anonymous) {
             return Err(WebError::CsrfRejected.into());
         }
         let form = serde_urlencoded::from_bytes(&bytes)
@@ -236,3 +244,91 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
 /// The body of a form that posts nothing but its CSRF token (sign-out buttons).
 #[derive(serde::Deserialize)]
 pub struct NoFields {}
+
+/// A signed-in patient, with what their pages need to post forms.
+pub struct PatientSession {
+    pub patient: PatientActor,
+    pub token: SecretToken,
+    pub csrf: String,
+}
+
+/// The CSRF token of a patient session, for the page that just opened it.
+pub fn patient_csrf(state: &AppState, token: &SecretToken) -> String {
+    csrf_for(state, "patient", token.expose())
+}
+
+async fn load_patient(
+    parts: &mut Parts,
+    state: &AppState,
+    token: SecretToken,
+) -> Result<PatientSession, WebError> {
+    let Ok(Client(client)) = Client::from_request_parts(parts, state).await;
+    let patient = portico_core::patients::sessions::authenticate(&state.core, &token, client)
+        .await?
+        .ok_or(WebError::PatientSignInRequired)?;
+    let csrf = patient_csrf(state, &token);
+    Ok(PatientSession {
+        patient,
+        token,
+        csrf,
+    })
+}
+
+/// A patient session for pages: no session redirects to the patient sign-in page.
+pub struct PatientPage(pub PatientSession);
+
+impl FromRequestParts<AppState> for PatientPage {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = CookieJar::from_headers(&parts.headers)
+            .get(PATIENT_COOKIE)
+            .and_then(|c| SecretToken::parse(c.value()))
+            .ok_or(WebError::PatientSignInRequired)?;
+        Ok(PatientPage(load_patient(parts, state, token).await?))
+    }
+}
+
+/// A patient for the API: a session token as `Authorization: Bearer …` (apps), or the session
+/// cookie with the CSRF header for changes (pages' scripts). No session answers 401.
+pub struct PatientApi(pub PatientSession);
+
+impl FromRequestParts<AppState> for PatientApi {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let token = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .and_then(|t| SecretToken::parse(t.trim()))
+                .ok_or(WebError::PatientSignInRequired)?;
+            return Ok(PatientApi(load_patient(parts, state, token).await?));
+        }
+        let token = CookieJar::from_headers(&parts.headers)
+            .get(PATIENT_COOKIE)
+            .and_then(|c| SecretToken::parse(c.value()))
+            .ok_or(WebError::PatientSignInRequired)?;
+        let session = load_patient(parts, state, token).await?;
+        if !is_safe(&parts.method) {
+            let presented = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !origin_allowed(state, &parts.headers)
+                || !csrf_matches(state, "patient", session.token.expose(), presented)
+            {
+                return Err(WebError::CsrfRejected.into());
+            }
+        }
+        Ok(PatientApi(session))
+    }
+}

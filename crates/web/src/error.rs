@@ -19,6 +19,9 @@ pub enum WebError {
     Core(#[from] CoreError),
     #[error("sign-in required")]
     SignInRequired,
+    /// A patient page or API call without a patient session.
+    #[error("sign-in required")]
+    PatientSignInRequired,
     #[error("the form's security token is missing or does not match")]
     CsrfRejected,
     #[error("not found")]
@@ -28,7 +31,7 @@ pub enum WebError {
 }
 
 impl WebError {
-    fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             WebError::Core(e) => match e {
                 CoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -36,12 +39,12 @@ impl WebError {
                 CoreError::Forbidden => StatusCode::FORBIDDEN,
                 CoreError::SignInFailed => StatusCode::UNAUTHORIZED,
                 CoreError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-                CoreError::SetupLinkInvalid => StatusCode::GONE,
+                CoreError::SetupLinkInvalid | CoreError::RegistrationExpired => StatusCode::GONE,
                 CoreError::Conflict(_) => StatusCode::CONFLICT,
                 CoreError::CodeNotAccepted(_) => StatusCode::BAD_REQUEST,
                 CoreError::Store(_) | CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
-            WebError::SignInRequired => StatusCode::UNAUTHORIZED,
+            WebError::SignInRequired | WebError::PatientSignInRequired => StatusCode::UNAUTHORIZED,
             WebError::CsrfRejected => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::MalformedBody(_) => StatusCode::BAD_REQUEST,
@@ -49,7 +52,7 @@ impl WebError {
     }
 
     /// A sentence for the person on the other end; internal details stay in the log.
-    fn public_message(&self) -> String {
+    pub(crate) fn public_message(&self) -> String {
         match self {
             WebError::Core(CoreError::Store(_) | CoreError::Internal(_)) => {
                 "Something went wrong on our side. Nothing you entered was saved; please try again.".into()
@@ -66,6 +69,9 @@ impl WebError {
                     .into(),
                 CodeKind::Provider => "Please check the 6-character code you received from your doctor's office.".into(),
                 CodeKind::Signup => "Please check the sign-up code you received from your doctor's office.".into(),
+                CodeKind::Registration => "Please check the code you received from your doctor's office: the \
+                                           6-character provider code, or your program's sign-up code."
+                    .into(),
             },
             WebError::CsrfRejected => {
                 "This form has expired or did not come from Portico. Go back, reload the page and try again.".into()
@@ -141,15 +147,18 @@ impl IntoResponse for ApiError {
             WebError::Core(CoreError::Throttled { .. }) => {
                 ("/problems/too-many-attempts", "Too many attempts")
             }
-            WebError::Core(CoreError::SignInFailed) | WebError::SignInRequired => {
-                ("/problems/unauthenticated", "Sign-in required")
-            }
+            WebError::Core(CoreError::SignInFailed)
+            | WebError::SignInRequired
+            | WebError::PatientSignInRequired => ("/problems/unauthenticated", "Sign-in required"),
             WebError::CsrfRejected => ("/problems/csrf", "Missing or wrong CSRF token"),
             WebError::Core(CoreError::CodeNotAccepted(_)) => {
                 ("/problems/code-not-accepted", "Code not accepted")
             }
             WebError::Core(CoreError::Conflict(_)) => {
                 ("/problems/state-conflict", "Not possible in this state")
+            }
+            WebError::Core(CoreError::RegistrationExpired) => {
+                ("/problems/registration-expired", "Registration expired")
             }
             _ => ("about:blank", status.canonical_reason().unwrap_or("Error")),
         };
@@ -200,6 +209,12 @@ impl IntoResponse for PageError {
         let e = self.0;
         if matches!(e, WebError::SignInRequired) {
             return Redirect::to("/staff/sign-in").into_response();
+        }
+        if matches!(e, WebError::PatientSignInRequired) {
+            return Redirect::to("/portal/sign-in").into_response();
+        }
+        if matches!(e, WebError::Core(CoreError::RegistrationExpired)) {
+            return Redirect::to("/register?expired=1").into_response();
         }
         e.log_if_internal();
         let status = e.status();

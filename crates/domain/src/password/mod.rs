@@ -1,17 +1,21 @@
 //! Choosing a password, by NIST SP 800-63B-4 (2025) for a password that is the account's only
 //! factor (DESIGN §5): a minimum length, no composition rules, and refusal of passwords that are
 //! common, breached, built from the person's own details, or easy to guess. This module is the one
-//! place the length limits live.
+//! place the length limits live. It also suggests random passphrases that meet those rules
+//! (`suggest_passphrase`).
 //!
 //! It never hashes, stores or compares passwords: `expose_secret` hands the normalised text to the
 //! hasher, and nothing else should read it. `Debug` is redacted and there is no `Display`.
 
 mod common;
+mod passphrase;
 mod personal;
 
 use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
+
+pub use passphrase::suggest_passphrase;
 
 /// Minimum length, in characters, while the password is the account's only factor.
 pub const MIN_LEN_SINGLE_FACTOR: usize = 15;

@@ -1,7 +1,11 @@
+use std::collections::HashSet;
+
 use portico_domain::{
     MAX_LEN, MIN_LEN_SINGLE_FACTOR, MIN_LEN_WITH_SECOND_FACTOR, Password, PasswordContext,
-    PasswordRejection, strength,
+    PasswordRejection, strength, suggest_passphrase,
 };
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 
 const JANE: &[&str] = &["Jane", "Okafor", "jane.okafor@example.com", "1985-04-12"];
 
@@ -214,4 +218,46 @@ fn strength_meter_agrees_with_the_rules() {
     assert_eq!(strength("jane river orbit candle", JANE), 0);
     assert!(strength("password1", &[]) <= 1);
     assert!(strength("maple orbit candle drift", JANE) >= 3);
+}
+
+/// The passphrase word list, read here on its own so the tests check the data, not the parser.
+fn passphrase_words() -> HashSet<&'static str> {
+    include_str!("../../data/passphrase-words.txt")
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect()
+}
+
+#[test]
+fn suggested_passphrase_is_four_words_from_the_list() {
+    let words = passphrase_words();
+    assert_eq!(words.len(), 7_772);
+    let mut rng = StdRng::seed_from_u64(2025);
+    for _ in 0..200 {
+        let suggestion = suggest_passphrase(&mut rng);
+        let parts: Vec<&str> = suggestion.split(' ').collect();
+        assert_eq!(parts.len(), 4, "{suggestion}");
+        for part in parts {
+            assert!(words.contains(part), "{part:?} in {suggestion}");
+        }
+    }
+}
+
+#[test]
+fn suggested_passphrase_passes_the_single_factor_rules() {
+    let mut rng = StdRng::seed_from_u64(15);
+    for _ in 0..200 {
+        let suggestion = suggest_passphrase(&mut rng);
+        let password = Password::parse(&suggestion, &PasswordContext::single_factor(&[]))
+            .unwrap_or_else(|e| panic!("{suggestion}: {e}"));
+        assert_eq!(password.expose_secret(), suggestion);
+        assert!(strength(&suggestion, &[]) >= 3, "{suggestion}");
+    }
+}
+
+#[test]
+fn suggestions_differ_from_one_another() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let suggestions: HashSet<String> = (0..100).map(|_| suggest_passphrase(&mut rng)).collect();
+    assert_eq!(suggestions.len(), 100);
 }

@@ -2,7 +2,8 @@
 //!
 //! Drives Debian's headless Chromium through its own `chromedriver` process (packages `chromium`
 //! and `chromium-driver`). Without `/usr/bin/chromedriver` the test is skipped with a note, except
-//! when `CI=true`, where it fails.
+//! when `CI=true`, where it fails. Each page the walk-through visits is checked with axe-core
+//! (`axe.rs`) for serious or critical accessibility violations.
 
 use std::io::Write as _;
 use std::net::{TcpListener, TcpStream};
@@ -21,8 +22,8 @@ use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, on_both};
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// How long to wait for a page, an element or a text before failing.
-const WAIT: Duration = Duration::from_secs(10);
-const POLL: Duration = Duration::from_millis(100);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const POLL: Duration = Duration::from_millis(100);
 
 on_both!(a_new_practice_admin_sets_up_signs_out_and_signs_in_again_in_a_real_browser);
 
@@ -58,6 +59,7 @@ async fn walk_through(app: &TestApp, driver: &WebDriver) -> WebDriverResult<()> 
 
     // 1. The set-up link: fill the form by its labelled fields.
     driver.goto(&link).await?;
+    crate::axe::assert_accessible(driver, "set-up").await?;
     fill(
         driver,
         "Practice name",
@@ -74,6 +76,7 @@ async fn walk_through(app: &TestApp, driver: &WebDriver) -> WebDriverResult<()> 
     wait_for_path(driver, "/staff").await?;
     wait_for_text(driver, "Lakeside Family Clinic").await?;
     wait_for_text(driver, "Ada Admin").await?;
+    crate::axe::assert_accessible(driver, "staff home").await?;
 
     // 3. Sign out from the header; the staff pages are closed again.
     click(
@@ -83,6 +86,7 @@ async fn walk_through(app: &TestApp, driver: &WebDriver) -> WebDriverResult<()> 
     .await?;
     wait_for_path(driver, "/staff/sign-in").await?;
     wait_for_text(driver, "You have signed out.").await?;
+    crate::axe::assert_accessible(driver, "sign-in (signed out)").await?;
     driver.goto(format!("{}/staff", app.url)).await?;
     wait_for_path(driver, "/staff/sign-in").await?;
 
@@ -97,6 +101,7 @@ async fn walk_through(app: &TestApp, driver: &WebDriver) -> WebDriverResult<()> 
     .await?;
     click(driver, By::Css("main form button[type='submit']")).await?;
     wait_for_text(driver, "do not match an account").await?;
+    crate::axe::assert_accessible(driver, "sign-in (wrong password)").await?;
     let kept = driver
         .query(By::Id("email"))
         .first()
@@ -119,6 +124,7 @@ async fn walk_through(app: &TestApp, driver: &WebDriver) -> WebDriverResult<()> 
     // 6. Add a staff member through the form.
     driver.goto(format!("{}/staff/members", app.url)).await?;
     wait_for_path(driver, "/staff/members").await?;
+    crate::axe::assert_accessible(driver, "staff members").await?;
     fill(driver, "Full name", "display_name", "Sam Staff").await?;
     fill(driver, "Email address", "email", "sam@clinic.example").await?;
     let role = labelled_field(driver, "Role", "role").await?;
@@ -140,6 +146,7 @@ async fn walk_through(app: &TestApp, driver: &WebDriver) -> WebDriverResult<()> 
     .await?;
     wait_for_path_prefix(driver, "/staff/members/").await?;
     wait_for_text(driver, "Sam Staff").await?;
+    crate::axe::assert_accessible(driver, "staff member").await?;
 
     // 8. A screenshot of the staff home page for a person to look at.
     driver.goto(format!("{}/staff", app.url)).await?;
@@ -169,7 +176,11 @@ async fn walk_through(app: &TestApp, driver: &WebDriver) -> WebDriverResult<()> 
 }
 
 /// The input a `<label>` with this text points at; checks it is the expected field.
-async fn labelled_field(driver: &WebDriver, label: &str, id: &str) -> WebDriverResult<WebElement> {
+pub(crate) async fn labelled_field(
+    driver: &WebDriver,
+    label: &str,
+    id: &str,
+) -> WebDriverResult<WebElement> {
     let label_el = driver
         .query(By::XPath(format!(
             "//main//label[normalize-space()='{label}']"
@@ -186,13 +197,18 @@ async fn labelled_field(driver: &WebDriver, label: &str, id: &str) -> WebDriverR
     driver.query(By::Id(id)).first().await
 }
 
-async fn fill(driver: &WebDriver, label: &str, id: &str, value: &str) -> WebDriverResult<()> {
+pub(crate) async fn fill(
+    driver: &WebDriver,
+    label: &str,
+    id: &str,
+    value: &str,
+) -> WebDriverResult<()> {
     let field = labelled_field(driver, label, id).await?;
     field.clear().await?;
     field.send_keys(value).await
 }
 
-async fn click(driver: &WebDriver, by: By) -> WebDriverResult<()> {
+pub(crate) async fn click(driver: &WebDriver, by: By) -> WebDriverResult<()> {
     driver
         .query(by)
         .and_clickable()
@@ -203,7 +219,11 @@ async fn click(driver: &WebDriver, by: By) -> WebDriverResult<()> {
 }
 
 /// Polls until `check` answers `true` or the wait runs out.
-async fn wait_until<F, Fut>(what: &str, driver: &WebDriver, mut check: F) -> WebDriverResult<()>
+pub(crate) async fn wait_until<F, Fut>(
+    what: &str,
+    driver: &WebDriver,
+    mut check: F,
+) -> WebDriverResult<()>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = WebDriverResult<bool>>,
@@ -228,21 +248,21 @@ where
     }
 }
 
-async fn wait_for_path(driver: &WebDriver, path: &str) -> WebDriverResult<()> {
+pub(crate) async fn wait_for_path(driver: &WebDriver, path: &str) -> WebDriverResult<()> {
     wait_until(&format!("the page {path}"), driver, || async {
         Ok(driver.current_url().await?.path() == path)
     })
     .await
 }
 
-async fn wait_for_path_prefix(driver: &WebDriver, prefix: &str) -> WebDriverResult<()> {
+pub(crate) async fn wait_for_path_prefix(driver: &WebDriver, prefix: &str) -> WebDriverResult<()> {
     wait_until(&format!("a page under {prefix}"), driver, || async {
         Ok(driver.current_url().await?.path().starts_with(prefix))
     })
     .await
 }
 
-async fn wait_for_text(driver: &WebDriver, text: &str) -> WebDriverResult<()> {
+pub(crate) async fn wait_for_text(driver: &WebDriver, text: &str) -> WebDriverResult<()> {
     wait_until(&format!("the text {text:?}"), driver, || async {
         let body = driver.find(By::Tag("body")).await?.text().await?;
         Ok(body.contains(text))
@@ -251,7 +271,7 @@ async fn wait_for_text(driver: &WebDriver, text: &str) -> WebDriverResult<()> {
 }
 
 /// `target/screenshots/staff-home-<backend>.png` in the workspace; errors writing it are ignored.
-async fn save_screenshot(driver: &WebDriver, backend: Backend) {
+pub(crate) async fn save_screenshot(driver: &WebDriver, backend: Backend) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     let name = match backend {
         Backend::Sqlite => "staff-home-sqlite.png",
@@ -264,7 +284,7 @@ async fn save_screenshot(driver: &WebDriver, backend: Backend) {
     }
 }
 
-fn chromium_capabilities(profile: &Path) -> ChromeCapabilities {
+pub(crate) fn chromium_capabilities(profile: &Path) -> ChromeCapabilities {
     let mut caps = DesiredCapabilities::chrome();
     caps.set_binary(CHROMIUM).expect("binary path");
     let profile_arg = format!("--user-data-dir={}", profile.display());
@@ -287,14 +307,14 @@ fn chromium_capabilities(profile: &Path) -> ChromeCapabilities {
 }
 
 /// A `chromedriver` process of this test's own, killed when dropped (also on panic).
-struct Chromedriver {
+pub(crate) struct Chromedriver {
     child: Child,
     port: u16,
 }
 
 impl Chromedriver {
     /// Starts chromedriver and waits until it answers; `None` (with a note) when not installed.
-    fn start() -> Option<Chromedriver> {
+    pub(crate) fn start() -> Option<Chromedriver> {
         if !PathBuf::from(CHROMEDRIVER).exists() {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!(
@@ -337,7 +357,7 @@ impl Chromedriver {
         Some(driver)
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 }

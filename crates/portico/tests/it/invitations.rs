@@ -22,7 +22,7 @@ on_both!(
     household_caregiver_and_no_email_invitations_are_made_in_one_step,
     the_list_filters_by_state_and_name_and_pages_with_a_cursor,
     wrong_codes_are_throttled_per_address_with_retry_after,
-    two_concurrent_redemptions_issue_exactly_one_ticket,
+    concurrent_redemptions_each_open_a_registration,
     the_practice_sets_how_long_its_invitations_last,
 );
 
@@ -110,27 +110,14 @@ async fn an_invitation_lives_from_creation_to_redemption(app: &TestApp) {
     assert_eq!(redeemed["prefill"]["email"], "maria.lopez@example.org");
     assert_eq!(redeemed["prefill"]["practice_name"], "Lakeside Clinic");
 
+    // Checking the code opens a registration; the invitation is redeemed only when the account
+    // exists (see `registration.rs`), so a patient who stops half-way can come back with it.
     let read = Api::expect(api.get(&format!("/invitations/{id}")).await, StatusCode::OK).await;
-    assert_eq!(read["state"], "redeemed");
-    assert_eq!(states(&read), ["draft", "redeemed"]);
-    assert_eq!(read["history"][1]["actor"], "anonymous");
-
-    // Single use; and a redeemed invitation cannot be re-sent (link the account instead).
+    assert_eq!(read["state"], "draft");
     assert_eq!(
-        redeem(app, code, BIRTH).await.status(),
-        StatusCode::BAD_REQUEST
-    );
-    let refused = Api::expect(
-        api.post(&format!("/invitations/{id}/resend"), &json!({}))
-            .await,
-        StatusCode::CONFLICT,
-    )
-    .await;
-    assert!(
-        refused["detail"]
-            .as_str()
-            .unwrap()
-            .contains("existing account")
+        redeem(app, &typed, BIRTH).await.status(),
+        StatusCode::OK,
+        "the same code opens a registration again until an account exists"
     );
 }
 
@@ -201,7 +188,7 @@ async fn five_wrong_birth_dates_lock_the_invitation_until_it_is_resent(app: &Tes
         "the new one works"
     );
     let read = Api::expect(api.get(&format!("/invitations/{id}")).await, StatusCode::OK).await;
-    assert_eq!(states(&read), ["draft", "locked", "draft", "redeemed"]);
+    assert_eq!(states(&read), ["draft", "locked", "draft"]);
     assert_eq!(read["failed_attempts"], 0, "a re-send resets the count");
 }
 
@@ -291,7 +278,6 @@ async fn anonymous_answers_for_expired_revoked_unknown_and_locked_codes_are_iden
     let expired = invite(&api, "Eve", "Expired").await;
     let revoked = invite(&api, "Rob", "Revoked").await;
     let locked = invite(&api, "Lou", "Locked").await;
-    let redeemed = invite(&api, "Ray", "Redeemed").await;
     api.post(
         &format!("/invitations/{}/revoke", revoked["id"].as_str().unwrap()),
         &json!({}),
@@ -300,12 +286,6 @@ async fn anonymous_answers_for_expired_revoked_unknown_and_locked_codes_are_iden
     for _ in 0..5 {
         redeem(app, locked["code"].as_str().unwrap(), "2001-01-01").await;
     }
-    assert_eq!(
-        redeem(app, redeemed["code"].as_str().unwrap(), BIRTH)
-            .await
-            .status(),
-        StatusCode::OK
-    );
     app.advance(Duration::from_secs(15 * 86_400));
     // `expired` was made first, so only it... all are past 14 days now; revive the others' relevance:
     // each case is a different reason the code cannot be used.
@@ -313,7 +293,6 @@ async fn anonymous_answers_for_expired_revoked_unknown_and_locked_codes_are_iden
         ("expired", expired["code"].as_str().unwrap().to_owned()),
         ("revoked", revoked["code"].as_str().unwrap().to_owned()),
         ("locked", locked["code"].as_str().unwrap().to_owned()),
-        ("redeemed", redeemed["code"].as_str().unwrap().to_owned()),
         ("unknown", "XYZ-234-ABC".to_owned()),
         ("malformed", "not a code".to_owned()),
         (
@@ -697,29 +676,29 @@ async fn wrong_codes_are_throttled_per_address_with_retry_after(app: &TestApp) {
     );
 }
 
-async fn two_concurrent_redemptions_issue_exactly_one_ticket(app: &TestApp) {
+async fn concurrent_redemptions_each_open_a_registration(app: &TestApp) {
+    // Two devices checking one code at once both get a ticket: only account creation is single
+    // use (`registration.rs` shows that exactly one account results).
     let api = app
         .integrator("Lakeside Clinic", "admin@lakeside.example")
         .await;
     let rounds = if app.backend == Backend::Postgres {
-        50
+        20
     } else {
-        10
+        5
     };
     for round in 0..rounds {
         let created = invite(&api, "Cora", "Current").await;
         let code = created["code"].as_str().unwrap();
         let (a, b) = tokio::join!(redeem(app, code, BIRTH), redeem(app, code, BIRTH));
-        let mut statuses = [a.status(), b.status()];
-        statuses.sort();
         assert_eq!(
-            statuses,
-            [StatusCode::OK, StatusCode::BAD_REQUEST],
+            [a.status(), b.status()],
+            [StatusCode::OK, StatusCode::OK],
             "round {round}"
         );
     }
     let tickets = app.count_rows("registration_tickets").await;
-    assert_eq!(tickets, rounds, "one ticket per invitation");
+    assert_eq!(tickets, rounds * 2, "two tickets per invitation");
 }
 
 async fn the_practice_sets_how_long_its_invitations_last(app: &TestApp) {

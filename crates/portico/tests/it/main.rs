@@ -5,6 +5,7 @@
 mod common;
 
 mod audit;
+mod axe;
 mod browser;
 mod cli;
 mod codes;
@@ -13,7 +14,9 @@ mod email;
 mod invitations;
 mod mailbox;
 mod openapi;
+mod patient_browser;
 mod platform;
+mod registration;
 mod setup;
 mod sign_in;
 mod sms;

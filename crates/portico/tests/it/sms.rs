@@ -18,8 +18,8 @@ const TOKEN: &str = "provider-auth-token";
 const FROM: &str = "+15005550006";
 const TO: &str = "+14155550123";
 const ADMIN: &str = "admin@lakeside.example";
-const MESSAGES: &str = "/2010-04-01/Accounts/AC0123456789abcdef/Messages.json";
-const CALLS: &str = "/2010-04-01/Accounts/AC0123456789abcdef/Calls.json";
+pub(crate) const MESSAGES: &str = "/2010-04-01/Accounts/AC0123456789abcdef/Messages.json";
+pub(crate) const CALLS: &str = "/2010-04-01/Accounts/AC0123456789abcdef/Calls.json";
 
 /// Like `on_both!`, with a provider stand-in and the service set to send through it.
 macro_rules! with_provider {
@@ -29,7 +29,7 @@ macro_rules! with_provider {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let provider = wiremock::MockServer::start().await;
-                    let app = super::spawn(crate::common::Backend::Sqlite, &provider).await.expect("sqlite is always available");
+                    let app = crate::sms::spawn(crate::common::Backend::Sqlite, &provider).await.expect("sqlite is always available");
                     super::$name(&app, &provider).await;
                     app.stop().await;
                 }
@@ -40,7 +40,7 @@ macro_rules! with_provider {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let provider = wiremock::MockServer::start().await;
-                    let Some(app) = super::spawn(crate::common::Backend::Postgres, &provider).await else { return };
+                    let Some(app) = crate::sms::spawn(crate::common::Backend::Postgres, &provider).await else { return };
                     super::$name(&app, &provider).await;
                     app.stop().await;
                 }
@@ -48,6 +48,8 @@ macro_rules! with_provider {
         }
     };
 }
+
+pub(crate) use with_provider;
 
 with_provider!(
     an_invite_by_sms_and_voice_reaches_the_provider_as_expected,
@@ -58,7 +60,7 @@ with_provider!(
     a_provider_that_does_not_answer_in_time_is_retried,
 );
 
-async fn spawn(backend: Backend, provider: &MockServer) -> Option<TestApp> {
+pub(crate) async fn spawn(backend: Backend, provider: &MockServer) -> Option<TestApp> {
     let base = provider.uri();
     TestApp::spawn_with(
         backend,
@@ -75,7 +77,7 @@ async fn spawn(backend: Backend, provider: &MockServer) -> Option<TestApp> {
 }
 
 /// The provider accepts everything sent with the right credentials.
-async fn accept_all(provider: &MockServer) {
+pub(crate) async fn accept_all(provider: &MockServer) {
     Mock::given(method("POST"))
         .and(path(MESSAGES))
         .and(basic_auth(SID, TOKEN))
@@ -118,7 +120,7 @@ fn message<'a>(invitation: &'a Value, channel: &str) -> &'a Value {
 }
 
 /// The form bodies the provider received at `at`, in order.
-async fn forms_at(provider: &MockServer, at: &str) -> Vec<Vec<(String, String)>> {
+pub(crate) async fn forms_at(provider: &MockServer, at: &str) -> Vec<Vec<(String, String)>> {
     provider
         .received_requests()
         .await

@@ -5,9 +5,12 @@
 mod codes;
 mod invitations;
 mod openapi;
+mod patient;
+mod patients;
 mod practice;
 mod programs;
 mod public;
+mod registration;
 mod templates;
 
 use axum::extract::rejection::JsonRejection;
@@ -38,6 +41,9 @@ fn v1() -> OpenApiRouter<AppState> {
         .merge(programs::routes())
         .merge(public::routes())
         .merge(templates::routes())
+        .merge(registration::routes())
+        .merge(patient::routes())
+        .merge(patients::routes())
 }
 
 /// A JSON body whose parse errors are problem documents, not axum's plain-text rejections.

@@ -21,6 +21,8 @@ pub const PROVIDER_CODES: &str = "provider codes";
 pub const PROGRAMS: &str = "programs";
 pub const PUBLIC: &str = "public";
 pub const TEMPLATES: &str = "templates";
+pub const PATIENT: &str = "patient";
+pub const PATIENTS: &str = "patients";
 
 const DESCRIPTION: &str = "Patient onboarding for a practice: invitations, provider codes and \
 programs for staff and integrators, and the anonymous endpoints a patient's app calls.
@@ -48,6 +50,7 @@ Every error is an RFC 9457 problem document (`application/problem+json`).";
             Forbidden,
             NotFound,
             StateConflict,
+            RegistrationExpired,
             InvalidFields,
             TooManyAttempts,
         )
@@ -60,6 +63,13 @@ Every error is an RFC 9457 problem document (`application/problem+json`).";
         (name = PROVIDER_CODES,
             description = "The practice's and each provider's shared code: list, rotate, disable."),
         (name = PROGRAMS, description = "Programs and their sign-up codes."),
+        (name = PATIENTS,
+            description = "The practice's side of patients: terms of use, sign-ups awaiting \
+                approval, notifications."),
+        (name = PATIENT,
+            description = "A signed-in patient's own account: cards, terms, provider codes, \
+                sign-out. Send the session token from registration or sign-in as \
+                `Authorization: Bearer <token>` (scheme `patient_session`)."),
         (name = TEMPLATES, description = "Message templates per kind and language: list, save, reset, preview."),
         (name = PUBLIC,
             description = "Anonymous endpoints for patients: redeem an invitation, look up a code. \
@@ -81,10 +91,16 @@ impl Modify for ApiToken {
                  session cookie `portico_session` instead (see the description above).",
             ))
             .build();
-        openapi
-            .components
-            .get_or_insert_default()
-            .add_security_scheme("api_token", SecurityScheme::Http(scheme));
+        let patient = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "A patient's session token, from `POST /api/v1/public/registrations/complete` or \
+                 `POST /api/v1/public/patient-sessions`.",
+            ))
+            .build();
+        let components = openapi.components.get_or_insert_default();
+        components.add_security_scheme("api_token", SecurityScheme::Http(scheme));
+        components.add_security_scheme("patient_session", SecurityScheme::Http(patient));
     }
 }
 
@@ -140,6 +156,12 @@ pub struct NotFound(Problem);
 #[response(content_type = "application/problem+json")]
 #[expect(dead_code, reason = "describes a response; never built")]
 pub struct StateConflict(Problem);
+
+/// The registration ticket is unknown, used or expired: start again with the code.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+#[expect(dead_code, reason = "describes a response; never built")]
+pub struct RegistrationExpired(Problem);
 
 /// Some fields are not valid; `errors` lists each one as `{field, message}`.
 #[derive(ToResponse)]

@@ -5,7 +5,9 @@
 mod audit;
 mod dev_outbox;
 mod home;
+mod portal;
 mod providers;
+mod register;
 mod setup;
 mod sign_in;
 mod staff;
@@ -24,6 +26,10 @@ use crate::error::{PageError, WebError};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/assets/portico.css", get(stylesheet))
+        .route("/assets/password.js", get(password_script))
+        .route("/assets/terms.js", get(terms_script))
+        .merge(register::routes())
+        .merge(portal::routes())
         .merge(home::routes())
         .merge(sign_in::routes())
         .merge(setup::routes())
@@ -42,6 +48,25 @@ async fn stylesheet() -> Response {
         include_str!("../../assets/portico.css"),
     )
         .into_response()
+}
+
+fn script(body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn password_script() -> Response {
+    script(include_str!("../../assets/password.js"))
+}
+
+async fn terms_script() -> Response {
+    script(include_str!("../../assets/terms.js"))
 }
 
 /// What the page frame needs for a signed-in staff member: navigation and the sign-out form.

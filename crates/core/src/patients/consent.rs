@@ -1,0 +1,64 @@
+//! Digital consent (DESIGN §5), signed in the app when the invitation says so: the patient reads
+//! the consent text and types their full name as a signature.
+
+/// The version of the consent text; a signature records which text it was given to.
+pub const CONSENT_VERSION: &str = "2026-11";
+
+/// The consent text, as paragraphs.
+pub const CONSENT_TEXT: &[&str] = &[
+    "I consent to receive care-related communication from my practice through this patient portal, \
+     including secure messages, visit requests, forms and notifications by email, text message or \
+     voice call to the contact details I have given.",
+    "I understand that messages through the portal are not for emergencies, and that I can withdraw \
+     this consent at any time by asking my practice; withdrawal does not affect care I have already \
+     received.",
+    "I confirm that the details I gave are mine and correct, and that typing my full name below is \
+     my signature.",
+];
+
+/// The consent text and its version, for pages and the API.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsentText {
+    pub version: String,
+    pub paragraphs: Vec<String>,
+}
+
+pub fn text() -> ConsentText {
+    ConsentText {
+        version: CONSENT_VERSION.to_owned(),
+        paragraphs: CONSENT_TEXT.iter().map(|p| (*p).to_owned()).collect(),
+    }
+}
+
+/// Whether a typed signature is the patient's full name: case, accents typed the same way, and
+/// the spaces between words do not matter.
+pub fn signature_matches(typed: &str, first_name: &str, last_name: &str) -> bool {
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_lowercase).collect()
+    }
+    let expected: Vec<String> = words(first_name)
+        .into_iter()
+        .chain(words(last_name))
+        .collect();
+    !expected.is_empty() && words(typed) == expected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_is_the_full_name_in_any_case_and_spacing() {
+        assert!(signature_matches("Maria Lopez", "Maria", "Lopez"));
+        assert!(signature_matches("  maria   LOPEZ ", "Maria", "Lopez"));
+        assert!(signature_matches(
+            "Ana María de la Cruz",
+            "Ana María",
+            "de la Cruz"
+        ));
+        assert!(!signature_matches("Maria", "Maria", "Lopez"));
+        assert!(!signature_matches("Lopez Maria", "Maria", "Lopez"));
+        assert!(!signature_matches("", "Maria", "Lopez"));
+    }
+}

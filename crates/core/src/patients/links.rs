@@ -1,0 +1,259 @@
+//! What a patient is linked to (the cards of the visit screen), linking another practice or
+//! provider with a provider code, and the staff side: sign-ups waiting for approval and the
+//! notifications programs ask for (DESIGN §6).
+
+use portico_domain::ProviderCode;
+use portico_store::notifications::{self, NotificationRow};
+use portico_store::patient_links::{self, LinkCard, LinkRow};
+use portico_store::provider_codes;
+
+use crate::actor::StaffActor;
+use crate::audit;
+use crate::clock::Timestamp;
+use crate::patients::PatientActor;
+use crate::secrets::Purpose;
+use crate::throttle::{self, Rule};
+use crate::{CodeKind, Core, CoreError, new_id};
+
+/// One card of the visit screen: a practice, and the provider and program when there are.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Card {
+    pub id: String,
+    pub practice_name: String,
+    pub provider_name: Option<String>,
+    pub program_name: Option<String>,
+    /// `active`, or `pending` while the practice has not approved a sign-up.
+    pub status: String,
+}
+
+impl From<LinkCard> for Card {
+    fn from(c: LinkCard) -> Card {
+        Card {
+            id: c.id,
+            practice_name: c.practice_name,
+            provider_name: c.provider_name,
+            program_name: c.program_name,
+            status: c.status,
+        }
+    }
+}
+
+/// The patient's cards, oldest first.
+pub async fn cards(core: &Core, patient: &PatientActor) -> Result<Vec<Card>, CoreError> {
+    Ok(
+        patient_links::cards_for_patient(core.store(), &patient.patient_id)
+            .await?
+            .into_iter()
+            .map(Card::from)
+            .collect(),
+    )
+}
+
+/// Links the signed-in patient to the practice (and provider) of a provider code ("Add provider
+/// code"). Wrong codes get the one fixed answer and count against the caller's address.
+pub async fn add_provider_code(
+    core: &Core,
+    patient: &PatientActor,
+    typed: &str,
+) -> Result<Card, CoreError> {
+    let rule = Rule {
+        scope: "code-lookup-address",
+        limit: core.settings().code_lookup_per_address,
+    };
+    let address = patient.client.ip.clone().unwrap_or_default();
+    throttle::attempt(core, rule, &address).await?;
+    let found = match ProviderCode::parse(typed) {
+        Ok(code) => {
+            let hash = core
+                .keys()
+                .lookup_hash(Purpose::ProviderCode, code.expose_normalized().as_bytes());
+            provider_codes::find_active_by_hash(core.store(), &hash).await?
+        }
+        Err(_) => None,
+    };
+    let Some(code) = found else {
+        audit::by_patient(patient, "patient.provider_code", core.now())
+            .outcome(audit::FAILURE)
+            .append_alone(core.store())
+            .await?;
+        return Err(CoreError::CodeNotAccepted(CodeKind::Provider));
+    };
+    throttle::refund(core, rule, &address).await?;
+    let now = core.now();
+    let link = LinkRow {
+        id: new_id(),
+        patient_id: patient.patient_id.clone(),
+        practice_id: code.practice_id.clone(),
+        provider_id: code.provider_id.clone(),
+        program_id: None,
+        invitation_id: None,
+        source: "provider_code".into(),
+        status: "active".into(),
+        created_at: now.as_millis(),
+        decided_at: None,
+        decided_by: None,
+        ended_at: None,
+    };
+    let mut tx = core.store().begin().await?;
+    // Entering a code one is already linked by is harmless: the card is simply there.
+    if patient_links::insert_new(&mut tx, &link).await? {
+        audit::by_patient(patient, "patient.linked", now)
+            .practice(&link.practice_id)
+            .subject("patient_link", &link.id)
+            .detail("source", "provider_code")
+            .append(&mut tx)
+            .await?;
+    }
+    tx.commit().await?;
+    patient_links::cards_for_patient(core.store(), &patient.patient_id)
+        .await?
+        .into_iter()
+        .find(|c| {
+            c.practice_id == code.practice_id
+                && c.provider_id == code.provider_id
+                && c.program_id.is_none()
+        })
+        .map(Card::from)
+        .ok_or(CoreError::Internal("the new link is missing".into()))
+}
+
+/// A link as staff see it in the approval list.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PracticeLink {
+    pub id: String,
+    pub patient_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub provider_name: Option<String>,
+    pub program_name: Option<String>,
+    pub status: String,
+    pub source: String,
+    pub created_at: String,
+}
+
+/// The practice's sign-ups waiting for approval, newest first.
+pub async fn pending(core: &Core, actor: &StaffActor) -> Result<Vec<PracticeLink>, CoreError> {
+    let cards =
+        patient_links::cards_in_practice(core.store(), &actor.practice_id, "pending").await?;
+    let mut out = Vec::with_capacity(cards.len());
+    for card in cards {
+        let Some(patient) = portico_store::patients::find(core.store(), &card.patient_id).await?
+        else {
+            continue;
+        };
+        out.push(PracticeLink {
+            id: card.id,
+            patient_id: card.patient_id,
+            first_name: patient.first_name,
+            last_name: patient.last_name,
+            provider_name: card.provider_name,
+            program_name: card.program_name,
+            status: card.status,
+            source: card.source,
+            created_at: Timestamp::from_millis(card.created_at).to_rfc3339(),
+        });
+    }
+    audit::by_staff(actor, "patient_links.pending_read", core.now())
+        .detail("count", out.len())
+        .append_alone(core.store())
+        .await?;
+    Ok(out)
+}
+
+/// Approves (or declines) a pending sign-up of the staff member's practice.
+pub async fn decide(
+    core: &Core,
+    actor: &StaffActor,
+    link_id: &str,
+    approve: bool,
+) -> Result<(), CoreError> {
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    let Some(patient_id) = patient_links::decide(
+        &mut tx,
+        &actor.practice_id,
+        link_id,
+        approve,
+        &actor.staff_id,
+        now.as_millis(),
+    )
+    .await?
+    else {
+        return Err(CoreError::NotFound);
+    };
+    let action = if approve {
+        "patient_link.approved"
+    } else {
+        "patient_link.declined"
+    };
+    audit::by_staff(actor, action, now)
+        .subject("patient_link", link_id)
+        .patient(&patient_id)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A notification for the practice's staff.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Notification {
+    pub id: String,
+    /// `patient.signed_up` (a program that notifies) or `patient.awaits_approval`.
+    pub kind: String,
+    pub patient_id: String,
+    pub patient_name: String,
+    pub program_name: Option<String>,
+    pub link_id: Option<String>,
+    pub created_at: String,
+}
+
+/// The practice's newest notifications (reading them is audited: they name patients).
+pub async fn notifications(
+    core: &Core,
+    actor: &StaffActor,
+) -> Result<Vec<Notification>, CoreError> {
+    let rows = notifications::recent(core.store(), &actor.practice_id, 100).await?;
+    audit::by_staff(actor, "notifications.read", core.now())
+        .detail("count", rows.len())
+        .append_alone(core.store())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|n| Notification {
+            id: n.id,
+            kind: n.kind,
+            patient_id: n.patient_id,
+            patient_name: format!("{} {}", n.first_name, n.last_name),
+            program_name: n.program_name,
+            link_id: n.link_id,
+            created_at: Timestamp::from_millis(n.created_at).to_rfc3339(),
+        })
+        .collect())
+}
+
+/// Tells the practice's staff about a new patient link (inside the caller's transaction).
+pub(crate) async fn notify(
+    tx: &mut portico_store::Tx,
+    link: &LinkRow,
+    kind: &str,
+    now: Timestamp,
+) -> Result<(), CoreError> {
+    notifications::insert(
+        tx,
+        &NotificationRow {
+            id: new_id(),
+            practice_id: link.practice_id.clone(),
+            kind: kind.to_owned(),
+            patient_id: link.patient_id.clone(),
+            link_id: Some(link.id.clone()),
+            created_at: now.as_millis(),
+            read_at: None,
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! The rules of six-digit one-time codes, shared by phone verification and password recovery:
+//! valid for ten minutes, five tries per code, stored only as a keyed hash bound to the code's row,
+//! and re-sends spaced out (30 s, then twice as long after each further send).
+
+use std::time::Duration;
+
+use portico_domain::OneTimeCode;
+use portico_store::Tx;
+use portico_store::one_time_codes::{self as store, OneTimeCodeRow};
+
+use crate::secrets::{Purpose, from_hex};
+use crate::{Core, CoreError, FieldErrors};
+
+/// How long a code is valid.
+pub const CODE_TTL: Duration = Duration::from_secs(10 * 60);
+/// Wrong entries that use a code up.
+pub const MAX_CODE_ATTEMPTS: i64 = 5;
+/// The wait before the first re-send; each further re-send waits twice as long as the last.
+const FIRST_RESEND_WAIT: Duration = Duration::from_secs(30);
+const LONGEST_RESEND_WAIT: Duration = Duration::from_secs(30 * 60);
+/// Sends counted for the growing wait: those of the last hour.
+pub(crate) const RESEND_MEMORY: Duration = Duration::from_secs(60 * 60);
+
+/// How long to wait after the newest send, when `sent` codes went out in the last hour.
+pub fn resend_wait(sent: i64) -> Duration {
+    if sent <= 0 {
+        return Duration::ZERO;
+    }
+    let doublings = u32::try_from(sent - 1).unwrap_or(u32::MAX).min(16);
+    FIRST_RESEND_WAIT
+        .saturating_mul(1 << doublings)
+        .min(LONGEST_RESEND_WAIT)
+}
+
+fn mac_input(id: &str, code: &OneTimeCode) -> Vec<u8> {
+    format!("{id}\0{}", code.expose_digits()).into_bytes()
+}
+
+/// Stores a fresh code for `subject` (inside the caller's transaction) and answers it, to be sent.
+pub(crate) async fn issue(
+    tx: &mut Tx,
+    core: &Core,
+    id: String,
+    purpose: &str,
+    subject: Option<&str>,
+    channel: &str,
+) -> Result<OneTimeCode, CoreError> {
+    let now = core.now();
+    let code = OneTimeCode::generate(&mut rand::rng());
+    store::insert(
+        tx,
+        &OneTimeCodeRow {
+            code_hash: core
+                .keys()
+                .lookup_hash(Purpose::OneTimeCode, &mac_input(&id, &code)),
+            id,
+            purpose: purpose.to_owned(),
+            subject: subject.map(str::to_owned),
+            channel: channel.to_owned(),
+            attempts: 0,
+            created_at: now.as_millis(),
+            expires_at: now.plus(CODE_TTL).as_millis(),
+            used_at: None,
+        },
+    )
+    .await?;
+    Ok(code)
+}
+
+/// The answer for every code that cannot be used, under the form field `code`.
+pub(crate) fn refused(message: &str) -> CoreError {
+    CoreError::Invalid(FieldErrors::single("code", message))
+}
+
+pub(crate) const WRONG: &str = "That code is not right. Check the 6 digits and try again.";
+pub(crate) const USED_UP: &str =
+    "That code has expired or was tried too many times. Ask for a new code.";
+
+/// Checks `typed` against `row`, counting a wrong entry. `Ok(())` means the code matches and may
+/// be used (the caller marks it used in its own transaction).
+pub(crate) async fn check(core: &Core, row: &OneTimeCodeRow, typed: &str) -> Result<(), CoreError> {
+    let now = core.now().as_millis();
+    let typed = OneTimeCode::parse(typed).map_err(|e| refused(&e.to_string()))?;
+    if row.used_at.is_some() || row.expires_at <= now || row.attempts >= MAX_CODE_ATTEMPTS {
+        return Err(refused(USED_UP));
+    }
+    let stored = from_hex(&row.code_hash).unwrap_or_default();
+    if core
+        .keys()
+        .verify_mac(Purpose::OneTimeCode, &mac_input(&row.id, &typed), &stored)
+    {
+        return Ok(());
+    }
+    let attempts = store::add_attempt(core.store(), &row.id).await?;
+    if attempts.is_none_or(|n| n >= MAX_CODE_ATTEMPTS) {
+        return Err(refused(USED_UP));
+    }
+    Err(refused(WRONG))
+}
+
+/// Refuses a send that comes before the growing wait since the newest code has passed.
+pub(crate) async fn ensure_resend_allowed(
+    core: &Core,
+    purpose: &str,
+    subject: &str,
+) -> Result<i64, CoreError> {
+    let now = core.now();
+    let sent = store::count_since(
+        core.store(),
+        purpose,
+        subject,
+        now.minus(RESEND_MEMORY).as_millis(),
+    )
+    .await?;
+    if let Some(newest) = store::newest(core.store(), purpose, subject).await? {
+        let allowed_at = newest
+            .created_at
+            .saturating_add(i64::try_from(resend_wait(sent).as_millis()).unwrap_or(i64::MAX));
+        if allowed_at > now.as_millis() {
+            let wait = u64::try_from(allowed_at - now.as_millis()).unwrap_or(0);
+            return Err(CoreError::Throttled {
+                retry_after: Duration::from_millis(wait).max(Duration::from_secs(1)),
+            });
+        }
+    }
+    Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn re_sends_wait_thirty_seconds_then_twice_as_long_each_time() {
+        assert_eq!(resend_wait(0), Duration::ZERO);
+        assert_eq!(resend_wait(1), Duration::from_secs(30));
+        assert_eq!(resend_wait(2), Duration::from_secs(60));
+        assert_eq!(resend_wait(3), Duration::from_secs(120));
+        assert_eq!(resend_wait(7), Duration::from_secs(30 * 60));
+        assert_eq!(resend_wait(1_000), Duration::from_secs(30 * 60));
+    }
+}

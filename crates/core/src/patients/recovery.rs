@@ -1,0 +1,198 @@
+//! Forgotten passwords (DESIGN §5): a six-digit code by email or SMS, then a new password. The
+//! first answer is the same whether or not an account matched — a recovery token and "if an account
+//! matches, we sent a code" — and both cases write the same kind of row, so neither the answer nor
+//! the database's behaviour tells them apart. A reset ends every session of the account.
+
+use portico_domain::{Channel, Password, PasswordContext};
+use portico_store::{one_time_codes, patient_links, patient_sessions, patients};
+
+use crate::actor::ClientInfo;
+use crate::audit;
+use crate::messages;
+use crate::outbox::{self, About, MessageKind};
+use crate::patients::one_time;
+use crate::patients::sessions::find_by_name;
+use crate::secrets::{Purpose, SecretToken};
+use crate::throttle::{self, Rule};
+use crate::{Core, CoreError, FieldErrors};
+
+/// Codes a recovery subject may be sent per hour; more are silently not sent.
+const SENDS_PER_HOUR: i64 = 5;
+
+/// The answer to a recovery request, identical for known and unknown accounts.
+#[derive(Debug)]
+pub struct RecoveryStarted {
+    /// Names this recovery in the second step (shown once; stored only as a keyed hash).
+    pub token: SecretToken,
+}
+
+/// Starts a recovery for the account reached by `name` (email address or username): sends a code
+/// by `channel` (`email` or `sms`) when there is such an account with that kind of contact.
+pub async fn start(
+    core: &Core,
+    name: &str,
+    channel: &str,
+    client: &ClientInfo,
+) -> Result<RecoveryStarted, CoreError> {
+    let channel = match Channel::parse(channel) {
+        Ok(c @ (Channel::Email | Channel::Sms)) => c,
+        _ => {
+            return Err(FieldErrors::single("channel", "Choose email or a text message.").into());
+        }
+    };
+    if name.trim().is_empty() {
+        return Err(FieldErrors::single(
+            "name",
+            "Enter the email address or username you sign in with.",
+        )
+        .into());
+    }
+    let rule = Rule {
+        scope: "recovery-address",
+        limit: core.settings().recovery_per_address,
+    };
+    let address = client.ip.clone().unwrap_or_default();
+    // Every request counts here (not only failures): each one can send a message.
+    throttle::attempt(core, rule, &address).await?;
+
+    let now = core.now();
+    let found = find_by_name(core, name).await?;
+    let target = match &found {
+        Some(row) => {
+            let to = match channel {
+                Channel::Email => row.email.clone(),
+                _ => Some(row.phone.clone()),
+            };
+            let recent = one_time_codes::count_since(
+                core.store(),
+                "recovery",
+                &row.id,
+                now.minus(one_time::RESEND_MEMORY).as_millis(),
+            )
+            .await?;
+            let practice = patient_links::cards_for_patient(core.store(), &row.id)
+                .await?
+                .into_iter()
+                .next();
+            match (to, practice) {
+                (Some(to), Some(card)) if recent < SENDS_PER_HOUR => Some((row, to, card)),
+                _ => None,
+            }
+        }
+        None => None,
+    };
+
+    let token = SecretToken::generate();
+    let id = token.lookup_hash(core.keys(), Purpose::Recovery);
+    let mut tx = core.store().begin().await?;
+    // A row is written either way; for no account it has no subject, and no code can match it.
+    let code = one_time::issue(
+        &mut tx,
+        core,
+        id.clone(),
+        "recovery",
+        target.as_ref().map(|(row, ..)| row.id.as_str()),
+        channel.as_str(),
+    )
+    .await?;
+    if let Some((row, to, card)) = &target {
+        let message = messages::recovery_code(channel, to, &card.practice_name, &code);
+        outbox::enqueue(
+            &mut tx,
+            core.keys(),
+            About {
+                practice_id: &card.practice_id,
+                kind: "one_time_code",
+                id: &id,
+            },
+            MessageKind::RecoveryCode,
+            channel,
+            &message,
+            now,
+        )
+        .await?;
+        audit::by_anonymous("patient.recovery_started", now, client)
+            .patient(&row.id)
+            .detail("channel", channel.as_str())
+            .append(&mut tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(RecoveryStarted { token })
+}
+
+/// The second step: the code and a new password.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct RecoveryFinish {
+    pub recovery_token: String,
+    pub code: String,
+    pub password: String,
+}
+
+/// Checks the code and sets the new password; every session of the account ends.
+pub async fn finish(
+    core: &Core,
+    input: &RecoveryFinish,
+    client: &ClientInfo,
+) -> Result<(), CoreError> {
+    let rule = Rule {
+        scope: "recovery-address",
+        limit: core.settings().recovery_per_address,
+    };
+    let address = client.ip.clone().unwrap_or_default();
+    throttle::attempt(core, rule, &address).await?;
+    let row = match SecretToken::parse(&input.recovery_token) {
+        Some(token) => {
+            one_time_codes::find(
+                core.store(),
+                &token.lookup_hash(core.keys(), Purpose::Recovery),
+            )
+            .await?
+        }
+        None => None,
+    };
+    let Some(row) = row.filter(|r| r.purpose == "recovery") else {
+        return Err(one_time::refused(one_time::USED_UP));
+    };
+    one_time::check(core, &row, &input.code).await?;
+    // A row without an account matches no code: `check` failed above unless this is a real one.
+    let Some(patient_id) = &row.subject else {
+        return Err(one_time::refused(one_time::WRONG));
+    };
+    let patient = patients::find(core.store(), patient_id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let inputs: Vec<&str> = [
+        Some(patient.first_name.as_str()),
+        Some(patient.last_name.as_str()),
+        patient.email.as_deref(),
+        Some(patient.birth_date.as_str()),
+        patient.username.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let password = Password::parse(&input.password, &PasswordContext::single_factor(&inputs))
+        .map_err(|e| CoreError::Invalid(FieldErrors::single("password", e.to_string())))?;
+    let hash = core
+        .hasher()
+        .hash(password.expose_secret().to_owned())
+        .await?;
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    if !one_time_codes::mark_used(&mut tx, &row.id, now.as_millis()).await? {
+        return Err(one_time::refused(one_time::USED_UP));
+    }
+    patients::set_password(&mut tx, &patient.id, &hash, now.as_millis()).await?;
+    let ended = patient_sessions::delete_for_patient(&mut tx, &patient.id).await?;
+    audit::by_anonymous("patient.password_reset", now, client)
+        .patient(&patient.id)
+        .detail("sessions_ended", ended)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    throttle::refund(core, rule, &address).await?;
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Terms of use (DESIGN §5): each practice's current version, which a patient accepts at
+//! registration and again at the next sign-in after an admin publishes a new one. A practice that
+//! never published its own uses the built-in text as version 1.
+
+use portico_store::{patient_links, practices, terms as store};
+
+use crate::actor::StaffActor;
+use crate::audit;
+use crate::patients::PatientActor;
+use crate::{Core, CoreError, FieldErrors};
+
+/// The terms every practice starts with.
+pub const DEFAULT_TERMS: &str = include_str!("default_terms.txt");
+/// The longest terms text accepted, in characters.
+const MAX_TERMS_LEN: usize = 100_000;
+
+/// One version of a practice's terms.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Terms {
+    pub practice_id: String,
+    pub practice_name: String,
+    pub version: i64,
+    pub body: String,
+}
+
+impl Terms {
+    /// The text as paragraphs (split on blank lines), for pages.
+    pub fn paragraphs(&self) -> Vec<&str> {
+        self.body
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect()
+    }
+}
+
+/// The version a practice's patients must accept now.
+pub async fn current(core: &Core, practice_id: &str) -> Result<Terms, CoreError> {
+    let practice = practices::find(core.store(), practice_id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let (version, body) = match store::latest(core.store(), practice_id).await? {
+        Some(row) => (row.version, row.body),
+        None => (1, DEFAULT_TERMS.to_owned()),
+    };
+    Ok(Terms {
+        practice_id: practice.id,
+        practice_name: practice.name,
+        version,
+        body,
+    })
+}
+
+/// The current terms of the signed-in staff member's practice.
+pub async fn current_for_staff(core: &Core, actor: &StaffActor) -> Result<Terms, CoreError> {
+    current(core, &actor.practice_id).await
+}
+
+/// Publishes a new version (admins); patients are asked to accept it at their next sign-in.
+pub async fn publish(core: &Core, actor: &StaffActor, body: &str) -> Result<Terms, CoreError> {
+    actor.require_admin()?;
+    let body = body.replace("\r\n", "\n");
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(FieldErrors::single("body", "Enter the text of the terms of use.").into());
+    }
+    if body.chars().count() > MAX_TERMS_LEN {
+        return Err(FieldErrors::single(
+            "body",
+            format!("Keep the terms under {MAX_TERMS_LEN} characters."),
+        )
+        .into());
+    }
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    // One publisher at a time per practice, so two admins cannot both take the same number.
+    practices::lock(&mut tx, &actor.practice_id).await?;
+    let version = store::latest(&mut tx, &actor.practice_id)
+        .await?
+        .map_or(1, |row| row.version)
+        + 1;
+    store::insert(
+        &mut tx,
+        &store::TermsRow {
+            practice_id: actor.practice_id.clone(),
+            version,
+            body: body.to_owned(),
+            published_at: now.as_millis(),
+            published_by: actor.staff_id.clone(),
+        },
+    )
+    .await?;
+    audit::by_staff(actor, "terms.published", now)
+        .subject("terms", &version.to_string())
+        .detail("version", version)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    current(core, &actor.practice_id).await
+}
+
+/// The terms a signed-in patient still has to accept: those of each practice they are actively
+/// linked to whose current version is newer than the one they accepted.
+pub async fn due(core: &Core, patient: &PatientActor) -> Result<Vec<Terms>, CoreError> {
+    let mut due = Vec::new();
+    for practice_id in patient_links::active_practices(core.store(), &patient.patient_id).await? {
+        let terms = current(core, &practice_id).await?;
+        let accepted =
+            store::accepted_version(core.store(), &patient.patient_id, &practice_id).await?;
+        if accepted < terms.version {
+            due.push(terms);
+        }
+    }
+    Ok(due)
+}
+
+/// Records that the patient accepted `version` of a practice's terms; only the current version
+/// can be accepted (a newer one published meanwhile must be read first).
+pub async fn accept(
+    core: &Core,
+    patient: &PatientActor,
+    practice_id: &str,
+    version: i64,
+) -> Result<(), CoreError> {
+    let linked = patient_links::active_practices(core.store(), &patient.patient_id).await?;
+    if !linked.iter().any(|p| p == practice_id) {
+        return Err(CoreError::NotFound);
+    }
+    let terms = current(core, practice_id).await?;
+    if terms.version != version {
+        return Err(CoreError::Conflict(
+            "The terms of use changed while you were reading them. Read the new version, then accept it.",
+        ));
+    }
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    store::accept(
+        &mut tx,
+        &patient.patient_id,
+        practice_id,
+        version,
+        now.as_millis(),
+        patient.client.ip.as_deref(),
+    )
+    .await?;
+    audit::by_patient(patient, "terms.accepted", now)
+        .practice(practice_id)
+        .detail("version", version)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

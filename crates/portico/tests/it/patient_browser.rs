@@ -1,0 +1,355 @@
+//! In a real browser, the patient's side (DESIGN §5): the invited path (the code from the mail
+//! server, the phone code from the SMS provider's stand-in, the terms scrolled to the end, consent
+//! signed, a password chosen) and self-registration with a provider code and with a sign-up code,
+//! each ending signed in on the visit screen with the right card. Every patient page passes
+//! axe-core on the way.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::json;
+use thirtyfour::extensions::query::ElementPollerWithTimeout;
+use thirtyfour::prelude::*;
+use wiremock::MockServer;
+
+use crate::axe::assert_accessible;
+use crate::browser::{
+    Chromedriver, POLL, WAIT, chromium_capabilities, click, fill, labelled_field, wait_for_path,
+    wait_for_text, wait_until,
+};
+use crate::common::{Api, Backend, TestApp};
+use crate::mailbox::SmtpServer;
+use crate::sms::{MESSAGES, accept_all, forms_at};
+
+const PHONE: &str = "+14155550123";
+const PASSPHRASE: &str = "copper lantern orbit meadow";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_patients_register_invited_and_by_themselves_in_a_real_browser() {
+    patients_register(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_patients_register_invited_and_by_themselves_in_a_real_browser() {
+    patients_register(Backend::Postgres).await;
+}
+
+async fn patients_register(backend: Backend) {
+    let Some(chromedriver) = Chromedriver::start() else {
+        return;
+    };
+    let Some(smtp) = SmtpServer::start() else {
+        return;
+    };
+    let provider = MockServer::start().await;
+    accept_all(&provider).await;
+    let base = provider.uri();
+    let mut settings: Vec<(&str, String)> = smtp.settings();
+    settings.extend([
+        ("PORTICO_SMS_TRANSPORT", "http".to_owned()),
+        ("PORTICO_SMS_BASE_URL", base),
+        ("PORTICO_SMS_ACCOUNT_SID", "AC0123456789abcdef".to_owned()),
+        ("PORTICO_SMS_AUTH_TOKEN", "provider-auth-token".to_owned()),
+        ("PORTICO_SMS_FROM", "+15005550006".to_owned()),
+    ]);
+    let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let Some(app) = TestApp::spawn_with(backend, &settings).await else {
+        return;
+    };
+
+    let staff = app
+        .integrator("Lakeside Clinic", "admin@lakeside.example")
+        .await;
+    let dr = Api::expect(
+        staff
+            .post("/providers", &json!({ "display_name": "Dr. Rivera" }))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let codes = Api::expect(staff.get("/provider-codes").await, StatusCode::OK).await;
+    let rivera_code = codes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["provider_id"] == dr["id"])
+        .expect("the provider's code")["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    Api::expect(
+        staff
+            .post(
+                "/programs",
+                &json!({ "name": "Heart health", "signup_code": "Heart2026", "policy": "notify", "messaging_allowed": true }),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    Api::expect(
+        staff
+            .post(
+                "/invitations",
+                &json!({
+                    "first_name": "Maria", "last_name": "Lopez", "birth_date": "1980-02-03",
+                    "email": "maria.lopez@example.org", "phone": PHONE, "channels": ["email"],
+                    "consent_method": "in_app",
+                }),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    app.deliver().await;
+    let mail = smtp.wait_for(1, Duration::from_secs(10));
+    let invite_code = mail[0]
+        .raw
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| is_invite_code(w))
+        .expect("the invitation email carries the code")
+        .to_owned();
+
+    let flows: [(&str, Flow); 3] = [
+        ("invited", Flow::Invited(invite_code)),
+        ("provider code", Flow::Code(rivera_code, "Dr. Rivera")),
+        (
+            "sign-up code",
+            Flow::Code("heart 2026".into(), "Heart health"),
+        ),
+    ];
+    for (i, (name, flow)) in flows.into_iter().enumerate() {
+        let profile = tempfile::tempdir().expect("temporary browser profile");
+        let driver = WebDriver::new(chromedriver.url(), chromium_capabilities(profile.path()))
+            .await
+            .expect("chromedriver starts a headless Chromium session");
+        driver.set_poller(Arc::new(ElementPollerWithTimeout::new(WAIT, POLL)));
+        let email = format!("patient{i}@example.org");
+        let app = &app;
+        let provider = &provider;
+        let result = driver
+            .run_and_quit(|driver| async move {
+                walk(app, provider, &driver, flow, &email, i == 1).await
+            })
+            .await;
+        if let Err(e) = result {
+            panic!("browser test ({name}) failed: {e}");
+        }
+    }
+    drop(chromedriver);
+    app.stop().await;
+}
+
+enum Flow {
+    Invited(String),
+    /// A provider or sign-up code, and the name its card must show.
+    Code(String, &'static str),
+}
+
+fn is_invite_code(word: &str) -> bool {
+    let parts: Vec<&str> = word.split('-').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| p.len() == 3)
+        && parts[0].chars().all(|c| c.is_ascii_uppercase())
+        && parts[1].chars().all(|c| c.is_ascii_digit())
+        && parts[2].chars().all(|c| c.is_ascii_uppercase())
+}
+
+/// Sets a field by script: a date input's typed format depends on the browser's locale.
+async fn set_value(driver: &WebDriver, label: &str, id: &str, value: &str) -> WebDriverResult<()> {
+    let field = labelled_field(driver, label, id).await?;
+    driver
+        .execute(
+            "arguments[0].value = arguments[1];",
+            vec![field.to_json()?, json!(value)],
+        )
+        .await?;
+    Ok(())
+}
+
+async fn submit(driver: &WebDriver, text: &str) -> WebDriverResult<()> {
+    click(
+        driver,
+        By::XPath(format!("//main//button[normalize-space()=\"{text}\"]")),
+    )
+    .await
+}
+
+async fn walk(
+    app: &TestApp,
+    provider: &MockServer,
+    driver: &WebDriver,
+    flow: Flow,
+    email: &str,
+    also_sign_out: bool,
+) -> WebDriverResult<()> {
+    // 1. The entry page.
+    driver.goto(format!("{}/register", app.url)).await?;
+    wait_for_text(driver, "I was invited").await?;
+    assert_accessible(driver, "registration entry").await?;
+    let (card_title, invited) = match &flow {
+        Flow::Invited(code) => {
+            fill(driver, "Invitation code", "code", &code.to_lowercase()).await?;
+            set_value(driver, "Date of birth", "birth_date", "1980-02-03").await?;
+            submit(driver, "Process invitation").await?;
+            ("Lakeside Clinic", true)
+        }
+        Flow::Code(code, title) => {
+            // A wrong code first: the one fixed message, and what was typed stays.
+            fill(
+                driver,
+                "Provider code or sign-up code",
+                "self_code",
+                "ZZZ999",
+            )
+            .await?;
+            submit(driver, "Continue").await?;
+            wait_for_text(driver, "Please check the code you received").await?;
+            assert_accessible(driver, "registration entry, wrong code").await?;
+            fill(driver, "Provider code or sign-up code", "self_code", code).await?;
+            submit(driver, "Continue").await?;
+            (*title, false)
+        }
+    };
+
+    // 2. The details, pre-filled for the invited patient; an error keeps what was typed.
+    wait_for_path(driver, "/register/details").await?;
+    if invited {
+        let first: String = labelled_field(driver, "First name", "first_name")
+            .await?
+            .value()
+            .await?
+            .unwrap_or_default();
+        assert_eq!(first, "Maria", "pre-filled from the invitation");
+    } else {
+        fill(driver, "First name", "first_name", "Maria").await?;
+        fill(driver, "Last name", "last_name", "Lopez").await?;
+        set_value(driver, "Date of birth", "birth_date", "1980-02-03").await?;
+        fill(driver, "Email address", "email", email).await?;
+    }
+    fill(driver, "Mobile phone number", "phone", "(415) 555-0123").await?;
+    fill(driver, "Choose a password", "password", "tulip harbor x").await?;
+    // The live meter speaks up before the form is sent.
+    wait_for_text(driver, "at least 15 characters").await?;
+    assert_accessible(driver, "registration details").await?;
+    submit(driver, "Continue").await?;
+    wait_for_text(driver, "Please correct the following").await?;
+    let phone: String = labelled_field(driver, "Mobile phone number", "phone")
+        .await?
+        .value()
+        .await?
+        .unwrap_or_default();
+    assert_eq!(phone, "(415) 555-0123", "nothing typed is lost on an error");
+    assert_accessible(driver, "registration details with errors").await?;
+    fill(driver, "Choose a password", "password", PASSPHRASE).await?;
+    submit(driver, "Continue").await?;
+
+    // 3. Phone verification by SMS, with the code from the provider's stand-in.
+    wait_for_path(driver, "/register/phone").await?;
+    wait_for_text(driver, "How should we send").await?;
+    assert_accessible(driver, "phone: delivery method").await?;
+    submit(driver, "Send code").await?;
+    wait_for_text(driver, "We sent a 6-digit code by text message").await?;
+    assert_accessible(driver, "phone: code").await?;
+    app.deliver().await;
+    let code = forms_at(provider, MESSAGES)
+        .await
+        .iter()
+        .rev()
+        .find_map(|f| {
+            f.iter()
+                .find(|(k, _)| k == "Body")
+                .map(|(_, v)| v[..6].to_owned())
+        })
+        .expect("an SMS with the code");
+    fill(driver, "6-digit code", "code", &code).await?;
+    submit(driver, "Verify").await?;
+
+    // 4. The terms: "I accept" only once the text was scrolled to its end.
+    wait_for_path(driver, "/register/terms").await?;
+    let accept = driver.find(By::Id("accept-terms")).await?;
+    assert!(!accept.is_enabled().await?, "disabled before scrolling");
+    assert_accessible(driver, "terms of use").await?;
+    driver
+        .execute(
+            "const b = document.querySelector('[data-terms-box]'); b.scrollTop = b.scrollHeight;",
+            Vec::new(),
+        )
+        .await?;
+    wait_until("the accept button is enabled", driver, || async {
+        driver
+            .find(By::Id("accept-terms"))
+            .await?
+            .is_enabled()
+            .await
+    })
+    .await?;
+    submit(driver, "I accept").await?;
+
+    // 5. Consent for the invited patient: the typed full name is the signature.
+    if invited {
+        wait_for_path(driver, "/register/consent").await?;
+        assert_accessible(driver, "consent").await?;
+        fill(
+            driver,
+            "Type your full name as your signature",
+            "signature",
+            "Maria Lopez",
+        )
+        .await?;
+        submit(driver, "Sign and create my account").await?;
+    }
+
+    // 6. Signed in on the visit screen, with the right card.
+    wait_for_path(driver, "/portal").await?;
+    wait_for_text(driver, "Your account is ready").await?;
+    let card = driver
+        .find(By::Css(".provider-card h2"))
+        .await?
+        .text()
+        .await?;
+    let program = driver.find(By::Css(".provider-card")).await?.text().await?;
+    assert!(
+        card == card_title || program.contains(card_title),
+        "card {card:?} / {program:?} shows {card_title}"
+    );
+    assert_accessible(driver, "visit screen").await?;
+
+    if also_sign_out {
+        // A wrong provider code gets its message next to the field.
+        fill(driver, "Provider code", "code", "ZZZ999").await?;
+        submit(driver, "Add").await?;
+        wait_for_text(
+            driver,
+            "Please check the 6-character code you received from your doctor's office.",
+        )
+        .await?;
+        assert_accessible(driver, "visit screen, wrong code").await?;
+        click(
+            driver,
+            By::XPath("//header//button[normalize-space()='Sign out']"),
+        )
+        .await?;
+        wait_for_path(driver, "/portal/sign-in").await?;
+        assert_accessible(driver, "patient sign-in").await?;
+        fill(driver, "Email address or username", "name", email).await?;
+        fill(driver, "Password", "password", PASSPHRASE).await?;
+        submit(driver, "Sign in").await?;
+        wait_for_path(driver, "/portal").await?;
+        click(
+            driver,
+            By::XPath("//header//button[normalize-space()='Sign out']"),
+        )
+        .await?;
+        wait_for_path(driver, "/portal/sign-in").await?;
+        driver.goto(format!("{}/portal/forgot", app.url)).await?;
+        assert_accessible(driver, "forgot password").await?;
+        fill(driver, "Email address or username", "name", email).await?;
+        submit(driver, "Send code").await?;
+        wait_for_path(driver, "/portal/forgot/code").await?;
+        wait_for_text(driver, "If an account matches").await?;
+        assert_accessible(driver, "forgot password: code").await?;
+    }
+    Ok(())
+}

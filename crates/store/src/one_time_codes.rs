@@ -1,0 +1,114 @@
+//! Six-digit one-time codes (phone verification, password recovery), stored as keyed hashes.
+
+use crate::db::{execute, run};
+use crate::{Exec, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OneTimeCodeRow {
+    pub id: String,
+    pub purpose: String,
+    pub subject: Option<String>,
+    pub code_hash: String,
+    pub channel: String,
+    pub attempts: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+macro_rules! columns {
+    () => {
+        "id, purpose, subject, code_hash, channel, attempts, created_at, expires_at, used_at"
+    };
+}
+
+pub async fn insert(db: impl Into<Exec<'_>>, row: &OneTimeCodeRow) -> Result<()> {
+    execute!(
+        db,
+        sqlx::query(concat!(
+            "INSERT INTO one_time_codes (",
+            columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, 0, $6, $7, NULL)"
+        ))
+        .bind(&row.id)
+        .bind(&row.purpose)
+        .bind(&row.subject)
+        .bind(&row.code_hash)
+        .bind(&row.channel)
+        .bind(row.created_at)
+        .bind(row.expires_at)
+    )?;
+    Ok(())
+}
+
+pub async fn find(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<OneTimeCodeRow>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM one_time_codes WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// The newest code of a subject: the only one that counts.
+pub async fn newest(
+    db: impl Into<Exec<'_>>,
+    purpose: &str,
+    subject: &str,
+) -> Result<Option<OneTimeCodeRow>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM one_time_codes WHERE purpose = $1 AND subject = $2
+         ORDER BY created_at DESC, id DESC LIMIT 1"
+    ))
+    .bind(purpose)
+    .bind(subject)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// How many codes a subject was sent since `since`, for the growing wait between re-sends.
+pub async fn count_since(
+    db: impl Into<Exec<'_>>,
+    purpose: &str,
+    subject: &str,
+    since: i64,
+) -> Result<i64> {
+    let (n,): (i64,) = run!(db, |c| {
+        sqlx::query_as(
+        "SELECT COUNT(*) FROM one_time_codes WHERE purpose = $1 AND subject = $2 AND created_at > $3"
+    )
+    .bind(purpose)
+    .bind(subject)
+    .bind(since)
+    .fetch_one(c)
+    .await
+    })?;
+    Ok(n)
+}
+
+/// Counts one wrong entry unless the code is used up; answers the count after it.
+pub async fn add_attempt(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = run!(db, |c| sqlx::query_as(
+        "UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = $1 AND used_at IS NULL
+         RETURNING attempts"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(|(n,)| n))
+}
+
+/// Uses a code once; of two racing uses, one wins.
+pub async fn mark_used(db: impl Into<Exec<'_>>, id: &str, now: i64) -> Result<bool> {
+    let done = execute!(
+        db,
+        sqlx::query("UPDATE one_time_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
+            .bind(id)
+            .bind(now)
+    )?;
+    Ok(done == 1)
+}

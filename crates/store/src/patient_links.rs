@@ -1,0 +1,149 @@
+//! Links between a patient and a practice (and provider, and program): the cards of the visit
+//! screen, and the pending sign-ups staff approve.
+
+use crate::db::{execute, run};
+use crate::{Exec, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkRow {
+    pub id: String,
+    pub patient_id: String,
+    pub practice_id: String,
+    pub provider_id: Option<String>,
+    pub program_id: Option<String>,
+    pub invitation_id: Option<String>,
+    pub source: String,
+    pub status: String,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+    pub decided_by: Option<String>,
+    pub ended_at: Option<i64>,
+}
+
+macro_rules! columns {
+    () => {
+        "id, patient_id, practice_id, provider_id, program_id, invitation_id, source, status, created_at, \
+         decided_at, decided_by, ended_at"
+    };
+}
+
+/// Adds a link unless the same one exists; answers whether a row was added.
+pub async fn insert_new(db: impl Into<Exec<'_>>, row: &LinkRow) -> Result<bool> {
+    let done = execute!(
+        db,
+        sqlx::query(concat!(
+            "INSERT INTO patient_links (",
+            columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING"
+        ))
+        .bind(&row.id)
+        .bind(&row.patient_id)
+        .bind(&row.practice_id)
+        .bind(&row.provider_id)
+        .bind(&row.program_id)
+        .bind(&row.invitation_id)
+        .bind(&row.source)
+        .bind(&row.status)
+        .bind(row.created_at)
+        .bind(row.decided_at)
+        .bind(&row.decided_by)
+        .bind(row.ended_at)
+    )?;
+    Ok(done == 1)
+}
+
+/// A link as the visit screen and staff lists show it, with display names.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkCard {
+    pub id: String,
+    pub patient_id: String,
+    pub practice_id: String,
+    pub practice_name: String,
+    pub provider_id: Option<String>,
+    pub provider_name: Option<String>,
+    pub program_id: Option<String>,
+    pub program_name: Option<String>,
+    pub status: String,
+    pub source: String,
+    pub created_at: i64,
+}
+
+macro_rules! card_select {
+    () => {
+        "SELECT l.id, l.patient_id, l.practice_id, pr.name AS practice_name, l.provider_id,
+                pv.display_name AS provider_name, l.program_id, pg.name AS program_name, l.status,
+                l.source, l.created_at
+         FROM patient_links l
+         JOIN practices pr ON pr.id = l.practice_id
+         LEFT JOIN providers pv ON pv.id = l.provider_id
+         LEFT JOIN programs pg ON pg.id = l.program_id "
+    };
+}
+
+/// A patient's links that have not ended, oldest first.
+pub async fn cards_for_patient(db: impl Into<Exec<'_>>, patient_id: &str) -> Result<Vec<LinkCard>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        card_select!(),
+        "WHERE l.patient_id = $1 AND l.ended_at IS NULL ORDER BY l.created_at, l.id"
+    ))
+    .bind(patient_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// A practice's links in one status, newest first.
+pub async fn cards_in_practice(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    status: &str,
+) -> Result<Vec<LinkCard>> {
+    Ok(run!(db, |c| sqlx::query_as(concat!(
+        card_select!(),
+        "WHERE l.practice_id = $1 AND l.status = $2 AND l.ended_at IS NULL
+         ORDER BY l.created_at DESC, l.id"
+    ))
+    .bind(practice_id)
+    .bind(status)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// The practices where a patient has an active link (terms to accept, sign-in allowed).
+pub async fn active_practices(db: impl Into<Exec<'_>>, patient_id: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = run!(db, |c| sqlx::query_as(
+        "SELECT DISTINCT practice_id FROM patient_links
+         WHERE patient_id = $1 AND status = 'active' AND ended_at IS NULL ORDER BY practice_id"
+    )
+    .bind(patient_id)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows.into_iter().map(|(p,)| p).collect())
+}
+
+/// Approves or declines a pending link of the practice; answers the patient when it was pending.
+/// A declined link is ended, so it leaves the pending list and never shows on the visit screen.
+pub async fn decide(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    id: &str,
+    approve: bool,
+    staff_id: &str,
+    now: i64,
+) -> Result<Option<String>> {
+    let row: Option<(String,)> = run!(db, |c| sqlx::query_as(
+        "UPDATE patient_links
+         SET status = CASE WHEN $3 THEN 'active' ELSE status END,
+             ended_at = CASE WHEN $3 THEN NULL ELSE $5 END,
+             decided_at = $5, decided_by = $4
+         WHERE practice_id = $1 AND id = $2 AND status = 'pending' AND ended_at IS NULL
+         RETURNING patient_id"
+    )
+    .bind(practice_id)
+    .bind(id)
+    .bind(approve)
+    .bind(staff_id)
+    .bind(now)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(|(p,)| p))
+}

@@ -1,0 +1,129 @@
+//! The practice's side of patients: its terms of use, sign-ups awaiting approval, notifications.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use portico_core::patients::links::{self, Notification, PracticeLink};
+use portico_core::patients::terms::{self, Terms};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ApiJson;
+use super::openapi::{
+    Forbidden, InvalidFields, MalformedBody, NotFound, PATIENTS, Unauthenticated,
+};
+use crate::AppState;
+use crate::auth::ApiActor;
+use crate::error::ApiError;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(current_terms, publish_terms))
+        .routes(routes!(pending_links))
+        .routes(routes!(approve_link))
+        .routes(routes!(decline_link))
+        .routes(routes!(notifications))
+}
+
+/// The practice's current terms of use.
+#[utoipa::path(get, path = "/terms", tag = PATIENTS, operation_id = "get_terms",
+    responses(
+        (status = OK, description = "The current version", body = Terms),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+    ))]
+async fn current_terms(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Terms>, ApiError> {
+    Ok(Json(terms::current_for_staff(&state.core, &actor).await?))
+}
+
+/// The text of a new version.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct PublishTerms {
+    /// Plain text; blank lines separate paragraphs.
+    pub body: String,
+}
+
+/// Publishes a new version of the terms (admins); patients accept it at their next sign-in.
+#[utoipa::path(post, path = "/terms", tag = PATIENTS, operation_id = "publish_terms",
+    request_body = PublishTerms,
+    responses(
+        (status = CREATED, description = "The new current version", body = Terms),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn publish_terms(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<PublishTerms>,
+) -> Result<(StatusCode, Json<Terms>), ApiError> {
+    let terms = terms::publish(&state.core, &actor, &input.body).await?;
+    Ok((StatusCode::CREATED, Json(terms)))
+}
+
+/// Sign-ups under a program that requires approval, waiting for a staff member.
+#[utoipa::path(get, path = "/patient-links/pending", tag = PATIENTS,
+    operation_id = "list_pending_links",
+    responses(
+        (status = OK, description = "Newest first", body = [PracticeLink]),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+    ))]
+async fn pending_links(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<PracticeLink>>, ApiError> {
+    Ok(Json(links::pending(&state.core, &actor).await?))
+}
+
+/// Approves a pending sign-up: the patient sees the practice's card.
+#[utoipa::path(post, path = "/patient-links/{id}/approve", tag = PATIENTS,
+    operation_id = "approve_link", params(("id" = String, Path)),
+    responses(
+        (status = NO_CONTENT, description = "Approved"),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = NOT_FOUND, response = NotFound),
+    ))]
+async fn approve_link(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    links::decide(&state.core, &actor, &id, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Declines a pending sign-up: the link ends and never shows to the patient.
+#[utoipa::path(post, path = "/patient-links/{id}/decline", tag = PATIENTS,
+    operation_id = "decline_link", params(("id" = String, Path)),
+    responses(
+        (status = NO_CONTENT, description = "Declined"),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = NOT_FOUND, response = NotFound),
+    ))]
+async fn decline_link(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    links::decide(&state.core, &actor, &id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The practice's newest notifications: sign-ups under notifying programs, approvals waiting.
+#[utoipa::path(get, path = "/notifications", tag = PATIENTS, operation_id = "list_notifications",
+    responses(
+        (status = OK, description = "Newest first, at most 100", body = [Notification]),
+        (status = UNAUTHORIZED, response = Unauthenticated),
+    ))]
+async fn notifications(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<Notification>>, ApiError> {
+    Ok(Json(links::notifications(&state.core, &actor).await?))
+}

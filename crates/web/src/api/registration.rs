@@ -1,0 +1,299 @@
+//! Registration for app clients (DESIGN §5), anonymous: a code gives a ticket, and each step
+//! sends the ticket in its body (never in the URL). The same core functions serve the pages.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use portico_core::patients::registration::{
+    self, CodeSent, DetailsInput, PasswordCheck, PasswordCheckInput, RegistrationView,
+};
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ApiJson;
+use super::openapi::{
+    CodeNotAccepted, InvalidFields, MalformedBody, PUBLIC, RegistrationExpired, StateConflict,
+    TooManyAttempts,
+};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::request::Client;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(start))
+        .routes(routes!(status))
+        .routes(routes!(details))
+        .routes(routes!(send_phone_code))
+        .routes(routes!(verify_phone))
+        .routes(routes!(accept_terms))
+        .routes(routes!(sign_consent))
+        .routes(routes!(complete))
+        .routes(routes!(password_check))
+        .routes(routes!(passphrase))
+}
+
+/// The ticket of a registration in progress.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TicketOnly {
+    pub ticket: String,
+}
+
+/// A started self-registration: the ticket (single use, 30 minutes, extended as steps are done).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Started {
+    pub ticket: String,
+    pub registration: RegistrationView,
+}
+
+/// The code from a pamphlet, card or letter.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct StartInput {
+    /// A provider code (`ABC123`) or a program's sign-up code (`Welcome123`).
+    pub code: String,
+}
+
+/// Starts a self-registration with a provider code or a sign-up code.
+///
+/// An invited patient starts with `POST /public/invitations/redeem` instead.
+#[utoipa::path(post, path = "/public/registrations", tag = PUBLIC,
+    operation_id = "start_registration", security(()), request_body = StartInput,
+    responses(
+        (status = CREATED, description = "The ticket and the first step", body = Started),
+        (status = BAD_REQUEST, response = CodeNotAccepted),
+        (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
+    ))]
+async fn start(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(input): ApiJson<StartInput>,
+) -> Result<(StatusCode, Json<Started>), ApiError> {
+    let started = registration::start_with_code(&state.core, &input.code, &client).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Started {
+            ticket: started.ticket.expose().to_owned(),
+            registration: started.view,
+        }),
+    ))
+}
+
+/// Where a registration stands: the next step, and what it needs (terms or consent text).
+#[utoipa::path(post, path = "/public/registrations/status", tag = PUBLIC,
+    operation_id = "registration_status", security(()), request_body = TicketOnly,
+    responses(
+        (status = OK, description = "The registration", body = RegistrationView),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = GONE, response = RegistrationExpired),
+    ))]
+async fn status(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<TicketOnly>,
+) -> Result<Json<RegistrationView>, ApiError> {
+    Ok(Json(registration::view(&state.core, &input.ticket).await?))
+}
+
+/// The registration form with its ticket.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DetailsWithTicket {
+    pub ticket: String,
+    #[serde(flatten)]
+    pub details: DetailsInput,
+}
+
+/// Sends the registration form: names, date of birth, email (or none), mobile phone, password.
+///
+/// Every invalid field is reported at once, each with a message to show next to it.
+#[utoipa::path(post, path = "/public/registrations/details", tag = PUBLIC,
+    operation_id = "registration_details", security(()), request_body = DetailsWithTicket,
+    responses(
+        (status = OK, description = "Saved; the next step is phone verification", body = RegistrationView),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = GONE, response = RegistrationExpired),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn details(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<DetailsWithTicket>,
+) -> Result<Json<RegistrationView>, ApiError> {
+    Ok(Json(
+        registration::submit_details(&state.core, &input.ticket, &input.details).await?,
+    ))
+}
+
+/// How the code should reach the phone.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SendCode {
+    pub ticket: String,
+    /// `sms` or `voice`.
+    pub channel: String,
+}
+
+/// Sends a six-digit code to the registration's phone by SMS or voice call.
+///
+/// The code is valid for 10 minutes. Asking again waits 30 seconds, then twice as long each time
+/// (429 with `Retry-After`); a new code replaces the previous one.
+#[utoipa::path(post, path = "/public/registrations/phone/send", tag = PUBLIC,
+    operation_id = "registration_send_phone_code", security(()), request_body = SendCode,
+    responses(
+        (status = ACCEPTED, description = "The code is on its way", body = CodeSent),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = CONFLICT, response = StateConflict),
+        (status = GONE, response = RegistrationExpired),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+        (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
+    ))]
+async fn send_phone_code(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(input): ApiJson<SendCode>,
+) -> Result<(StatusCode, Json<CodeSent>), ApiError> {
+    let sent =
+        registration::send_phone_code(&state.core, &input.ticket, &input.channel, &client).await?;
+    Ok((StatusCode::ACCEPTED, Json(sent)))
+}
+
+/// The code the phone received.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct VerifyPhone {
+    pub ticket: String,
+    pub code: String,
+}
+
+/// Checks the code sent to the phone. Five wrong entries use a code up.
+#[utoipa::path(post, path = "/public/registrations/phone/verify", tag = PUBLIC,
+    operation_id = "registration_verify_phone", security(()), request_body = VerifyPhone,
+    responses(
+        (status = OK, description = "Verified; the next step is the terms of use", body = RegistrationView),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = CONFLICT, response = StateConflict),
+        (status = GONE, response = RegistrationExpired),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn verify_phone(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(input): ApiJson<VerifyPhone>,
+) -> Result<Json<RegistrationView>, ApiError> {
+    Ok(Json(
+        registration::verify_phone(&state.core, &input.ticket, &input.code, &client).await?,
+    ))
+}
+
+/// Which version of the terms was read and accepted.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct AcceptTerms {
+    pub ticket: String,
+    pub version: i64,
+}
+
+/// Accepts the practice's current terms of use (the version shown by the status).
+#[utoipa::path(post, path = "/public/registrations/terms", tag = PUBLIC,
+    operation_id = "registration_accept_terms", security(()), request_body = AcceptTerms,
+    responses(
+        (status = OK, description = "Accepted", body = RegistrationView),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = CONFLICT, response = StateConflict),
+        (status = GONE, response = RegistrationExpired),
+    ))]
+async fn accept_terms(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(input): ApiJson<AcceptTerms>,
+) -> Result<Json<RegistrationView>, ApiError> {
+    Ok(Json(
+        registration::accept_terms(&state.core, &input.ticket, input.version, &client).await?,
+    ))
+}
+
+/// The typed full name that signs the consent.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SignConsent {
+    pub ticket: String,
+    pub signature: String,
+}
+
+/// Signs the digital consent (when the invitation asks for it in the app).
+#[utoipa::path(post, path = "/public/registrations/consent", tag = PUBLIC,
+    operation_id = "registration_sign_consent", security(()), request_body = SignConsent,
+    responses(
+        (status = OK, description = "Signed", body = RegistrationView),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = CONFLICT, response = StateConflict),
+        (status = GONE, response = RegistrationExpired),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn sign_consent(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(input): ApiJson<SignConsent>,
+) -> Result<Json<RegistrationView>, ApiError> {
+    Ok(Json(
+        registration::sign_consent(&state.core, &input.ticket, &input.signature, &client).await?,
+    ))
+}
+
+/// A new account, signed in.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Registered {
+    /// The session token: send it as `Authorization: Bearer …` to the patient endpoints.
+    pub session_token: String,
+    pub patient_id: String,
+    /// For accounts without email: the username to sign in with.
+    pub username: Option<String>,
+}
+
+/// Creates the account once every step is done, links it and signs it in.
+#[utoipa::path(post, path = "/public/registrations/complete", tag = PUBLIC,
+    operation_id = "registration_complete", security(()), request_body = TicketOnly,
+    responses(
+        (status = CREATED, description = "The account exists and is signed in", body = Registered),
+        (status = BAD_REQUEST, response = MalformedBody),
+        (status = CONFLICT, response = StateConflict),
+        (status = GONE, response = RegistrationExpired),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn complete(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(input): ApiJson<TicketOnly>,
+) -> Result<(StatusCode, Json<Registered>), ApiError> {
+    let done = registration::complete(&state.core, &input.ticket, &client).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Registered {
+            session_token: done.session.token.expose().to_owned(),
+            patient_id: done.session.patient.patient_id,
+            username: done.username,
+        }),
+    ))
+}
+
+/// Rates a password as it is typed, by the rules registration applies (nothing is stored).
+#[utoipa::path(post, path = "/public/password-check", tag = PUBLIC,
+    operation_id = "check_password", security(()), request_body = PasswordCheckInput,
+    responses(
+        (status = OK, description = "The rating", body = PasswordCheck),
+        (status = BAD_REQUEST, response = MalformedBody),
+    ))]
+async fn password_check(ApiJson(input): ApiJson<PasswordCheckInput>) -> Json<PasswordCheck> {
+    Json(registration::check_password(&input))
+}
+
+/// A suggested passphrase.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Passphrase {
+    /// Four random words from a list of 7,772 (about 51 bits).
+    pub passphrase: String,
+}
+
+/// Suggests a passphrase of four random words that meets the password rules.
+#[utoipa::path(get, path = "/public/passphrase", tag = PUBLIC,
+    operation_id = "suggest_passphrase", security(()),
+    responses((status = OK, description = "A suggestion", body = Passphrase)))]
+async fn passphrase() -> Json<Passphrase> {
+    Json(Passphrase {
+        passphrase: registration::suggest_passphrase(),
+    })
+}

@@ -1,0 +1,391 @@
+//! The signed-in patient's pages (DESIGN §5, §7): sign-in, the visit screen with one card per
+//! practice or provider and "Add provider code", terms to accept again, sign-out, and the
+//! forgotten-password pages.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
+use portico_core::patients::links::{self, Card};
+use portico_core::patients::recovery::{self, RecoveryFinish};
+use portico_core::patients::{sessions, terms};
+use portico_core::{CoreError, FieldErrors};
+
+use super::register::TermsPage;
+use super::{FieldErrorsExt as _, field_errors, render};
+use crate::AppState;
+use crate::auth::{self, CsrfForm, NoFields, PATIENT_COOKIE, PatientPage, PatientSession};
+use crate::error::{PageError, WebError};
+use crate::request::Client;
+
+/// The cookie that carries a password recovery's token between its two pages.
+const RECOVERY_COOKIE: &str = "portico_recovery";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/portal/sign-in", get(sign_in_page).post(sign_in))
+        .route("/portal", get(visit))
+        .route("/portal/terms", get(terms_page).post(accept_terms))
+        .route("/portal/provider-codes", post(add_provider_code))
+        .route("/portal/sign-out", post(sign_out))
+        .route("/portal/sign-out-everywhere", post(sign_out_everywhere))
+        .route("/portal/forgot", get(forgot_page).post(forgot))
+        .route("/portal/forgot/code", get(code_page).post(reset))
+}
+
+#[derive(Template)]
+#[template(path = "portal_sign_in.html")]
+struct SignInPage {
+    csrf: String,
+    name: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(serde::Deserialize)]
+struct SignInQuery {
+    #[serde(default)]
+    signed_out: Option<String>,
+    #[serde(default)]
+    reset: Option<String>,
+}
+
+async fn sign_in_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<SignInQuery>,
+) -> Result<Response, PageError> {
+    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let notice = match (q.signed_out, q.reset) {
+        (_, Some(_)) => Some("Your password is changed. Sign in with it."),
+        (Some(_), _) => Some("You have signed out."),
+        _ => None,
+    };
+    let page = SignInPage {
+        csrf,
+        name: String::new(),
+        error: None,
+        notice,
+    };
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<SignInForm>,
+) -> Result<Response, PageError> {
+    match sessions::sign_in(&state.core, &form.name, &form.password, client).await {
+        Ok(session) => {
+            let jar = jar.add(auth::cookie(
+                &state,
+                PATIENT_COOKIE,
+                session.token.expose().to_owned(),
+            ));
+            Ok((jar, Redirect::to("/portal")).into_response())
+        }
+        Err(e @ (CoreError::SignInFailed | CoreError::Throttled { .. })) => {
+            let status = WebError::Core(e);
+            let message = match status {
+                WebError::Core(CoreError::SignInFailed) => "That email address or username and \
+                    password do not match an account. Check both and try again."
+                    .to_owned(),
+                ref other => other.public_message(),
+            };
+            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let page = SignInPage {
+                csrf,
+                name: form.name,
+                error: Some(message),
+                notice: None,
+            };
+            Ok((jar, render(status.status(), &page)?).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal_visit.html")]
+struct VisitPage {
+    csrf: String,
+    patient_name: String,
+    username: Option<String>,
+    cards: Vec<Card>,
+    errors: FieldErrors,
+    code: String,
+    notice: Option<&'static str>,
+}
+
+#[derive(serde::Deserialize)]
+struct VisitQuery {
+    #[serde(default)]
+    welcome: Option<String>,
+    #[serde(default)]
+    added: Option<String>,
+}
+
+async fn visit_page(
+    state: &AppState,
+    session: &PatientSession,
+    errors: FieldErrors,
+    code: String,
+    notice: Option<&'static str>,
+) -> Result<VisitPage, PageError> {
+    let p = &session.patient;
+    Ok(VisitPage {
+        csrf: session.csrf.clone(),
+        patient_name: format!("{} {}", p.first_name, p.last_name),
+        username: p.username.clone(),
+        cards: links::cards(&state.core, p).await?,
+        errors,
+        code,
+        notice,
+    })
+}
+
+async fn visit(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    Query(q): Query<VisitQuery>,
+) -> Result<Response, PageError> {
+    // New terms come first: nothing else until they are accepted (DESIGN §5).
+    if !terms::due(&state.core, &session.patient).await?.is_empty() {
+        return Ok(Redirect::to("/portal/terms").into_response());
+    }
+    let notice = match (q.welcome, q.added) {
+        (Some(_), _) => Some("Welcome! Your account is ready."),
+        (_, Some(_)) => Some("The provider was added."),
+        _ => None,
+    };
+    let page = visit_page(&state, &session, FieldErrors::new(), String::new(), notice).await?;
+    render(StatusCode::OK, &page)
+}
+
+async fn terms_page(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+) -> Result<Response, PageError> {
+    let Some(terms) = terms::due(&state.core, &session.patient)
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(Redirect::to("/portal").into_response());
+    };
+    let page = TermsPage {
+        csrf: session.csrf,
+        terms,
+        step: 0,
+        consent_required: false,
+        action: "/portal/terms",
+        error: None,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(serde::Deserialize)]
+struct TermsForm {
+    #[serde(default)]
+    practice_id: String,
+    #[serde(default)]
+    version: i64,
+}
+
+async fn accept_terms(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    CsrfForm(form): CsrfForm<TermsForm>,
+) -> Result<Response, PageError> {
+    match terms::accept(
+        &state.core,
+        &session.patient,
+        &form.practice_id,
+        form.version,
+    )
+    .await
+    {
+        // Accepted, or superseded by a newer version meanwhile: either way, back to what is due.
+        Ok(()) | Err(CoreError::Conflict(_)) => Ok(Redirect::to("/portal").into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn add_provider_code(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Result<Response, PageError> {
+    match links::add_provider_code(&state.core, &session.patient, &form.code).await {
+        Ok(_) => Ok(Redirect::to("/portal?added=1").into_response()),
+        Err(e @ (CoreError::CodeNotAccepted(_) | CoreError::Throttled { .. })) => {
+            let web = WebError::Core(e);
+            let errors = FieldErrors::single("code", web.public_message());
+            let page = visit_page(&state, &session, errors, form.code, None).await?;
+            render(web.status(), &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    jar: CookieJar,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    sessions::sign_out(&state.core, &session.token, &session.patient).await?;
+    let jar = jar.add(auth::removal(&state, PATIENT_COOKIE));
+    Ok((jar, Redirect::to("/portal/sign-in?signed_out=1")).into_response())
+}
+
+async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    jar: CookieJar,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    sessions::sign_out_everywhere(&state.core, &session.patient).await?;
+    let jar = jar.add(auth::removal(&state, PATIENT_COOKIE));
+    Ok((jar, Redirect::to("/portal/sign-in?signed_out=1")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "portal_forgot.html")]
+struct ForgotPage {
+    csrf: String,
+    code_step: bool,
+    errors: FieldErrors,
+    typed_name: String,
+    notice: Option<&'static str>,
+}
+
+async fn forgot_page(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
+    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let page = ForgotPage {
+        csrf,
+        code_step: false,
+        errors: FieldErrors::new(),
+        typed_name: String::new(),
+        notice: None,
+    };
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ForgotForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    channel: String,
+}
+
+async fn forgot(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<ForgotForm>,
+) -> Result<Response, PageError> {
+    match recovery::start(&state.core, &form.name, &form.channel, &client).await {
+        Ok(started) => {
+            let jar = jar.add(auth::cookie(
+                &state,
+                RECOVERY_COOKIE,
+                started.token.expose().to_owned(),
+            ));
+            Ok((jar, Redirect::to("/portal/forgot/code")).into_response())
+        }
+        Err(e) => {
+            let errors = field_errors(e)?;
+            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let page = ForgotPage {
+                csrf,
+                code_step: false,
+                errors,
+                typed_name: form.name,
+                notice: None,
+            };
+            Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
+        }
+    }
+}
+
+const SENT: &str =
+    "If an account matches, we have sent it a 6-digit code. It expires in 10 minutes.";
+
+async fn code_page(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
+    if jar.get(RECOVERY_COOKIE).is_none() {
+        return Ok(Redirect::to("/portal/forgot").into_response());
+    }
+    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let page = ForgotPage {
+        csrf,
+        code_step: true,
+        errors: FieldErrors::new(),
+        typed_name: String::new(),
+        notice: Some(SENT),
+    };
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn reset(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<ResetForm>,
+) -> Result<Response, PageError> {
+    let input = RecoveryFinish {
+        recovery_token: jar
+            .get(RECOVERY_COOKIE)
+            .map(|c| c.value().to_owned())
+            .unwrap_or_default(),
+        code: form.code,
+        password: form.password,
+    };
+    match recovery::finish(&state.core, &input, &client).await {
+        Ok(()) => {
+            let jar = jar
+                .add(auth::removal(&state, RECOVERY_COOKIE))
+                .add(auth::removal(&state, PATIENT_COOKIE));
+            Ok((jar, Redirect::to("/portal/sign-in?reset=1")).into_response())
+        }
+        Err(e) => {
+            let errors = field_errors(e)?;
+            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let page = ForgotPage {
+                csrf,
+                code_step: true,
+                errors,
+                typed_name: String::new(),
+                notice: None,
+            };
+            Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
+        }
+    }
+}

@@ -1,0 +1,505 @@
+//! The registration pages (DESIGN §5): the entry page (invited or self), then one page per step.
+//! The ticket lives in an HttpOnly cookie, never in a URL; each step's page is chosen from where
+//! the registration stands, so reloading or going back never skips a step.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
+use portico_core::patients::registration::{self, DetailsInput, RegistrationView, Step};
+use portico_core::patients::terms::Terms;
+use portico_core::redemption::{self, RedeemInput};
+use portico_core::{CoreError, FieldErrors};
+
+use super::{FieldErrorsExt as _, field_errors, render};
+use crate::AppState;
+use crate::auth::{self, CsrfForm, PATIENT_COOKIE, REGISTRATION_COOKIE};
+use crate::error::{PageError, WebError};
+use crate::request::Client;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/register", get(start_page))
+        .route("/i/{token}", get(invite_link))
+        .route("/register/invited", post(invited))
+        .route("/register/self", post(self_registration))
+        .route("/register/details", get(details_page).post(details))
+        .route("/register/phone", get(phone_page))
+        .route("/register/phone/send", post(send_code))
+        .route("/register/phone/verify", post(verify_code))
+        .route("/register/terms", get(terms_page).post(accept_terms))
+        .route("/register/consent", get(consent_page).post(consent))
+}
+
+/// The page of a registration's next step.
+fn step_path(step: Step) -> &'static str {
+    match step {
+        Step::Details => "/register/details",
+        Step::Phone => "/register/phone",
+        Step::Terms => "/register/terms",
+        Step::Consent => "/register/consent",
+        Step::Complete => "/register/consent",
+    }
+}
+
+fn ticket(jar: &CookieJar) -> Result<String, PageError> {
+    jar.get(REGISTRATION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .ok_or(WebError::Core(CoreError::RegistrationExpired).into())
+}
+
+#[derive(Template)]
+#[template(path = "register_start.html")]
+struct StartPage {
+    csrf: String,
+    expired: bool,
+    errors: FieldErrors,
+    code: String,
+    link_token: String,
+    birth_date: String,
+    invited_error: Option<String>,
+    self_code: String,
+    self_error: Option<String>,
+}
+
+impl StartPage {
+    fn new(csrf: String) -> StartPage {
+        StartPage {
+            csrf,
+            expired: false,
+            errors: FieldErrors::new(),
+            code: String::new(),
+            link_token: String::new(),
+            birth_date: String::new(),
+            invited_error: None,
+            self_code: String::new(),
+            self_error: None,
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct StartQuery {
+    #[serde(default)]
+    expired: Option<String>,
+}
+
+async fn start_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<StartQuery>,
+) -> Result<Response, PageError> {
+    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let mut page = StartPage::new(csrf);
+    page.expired = q.expired.is_some();
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+/// The link from an invitation: the invited path with the code taken from the link.
+async fn invite_link(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let mut page = StartPage::new(csrf);
+    page.link_token = token;
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+/// What went wrong at the entry, as the page shows it; other errors become error pages.
+fn entry_error(e: CoreError) -> Result<(StatusCode, FieldErrors, Option<String>), PageError> {
+    match e {
+        CoreError::Invalid(fields) => Ok((StatusCode::UNPROCESSABLE_ENTITY, fields, None)),
+        e @ (CoreError::CodeNotAccepted(_) | CoreError::Throttled { .. }) => {
+            let web = WebError::Core(e);
+            Ok((web.status(), FieldErrors::new(), Some(web.public_message())))
+        }
+        other => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct InvitedForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    link_token: String,
+    #[serde(default)]
+    birth_date: String,
+}
+
+async fn invited(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<InvitedForm>,
+) -> Result<Response, PageError> {
+    let input = RedeemInput {
+        code: Some(form.code.clone()).filter(|c| !c.trim().is_empty()),
+        link_token: Some(form.link_token.clone()).filter(|c| !c.trim().is_empty()),
+        birth_date: form.birth_date.clone(),
+    };
+    match redemption::redeem(&state.core, &input, &client).await {
+        Ok(done) => {
+            let jar = jar.add(auth::cookie(
+                &state,
+                REGISTRATION_COOKIE,
+                done.ticket.expose().to_owned(),
+            ));
+            Ok((jar, Redirect::to("/register/details")).into_response())
+        }
+        Err(e) => {
+            let (status, errors, message) = entry_error(e)?;
+            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let mut page = StartPage::new(csrf);
+            page.errors = errors;
+            page.invited_error = message;
+            page.code = form.code;
+            page.link_token = form.link_token;
+            page.birth_date = form.birth_date;
+            Ok((jar, render(status, &page)?).into_response())
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SelfForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn self_registration(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<SelfForm>,
+) -> Result<Response, PageError> {
+    match registration::start_with_code(&state.core, &form.code, &client).await {
+        Ok(started) => {
+            let jar = jar.add(auth::cookie(
+                &state,
+                REGISTRATION_COOKIE,
+                started.ticket.expose().to_owned(),
+            ));
+            Ok((jar, Redirect::to("/register/details")).into_response())
+        }
+        Err(e) => {
+            let (status, _, message) = entry_error(e)?;
+            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let mut page = StartPage::new(csrf);
+            page.self_error = message;
+            page.self_code = form.code;
+            Ok((jar, render(status, &page)?).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register_details.html")]
+struct DetailsPage {
+    csrf: String,
+    view: RegistrationView,
+    errors: FieldErrors,
+    first_name: String,
+    last_name: String,
+    birth_date: String,
+    email: String,
+    phone: String,
+    no_email: bool,
+}
+
+async fn details_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let view = registration::view(&state.core, &ticket(&jar)?).await?;
+    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let d = view.details.clone();
+    let page = DetailsPage {
+        csrf,
+        no_email: view.username.is_some() && !view.username_account,
+        view,
+        errors: FieldErrors::new(),
+        first_name: d.first_name,
+        last_name: d.last_name,
+        birth_date: d.birth_date,
+        email: d.email,
+        phone: d.phone,
+    };
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+async fn details(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<DetailsInput>,
+) -> Result<Response, PageError> {
+    let ticket = ticket(&jar)?;
+    match registration::submit_details(&state.core, &ticket, &form).await {
+        Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
+        Err(e) => {
+            let errors = field_errors(e)?;
+            let view = registration::view(&state.core, &ticket).await?;
+            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            // Everything typed comes back, except the password.
+            let page = DetailsPage {
+                csrf,
+                view,
+                errors,
+                first_name: form.first_name,
+                last_name: form.last_name,
+                birth_date: form.birth_date,
+                email: form.email,
+                phone: form.phone,
+                no_email: form.no_email,
+            };
+            Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register_phone.html")]
+struct PhonePage {
+    csrf: String,
+    view: RegistrationView,
+    errors: FieldErrors,
+    channel: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct PhoneQuery {
+    #[serde(default)]
+    sent: Option<String>,
+}
+
+fn sent_channel(channel: &str) -> Option<String> {
+    matches!(channel, "sms" | "voice").then(|| channel.to_owned())
+}
+
+async fn phone_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<PhoneQuery>,
+) -> Result<Response, PageError> {
+    let view = registration::view(&state.core, &ticket(&jar)?).await?;
+    if view.next != Step::Phone {
+        return Ok(Redirect::to(step_path(view.next)).into_response());
+    }
+    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let channel = q.sent.as_deref().and_then(sent_channel);
+    let notice = channel
+        .as_ref()
+        .map(|_| "We sent you a new code.".to_owned());
+    let page = PhonePage {
+        csrf,
+        view,
+        errors: FieldErrors::new(),
+        channel,
+        notice,
+    };
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ChannelForm {
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn send_code(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<ChannelForm>,
+) -> Result<Response, PageError> {
+    let ticket = ticket(&jar)?;
+    match registration::send_phone_code(&state.core, &ticket, &form.channel, &client).await {
+        Ok(sent) => {
+            Ok(Redirect::to(&format!("/register/phone?sent={}", sent.channel)).into_response())
+        }
+        Err(CoreError::Throttled { retry_after }) => {
+            let view = registration::view(&state.core, &ticket).await?;
+            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let page = PhonePage {
+                csrf,
+                view,
+                errors: FieldErrors::new(),
+                channel: sent_channel(&form.channel),
+                notice: Some(format!(
+                    "Please wait {} seconds before asking for another code.",
+                    retry_after.as_secs().max(1)
+                )),
+            };
+            Ok((jar, render(StatusCode::TOO_MANY_REQUESTS, &page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn verify_code(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<ChannelForm>,
+) -> Result<Response, PageError> {
+    let ticket = ticket(&jar)?;
+    match registration::verify_phone(&state.core, &ticket, &form.code, &client).await {
+        Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
+        Err(e) => {
+            let errors = field_errors(e)?;
+            let view = registration::view(&state.core, &ticket).await?;
+            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let page = PhonePage {
+                csrf,
+                view,
+                errors,
+                channel: sent_channel(&form.channel).or(Some("sms".into())),
+                notice: None,
+            };
+            Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
+        }
+    }
+}
+
+/// The terms page, for registration (`step` 3) and for signed-in patients (`step` 0).
+#[derive(Template)]
+#[template(path = "terms.html")]
+pub struct TermsPage {
+    pub csrf: String,
+    pub terms: Terms,
+    pub step: u8,
+    pub consent_required: bool,
+    pub action: &'static str,
+    pub error: Option<String>,
+}
+
+async fn terms_page(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
+    let view = registration::view(&state.core, &ticket(&jar)?).await?;
+    let Some(terms) = view.terms.clone().filter(|_| view.next == Step::Terms) else {
+        return Ok(Redirect::to(step_path(view.next)).into_response());
+    };
+    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let page = TermsPage {
+        csrf,
+        terms,
+        step: 3,
+        consent_required: view.consent_required,
+        action: "/register/terms",
+        error: None,
+    };
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct TermsForm {
+    #[serde(default)]
+    version: i64,
+}
+
+async fn accept_terms(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<TermsForm>,
+) -> Result<Response, PageError> {
+    let ticket = ticket(&jar)?;
+    match registration::accept_terms(&state.core, &ticket, form.version, &client).await {
+        Ok(view) if view.next == Step::Complete => finish(&state, jar, &ticket, &client).await,
+        Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
+        // A new version was published while the page was open: show it.
+        Err(CoreError::Conflict(_)) => Ok(Redirect::to("/register/terms").into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register_consent.html")]
+struct ConsentPage {
+    csrf: String,
+    view: RegistrationView,
+    errors: FieldErrors,
+    signature: String,
+    today: String,
+}
+
+async fn consent_page(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let ticket = ticket(&jar)?;
+    let view = registration::view(&state.core, &ticket).await?;
+    // Every step is done (the consent is signed, or none is asked for): create the account.
+    if view.next == Step::Complete {
+        return finish(&state, jar, &ticket, &client).await;
+    }
+    if view.next != Step::Consent {
+        return Ok(Redirect::to(step_path(view.next)).into_response());
+    }
+    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let page = ConsentPage {
+        csrf,
+        view,
+        errors: FieldErrors::new(),
+        signature: String::new(),
+        today: state.core.now().date().to_string(),
+    };
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ConsentForm {
+    #[serde(default)]
+    signature: String,
+}
+
+async fn consent(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<ConsentForm>,
+) -> Result<Response, PageError> {
+    let ticket = ticket(&jar)?;
+    match registration::sign_consent(&state.core, &ticket, &form.signature, &client).await {
+        Ok(_) => finish(&state, jar, &ticket, &client).await,
+        Err(e) => {
+            let errors = field_errors(e)?;
+            let view = registration::view(&state.core, &ticket).await?;
+            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let page = ConsentPage {
+                csrf,
+                view,
+                errors,
+                signature: form.signature,
+                today: state.core.now().date().to_string(),
+            };
+            Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
+        }
+    }
+}
+
+/// Creates the account, swaps the registration cookie for a session, and opens the visit screen.
+async fn finish(
+    state: &AppState,
+    jar: CookieJar,
+    ticket: &str,
+    client: &portico_core::ClientInfo,
+) -> Result<Response, PageError> {
+    let done = registration::complete(&state.core, ticket, client).await?;
+    let jar = jar
+        .add(auth::removal(state, REGISTRATION_COOKIE))
+        .add(auth::cookie(
+            state,
+            PATIENT_COOKIE,
+            done.session.token.expose().to_owned(),
+        ));
+    Ok((jar, Redirect::to("/portal?welcome=1")).into_response())
+}
