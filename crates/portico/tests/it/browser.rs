@@ -148,6 +148,11 @@ async fn walk_through(app: &TestApp, driver: &WebDriver) -> WebDriverResult<()> 
     wait_for_text(driver, "Sam Staff").await?;
     crate::axe::assert_accessible(driver, "staff member").await?;
 
+    // The sign-ups page (self-registrations to approve, notifications), empty at first.
+    driver.goto(format!("{}/staff/sign-ups", app.url)).await?;
+    wait_for_text(driver, "No sign-up is waiting for approval.").await?;
+    crate::axe::assert_accessible(driver, "staff sign-ups").await?;
+
     // 8. A screenshot of the staff home page for a person to look at.
     driver.goto(format!("{}/staff", app.url)).await?;
     wait_for_path(driver, "/staff").await?;

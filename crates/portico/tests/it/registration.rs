@@ -22,6 +22,7 @@ with_provider!(
     forgot_password_answers_alike_for_known_and_unknown_accounts,
     sessions_time_out_and_sign_out_everywhere_ends_them_all,
     a_patient_without_email_registers_and_signs_in_with_a_username,
+    the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_errors,
 );
 
 const BIRTH: &str = "1980-02-03";
@@ -701,6 +702,55 @@ async fn sign_up_codes_enrol_into_the_program_under_its_policy(
             .status(),
         StatusCode::NOT_FOUND
     );
+
+    // On the staff pages: a second approval sign-up is listed, and declining it ends the link,
+    // so that patient sees no card (and, with no link left, cannot sign in).
+    app.advance(Duration::from_secs(60));
+    let ticket = start(app, "Sugar2026").await;
+    let done = register(app, provider, &ticket, "dee@example.org").await;
+    let dee = done["session_token"].as_str().unwrap().to_owned();
+    let (desk, _) = app
+        .sign_in("admin@lakeside.example", "quiet meadow lantern river")
+        .await;
+    let page = desk.get("/staff/sign-ups").await.text().await.unwrap();
+    assert!(
+        page.contains("Waiting for approval") && page.contains("Maria Lopez"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Signed up: Maria Lopez (Heart health)"),
+        "{page}"
+    );
+    let pending = Api::expect(staff.get("/patient-links/pending").await, StatusCode::OK).await;
+    let dee_link = pending[0]["id"].as_str().unwrap();
+    let csrf = crate::common::csrf_token(&page);
+    let res = desk
+        .post_form(
+            &format!("/staff/sign-ups/{dee_link}/decline"),
+            &[("csrf_token", csrf.as_str())],
+        )
+        .await;
+    assert!(
+        res.status().is_redirection() || res.status().is_success(),
+        "{}",
+        res.status()
+    );
+    assert_eq!(me(app, &dee).await["cards"], json!([]));
+    let page = desk.get("/staff/sign-ups").await.text().await.unwrap();
+    assert!(
+        page.contains("No sign-up is waiting for approval."),
+        "{page}"
+    );
+    assert_eq!(
+        public(app)
+            .post(
+                "/public/patient-sessions",
+                &json!({ "name": "dee@example.org", "password": PASSPHRASE }),
+            )
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 async fn a_signed_in_patient_links_another_provider_with_its_code(
@@ -1135,4 +1185,100 @@ async fn the_session_cookie_is_secure_behind_tls(backend: crate::common::Backend
         );
     }
     app.stop().await;
+}
+
+async fn the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_errors(
+    app: &TestApp,
+    provider: &MockServer,
+) {
+    accept_all(provider).await;
+    let (staff, _) = practice(app, "Lakeside Clinic", "admin@lakeside.example").await;
+    let invitation = Api::expect(
+        staff
+            .post(
+                "/invitations",
+                &json!({
+                    "first_name": "Maria", "last_name": "Lopez", "birth_date": BIRTH,
+                    "email": "maria.lopez@example.org", "phone": PHONE, "channels": ["email"],
+                }),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let link = invitation["link"].as_str().unwrap();
+    let browser = app.browser();
+    let page = browser.get_url(link).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Your invitation code was filled in from your link."));
+    assert!(
+        !html.contains("I will register myself"),
+        "the link opens the invited path only"
+    );
+    let token = link.rsplit('/').next().unwrap();
+    let csrf = crate::common::csrf_token(&html);
+    // A wrong birth date: the generic answer, on the same page, with the link kept.
+    let wrong = browser
+        .post_form(
+            "/register/invited",
+            &[
+                ("csrf_token", &csrf),
+                ("link_token", token),
+                ("birth_date", "1990-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let html = wrong.text().await.unwrap();
+    assert!(html.contains("We could not accept this code with this date of birth"));
+    assert!(html.contains(token), "the link token is kept in the form");
+    let res = browser
+        .post_form(
+            "/register/invited",
+            &[
+                ("csrf_token", &csrf),
+                ("link_token", token),
+                ("birth_date", BIRTH),
+            ],
+        )
+        .await;
+    assert_eq!(crate::common::location(&res), "/register/details");
+    let html = browser.get("/register/details").await.text().await.unwrap();
+    assert!(
+        html.contains("value=\"Maria\""),
+        "pre-filled from the invitation"
+    );
+    assert!(html.contains("autocomplete=\"new-password\""));
+
+    // Field errors come back next to their fields with everything typed, except the password.
+    let res = browser
+        .post_form(
+            "/register/details",
+            &[
+                ("csrf_token", &csrf),
+                ("first_name", "Maria"),
+                ("last_name", "Lopez"),
+                ("birth_date", BIRTH),
+                ("email", "not an address"),
+                ("phone", "(415) 555-0123"),
+                ("password", "short secret"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"email-error\""), "{html}");
+    assert!(html.contains("id=\"password-error\""));
+    assert!(html.contains("value=\"not an address\""));
+    assert!(html.contains("value=\"(415) 555-0123\""));
+    assert!(
+        !html.contains("short secret"),
+        "the password is never sent back"
+    );
+    assert_eq!(
+        app.count_rows("registrations").await,
+        0,
+        "nothing half-saved"
+    );
 }

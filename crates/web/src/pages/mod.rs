@@ -10,6 +10,7 @@ mod providers;
 mod register;
 mod setup;
 mod sign_in;
+mod sign_ups;
 mod staff;
 
 use askama::Template;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(sign_in::routes())
         .merge(setup::routes())
         .merge(staff::routes())
+        .merge(sign_ups::routes())
         .merge(providers::routes())
         .merge(audit::routes())
         .merge(dev_outbox::routes())

@@ -1,0 +1,62 @@
+//! Staff page for patients who signed up by themselves (DESIGN §6): sign-ups waiting for approval,
+//! with Approve and Decline, and the practice's notifications.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use portico_core::patients::links::{self, Notification, PracticeLink};
+
+use super::{Chrome, render};
+use crate::AppState;
+use crate::auth::{CsrfForm, NoFields, PageSession};
+use crate::error::PageError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff/sign-ups", get(show))
+        .route("/staff/sign-ups/{id}/approve", post(approve))
+        .route("/staff/sign-ups/{id}/decline", post(decline))
+}
+
+#[derive(Template)]
+#[template(path = "sign_ups.html")]
+struct SignUpsPage {
+    chrome: Option<Chrome>,
+    pending: Vec<PracticeLink>,
+    notifications: Vec<Notification>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+) -> Result<Response, PageError> {
+    let page = SignUpsPage {
+        pending: links::pending(&state.core, &session.actor).await?,
+        notifications: links::notifications(&state.core, &session.actor).await?,
+        chrome: Some(Chrome::of(&session)),
+    };
+    render(StatusCode::OK, &page)
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    Path(id): Path<String>,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    links::decide(&state.core, &session.actor, &id, true).await?;
+    Ok(Redirect::to("/staff/sign-ups").into_response())
+}
+
+async fn decline(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    Path(id): Path<String>,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    links::decide(&state.core, &session.actor, &id, false).await?;
+    Ok(Redirect::to("/staff/sign-ups").into_response())
+}
