@@ -176,6 +176,21 @@ pub struct ProviderCodeMatch {
     pub provider_name: Option<String>,
 }
 
+/// The active code a patient typed (any case, spaces and dashes ignored); `None` for a malformed,
+/// unknown or retired one. Callers throttle and answer wrong codes their own way.
+pub(crate) async fn find_active(
+    core: &Core,
+    typed: &str,
+) -> Result<Option<provider_codes::ProviderCodeRow>, CoreError> {
+    let Ok(code) = ProviderCode::parse(typed) else {
+        return Ok(None);
+    };
+    let hash = core
+        .keys()
+        .lookup_hash(Purpose::ProviderCode, code.expose_normalized().as_bytes());
+    Ok(provider_codes::find_active_by_hash(core.store(), &hash).await?)
+}
+
 /// Public look-up of a provider code, throttled per client address.
 pub async fn lookup(
     core: &Core,
@@ -188,16 +203,7 @@ pub async fn lookup(
     };
     let address = client.ip.clone().unwrap_or_default();
     throttle::attempt(core, rule, &address).await?;
-    let found = match ProviderCode::parse(typed) {
-        Ok(code) => {
-            let hash = core
-                .keys()
-                .lookup_hash(Purpose::ProviderCode, code.expose_normalized().as_bytes());
-            provider_codes::find_active_by_hash(core.store(), &hash).await?
-        }
-        Err(_) => None,
-    };
-    let Some(row) = found else {
+    let Some(row) = find_active(core, typed).await? else {
         return Err(CoreError::CodeNotAccepted(CodeKind::Provider));
     };
     throttle::refund(core, rule, &address).await?;

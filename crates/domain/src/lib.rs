@@ -29,7 +29,7 @@ pub use name::{DisplayName, NameError, PersonName};
 pub use one_time_code::{ONE_TIME_CODE_LEN, OneTimeCode, OneTimeCodeError};
 pub use password::{
     MAX_LEN, MIN_LEN_SINGLE_FACTOR, MIN_LEN_WITH_SECOND_FACTOR, Password, PasswordContext,
-    PasswordRejection, strength, suggest_passphrase,
+    PasswordRejection, counted_length, strength, suggest_passphrase,
 };
 pub use phone::{PhoneError, PhoneNumber, is_known_region};
 pub use roles::{RoleError, StaffRole};

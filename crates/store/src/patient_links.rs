@@ -57,6 +57,8 @@ pub async fn insert_new(db: impl Into<Exec<'_>>, row: &LinkRow) -> Result<bool> 
 pub struct LinkCard {
     pub id: String,
     pub patient_id: String,
+    pub first_name: String,
+    pub last_name: String,
     pub practice_id: String,
     pub practice_name: String,
     pub provider_id: Option<String>,
@@ -70,10 +72,11 @@ pub struct LinkCard {
 
 macro_rules! card_select {
     () => {
-        "SELECT l.id, l.patient_id, l.practice_id, pr.name AS practice_name, l.provider_id,
+        "SELECT l.id, l.patient_id, pt.first_name, pt.last_name, l.practice_id, pr.name AS practice_name, l.provider_id,
                 pv.display_name AS provider_name, l.program_id, pg.name AS program_name, l.status,
                 l.source, l.created_at
          FROM patient_links l
+         JOIN patients pt ON pt.id = l.patient_id
          JOIN practices pr ON pr.id = l.practice_id
          LEFT JOIN providers pv ON pv.id = l.provider_id
          LEFT JOIN programs pg ON pg.id = l.program_id "

@@ -125,18 +125,7 @@ impl FromRequestParts<AppState> for ApiSession {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let session = load_session(parts, state).await?;
-        if !is_safe(&parts.method) {
-            let presented = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            if !origin_allowed(state, &parts.headers)
-                || !csrf_matches(state, "session", session.token.expose(), presented)
-            {
-                return Err(WebError::CsrfRejected.into());
-            }
-        }
+        require_csrf_header(parts, state, "session", &session.token)?;
         Ok(ApiSession(session))
     }
 }
@@ -167,6 +156,30 @@ impl FromRequestParts<AppState> for ApiActor {
             .await?
             .ok_or(WebError::SignInRequired)?;
         Ok(ApiActor(actor))
+    }
+}
+
+/// Refuses a cookie-authenticated change that lacks the page's CSRF token in `X-CSRF-Token`
+/// (bound to the session of `kind`) or that a browser marks as coming from another site.
+fn require_csrf_header(
+    parts: &Parts,
+    state: &AppState,
+    kind: &str,
+    token: &SecretToken,
+) -> Result<(), WebError> {
+    if is_safe(&parts.method) {
+        return Ok(());
+    }
+    let presented = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if origin_allowed(state, &parts.headers) && csrf_matches(state, kind, token.expose(), presented)
+    {
+        Ok(())
+    } else {
+        Err(WebError::CsrfRejected)
     }
 }
 
@@ -317,18 +330,7 @@ impl FromRequestParts<AppState> for PatientApi {
             .and_then(|c| SecretToken::parse(c.value()))
             .ok_or(WebError::PatientSignInRequired)?;
         let session = load_patient(parts, state, token).await?;
-        if !is_safe(&parts.method) {
-            let presented = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            if !origin_allowed(state, &parts.headers)
-                || !csrf_matches(state, "patient", session.token.expose(), presented)
-            {
-                return Err(WebError::CsrfRejected.into());
-            }
-        }
+        require_csrf_header(parts, state, "patient", &session.token)?;
         Ok(PatientApi(session))
     }
 }

@@ -2,16 +2,13 @@
 //! provider with a provider code, and the staff side: sign-ups waiting for approval and the
 //! notifications programs ask for (DESIGN §6).
 
-use portico_domain::ProviderCode;
 use portico_store::notifications::{self, NotificationRow};
 use portico_store::patient_links::{self, LinkCard, LinkRow};
-use portico_store::provider_codes;
 
 use crate::actor::StaffActor;
 use crate::audit;
 use crate::clock::Timestamp;
 use crate::patients::PatientActor;
-use crate::secrets::Purpose;
 use crate::throttle::{self, Rule};
 use crate::{CodeKind, Core, CoreError, new_id};
 
@@ -63,16 +60,7 @@ pub async fn add_provider_code(
     };
     let address = patient.client.ip.clone().unwrap_or_default();
     throttle::attempt(core, rule, &address).await?;
-    let found = match ProviderCode::parse(typed) {
-        Ok(code) => {
-            let hash = core
-                .keys()
-                .lookup_hash(Purpose::ProviderCode, code.expose_normalized().as_bytes());
-            provider_codes::find_active_by_hash(core.store(), &hash).await?
-        }
-        Err(_) => None,
-    };
-    let Some(code) = found else {
+    let Some(code) = crate::provider_codes::find_active(core, typed).await? else {
         audit::by_patient(patient, "patient.provider_code", core.now())
             .outcome(audit::FAILURE)
             .append_alone(core.store())
@@ -137,24 +125,20 @@ pub struct PracticeLink {
 pub async fn pending(core: &Core, actor: &StaffActor) -> Result<Vec<PracticeLink>, CoreError> {
     let cards =
         patient_links::cards_in_practice(core.store(), &actor.practice_id, "pending").await?;
-    let mut out = Vec::with_capacity(cards.len());
-    for card in cards {
-        let Some(patient) = portico_store::patients::find(core.store(), &card.patient_id).await?
-        else {
-            continue;
-        };
-        out.push(PracticeLink {
+    let out: Vec<PracticeLink> = cards
+        .into_iter()
+        .map(|card| PracticeLink {
             id: card.id,
             patient_id: card.patient_id,
-            first_name: patient.first_name,
-            last_name: patient.last_name,
+            first_name: card.first_name,
+            last_name: card.last_name,
             provider_name: card.provider_name,
             program_name: card.program_name,
             status: card.status,
             source: card.source,
             created_at: Timestamp::from_millis(card.created_at).to_rfc3339(),
-        });
-    }
+        })
+        .collect();
     audit::by_staff(actor, "patient_links.pending_read", core.now())
         .detail("count", out.len())
         .append_alone(core.store())

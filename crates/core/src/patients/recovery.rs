@@ -122,9 +122,8 @@ pub async fn start(
 }
 
 /// The second step: the code and a new password.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(default)]
 pub struct RecoveryFinish {
     pub recovery_token: String,
     pub code: String,

@@ -8,7 +8,7 @@
 
 use portico_domain::{
     BirthDate, Channel, ConsentMethod, EmailAddress, InvitationState, Password, PasswordContext,
-    PersonName, PhoneNumber, ProgramPolicy, ProviderCode, SignupCode, Username,
+    PersonName, PhoneNumber, ProgramPolicy, SignupCode, Username,
 };
 use portico_store::invitations::{self as invitations_store, EventRow, InvitationRow};
 use portico_store::patient_links::{self, LinkRow};
@@ -99,15 +99,7 @@ pub async fn start_with_code(
     };
     let address = client.ip.clone().unwrap_or_default();
     throttle::attempt(core, rule, &address).await?;
-    let provider = match ProviderCode::parse(typed) {
-        Ok(code) => {
-            let hash = core
-                .keys()
-                .lookup_hash(Purpose::ProviderCode, code.expose_normalized().as_bytes());
-            provider_codes::find_active_by_hash(core.store(), &hash).await?
-        }
-        Err(_) => None,
-    };
+    let provider = crate::provider_codes::find_active(core, typed).await?;
     let program = match (&provider, SignupCode::parse_entry(typed)) {
         (None, Ok(code)) => {
             programs::find_enabled_by_code(core.store(), &crate::programs::code_hash(core, &code))
@@ -864,16 +856,12 @@ pub fn check_password(input: &PasswordCheckInput) -> PasswordCheck {
     .filter(|s| !s.is_empty())
     .collect();
     let verdict = Password::parse(&input.password, &PasswordContext::single_factor(&inputs));
-    let length = {
-        use unicode_normalization::UnicodeNormalization as _;
-        input.password.nfkc().count()
-    };
     PasswordCheck {
         score: portico_domain::strength(&input.password, &inputs),
         acceptable: verdict.is_ok(),
         message: verdict.err().map(|e| e.to_string()),
         min_length: portico_domain::MIN_LEN_SINGLE_FACTOR,
-        length,
+        length: portico_domain::counted_length(&input.password),
     }
 }
 

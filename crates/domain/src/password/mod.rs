@@ -158,6 +158,11 @@ impl fmt::Debug for Password {
     }
 }
 
+/// A password's length as the rules count it: Unicode code points after NFKC normalisation.
+pub fn counted_length(raw: &str) -> usize {
+    raw.nfkc().count()
+}
+
 /// A 0–4 strength score for a meter shown while the password is typed. It is zxcvbn's score,
 /// except that a password the rules would refuse as common, personal or one repeated character
 /// scores 0, so the meter never praises a password that will then be refused. Length is left to

@@ -262,21 +262,8 @@ async fn start_recovery(
 async fn finish_recovery(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<RecoveryFinishBody>,
+    ApiJson(input): ApiJson<RecoveryFinish>,
 ) -> Result<StatusCode, ApiError> {
-    let input = RecoveryFinish {
-        recovery_token: input.recovery_token,
-        code: input.code,
-        password: input.password,
-    };
     recovery::finish(&state.core, &input, &client).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Every field is required here (the core type defaults them for pages).
-#[derive(Debug, Deserialize)]
-struct RecoveryFinishBody {
-    recovery_token: String,
-    code: String,
-    password: String,
 }

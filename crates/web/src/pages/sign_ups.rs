@@ -12,13 +12,12 @@ use portico_core::patients::links::{self, Notification, PracticeLink};
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::{CsrfForm, NoFields, PageSession};
-use crate::error::PageError;
+use crate::error::{PageError, WebError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/staff/sign-ups", get(show))
-        .route("/staff/sign-ups/{id}/approve", post(approve))
-        .route("/staff/sign-ups/{id}/decline", post(decline))
+        .route("/staff/sign-ups/{id}/{decision}", post(decide))
 }
 
 #[derive(Template)]
@@ -41,22 +40,18 @@ async fn show(
     render(StatusCode::OK, &page)
 }
 
-async fn approve(
+/// Approve or decline, from the button's form.
+async fn decide(
     State(state): State<AppState>,
     PageSession(session): PageSession,
-    Path(id): Path<String>,
+    Path((id, decision)): Path<(String, String)>,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    links::decide(&state.core, &session.actor, &id, true).await?;
-    Ok(Redirect::to("/staff/sign-ups").into_response())
-}
-
-async fn decline(
-    State(state): State<AppState>,
-    PageSession(session): PageSession,
-    Path(id): Path<String>,
-    CsrfForm(NoFields {}): CsrfForm<NoFields>,
-) -> Result<Response, PageError> {
-    links::decide(&state.core, &session.actor, &id, false).await?;
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "decline" => false,
+        _ => return Err(WebError::NotFound.into()),
+    };
+    links::decide(&state.core, &session.actor, &id, approve).await?;
     Ok(Redirect::to("/staff/sign-ups").into_response())
 }
