@@ -1,5 +1,6 @@
 //! Staff sign-in, sessions and sign-out. One answer for an unknown email and a wrong password,
-//! taking the same time; failures are throttled per account and per address and audited.
+//! taking the same time; failures are throttled per account and address, per address, and per
+//! account from anywhere (growing waits, then a lock an admin lifts), and audited.
 
 use portico_domain::{EmailAddress, StaffRole};
 use portico_store::{sessions, staff};
@@ -7,8 +8,30 @@ use portico_store::{sessions, staff};
 use crate::actor::{ActorKind, ClientInfo, StaffActor};
 use crate::audit::{self, FAILURE};
 use crate::secrets::{Purpose, SecretToken};
-use crate::throttle::{self, Rule};
+use crate::throttle::{self, BackoffRule, Rule};
 use crate::{Core, CoreError};
+
+/// The name an account's failures are counted under, however it was typed: the normalised email
+/// address, else the trimmed lower-case text (a username, or something that is neither).
+pub(crate) fn sign_in_name_key(typed: &str) -> String {
+    match EmailAddress::parse(typed) {
+        Ok(email) => email.lookup_key(),
+        Err(_) => typed.trim().to_lowercase(),
+    }
+}
+
+/// Consecutive failed sign-ins to one staff account from every address together.
+fn account_waits(core: &Core) -> BackoffRule {
+    BackoffRule {
+        scope: "staff-sign-in-account-wide",
+        backoff: core.settings().sign_in_account_backoff,
+    }
+}
+
+/// Lifts the growing waits and the lock of a staff account (an admin re-activating it).
+pub(crate) async fn reset_sign_in_failures(core: &Core, email: &str) -> Result<(), CoreError> {
+    throttle::reset(core, account_waits(core), &sign_in_name_key(email)).await
+}
 
 /// A signed-in session: the cookie token (shown to the browser once) and who it belongs to.
 #[derive(Debug)]
@@ -35,12 +58,15 @@ pub async fn sign_in(
     };
     // Count by what was typed, whether or not such an account exists: no enumeration by throttling.
     let account_key = email.trim().to_lowercase();
-    let address_key = client.ip.clone().unwrap_or_default();
+    let address_key = client.address_key();
     // The per-account limit is kept per address too: someone elsewhere typing wrong passwords
     // must not be able to lock a staff member out of their own desk.
     let account_key = format!("{account_key}\0{address_key}");
     throttle::attempt(core, by_account, &account_key).await?;
     throttle::attempt(core, by_address, &address_key).await?;
+    // NIST SP 800-63B: an account's own limit, whoever types the wrong passwords from wherever.
+    let name_key = sign_in_name_key(email);
+    throttle::backoff_attempt(core, account_waits(core), &name_key).await?;
 
     let found = match EmailAddress::parse(email) {
         Ok(email) => staff::find_by_email_key(core.store(), &email.lookup_key()).await?,
@@ -69,6 +95,7 @@ pub async fn sign_in(
     };
     throttle::clear(core, by_account, &account_key).await?;
     throttle::refund(core, by_address, &address_key).await?;
+    throttle::reset(core, account_waits(core), &name_key).await?;
 
     start_session(core, actor_from_row(row, client)?, "staff.sign_in").await
 }

@@ -18,6 +18,51 @@ impl ClientInfo {
         let user_agent = user_agent.map(|ua| ua.chars().take(200).collect());
         ClientInfo { ip, user_agent }
     }
+
+    /// The address as guessing limits count it. An IPv6 client usually holds a whole /64 (its
+    /// provider hands out prefixes, and privacy addresses rotate inside it), so every address of
+    /// one /64 shares a bucket; IPv4 addresses count one by one.
+    pub fn address_key(&self) -> String {
+        let Some(ip) = self.ip.as_deref() else {
+            return String::new();
+        };
+        match ip.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => {
+                    let s = v6.segments();
+                    format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+                }
+            },
+            Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+            Err(_) => ip.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientInfo;
+
+    fn key(ip: &str) -> String {
+        ClientInfo::new(Some(ip.into()), None).address_key()
+    }
+
+    #[test]
+    fn ipv6_addresses_of_one_slash_64_share_a_bucket() {
+        assert_eq!(
+            key("2001:db8:1:2::1"),
+            key("2001:db8:1:2:ffff:eeee:dddd:cccc")
+        );
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+    }
+
+    #[test]
+    fn ipv4_addresses_count_one_by_one_also_when_mapped() {
+        assert_ne!(key("192.0.2.1"), key("192.0.2.2"));
+        assert_eq!(key("::ffff:192.0.2.1"), key("192.0.2.1"));
+    }
 }
 
 /// How a practice-side actor proved who they are.

@@ -105,6 +105,10 @@ pub enum CoreError {
     SignInFailed,
     #[error("too many attempts; try again later")]
     Throttled { retry_after: Duration },
+    /// So many consecutive failures that the key (an account name) is locked until it is reset
+    /// (a password reset for patients, an admin for staff).
+    #[error("locked after too many failed attempts")]
+    Locked,
     /// The request is well-formed but the record's state does not allow it (e.g. re-sending a
     /// redeemed invitation); the message says what to do instead.
     #[error("{0}")]

@@ -7,6 +7,7 @@ pub mod actor;
 pub mod api_tokens;
 pub mod audit;
 pub mod clock;
+mod code_guessing;
 mod error;
 pub mod invitations;
 pub mod messages;
@@ -34,7 +35,10 @@ pub use portico_store::{Backend, Store};
 pub use secrets::{Keys, SecretToken};
 
 use passwords::PasswordHasher;
-use throttle::Limit;
+use throttle::{Backoff, Limit};
+
+/// The window of the per-day limits.
+const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Tunable rules of the core; the binary fills them from configuration.
 #[derive(Debug, Clone)]
@@ -62,6 +66,22 @@ pub struct Settings {
     pub ticket_ttl: Duration,
     /// Failed patient password recoveries (wrong codes) allowed per client address.
     pub recovery_per_address: Limit,
+    /// Recovery codes sent per account; a newer recovery voids the older ones.
+    pub recovery_per_account: Limit,
+    /// Consecutive failed sign-ins per account (staff and patients, whoever types them, from
+    /// wherever): growing waits, then a lock until a password reset.
+    pub sign_in_account_backoff: Backoff,
+    /// Failed code look-ups per client address: growing waits once the free ones are used.
+    pub code_lookup_backoff: Backoff,
+    /// Failed provider and sign-up code look-ups from every caller together.
+    pub code_lookup_global: Limit,
+    /// Verification texts and calls (phone codes) per destination number, per client address
+    /// and per practice: each send costs the practice money and reaches someone's phone.
+    pub phone_codes_per_number: Limit,
+    pub phone_codes_per_address: Limit,
+    pub phone_codes_per_practice: Limit,
+    /// Registrations started (tickets issued) per client address.
+    pub registrations_per_address: Limit,
 }
 
 impl Default for Settings {
@@ -96,6 +116,42 @@ impl Default for Settings {
             recovery_per_address: Limit {
                 max: 10,
                 window: quarter_hour,
+            },
+            recovery_per_account: Limit {
+                max: 5,
+                window: DAY,
+            },
+            sign_in_account_backoff: Backoff {
+                free: 10,
+                step: Duration::from_secs(60),
+                longest: Duration::from_secs(15 * 60),
+                lock_at: Some(100),
+            },
+            code_lookup_backoff: Backoff {
+                free: 10,
+                step: Duration::from_secs(60),
+                longest: Duration::from_secs(60 * 60),
+                lock_at: None,
+            },
+            code_lookup_global: Limit {
+                max: 1_000,
+                window: Duration::from_secs(60 * 60),
+            },
+            phone_codes_per_number: Limit {
+                max: 5,
+                window: DAY,
+            },
+            phone_codes_per_address: Limit {
+                max: 20,
+                window: DAY,
+            },
+            phone_codes_per_practice: Limit {
+                max: 1_000,
+                window: DAY,
+            },
+            registrations_per_address: Limit {
+                max: 10,
+                window: Duration::from_secs(60 * 60),
             },
         }
     }

@@ -142,6 +142,26 @@ pub fn recovery_code(
     one_time_code(channel, to, practice_name, "reset your password", code)
 }
 
+/// Tells the owner of an account that someone started a registration with their email address.
+/// Fixed wording, no code and no detail of the attempt beyond the practice's name.
+pub fn account_exists(to: &str, practice_name: &str, public_url: &str) -> OutgoingMessage {
+    let text = format!(
+        "Someone started registering for {practice_name}'s patient portal with this email \
+         address, which already has an account.\n\n\
+         If it was you: sign in at {public_url}/portal/sign-in, then use \"Add provider code\" to \
+         link {practice_name}. If you forgot your password, choose \"Forgot password\" there.\n\n\
+         If it was not you, you can ignore this message: nothing was changed in your account."
+    );
+    OutgoingMessage {
+        to: to.to_owned(),
+        subject: Some(format!(
+            "Registration attempt with your email at {practice_name}"
+        )),
+        html: Some(html_from_text(&text)),
+        text,
+    }
+}
+
 /// A simple HTML rendering of a text message: paragraphs, escaped, links clickable.
 pub fn html_from_text(text: &str) -> String {
     let mut html = String::from(

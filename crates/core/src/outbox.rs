@@ -44,6 +44,9 @@ pub enum MessageKind {
     VerificationCode,
     /// A six-digit code for resetting a forgotten password.
     RecoveryCode,
+    /// Someone tried to register with an email address that already has an account: its owner is
+    /// told, and the registration form says nothing about it.
+    AccountExists,
 }
 
 impl MessageKind {
@@ -52,6 +55,7 @@ impl MessageKind {
             MessageKind::Invite => "invite",
             MessageKind::VerificationCode => "verification_code",
             MessageKind::RecoveryCode => "recovery_code",
+            MessageKind::AccountExists => "account_exists",
         }
     }
 }

@@ -13,6 +13,8 @@ pub struct Practice {
     pub name: String,
     pub country: String,
     pub invite_expiry_days: i64,
+    /// Where verification codes may be sent: `country` unless the practice chose a list.
+    pub phone_countries: Vec<String>,
 }
 
 /// The actor's own practice (there is no way to name another).
@@ -23,6 +25,10 @@ pub async fn current(core: &Core, actor: &StaffActor) -> Result<Practice, CoreEr
     Ok(Practice {
         id: row.id,
         name: row.name,
+        phone_countries: match row.phone_countries {
+            Some(list) => list.split(',').map(str::to_owned).collect(),
+            None => vec![row.country.clone()],
+        },
         country: row.country,
         invite_expiry_days: row.invite_expiry_days,
     })
@@ -37,6 +43,9 @@ pub struct PracticeSettingsInput {
     pub invite_expiry_days: Option<i64>,
     /// ISO 3166 country code (e.g. `US`) used to read phone numbers typed without `+`.
     pub country: Option<String>,
+    /// The countries whose mobile numbers may get verification texts and calls (each costs the
+    /// practice money); by default only `country`.
+    pub phone_countries: Option<Vec<String>>,
 }
 
 pub const MAX_INVITE_EXPIRY_DAYS: i64 = 90;
@@ -70,6 +79,19 @@ pub async fn update_settings(
             );
         }
     }
+    let phone_countries = match &input.phone_countries {
+        Some(list) => {
+            let upper: Vec<String> = list.iter().map(|c| c.trim().to_ascii_uppercase()).collect();
+            if upper.is_empty() || !upper.iter().all(|c| portico_domain::is_known_region(c)) {
+                errors.add(
+                    "phone_countries",
+                    "List two-letter country codes such as US, CA or MX (at least one).",
+                );
+            }
+            Some(upper.join(","))
+        }
+        None => None,
+    };
     errors.into_result()?;
     let now = core.now();
     let mut tx = core.store().begin().await?;
@@ -78,6 +100,7 @@ pub async fn update_settings(
         &actor.practice_id,
         input.invite_expiry_days,
         input.country.as_deref().map(|_| current.country.as_str()),
+        phone_countries.as_deref(),
         now.as_millis(),
     )
     .await?;

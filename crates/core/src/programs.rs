@@ -9,8 +9,9 @@ use portico_store::{practices, programs};
 use crate::actor::{ClientInfo, StaffActor};
 use crate::audit;
 use crate::clock::Timestamp;
+use crate::code_guessing::CodeGuess;
 use crate::secrets::Purpose;
-use crate::throttle::{self, Rule};
+
 use crate::{CodeKind, Core, CoreError, FieldErrors, new_id};
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -218,12 +219,7 @@ pub async fn lookup(
     typed: &str,
     client: &ClientInfo,
 ) -> Result<SignupCodeMatch, CoreError> {
-    let rule = Rule {
-        scope: "code-lookup-address",
-        limit: core.settings().code_lookup_per_address,
-    };
-    let address = client.ip.clone().unwrap_or_default();
-    throttle::attempt(core, rule, &address).await?;
+    let guess = CodeGuess::begin(core, client).await?;
     let found = match SignupCode::parse_entry(typed) {
         Ok(code) => programs::find_enabled_by_code(core.store(), &code_hash(core, &code)).await?,
         Err(_) => None,
@@ -231,7 +227,7 @@ pub async fn lookup(
     let Some(program) = found else {
         return Err(CoreError::CodeNotAccepted(CodeKind::Signup));
     };
-    throttle::refund(core, rule, &address).await?;
+    guess.found(core).await?;
     let practice = practices::find(core.store(), &program.practice_id)
         .await?
         .ok_or(CoreError::NotFound)?;

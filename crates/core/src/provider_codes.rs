@@ -9,8 +9,9 @@ use portico_store::{Tx, practices, provider_codes, providers};
 use crate::actor::{ClientInfo, StaffActor};
 use crate::audit;
 use crate::clock::Timestamp;
+use crate::code_guessing::CodeGuess;
 use crate::secrets::{Keys, Purpose};
-use crate::throttle::{self, Rule};
+
 use crate::{CodeKind, Core, CoreError, new_id};
 
 /// One code owner as staff see it: the practice or one provider, with its active code if any.
@@ -197,16 +198,11 @@ pub async fn lookup(
     typed: &str,
     client: &ClientInfo,
 ) -> Result<ProviderCodeMatch, CoreError> {
-    let rule = Rule {
-        scope: "code-lookup-address",
-        limit: core.settings().code_lookup_per_address,
-    };
-    let address = client.ip.clone().unwrap_or_default();
-    throttle::attempt(core, rule, &address).await?;
+    let guess = CodeGuess::begin(core, client).await?;
     let Some(row) = find_active(core, typed).await? else {
         return Err(CoreError::CodeNotAccepted(CodeKind::Provider));
     };
-    throttle::refund(core, rule, &address).await?;
+    guess.found(core).await?;
     let practice = practices::find(core.store(), &row.practice_id)
         .await?
         .ok_or(CoreError::NotFound)?;

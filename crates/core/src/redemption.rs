@@ -67,7 +67,7 @@ pub async fn redeem(
         scope: "invite-redeem-address",
         limit: core.settings().invite_code_per_address,
     };
-    let address = client.ip.clone().unwrap_or_default();
+    let address = client.address_key();
     throttle::attempt(core, rule, &address).await?;
 
     // Form errors (nothing typed, a date that is not a date) are about the input, not the code:
@@ -127,18 +127,47 @@ pub async fn redeem(
         InvitationState::parse(&row.state)
             .is_ok_and(|s| s.effective(row.expires_at, now.as_millis()).is_open())
     });
-    let Some(row) = open else {
+    // The attempt is reserved before the date is compared, in one statement that also checks the
+    // invitation is open and has tries left: a parallel burst gets exactly the allowed tries.
+    let reserved = match open
+        .as_ref()
+        .and_then(|r| r.code_hash.clone().map(|h| (r, h)))
+    {
+        Some((row, code_hash)) => store::reserve_attempt(
+            core.store(),
+            &row.id,
+            &code_hash,
+            i64::from(core.settings().wrong_birth_dates_to_lock),
+            now.as_millis(),
+        )
+        .await?
+        .map(|attempts| (row, code_hash, attempts)),
+        None => None,
+    };
+    let Some((row, code_hash, attempts)) = reserved else {
+        // Unknown, closed or out of tries: one audited failure, as for a wrong date, so that
+        // neither the answer nor the work done tells a real code from a made-up one.
+        audit::by_anonymous("invitation.redeem", now, client)
+            .outcome(FAILURE)
+            .append_alone(core.store())
+            .await?;
         return Err(not_accepted());
     };
 
     if row.birth_date != birth_date.expose_iso() {
-        wrong_birth_date(core, &row, client).await?;
+        wrong_birth_date(core, row, attempts, client).await?;
         return Err(not_accepted());
     }
+    crate::patients::registration::open_registration_allowed(core, client).await?;
 
     // The invitation stays open until the account is created (`patients::registration::complete`
     // marks it redeemed): a patient who abandons the form can come back with the same code.
     let mut tx = core.store().begin().await?;
+    // Re-checked where the ticket is issued: re-sent, revoked or locked since the date was
+    // compared means no ticket. The right date gives its reserved try back.
+    if !store::release_attempt(&mut tx, &row.id, &code_hash, now.as_millis()).await? {
+        return Err(not_accepted());
+    }
     let ticket = SecretToken::generate();
     tickets::insert(
         &mut tx,
@@ -148,6 +177,7 @@ pub async fn redeem(
             invitation_id: Some(row.id.clone()),
             provider_code_id: None,
             program_id: row.program_id.clone(),
+            invitation_code_hash: Some(code_hash),
             created_at: now.as_millis(),
             expires_at: now.plus(core.settings().ticket_ttl).as_millis(),
             used_at: None,
@@ -161,27 +191,29 @@ pub async fn redeem(
         .await?;
     tx.commit().await?;
     throttle::refund(core, rule, &address).await?;
+    let row = row.clone();
     let prefill = prefill(core, row).await?;
     Ok(Redemption { ticket, prefill })
 }
 
-/// Counts a wrong birth date against the invitation and locks it at the limit (audited).
+/// Records a wrong birth date (its try was reserved already) and locks the invitation when it
+/// was the last try (audited).
 async fn wrong_birth_date(
     core: &Core,
     row: &InvitationRow,
+    attempts: i64,
     client: &ClientInfo,
 ) -> Result<(), CoreError> {
     let now = core.now();
     let mut tx = core.store().begin().await?;
-    let failures = store::add_failed_attempt(&mut tx, &row.id, now.as_millis()).await?;
     audit::by_anonymous("invitation.redeem", now, client)
         .practice(&row.practice_id)
         .subject("invitation", &row.id)
         .outcome(FAILURE)
-        .detail("failed_attempts", failures)
+        .detail("failed_attempts", attempts)
         .append(&mut tx)
         .await?;
-    if failures >= i64::from(core.settings().wrong_birth_dates_to_lock)
+    if attempts >= i64::from(core.settings().wrong_birth_dates_to_lock)
         && store::lock(&mut tx, &row.id, now.as_millis()).await?
     {
         add_anonymous_event(&mut tx, row, InvitationState::Locked, now.as_millis()).await?;

@@ -127,6 +127,7 @@ fn practice_row(id: &str, name: &str, now: i64) -> practices::PracticeRow {
         name: name.to_owned(),
         country: "US".into(),
         invite_expiry_days: 14,
+        phone_countries: None,
         created_at: now,
         updated_at: now,
     }

@@ -221,5 +221,9 @@ pub async fn update(
         .await?
         .ok_or(CoreError::NotFound)?;
     tx.commit().await?;
+    if active {
+        // An admin saving an active member is how a sign-in lock is lifted.
+        crate::accounts::reset_sign_in_failures(core, &row.email).await?;
+    }
     StaffMember::try_from(row)
 }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use portico_store::throttles;
+use portico_store::{backoffs, throttles};
 
 use crate::clock::Timestamp;
 use crate::secrets::{Keys, Purpose};
@@ -72,5 +72,83 @@ pub async fn refund(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreEr
 /// Forgets the failures of `subject` (after a success).
 pub async fn clear(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreError> {
     throttles::clear(core.store(), &key(core.keys(), rule, subject)).await?;
+    Ok(())
+}
+
+/// Growing waits after consecutive failures: the first `free` cost nothing, then each failure
+/// makes the next attempt wait `step` longer than the last (at most `longest`), and at `lock_at`
+/// failures the key is locked until [`reset`] (as Keycloak's temporary lock-out, with NIST SP
+/// 800-63B's cap of 100 consecutive failed sign-ins per account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    pub free: u32,
+    pub step: Duration,
+    pub longest: Duration,
+    pub lock_at: Option<u32>,
+}
+
+impl Backoff {
+    fn policy(self) -> backoffs::Policy {
+        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        backoffs::Policy {
+            free: i64::from(self.free),
+            step_ms: ms(self.step),
+            longest_ms: ms(self.longest),
+            lock_at: self.lock_at.map_or(i64::MAX, i64::from),
+        }
+    }
+}
+
+/// What a [`Backoff`] counts, e.g. failed sign-ins per account.
+#[derive(Debug, Clone, Copy)]
+pub struct BackoffRule {
+    pub scope: &'static str,
+    pub backoff: Backoff,
+}
+
+fn backoff_key(keys: &Keys, rule: BackoffRule, subject: &str) -> String {
+    keys.lookup_hash(
+        Purpose::Throttle,
+        format!("{}\0{subject}", rule.scope).as_bytes(),
+    )
+}
+
+/// Counts an attempt for `subject` before the work, as a failure until [`forgive`] or [`reset`]
+/// says otherwise; refuses while `subject` must wait (`Throttled`) or is locked (`Locked`).
+pub async fn backoff_attempt(
+    core: &Core,
+    rule: BackoffRule,
+    subject: &str,
+) -> Result<(), CoreError> {
+    let now = core.now().as_millis();
+    let key = backoff_key(core.keys(), rule, subject);
+    if backoffs::hit(core.store(), &key, now, rule.backoff.policy())
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    match backoffs::blocked_until(core.store(), &key, now).await? {
+        Some(backoffs::LOCKED) => Err(CoreError::Locked),
+        until => {
+            let wait = until.map_or(0, |t| t - now);
+            Err(CoreError::Throttled {
+                retry_after: Duration::from_millis(u64::try_from(wait).unwrap_or(0))
+                    .max(Duration::from_secs(1)),
+            })
+        }
+    }
+}
+
+/// Gives back an attempt counted by [`backoff_attempt`] that was not a failure.
+pub async fn forgive(core: &Core, rule: BackoffRule, subject: &str) -> Result<(), CoreError> {
+    let key = backoff_key(core.keys(), rule, subject);
+    backoffs::refund(core.store(), &key, rule.backoff.policy()).await?;
+    Ok(())
+}
+
+/// Forgets every failure of `subject` (a successful sign-in, a password reset), unlocking it.
+pub async fn reset(core: &Core, rule: BackoffRule, subject: &str) -> Result<(), CoreError> {
+    backoffs::reset(core.store(), &backoff_key(core.keys(), rule, subject)).await?;
     Ok(())
 }

@@ -32,6 +32,9 @@ pub enum PhoneError {
 pub struct PhoneNumber {
     /// `+` followed by the country code and national number, digits only.
     e164: String,
+    /// The ISO 3166 alpha-2 country the number belongs to (e.g. `US`), when the metadata knows
+    /// it; numbers shared by several countries (+1) are placed by their area code.
+    region: Option<String>,
 }
 
 impl PhoneNumber {
@@ -57,14 +60,25 @@ impl PhoneNumber {
         if number.extension().is_some() {
             return Err(PhoneError::Invalid);
         }
+        let region = panic::catch_unwind(panic::AssertUnwindSafe(|| number.country().id()))
+            .ok()
+            .flatten()
+            .map(|id| id.as_ref().to_owned());
         Ok(PhoneNumber {
             e164: format!("+{}{}", number.code().value(), number.national()),
+            region,
         })
     }
 
     /// The number in E.164 form, e.g. `+14155550123`, for the SMS or voice provider.
     pub fn as_e164(&self) -> &str {
         &self.e164
+    }
+
+    /// The country the number belongs to (ISO 3166 alpha-2, upper case), for the practice's list
+    /// of countries it pays to send codes to.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
     }
 
     /// Only the last four digits, e.g. `•••• •••• 0123`, for "we sent a code to …".

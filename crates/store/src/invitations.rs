@@ -217,19 +217,47 @@ pub async fn redeem(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
     Ok(done == 1)
 }
 
-/// Counts one wrong birth date; answers the count after it.
-pub async fn add_failed_attempt(tx: &mut Tx, id: &str, now: i64) -> Result<i64> {
-    let (n,): (i64,) = run!(&mut *tx, |c| {
-        sqlx::query_as(
-        "UPDATE invitations SET failed_attempts = failed_attempts + 1, updated_at = $2 WHERE id = $1
-         RETURNING failed_attempts"
-    )
-    .bind(id)
-    .bind(now)
-    .fetch_one(c)
-    .await
+/// Reserves one birth-date attempt on an open, unexpired invitation whose code is still
+/// `code_hash`, before the date is compared: `Some(attempts)` counting this one, `None` when the
+/// invitation has used up its `limit` (or is no longer open). One statement, so a parallel burst
+/// gets exactly `limit` attempts.
+pub async fn reserve_attempt(
+    db: impl Into<Exec<'_>>,
+    id: &str,
+    code_hash: &str,
+    limit: i64,
+    now: i64,
+) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = run!(db, |c| {
+        sqlx::query_as(concat!(
+            "UPDATE invitations SET failed_attempts = failed_attempts + 1, updated_at = $4
+             WHERE id = $1 AND code_hash = $2 AND failed_attempts < $3 AND expires_at > $4
+               AND state IN ",
+            "('draft', 'sent', 'delivered') RETURNING failed_attempts"
+        ))
+        .bind(id)
+        .bind(code_hash)
+        .bind(limit)
+        .bind(now)
+        .fetch_optional(c)
+        .await
     })?;
-    Ok(n)
+    Ok(row.map(|(n,)| n))
+}
+
+/// Gives back the attempt reserved for a right birth date, re-checking inside the caller's
+/// transaction that the invitation is still open with the same code: `false` when it was
+/// re-sent, revoked, locked or used meanwhile.
+pub async fn release_attempt(tx: &mut Tx, id: &str, code_hash: &str, now: i64) -> Result<bool> {
+    let done = execute!(&mut *tx, sqlx::query(concat!(
+        "UPDATE invitations SET failed_attempts = failed_attempts - 1
+         WHERE id = $1 AND code_hash = $2 AND failed_attempts > 0 AND expires_at > $3 AND state IN ",
+        "('draft', 'sent', 'delivered')"
+    ))
+    .bind(id)
+    .bind(code_hash)
+    .bind(now))?;
+    Ok(done == 1)
 }
 
 /// Locks an open invitation (too many wrong birth dates); answers whether it was open.

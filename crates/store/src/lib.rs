@@ -11,6 +11,7 @@ mod error;
 
 pub mod api_tokens;
 pub mod audit;
+pub mod backoffs;
 pub mod consents;
 pub mod invitations;
 pub mod notifications;

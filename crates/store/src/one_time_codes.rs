@@ -90,16 +90,45 @@ pub async fn count_since(
     Ok(n)
 }
 
-/// Counts one wrong entry unless the code is used up; answers the count after it.
-pub async fn add_attempt(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<i64>> {
+/// Reserves one try of a live code before it is compared: `Some(tries)` counting this one,
+/// `None` when the code is used, expired or out of tries. One statement, so a parallel burst of
+/// guesses gets at most `limit` comparisons.
+pub async fn reserve_attempt(
+    db: impl Into<Exec<'_>>,
+    id: &str,
+    limit: i64,
+    now: i64,
+) -> Result<Option<i64>> {
     let row: Option<(i64,)> = run!(db, |c| sqlx::query_as(
-        "UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = $1 AND used_at IS NULL
+        "UPDATE one_time_codes SET attempts = attempts + 1
+         WHERE id = $1 AND used_at IS NULL AND attempts < $2 AND expires_at > $3
          RETURNING attempts"
     )
     .bind(id)
+    .bind(limit)
+    .bind(now)
     .fetch_optional(c)
     .await)?;
     Ok(row.map(|(n,)| n))
+}
+
+/// Voids every unused code of a subject (a changed phone number, a newer recovery).
+pub async fn void_open(
+    db: impl Into<Exec<'_>>,
+    purpose: &str,
+    subject: &str,
+    now: i64,
+) -> Result<u64> {
+    Ok(execute!(
+        db,
+        sqlx::query(
+            "UPDATE one_time_codes SET used_at = $3
+             WHERE purpose = $1 AND subject = $2 AND used_at IS NULL"
+        )
+        .bind(purpose)
+        .bind(subject)
+        .bind(now)
+    )?)
 }
 
 /// Uses a code once; of two racing uses, one wins.

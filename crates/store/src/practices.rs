@@ -9,13 +9,15 @@ pub struct PracticeRow {
     pub name: String,
     pub country: String,
     pub invite_expiry_days: i64,
+    /// Countries (comma-separated ISO codes) whose numbers may get codes; `None`: `country` only.
+    pub phone_countries: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 macro_rules! columns {
     () => {
-        "id, name, country, invite_expiry_days, created_at, updated_at"
+        "id, name, country, invite_expiry_days, phone_countries, created_at, updated_at"
     };
 }
 
@@ -57,23 +59,26 @@ pub async fn find_by_name(db: impl Into<Exec<'_>>, name: &str) -> Result<Option<
         .await)?)
 }
 
-/// Changes a practice's invitation expiry and default phone country.
+/// Changes a practice's invitation expiry, default phone country and the countries its
+/// verification codes may go to; `None` keeps a setting as it is.
 pub async fn update_settings(
     db: impl Into<Exec<'_>>,
     id: &str,
     invite_expiry_days: Option<i64>,
     country: Option<&str>,
+    phone_countries: Option<&str>,
     now: i64,
 ) -> Result<()> {
     execute!(db, sqlx::query(
         "UPDATE practices SET invite_expiry_days = COALESCE($2, invite_expiry_days), country = COALESCE($3, country),
-                updated_at = $4
+                phone_countries = COALESCE($5, phone_countries), updated_at = $4
          WHERE id = $1"
     )
     .bind(id)
     .bind(invite_expiry_days)
     .bind(country)
-    .bind(now))?;
+    .bind(now)
+    .bind(phone_countries))?;
     Ok(())
 }
 

@@ -10,6 +10,8 @@ pub struct TicketRow {
     pub invitation_id: Option<String>,
     pub provider_code_id: Option<String>,
     pub program_id: Option<String>,
+    /// The invitation's code hash when the ticket was issued; a re-send changes it.
+    pub invitation_code_hash: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
@@ -18,14 +20,15 @@ pub struct TicketRow {
 pub async fn insert(db: impl Into<Exec<'_>>, row: &TicketRow) -> Result<()> {
     execute!(db, sqlx::query(
         "INSERT INTO registration_tickets (ticket_hash, practice_id, invitation_id, provider_code_id, program_id,
-                                           created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                                           invitation_code_hash, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     )
     .bind(&row.ticket_hash)
     .bind(&row.practice_id)
     .bind(&row.invitation_id)
     .bind(&row.provider_code_id)
     .bind(&row.program_id)
+    .bind(&row.invitation_code_hash)
     .bind(row.created_at)
     .bind(row.expires_at))?;
     Ok(())
@@ -41,7 +44,7 @@ pub async fn consume(
         sqlx::query_as(
         "UPDATE registration_tickets SET used_at = $2
          WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $2
-         RETURNING ticket_hash, practice_id, invitation_id, provider_code_id, program_id, created_at, expires_at, used_at"
+         RETURNING ticket_hash, practice_id, invitation_id, provider_code_id, program_id, invitation_code_hash, created_at, expires_at, used_at"
     )
     .bind(ticket_hash)
     .bind(now)
@@ -58,7 +61,7 @@ pub async fn find_live(
 ) -> Result<Option<TicketRow>> {
     Ok(run!(db, |c| {
         sqlx::query_as(
-        "SELECT ticket_hash, practice_id, invitation_id, provider_code_id, program_id, created_at, expires_at, used_at
+        "SELECT ticket_hash, practice_id, invitation_id, provider_code_id, program_id, invitation_code_hash, created_at, expires_at, used_at
          FROM registration_tickets WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $2"
     )
     .bind(ticket_hash)

@@ -38,7 +38,7 @@ impl WebError {
                 CoreError::NotFound => StatusCode::NOT_FOUND,
                 CoreError::Forbidden => StatusCode::FORBIDDEN,
                 CoreError::SignInFailed => StatusCode::UNAUTHORIZED,
-                CoreError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+                CoreError::Throttled { .. } | CoreError::Locked => StatusCode::TOO_MANY_REQUESTS,
                 CoreError::SetupLinkInvalid | CoreError::RegistrationExpired => StatusCode::GONE,
                 CoreError::Conflict(_) => StatusCode::CONFLICT,
                 CoreError::CodeNotAccepted(_) => StatusCode::BAD_REQUEST,
@@ -63,6 +63,9 @@ impl WebError {
                 "Too many attempts. Please wait {} and try again.",
                 minutes(*retry_after)
             ),
+            WebError::Core(CoreError::Locked) => "Sign-in to this account is paused after too many failed \
+                attempts. Reset your password to open it again, or ask your practice's admin."
+                .into(),
             WebError::Core(CoreError::CodeNotAccepted(kind)) => match kind {
                 CodeKind::Invite => "We could not accept this code with this date of birth. Check both and try again, \
                                      or contact your doctor's office for a new invitation."
@@ -144,7 +147,7 @@ impl IntoResponse for ApiError {
             WebError::Core(CoreError::Invalid(_)) => {
                 ("/problems/invalid-fields", "Some fields are not valid")
             }
-            WebError::Core(CoreError::Throttled { .. }) => {
+            WebError::Core(CoreError::Throttled { .. } | CoreError::Locked) => {
                 ("/problems/too-many-attempts", "Too many attempts")
             }
             WebError::Core(CoreError::SignInFailed)

@@ -8,8 +8,9 @@ use portico_store::patient_links::{self, LinkCard, LinkRow};
 use crate::actor::StaffActor;
 use crate::audit;
 use crate::clock::Timestamp;
+use crate::code_guessing::CodeGuess;
 use crate::patients::PatientActor;
-use crate::throttle::{self, Rule};
+
 use crate::{CodeKind, Core, CoreError, new_id};
 
 /// One card of the visit screen: a practice, and the provider and program when there are.
@@ -54,12 +55,7 @@ pub async fn add_provider_code(
     patient: &PatientActor,
     typed: &str,
 ) -> Result<Card, CoreError> {
-    let rule = Rule {
-        scope: "code-lookup-address",
-        limit: core.settings().code_lookup_per_address,
-    };
-    let address = patient.client.ip.clone().unwrap_or_default();
-    throttle::attempt(core, rule, &address).await?;
+    let guess = CodeGuess::begin(core, &patient.client).await?;
     let Some(code) = crate::provider_codes::find_active(core, typed).await? else {
         audit::by_patient(patient, "patient.provider_code", core.now())
             .outcome(audit::FAILURE)
@@ -67,7 +63,7 @@ pub async fn add_provider_code(
             .await?;
         return Err(CoreError::CodeNotAccepted(CodeKind::Provider));
     };
-    throttle::refund(core, rule, &address).await?;
+    guess.found(core).await?;
     let now = core.now();
     let link = LinkRow {
         id: new_id(),

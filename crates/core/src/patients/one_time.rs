@@ -1,6 +1,7 @@
 //! The rules of six-digit one-time codes, shared by phone verification and password recovery:
-//! valid for ten minutes, five tries per code, stored only as a keyed hash bound to the code's row,
-//! and re-sends spaced out (30 s, then twice as long after each further send).
+//! valid for ten minutes, five tries per code, stored only as a keyed hash bound to the code's row
+//! and to where it was sent (a code sent to one phone number proves nothing about another), and
+//! re-sends spaced out (30 s, then twice as long after each further send).
 
 use std::time::Duration;
 
@@ -32,11 +33,14 @@ pub fn resend_wait(sent: i64) -> Duration {
         .min(LONGEST_RESEND_WAIT)
 }
 
-fn mac_input(id: &str, code: &OneTimeCode) -> Vec<u8> {
-    format!("{id}\0{}", code.expose_digits()).into_bytes()
+/// What the stored MAC covers: the row, the destination (phone number or email address the code
+/// went to) and the digits.
+fn mac_input(id: &str, destination: &str, code: &OneTimeCode) -> Vec<u8> {
+    format!("{id}\0{destination}\0{}", code.expose_digits()).into_bytes()
 }
 
-/// Stores a fresh code for `subject` (inside the caller's transaction) and answers it, to be sent.
+/// Stores a fresh code for `subject`, bound to `destination`, inside the caller's transaction, and
+/// answers it, to be sent there.
 pub(crate) async fn issue(
     tx: &mut Tx,
     core: &Core,
@@ -44,6 +48,7 @@ pub(crate) async fn issue(
     purpose: &str,
     subject: Option<&str>,
     channel: &str,
+    destination: &str,
 ) -> Result<OneTimeCode, CoreError> {
     let now = core.now();
     let code = OneTimeCode::generate(&mut rand::rng());
@@ -52,7 +57,7 @@ pub(crate) async fn issue(
         &OneTimeCodeRow {
             code_hash: core
                 .keys()
-                .lookup_hash(Purpose::OneTimeCode, &mac_input(&id, &code)),
+                .lookup_hash(Purpose::OneTimeCode, &mac_input(&id, destination, &code)),
             id,
             purpose: purpose.to_owned(),
             subject: subject.map(str::to_owned),
@@ -76,23 +81,31 @@ pub(crate) const WRONG: &str = "That code is not right. Check the 6 digits and t
 pub(crate) const USED_UP: &str =
     "That code has expired or was tried too many times. Ask for a new code.";
 
-/// Checks `typed` against `row`, counting a wrong entry. `Ok(())` means the code matches and may
-/// be used (the caller marks it used in its own transaction).
-pub(crate) async fn check(core: &Core, row: &OneTimeCodeRow, typed: &str) -> Result<(), CoreError> {
+/// Checks `typed` against `row` for a code that was sent to `destination`. The try is reserved
+/// before the comparison (one atomic statement), so parallel guesses get at most five. `Ok(())`
+/// means the code matches and may be used: the caller marks it used in its own transaction,
+/// where a racing use loses.
+pub(crate) async fn check(
+    core: &Core,
+    row: &OneTimeCodeRow,
+    destination: &str,
+    typed: &str,
+) -> Result<(), CoreError> {
     let now = core.now().as_millis();
     let typed = OneTimeCode::parse(typed).map_err(|e| refused(&e.to_string()))?;
-    if row.used_at.is_some() || row.expires_at <= now || row.attempts >= MAX_CODE_ATTEMPTS {
+    let Some(tries) = store::reserve_attempt(core.store(), &row.id, MAX_CODE_ATTEMPTS, now).await?
+    else {
         return Err(refused(USED_UP));
-    }
+    };
     let stored = from_hex(&row.code_hash).unwrap_or_default();
-    if core
-        .keys()
-        .verify_mac(Purpose::OneTimeCode, &mac_input(&row.id, &typed), &stored)
-    {
+    if core.keys().verify_mac(
+        Purpose::OneTimeCode,
+        &mac_input(&row.id, destination, &typed),
+        &stored,
+    ) {
         return Ok(());
     }
-    let attempts = store::add_attempt(core.store(), &row.id).await?;
-    if attempts.is_none_or(|n| n >= MAX_CODE_ATTEMPTS) {
+    if tries >= MAX_CODE_ATTEMPTS {
         return Err(refused(USED_UP));
     }
     Err(refused(WRONG))

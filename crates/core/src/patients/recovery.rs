@@ -16,8 +16,13 @@ use crate::secrets::{Purpose, SecretToken};
 use crate::throttle::{self, Rule};
 use crate::{Core, CoreError, FieldErrors};
 
-/// Codes a recovery subject may be sent per hour; more are silently not sent.
-const SENDS_PER_HOUR: i64 = 5;
+/// Recoveries an account may start per day; more are answered alike but send nothing.
+fn per_account(core: &Core) -> Rule {
+    Rule {
+        scope: "recovery-account",
+        limit: core.settings().recovery_per_account,
+    }
+}
 
 /// The answer to a recovery request, identical for known and unknown accounts.
 #[derive(Debug)]
@@ -51,40 +56,42 @@ pub async fn start(
         scope: "recovery-address",
         limit: core.settings().recovery_per_address,
     };
-    let address = client.ip.clone().unwrap_or_default();
+    let address = client.address_key();
     // Every request counts here (not only failures): each one can send a message.
     throttle::attempt(core, rule, &address).await?;
 
     let now = core.now();
     let found = find_by_name(core, name).await?;
-    let target = match &found {
-        Some(row) => {
+    // Both branches do the same reads and writes (a budget count, a card look-up, voiding older
+    // codes, a code row and an audit event), so neither the answer nor its timing tells whether
+    // an account matched; only the message itself is sent for a real account.
+    let decoy = crate::new_id();
+    let subject = found.as_ref().map_or(decoy.as_str(), |row| row.id.as_str());
+    let within_budget = match throttle::attempt(core, per_account(core), subject).await {
+        Ok(()) => true,
+        Err(CoreError::Throttled { .. }) => false,
+        Err(other) => return Err(other),
+    };
+    let practice = patient_links::cards_for_patient(core.store(), subject)
+        .await?
+        .into_iter()
+        .next();
+    let target = match (&found, practice) {
+        (Some(row), Some(card)) if within_budget => {
             let to = match channel {
                 Channel::Email => row.email.clone(),
                 _ => Some(row.phone.clone()),
             };
-            let recent = one_time_codes::count_since(
-                core.store(),
-                "recovery",
-                &row.id,
-                now.minus(one_time::RESEND_MEMORY).as_millis(),
-            )
-            .await?;
-            let practice = patient_links::cards_for_patient(core.store(), &row.id)
-                .await?
-                .into_iter()
-                .next();
-            match (to, practice) {
-                (Some(to), Some(card)) if recent < SENDS_PER_HOUR => Some((row, to, card)),
-                _ => None,
-            }
+            to.map(|to| (row, to, card))
         }
-        None => None,
+        _ => None,
     };
 
     let token = SecretToken::generate();
     let id = token.lookup_hash(core.keys(), Purpose::Recovery);
     let mut tx = core.store().begin().await?;
+    // A new recovery voids the older ones: only the newest code sent can reset the password.
+    one_time_codes::void_open(&mut tx, "recovery", subject, now.as_millis()).await?;
     // A row is written either way; for no account it has no subject, and no code can match it.
     let code = one_time::issue(
         &mut tx,
@@ -93,8 +100,11 @@ pub async fn start(
         "recovery",
         target.as_ref().map(|(row, ..)| row.id.as_str()),
         channel.as_str(),
+        target.as_ref().map_or("", |(_, to, _)| to.as_str()),
     )
     .await?;
+    let mut event = audit::by_anonymous("patient.recovery_started", now, client)
+        .detail("channel", channel.as_str());
     if let Some((row, to, card)) = &target {
         let message = messages::recovery_code(channel, to, &card.practice_name, &code);
         outbox::enqueue(
@@ -111,12 +121,11 @@ pub async fn start(
             now,
         )
         .await?;
-        audit::by_anonymous("patient.recovery_started", now, client)
-            .patient(&row.id)
-            .detail("channel", channel.as_str())
-            .append(&mut tx)
-            .await?;
+        event = event.patient(&row.id);
+    } else {
+        event = event.outcome(audit::FAILURE);
     }
+    event.append(&mut tx).await?;
     tx.commit().await?;
     Ok(RecoveryStarted { token })
 }
@@ -140,7 +149,7 @@ pub async fn finish(
         scope: "recovery-address",
         limit: core.settings().recovery_per_address,
     };
-    let address = client.ip.clone().unwrap_or_default();
+    let address = client.address_key();
     throttle::attempt(core, rule, &address).await?;
     let row = match SecretToken::parse(&input.recovery_token) {
         Some(token) => {
@@ -155,14 +164,20 @@ pub async fn finish(
     let Some(row) = row.filter(|r| r.purpose == "recovery") else {
         return Err(one_time::refused(one_time::USED_UP));
     };
-    one_time::check(core, &row, &input.code).await?;
-    // A row without an account matches no code: `check` failed above unless this is a real one.
-    let Some(patient_id) = &row.subject else {
+    let patient = match &row.subject {
+        Some(patient_id) => patients::find(core.store(), patient_id).await?,
+        None => None,
+    };
+    // The code was bound to where it was sent; a row without an account matches no code.
+    let destination = match (&patient, Channel::parse(&row.channel)) {
+        (Some(p), Ok(Channel::Email)) => p.email.clone().unwrap_or_default(),
+        (Some(p), _) => p.phone.clone(),
+        (None, _) => String::new(),
+    };
+    one_time::check(core, &row, &destination, &input.code).await?;
+    let Some(patient) = patient else {
         return Err(one_time::refused(one_time::WRONG));
     };
-    let patient = patients::find(core.store(), patient_id)
-        .await?
-        .ok_or(CoreError::NotFound)?;
     let inputs: Vec<&str> = [
         Some(patient.first_name.as_str()),
         Some(patient.last_name.as_str()),
@@ -193,5 +208,7 @@ pub async fn finish(
         .await?;
     tx.commit().await?;
     throttle::refund(core, rule, &address).await?;
+    // A new password opens an account locked by failed sign-ins.
+    crate::patients::sessions::reset_sign_in_failures(core, &patient).await?;
     Ok(())
 }

@@ -21,6 +21,7 @@ use portico_store::{
 
 use crate::actor::ClientInfo;
 use crate::audit;
+use crate::code_guessing::CodeGuess;
 use crate::messages;
 use crate::outbox::{self, About, MessageKind};
 use crate::patients::consent::{self, ConsentText};
@@ -93,12 +94,7 @@ pub async fn start_with_code(
     typed: &str,
     client: &ClientInfo,
 ) -> Result<Started, CoreError> {
-    let rule = Rule {
-        scope: "code-lookup-address",
-        limit: core.settings().code_lookup_per_address,
-    };
-    let address = client.ip.clone().unwrap_or_default();
-    throttle::attempt(core, rule, &address).await?;
+    let guess = CodeGuess::begin(core, client).await?;
     let provider = crate::provider_codes::find_active(core, typed).await?;
     let program = match (&provider, SignupCode::parse_entry(typed)) {
         (None, Ok(code)) => {
@@ -112,7 +108,8 @@ pub async fn start_with_code(
         (None, Some(program)) => (program.practice_id, None, Some(program.id)),
         (None, None) => return Err(CoreError::CodeNotAccepted(CodeKind::Registration)),
     };
-    throttle::refund(core, rule, &address).await?;
+    guess.found(core).await?;
+    open_registration_allowed(core, client).await?;
     let now = core.now();
     let ticket = SecretToken::generate();
     let mut tx = core.store().begin().await?;
@@ -124,6 +121,7 @@ pub async fn start_with_code(
             invitation_id: None,
             provider_code_id,
             program_id,
+            invitation_code_hash: None,
             created_at: now.as_millis(),
             expires_at: now.plus(core.settings().ticket_ttl).as_millis(),
             used_at: None,
@@ -137,6 +135,19 @@ pub async fn start_with_code(
     tx.commit().await?;
     let view = view(core, ticket.expose()).await?;
     Ok(Started { ticket, view })
+}
+
+/// Counts a registration about to be opened against the caller's address, refusing once the
+/// address has opened its allowance: each open registration can ask for texts and calls.
+pub(crate) async fn open_registration_allowed(
+    core: &Core,
+    client: &ClientInfo,
+) -> Result<(), CoreError> {
+    let rule = Rule {
+        scope: "registration-open-address",
+        limit: core.settings().registrations_per_address,
+    };
+    throttle::attempt(core, rule, &client.address_key()).await
 }
 
 /// Everything a step needs to know about its registration.
@@ -202,10 +213,12 @@ async fn load(core: &Core, ticket: &str) -> Result<Draft, CoreError> {
             let row = invitations_store::find_in_practice(core.store(), &ticket.practice_id, id)
                 .await?
                 .ok_or(CoreError::RegistrationExpired)?;
-            // Revoked, expired or already used since the code was checked: the ticket dies with it.
+            // Revoked, expired, locked or already used since the code was checked, or re-sent
+            // with a new code: the ticket dies with the code it came from.
             let open = InvitationState::parse(&row.state)
                 .is_ok_and(|s| s.effective(row.expires_at, now).is_open());
-            if !open {
+            let same_code = row.code_hash.is_some() && row.code_hash == ticket.invitation_code_hash;
+            if !open || !same_code {
                 return Err(CoreError::RegistrationExpired);
             }
             Some(row)
@@ -320,6 +333,7 @@ pub async fn submit_details(
     core: &Core,
     ticket: &str,
     input: &DetailsInput,
+    client: &ClientInfo,
 ) -> Result<RegistrationView, CoreError> {
     let draft = load(core, ticket).await?;
     let now = core.now();
@@ -345,19 +359,15 @@ pub async fn submit_details(
     } else {
         errors.take("email", EmailAddress::parse(&input.email))
     };
-    if let Some(email) = &email
-        && patients::exists(core.store(), Some(&email.lookup_key()), None).await?
-    {
-        errors.add(
-            "email",
-            "An account with this email address already exists. Sign in instead, then use \
-             \"Add provider code\" to link this practice.",
-        );
-    }
     let phone = errors.take(
         "phone",
         PhoneNumber::parse(&input.phone, Some(&draft.practice.country)),
     );
+    if let Some(phone) = &phone
+        && let Err(message) = phone_country_allowed(&draft.practice, phone)
+    {
+        errors.add("phone", message);
+    }
     let username = match (username_account, draft.reserved_username()) {
         (false, _) => None,
         (true, Some(reserved)) => Some(reserved.to_owned()),
@@ -394,7 +404,51 @@ pub async fn submit_details(
         .hash(password.expose_secret().to_owned())
         .await?;
 
+    // An address that already has an account gets the same answer as a new one, so the form
+    // cannot be used to learn who has an account here; its owner is told by email instead (once
+    // per registration and address). The account is not created: `complete` refuses it.
+    let existing_owner = match &email {
+        Some(email)
+            if draft.saved.as_ref().and_then(|s| s.email.as_deref()) != Some(email.as_str()) =>
+        {
+            patients::exists(core.store(), Some(&email.lookup_key()), None).await?
+        }
+        _ => false,
+    };
+    let phone_changed = draft
+        .saved
+        .as_ref()
+        .is_some_and(|s| s.phone != phone.as_e164());
     let mut tx = core.store().begin().await?;
+    if phone_changed {
+        // Codes sent to the old number prove nothing about the new one.
+        one_time_codes::void_open(&mut tx, "phone", &draft.ticket_hash, now.as_millis()).await?;
+    }
+    if existing_owner && let Some(email) = &email {
+        let message = messages::account_exists(
+            email.as_str(),
+            &draft.practice.name,
+            &core.settings().public_url,
+        );
+        outbox::enqueue(
+            &mut tx,
+            core.keys(),
+            About {
+                practice_id: &draft.practice.id,
+                kind: "registration",
+                id: &new_id(),
+            },
+            MessageKind::AccountExists,
+            Channel::Email,
+            &message,
+            now,
+        )
+        .await?;
+        audit::by_anonymous("patient.registration_on_existing_email", now, client)
+            .practice(&draft.practice.id)
+            .append(&mut tx)
+            .await?;
+    }
     registrations::save_details(
         &mut tx,
         &RegistrationRow {
@@ -480,7 +534,13 @@ pub async fn send_phone_code(
             );
         }
     };
+    let phone = PhoneNumber::parse(&saved.phone, None)
+        .map_err(|_| CoreError::Internal("a saved phone number does not parse".into()))?;
+    if let Err(message) = phone_country_allowed(&draft.practice, &phone) {
+        return Err(FieldErrors::single("phone", message).into());
+    }
     let sent = one_time::ensure_resend_allowed(core, "phone", &draft.ticket_hash).await?;
+    count_phone_code(core, &draft.practice.id, &phone, client).await?;
     let now = core.now();
     let id = new_id();
     let mut tx = core.store().begin().await?;
@@ -491,6 +551,7 @@ pub async fn send_phone_code(
         "phone",
         Some(&draft.ticket_hash),
         channel.as_str(),
+        phone.as_e164(),
     )
     .await?;
     let message = messages::verification_code(channel, &saved.phone, &draft.practice.name, &code);
@@ -521,15 +582,73 @@ pub async fn send_phone_code(
         .append(&mut tx)
         .await?;
     tx.commit().await?;
-    let phone_masked = PhoneNumber::parse(&saved.phone, None)
-        .map(|p| p.expose_masked())
-        .unwrap_or_default();
     Ok(CodeSent {
         channel: channel.as_str().to_owned(),
-        phone_masked,
+        phone_masked: phone.expose_masked(),
         resend_after_seconds: one_time::resend_wait(sent + 1).as_secs(),
         valid_for_seconds: one_time::CODE_TTL.as_secs(),
     })
+}
+
+/// Whether the practice pays for codes to `phone`'s country: its own country unless it chose a
+/// list. Answers the message for the phone field when not.
+fn phone_country_allowed(practice: &PracticeRow, phone: &PhoneNumber) -> Result<(), String> {
+    let allowed: Vec<&str> = match practice.phone_countries.as_deref() {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect(),
+        None => vec![practice.country.as_str()],
+    };
+    match phone.region() {
+        Some(region) if allowed.iter().any(|c| c.eq_ignore_ascii_case(region)) => Ok(()),
+        _ => Err(format!(
+            "{} can send codes only to mobile numbers from {}. Enter a number from there, or \
+             ask the practice to help you register.",
+            practice.name,
+            allowed.join(", ")
+        )),
+    }
+}
+
+/// Counts one text or call against the destination number, the caller's address and the
+/// practice (each per day), refusing with `Throttled` once any is spent: codes cost the practice
+/// money and reach a stranger's phone, so a script holding a printed code must not send many.
+async fn count_phone_code(
+    core: &Core,
+    practice_id: &str,
+    phone: &PhoneNumber,
+    client: &ClientInfo,
+) -> Result<(), CoreError> {
+    let settings = core.settings();
+    let rules = [
+        (
+            Rule {
+                scope: "phone-code-number",
+                limit: settings.phone_codes_per_number,
+            },
+            phone.as_e164().to_owned(),
+        ),
+        (
+            Rule {
+                scope: "phone-code-address",
+                limit: settings.phone_codes_per_address,
+            },
+            client.address_key(),
+        ),
+        (
+            Rule {
+                scope: "phone-code-practice",
+                limit: settings.phone_codes_per_practice,
+            },
+            practice_id.to_owned(),
+        ),
+    ];
+    for (rule, subject) in rules {
+        throttle::attempt(core, rule, &subject).await?;
+    }
+    Ok(())
 }
 
 /// Checks the code sent to the phone; five wrong entries use a code up.
@@ -540,12 +659,13 @@ pub async fn verify_phone(
     client: &ClientInfo,
 ) -> Result<RegistrationView, CoreError> {
     let draft = load(core, ticket).await?;
-    draft.require(Step::Phone)?;
+    let saved = draft.require(Step::Phone)?;
     let Some(row) = one_time_codes::newest(core.store(), "phone", &draft.ticket_hash).await? else {
         return Err(one_time::refused("Ask for a code first."));
     };
     let now = core.now();
-    if let Err(e) = one_time::check(core, &row, typed).await {
+    // The code proves the number it was sent to: checked against the number the account will get.
+    if let Err(e) = one_time::check(core, &row, &saved.phone, typed).await {
         audit::by_anonymous("registration.phone_verified", now, client)
             .practice(&draft.practice.id)
             .outcome(audit::FAILURE)
@@ -745,6 +865,12 @@ pub async fn complete(
             saved.terms_ip.as_deref(),
         )
         .await?;
+        audit::by_anonymous("terms.accepted", now, client)
+            .practice(&draft.practice.id)
+            .patient(&patient_id)
+            .detail("version", version)
+            .append(&mut tx)
+            .await?;
     }
     if let (Some(version), Some(signature), Some(at)) = (
         &saved.consent_version,
@@ -765,6 +891,13 @@ pub async fn complete(
             },
         )
         .await?;
+        audit::by_anonymous("consent.signed", now, client)
+            .practice(&draft.practice.id)
+            .patient(&patient_id)
+            .detail("version", version.as_str())
+            .detail("method", ConsentMethod::InApp.as_str())
+            .append(&mut tx)
+            .await?;
     }
     if let Some(invitation) = &draft.invitation {
         invitations_store::add_event(

@@ -10,7 +10,7 @@ use crate::actor::ClientInfo;
 use crate::audit::{self, FAILURE};
 use crate::patients::PatientActor;
 use crate::secrets::{Purpose, SecretToken};
-use crate::throttle::{self, Rule};
+use crate::throttle::{self, BackoffRule, Rule};
 use crate::{Core, CoreError};
 
 /// A signed-in patient session: the cookie or bearer token (shown once) and whose it is.
@@ -50,6 +50,31 @@ pub(crate) fn actor_from_row(row: &PatientRow, client: ClientInfo) -> PatientAct
     }
 }
 
+/// Consecutive failed sign-ins to one patient account from every address together.
+fn account_waits(core: &Core) -> BackoffRule {
+    BackoffRule {
+        scope: "patient-sign-in-account-wide",
+        backoff: core.settings().sign_in_account_backoff,
+    }
+}
+
+/// Lifts the growing waits and the lock on every name the account signs in with (after a
+/// password reset).
+pub(crate) async fn reset_sign_in_failures(core: &Core, row: &PatientRow) -> Result<(), CoreError> {
+    for name in [row.email.as_deref(), row.username.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        throttle::reset(
+            core,
+            account_waits(core),
+            &crate::accounts::sign_in_name_key(name),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Checks a name and password and opens a session.
 pub async fn sign_in(
     core: &Core,
@@ -66,10 +91,13 @@ pub async fn sign_in(
         scope: "patient-sign-in-address",
         limit: core.settings().sign_in_per_address,
     };
-    let address_key = client.ip.clone().unwrap_or_default();
+    let address_key = client.address_key();
     let account_key = format!("{}\0{address_key}", name.trim().to_lowercase());
     throttle::attempt(core, by_account, &account_key).await?;
     throttle::attempt(core, by_address, &address_key).await?;
+    // NIST SP 800-63B: an account's own limit, whoever types the wrong passwords from wherever.
+    let name_key = crate::accounts::sign_in_name_key(name);
+    throttle::backoff_attempt(core, account_waits(core), &name_key).await?;
 
     let found = find_by_name(core, name).await?;
     // An account whose every link has ended can no longer sign in (DESIGN §7, end-dating).
@@ -99,6 +127,7 @@ pub async fn sign_in(
     };
     throttle::clear(core, by_account, &account_key).await?;
     throttle::refund(core, by_address, &address_key).await?;
+    throttle::reset(core, account_waits(core), &name_key).await?;
     start_session(core, actor_from_row(&row, client), "patient.sign_in").await
 }
 

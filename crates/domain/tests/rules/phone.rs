@@ -94,3 +94,14 @@ fn unknown_default_region_is_a_configuration_error() {
     assert!(!is_known_region("USA"));
     assert!(!is_known_region(""));
 }
+
+#[test]
+fn a_number_knows_its_country_for_the_practices_allowed_list() {
+    let us = PhoneNumber::parse("(415) 555-0123", Some("US")).expect("valid US number");
+    assert_eq!(us.region(), Some("US"));
+    let uk = PhoneNumber::parse("+44 7400 123456", Some("US")).expect("valid UK mobile");
+    assert_eq!(uk.region(), Some("GB"));
+    // Read back from storage (E.164, no default region) it still knows its country.
+    let again = PhoneNumber::parse(uk.as_e164(), None).expect("stored form parses");
+    assert_eq!(again.region(), Some("GB"));
+}

@@ -115,10 +115,11 @@ pub struct DetailsWithTicket {
     ))]
 async fn details(
     State(state): State<AppState>,
+    Client(client): Client,
     ApiJson(input): ApiJson<DetailsWithTicket>,
 ) -> Result<Json<RegistrationView>, ApiError> {
     Ok(Json(
-        registration::submit_details(&state.core, &input.ticket, &input.details).await?,
+        registration::submit_details(&state.core, &input.ticket, &input.details, &client).await?,
     ))
 }
 

@@ -96,7 +96,7 @@ async fn sign_in(
             ));
             Ok((jar, Redirect::to("/portal")).into_response())
         }
-        Err(e @ (CoreError::SignInFailed | CoreError::Throttled { .. })) => {
+        Err(e @ (CoreError::SignInFailed | CoreError::Throttled { .. } | CoreError::Locked)) => {
             let status = WebError::Core(e);
             let message = match status {
                 WebError::Core(CoreError::SignInFailed) => "That email address or username and \

@@ -235,11 +235,12 @@ async fn details_page(
 
 async fn details(
     State(state): State<AppState>,
+    Client(client): Client,
     jar: CookieJar,
     CsrfForm(form): CsrfForm<DetailsInput>,
 ) -> Result<Response, PageError> {
     let ticket = ticket(&jar)?;
-    match registration::submit_details(&state.core, &ticket, &form).await {
+    match registration::submit_details(&state.core, &ticket, &form, &client).await {
         Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
         Err(e) => {
             let errors = field_errors(e)?;
