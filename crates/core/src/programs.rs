@@ -7,7 +7,7 @@ use portico_domain::{DisplayName, ProgramPolicy, SignupCode};
 use portico_store::{practices, programs};
 
 use crate::actor::{ClientInfo, StaffActor};
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::clock::Timestamp;
 use crate::secrets::Purpose;
 use crate::throttle::{self, Rule};
@@ -124,7 +124,7 @@ pub async fn create(
     };
     let mut tx = core.store().begin().await?;
     programs::insert(&mut tx, &row).await.map_err(code_taken)?;
-    audit::by_staff(actor, "program.created", now)
+    audit::by_staff(actor, Action::ProgramCreated, now)
         .subject("program", &row.id)
         .append(&mut tx)
         .await?;
@@ -172,7 +172,7 @@ pub async fn update(
     row.messaging_allowed = input.messaging_allowed.unwrap_or(row.messaging_allowed);
     row.updated_at = now.as_millis();
     programs::update(&mut tx, &row).await.map_err(code_taken)?;
-    audit::by_staff(actor, "program.updated", now)
+    audit::by_staff(actor, Action::ProgramUpdated, now)
         .subject("program", id)
         .detail("enabled", row.enabled)
         .detail("policy", row.policy.clone())
@@ -196,7 +196,7 @@ pub async fn delete(core: &Core, actor: &StaffActor, id: &str) -> Result<(), Cor
             "This program has invitations or sign-ups; disable it instead of deleting it.",
         )));
     }
-    audit::by_staff(actor, "program.deleted", now)
+    audit::by_staff(actor, Action::ProgramDeleted, now)
         .subject("program", id)
         .append(&mut tx)
         .await?;

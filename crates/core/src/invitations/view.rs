@@ -114,7 +114,7 @@ pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitation
     let events = store::events(core.store(), id).await?;
     let messages =
         outbox_store::list_for_subject(core.store(), &actor.practice_id, "invitation", id).await?;
-    audit::by_staff(actor, "invitation.viewed", now)
+    audit::by_staff(actor, Action::InvitationViewed, now)
         .subject("invitation", id)
         .append_alone(core.store())
         .await?;
@@ -225,7 +225,7 @@ pub async fn list(core: &Core, actor: &StaffActor, query: &ListQuery) -> Result<
     } else {
         None
     };
-    audit::by_staff(actor, "invitation.listed", now)
+    audit::by_staff(actor, Action::InvitationsListed, now)
         .detail("count", rows.len())
         .append_alone(core.store())
         .await?;

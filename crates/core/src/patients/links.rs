@@ -6,7 +6,7 @@ use portico_store::notifications::{self, NotificationRow};
 use portico_store::patient_links::{self, LinkCard, LinkRow};
 
 use crate::actor::StaffActor;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::clock::Timestamp;
 use crate::patients::PatientActor;
 use crate::throttle::{self, Rule};
@@ -61,7 +61,7 @@ pub async fn add_provider_code(
     let address = patient.client.ip.clone().unwrap_or_default();
     throttle::attempt(core, rule, &address).await?;
     let Some(code) = crate::provider_codes::find_active(core, typed).await? else {
-        audit::by_patient(patient, "patient.provider_code", core.now())
+        audit::by_patient(patient, Action::PatientLinked, core.now())
             .outcome(audit::FAILURE)
             .append_alone(core.store())
             .await?;
@@ -86,7 +86,7 @@ pub async fn add_provider_code(
     let mut tx = core.store().begin().await?;
     // Entering a code one is already linked by is harmless: the card is simply there.
     if patient_links::insert_new(&mut tx, &link).await? {
-        audit::by_patient(patient, "patient.linked", now)
+        audit::by_patient(patient, Action::PatientLinked, now)
             .practice(&link.practice_id)
             .subject("patient_link", &link.id)
             .detail("source", "provider_code")
@@ -139,7 +139,7 @@ pub async fn pending(core: &Core, actor: &StaffActor) -> Result<Vec<PracticeLink
             created_at: Timestamp::from_millis(card.created_at).to_rfc3339(),
         })
         .collect();
-    audit::by_staff(actor, "patient_links.pending_read", core.now())
+    audit::by_staff(actor, Action::PendingSignUpsListed, core.now())
         .detail("count", out.len())
         .append_alone(core.store())
         .await?;
@@ -168,9 +168,9 @@ pub async fn decide(
         return Err(CoreError::NotFound);
     };
     let action = if approve {
-        "patient_link.approved"
+        Action::PatientLinkApproved
     } else {
-        "patient_link.declined"
+        Action::PatientLinkDeclined
     };
     audit::by_staff(actor, action, now)
         .subject("patient_link", link_id)
@@ -201,7 +201,7 @@ pub async fn notifications(
     actor: &StaffActor,
 ) -> Result<Vec<Notification>, CoreError> {
     let rows = notifications::recent(core.store(), &actor.practice_id, 100).await?;
-    audit::by_staff(actor, "notifications.read", core.now())
+    audit::by_staff(actor, Action::NotificationsListed, core.now())
         .detail("count", rows.len())
         .append_alone(core.store())
         .await?;

@@ -7,7 +7,7 @@ use portico_domain::{Channel, Password, PasswordContext};
 use portico_store::{one_time_codes, patient_links, patient_sessions, patients};
 
 use crate::actor::ClientInfo;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::messages;
 use crate::outbox::{self, About, MessageKind};
 use crate::patients::one_time;
@@ -111,7 +111,7 @@ pub async fn start(
             now,
         )
         .await?;
-        audit::by_anonymous("patient.recovery_started", now, client)
+        audit::by_anonymous(Action::PatientRecoveryStarted, now, client)
             .patient(&row.id)
             .detail("channel", channel.as_str())
             .append(&mut tx)
@@ -186,7 +186,7 @@ pub async fn finish(
     }
     patients::set_password(&mut tx, &patient.id, &hash, now.as_millis()).await?;
     let ended = patient_sessions::delete_for_patient(&mut tx, &patient.id).await?;
-    audit::by_anonymous("patient.password_reset", now, client)
+    audit::by_anonymous(Action::PatientPasswordReset, now, client)
         .patient(&patient.id)
         .detail("sessions_ended", ended)
         .append(&mut tx)

@@ -20,7 +20,7 @@ use portico_store::{
 };
 
 use crate::actor::ClientInfo;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::messages;
 use crate::outbox::{self, About, MessageKind};
 use crate::patients::consent::{self, ConsentText};
@@ -130,7 +130,7 @@ pub async fn start_with_code(
         },
     )
     .await?;
-    audit::by_anonymous("registration.started", now, client)
+    audit::by_anonymous(Action::RegistrationStarted, now, client)
         .practice(&practice_id)
         .append(&mut tx)
         .await?;
@@ -515,7 +515,7 @@ pub async fn send_phone_code(
         now.plus(core.settings().ticket_ttl).as_millis(),
     )
     .await?;
-    audit::by_anonymous("registration.phone_code_sent", now, client)
+    audit::by_anonymous(Action::RegistrationPhoneCodeSent, now, client)
         .practice(&draft.practice.id)
         .detail("channel", channel.as_str())
         .append(&mut tx)
@@ -546,7 +546,7 @@ pub async fn verify_phone(
     };
     let now = core.now();
     if let Err(e) = one_time::check(core, &row, typed).await {
-        audit::by_anonymous("registration.phone_verified", now, client)
+        audit::by_anonymous(Action::RegistrationPhoneVerified, now, client)
             .practice(&draft.practice.id)
             .outcome(audit::FAILURE)
             .append_alone(core.store())
@@ -558,7 +558,7 @@ pub async fn verify_phone(
         return Err(one_time::refused(one_time::USED_UP));
     }
     registrations::mark_phone_verified(&mut tx, &draft.ticket_hash, now.as_millis()).await?;
-    audit::by_anonymous("registration.phone_verified", now, client)
+    audit::by_anonymous(Action::RegistrationPhoneVerified, now, client)
         .practice(&draft.practice.id)
         .append(&mut tx)
         .await?;
@@ -780,7 +780,7 @@ pub async fn complete(
             },
         )
         .await?;
-        audit::by_anonymous("invitation.redeemed", now, client)
+        audit::by_anonymous(Action::InvitationRedeemed, now, client)
             .practice(&invitation.practice_id)
             .subject("invitation", &invitation.id)
             .patient(&patient_id)
@@ -788,7 +788,7 @@ pub async fn complete(
             .await?;
     }
     registrations::delete(&mut tx, &draft.ticket_hash).await?;
-    audit::by_anonymous("patient.registered", now, client)
+    audit::by_anonymous(Action::PatientRegistered, now, client)
         .practice(&draft.practice.id)
         .subject("patient_link", &link.id)
         .patient(&patient_id)

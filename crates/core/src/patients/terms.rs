@@ -5,7 +5,7 @@
 use portico_store::{patient_links, practices, terms as store};
 
 use crate::actor::StaffActor;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::patients::PatientActor;
 use crate::{Core, CoreError, FieldErrors};
 
@@ -91,7 +91,7 @@ pub async fn publish(core: &Core, actor: &StaffActor, body: &str) -> Result<Term
         },
     )
     .await?;
-    audit::by_staff(actor, "terms.published", now)
+    audit::by_staff(actor, Action::TermsPublished, now)
         .subject("terms", &version.to_string())
         .detail("version", version)
         .append(&mut tx)
@@ -144,7 +144,7 @@ pub async fn accept(
         patient.client.ip.as_deref(),
     )
     .await?;
-    audit::by_patient(patient, "terms.accepted", now)
+    audit::by_patient(patient, Action::TermsAccepted, now)
         .practice(practice_id)
         .detail("version", version)
         .append(&mut tx)
