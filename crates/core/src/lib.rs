@@ -123,6 +123,7 @@ impl Core {
         settings: Settings,
     ) -> Result<Core, CoreError> {
         let hasher = PasswordHasher::new(settings.max_parallel_hashes)?;
+        store.set_audit_key(keys.audit_chain_key())?;
         Ok(Core {
             inner: Arc::new(Inner {
                 store,
