@@ -239,6 +239,48 @@ impl Entry {
     }
 }
 
+/// One record shown to a staff member, and the patient it is about when it has one.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a> {
+    pub kind: &'a str,
+    pub id: &'a str,
+    pub patient_id: Option<&'a str>,
+}
+
+/// Records that `actor` was shown these records (a list page, an API list, a detail view), all
+/// in one transaction.
+///
+/// One event per shown record, with the record as subject and its patient in the event's own
+/// `patient_id` column, rather than one event with the ids in its details: the question an
+/// auditor asks is "who saw Maria's record, and when", and that is then the same indexed look-up
+/// by patient as for every other event about her (and her own trail), with no JSON search that
+/// differs per database. A page holds at most a few hundred records, so the cost stays small. An
+/// empty list still leaves one event, so the read itself is on record.
+pub async fn staff_saw(
+    core: &Core,
+    actor: &StaffActor,
+    action: Action,
+    shown: &[Shown<'_>],
+) -> Result<(), CoreError> {
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    if shown.is_empty() {
+        by_staff(actor, action, now)
+            .detail("count", 0)
+            .append(&mut tx)
+            .await?;
+    }
+    for record in shown {
+        let mut entry = by_staff(actor, action, now).subject(record.kind, record.id);
+        if let Some(patient_id) = record.patient_id {
+            entry = entry.patient(patient_id);
+        }
+        entry.append(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// One line of a practice's trail, as staff see it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TrailItem {

@@ -139,10 +139,14 @@ pub async fn pending(core: &Core, actor: &StaffActor) -> Result<Vec<PracticeLink
             created_at: Timestamp::from_millis(card.created_at).to_rfc3339(),
         })
         .collect();
-    audit::by_staff(actor, Action::PendingSignUpsListed, core.now())
-        .detail("count", out.len())
-        .append_alone(core.store())
-        .await?;
+    let shown: Vec<audit::Shown> = (out.iter())
+        .map(|l| audit::Shown {
+            kind: "patient_link",
+            id: &l.id,
+            patient_id: Some(&l.patient_id),
+        })
+        .collect();
+    audit::staff_saw(core, actor, Action::PendingSignUpsListed, &shown).await?;
     Ok(out)
 }
 
@@ -201,10 +205,14 @@ pub async fn notifications(
     actor: &StaffActor,
 ) -> Result<Vec<Notification>, CoreError> {
     let rows = notifications::recent(core.store(), &actor.practice_id, 100).await?;
-    audit::by_staff(actor, Action::NotificationsListed, core.now())
-        .detail("count", rows.len())
-        .append_alone(core.store())
-        .await?;
+    let shown: Vec<audit::Shown> = (rows.iter())
+        .map(|n| audit::Shown {
+            kind: "notification",
+            id: &n.id,
+            patient_id: Some(&n.patient_id),
+        })
+        .collect();
+    audit::staff_saw(core, actor, Action::NotificationsListed, &shown).await?;
     Ok(rows
         .into_iter()
         .map(|n| Notification {

@@ -194,7 +194,7 @@ async fn the_audit_log_and_the_database_hold_no_plain_secrets(app: &TestApp) {
 }
 
 /// Every audit row, oldest first, as someone reading the database would see it.
-async fn audit_events(app: &TestApp) -> Vec<AuditEvent> {
+pub(crate) async fn audit_events(app: &TestApp) -> Vec<AuditEvent> {
     use sqlx::Connection;
     let sql = "SELECT seq, at, practice_id, actor_kind, actor_id, actor_role, action, subject_kind, \
                subject_id, patient_id, ip, user_agent, outcome, details, prev_hash, hash \

@@ -20,5 +20,6 @@ mod registration;
 mod setup;
 mod sign_in;
 mod sms;
+mod staff_reads;
 mod templates;
 mod tenancy;

@@ -61,7 +61,12 @@ async fn code_sent_by_sms(app: &TestApp, provider: &MockServer) -> String {
 }
 
 /// Takes a ticket through details, phone, terms (and consent when asked) to a new account.
-async fn register(app: &TestApp, provider: &MockServer, ticket: &str, email: &str) -> Value {
+pub(crate) async fn register(
+    app: &TestApp,
+    provider: &MockServer,
+    ticket: &str,
+    email: &str,
+) -> Value {
     let api = public(app);
     let view = Api::expect(
         api.post(
