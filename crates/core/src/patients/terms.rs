@@ -57,9 +57,11 @@ pub async fn current_for_staff(core: &Core, actor: &StaffActor) -> Result<Terms,
     current(core, &actor.practice_id).await
 }
 
-/// Publishes a new version (admins); patients are asked to accept it at their next sign-in.
+/// Publishes a new version (signed-in admins, not API tokens); patients are asked to accept it at their next sign-in.
 pub async fn publish(core: &Core, actor: &StaffActor, body: &str) -> Result<Terms, CoreError> {
-    actor.require_admin()?;
+    // The terms are what patients agree to: a person who answers for the practice publishes
+    // them, never an integrator's API token (a practice-level credential in another system).
+    actor.require_staff_admin()?;
     let body = body.replace("\r\n", "\n");
     let body = body.trim();
     if body.is_empty() {

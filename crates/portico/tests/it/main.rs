@@ -23,3 +23,4 @@ mod sms;
 mod staff_reads;
 mod templates;
 mod tenancy;
+mod terms;
