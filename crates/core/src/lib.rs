@@ -62,6 +62,9 @@ pub struct Settings {
     pub ticket_ttl: Duration,
     /// Failed patient password recoveries (wrong codes) allowed per client address.
     pub recovery_per_address: Limit,
+    /// Sign-up codes refused because another program holds them, per staff member or API token:
+    /// a small fixed number, so that nobody can probe which codes other practices use.
+    pub signup_code_collisions_per_actor: Limit,
 }
 
 impl Default for Settings {
@@ -96,6 +99,10 @@ impl Default for Settings {
             recovery_per_address: Limit {
                 max: 10,
                 window: quarter_hour,
+            },
+            signup_code_collisions_per_actor: Limit {
+                max: 10,
+                window: Duration::from_secs(60 * 60),
             },
         }
     }

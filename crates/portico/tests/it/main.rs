@@ -16,6 +16,7 @@ mod mailbox;
 mod openapi;
 mod patient_browser;
 mod platform;
+mod programs;
 mod registration;
 mod setup;
 mod sign_in;
