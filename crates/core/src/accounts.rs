@@ -6,7 +6,7 @@ use portico_domain::{EmailAddress, StaffRole};
 use portico_store::{sessions, staff};
 
 use crate::actor::{ActorKind, ClientInfo, StaffActor};
-use crate::audit::{self, FAILURE};
+use crate::audit::{self, Action, FAILURE};
 use crate::secrets::{Purpose, SecretToken};
 use crate::throttle::{self, BackoffRule, Rule};
 use crate::{Core, CoreError};
@@ -85,7 +85,7 @@ pub async fn sign_in(
         .await?;
 
     let Some(row) = usable.filter(|_| matches) else {
-        let mut entry = audit::by_anonymous("staff.sign_in", now, &client).outcome(FAILURE);
+        let mut entry = audit::by_anonymous(Action::StaffSignedIn, now, &client).outcome(FAILURE);
         if let Some((practice_id, staff_id)) = &known {
             // The practice sees failed attempts on its accounts; the caller still learns nothing.
             entry = entry.practice(practice_id).subject("staff", staff_id);
@@ -97,7 +97,7 @@ pub async fn sign_in(
     throttle::refund(core, by_address, &address_key).await?;
     throttle::reset(core, account_waits(core), &name_key).await?;
 
-    start_session(core, actor_from_row(row, client)?, "staff.sign_in").await
+    start_session(core, actor_from_row(row, client)?, Action::StaffSignedIn).await
 }
 
 fn actor_from_row(row: staff::StaffRow, client: ClientInfo) -> Result<StaffActor, CoreError> {
@@ -117,7 +117,7 @@ fn actor_from_row(row: staff::StaffRow, client: ClientInfo) -> Result<StaffActor
 pub(crate) async fn start_session(
     core: &Core,
     actor: StaffActor,
-    action: &str,
+    action: Action,
 ) -> Result<Session, CoreError> {
     let now = core.now();
     let token = SecretToken::generate();
@@ -182,7 +182,7 @@ pub async fn sign_out(
     let now = core.now();
     let mut tx = core.store().begin().await?;
     sessions::delete(&mut tx, &token.lookup_hash(core.keys(), Purpose::Session)).await?;
-    audit::by_staff(actor, "staff.sign_out", now)
+    audit::by_staff(actor, Action::StaffSignedOut, now)
         .subject("staff", &actor.staff_id)
         .append(&mut tx)
         .await?;
@@ -195,7 +195,7 @@ pub async fn sign_out_everywhere(core: &Core, actor: &StaffActor) -> Result<u64,
     let now = core.now();
     let mut tx = core.store().begin().await?;
     let ended = sessions::delete_for_staff(&mut tx, &actor.staff_id).await?;
-    audit::by_staff(actor, "staff.sign_out_everywhere", now)
+    audit::by_staff(actor, Action::StaffSignedOutEverywhere, now)
         .subject("staff", &actor.staff_id)
         .detail("sessions_ended", ended)
         .append(&mut tx)

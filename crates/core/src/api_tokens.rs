@@ -6,7 +6,7 @@ use portico_domain::StaffRole;
 use portico_store::{api_tokens, practices};
 
 use crate::actor::{ActorKind, ClientInfo, StaffActor};
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::secrets::{Purpose, SecretToken};
 use crate::{Core, CoreError, new_id};
 
@@ -42,7 +42,7 @@ pub async fn create(
     };
     let mut tx = core.store().begin().await?;
     api_tokens::insert(&mut tx, &row).await?;
-    audit::by_system("cli", "api_token.created", now)
+    audit::by_system("cli", Action::ApiTokenCreated, now)
         .practice(practice_id)
         .subject("api_token", &row.id)
         .append(&mut tx)
@@ -89,7 +89,7 @@ pub async fn revoke(core: &Core, practice_id: &str, token_id: &str) -> Result<()
     if !api_tokens::revoke(&mut tx, practice_id, token_id, now.as_millis()).await? {
         return Err(CoreError::NotFound);
     }
-    audit::by_system("cli", "api_token.revoked", now)
+    audit::by_system("cli", Action::ApiTokenRevoked, now)
         .practice(practice_id)
         .subject("api_token", token_id)
         .append(&mut tx)

@@ -1,8 +1,10 @@
 //! Building audit events from actors, and reading the trail back. Events are appended in the same
 //! transaction as the change they describe (see `portico_store::audit::append`).
 
-use portico_store::audit::{self, NewEvent};
+use portico_store::audit::{self, AuditEvent, NewEvent};
 use portico_store::{Store, Tx};
+use std::fmt;
+
 use serde_json::Value;
 
 use crate::actor::{ClientInfo, StaffActor};
@@ -14,10 +16,135 @@ pub const SUCCESS: &str = "success";
 pub const FAILURE: &str = "failure";
 pub const DENIED: &str = "denied";
 
+/// Declares the catalogue once: each variant with the dotted name stored in `audit_events.action`.
+macro_rules! actions {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)+) => {
+        /// Everything the audit log can record, named for what happened. The stored name is the
+        /// variant's [`Action::as_str`]; a step that can fail is one action whose outcome says how
+        /// it went, never two names. Names are stored for ever: never rename one, only add.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl Action {
+            /// Every action, in catalogue order.
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)+];
+
+            /// The dotted name stored in the log.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)+
+                }
+            }
+        }
+
+        impl std::str::FromStr for Action {
+            type Err = UnknownAction;
+
+            fn from_str(s: &str) -> Result<Action, UnknownAction> {
+                match s {
+                    $($name => Ok(Action::$variant),)+
+                    // Names written before the catalogue unified them; chained rows are never
+                    // rewritten, so they read as the action they always meant.
+                    "invitation.code_accepted" | "invitation.redeem" => {
+                        Ok(Action::InvitationCodeChecked)
+                    }
+                    "patient.provider_code" => Ok(Action::PatientLinked),
+                    other => Err(UnknownAction(other.to_owned())),
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    ApiTokenCreated => "api_token.created",
+    ApiTokenRevoked => "api_token.revoked",
+    /// The developer outbox page was viewed (it shows message bodies).
+    DevOutboxViewed => "dev_outbox.viewed",
+    ConsentSigned => "consent.signed",
+    /// Someone entered an invitation code and birth date: success opens a registration ticket,
+    /// failure counts against the invitation.
+    InvitationCodeChecked => "invitation.code_checked",
+    InvitationCreated => "invitation.created",
+    InvitationDelivered => "invitation.delivered",
+    InvitationLocked => "invitation.locked",
+    InvitationRedeemed => "invitation.redeemed",
+    InvitationResent => "invitation.resent",
+    InvitationRevoked => "invitation.revoked",
+    InvitationSent => "invitation.sent",
+    InvitationViewed => "invitation.viewed",
+    InvitationsListed => "invitation.listed",
+    NotificationsListed => "notifications.read",
+    /// A patient added a provider code: success links them, failure means the code was refused.
+    PatientLinked => "patient.linked",
+    PatientLinkApproved => "patient_link.approved",
+    PatientLinkDeclined => "patient_link.declined",
+    PatientPasswordReset => "patient.password_reset",
+    PatientRecoveryStarted => "patient.recovery_started",
+    PatientRegistered => "patient.registered",
+    /// A registration used an email address that already has an account (the caller is not told).
+    PatientRegistrationAttemptOnExistingEmail => "patient.registration_on_existing_email",
+    PatientSignInLocked => "patient.sign_in_locked",
+    PatientSignedIn => "patient.sign_in",
+    PatientSignedOut => "patient.sign_out",
+    PatientSignedOutEverywhere => "patient.sign_out_everywhere",
+    PatientsListed => "patient.listed",
+    PendingSignUpsListed => "patient_links.pending_read",
+    PracticeCreated => "practice.created",
+    PracticeSettingsChanged => "practice.settings_changed",
+    ProgramCreated => "program.created",
+    ProgramDeleted => "program.deleted",
+    ProgramUpdated => "program.updated",
+    ProviderCodeDisabled => "provider_code.disabled",
+    ProviderCodeRotated => "provider_code.rotated",
+    ProviderCreated => "provider.created",
+    RegistrationPhoneCodeSent => "registration.phone_code_sent",
+    RegistrationPhoneVerified => "registration.phone_verified",
+    RegistrationStarted => "registration.started",
+    /// A practice chose a sign-up code that is already taken (refused without saying by whom).
+    SignupCodeCollision => "program.signup_code_collision",
+    StaffCreated => "staff.created",
+    StaffSignInLocked => "staff.sign_in_locked",
+    StaffSignedIn => "staff.sign_in",
+    StaffSignedOut => "staff.sign_out",
+    StaffSignedOutEverywhere => "staff.sign_out_everywhere",
+    StaffUpdated => "staff.updated",
+    TemplateReset => "template.reset",
+    TemplateSaved => "template.saved",
+    TermsAccepted => "terms.accepted",
+    TermsPublished => "terms.published",
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A stored action name this build does not know: the log was written by a newer version or
+/// edited by hand. Reading it is an error rather than a guess.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown audit action {0:?}")]
+pub struct UnknownAction(pub String);
+
+impl From<UnknownAction> for CoreError {
+    fn from(e: UnknownAction) -> CoreError {
+        CoreError::Internal(e.to_string())
+    }
+}
+
 /// An event about to be written; start from [`by_staff`], [`by_system`] or [`by_anonymous`].
 pub struct Entry(NewEvent);
 
-pub fn by_staff(actor: &StaffActor, action: &str, at: Timestamp) -> Entry {
+pub fn by_staff(actor: &StaffActor, action: Action, at: Timestamp) -> Entry {
     let mut e = base(action, at, &actor.client);
     e.practice_id = Some(actor.practice_id.clone());
     e.actor_kind = actor.kind.as_str().into();
@@ -27,14 +154,14 @@ pub fn by_staff(actor: &StaffActor, action: &str, at: Timestamp) -> Entry {
 }
 
 /// Done from the command line or by the service itself.
-pub fn by_system(kind: &str, action: &str, at: Timestamp) -> Entry {
+pub fn by_system(kind: &str, action: Action, at: Timestamp) -> Entry {
     let mut e = base(action, at, &ClientInfo::default());
     e.actor_kind = kind.into();
     Entry(e)
 }
 
 /// Done by a signed-in patient; the event names them as its patient too.
-pub fn by_patient(patient: &crate::patients::PatientActor, action: &str, at: Timestamp) -> Entry {
+pub fn by_patient(patient: &crate::patients::PatientActor, action: Action, at: Timestamp) -> Entry {
     let mut e = base(action, at, &patient.client);
     e.actor_kind = "patient".into();
     e.actor_id = Some(patient.patient_id.clone());
@@ -42,16 +169,16 @@ pub fn by_patient(patient: &crate::patients::PatientActor, action: &str, at: Tim
     Entry(e)
 }
 
-pub fn by_anonymous(action: &str, at: Timestamp, client: &ClientInfo) -> Entry {
+pub fn by_anonymous(action: Action, at: Timestamp, client: &ClientInfo) -> Entry {
     let mut e = base(action, at, client);
     e.actor_kind = "anonymous".into();
     Entry(e)
 }
 
-fn base(action: &str, at: Timestamp, client: &ClientInfo) -> NewEvent {
+fn base(action: Action, at: Timestamp, client: &ClientInfo) -> NewEvent {
     NewEvent {
         at: at.as_millis(),
-        action: action.into(),
+        action: action.as_str().into(),
         outcome: SUCCESS.into(),
         ip: client.ip.clone(),
         user_agent: client.user_agent.clone(),
@@ -112,6 +239,48 @@ impl Entry {
     }
 }
 
+/// One record shown to a staff member, and the patient it is about when it has one.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a> {
+    pub kind: &'a str,
+    pub id: &'a str,
+    pub patient_id: Option<&'a str>,
+}
+
+/// Records that `actor` was shown these records (a list page, an API list, a detail view), all
+/// in one transaction.
+///
+/// One event per shown record, with the record as subject and its patient in the event's own
+/// `patient_id` column, rather than one event with the ids in its details: the question an
+/// auditor asks is "who saw Maria's record, and when", and that is then the same indexed look-up
+/// by patient as for every other event about her (and her own trail), with no JSON search that
+/// differs per database. A page holds at most a few hundred records, so the cost stays small. An
+/// empty list still leaves one event, so the read itself is on record.
+pub async fn staff_saw(
+    core: &Core,
+    actor: &StaffActor,
+    action: Action,
+    shown: &[Shown<'_>],
+) -> Result<(), CoreError> {
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    if shown.is_empty() {
+        by_staff(actor, action, now)
+            .detail("count", 0)
+            .append(&mut tx)
+            .await?;
+    }
+    for record in shown {
+        let mut entry = by_staff(actor, action, now).subject(record.kind, record.id);
+        if let Some(patient_id) = record.patient_id {
+            entry = entry.patient(patient_id);
+        }
+        entry.append(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// One line of a practice's trail, as staff see it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TrailItem {
@@ -119,7 +288,7 @@ pub struct TrailItem {
     pub at: String,
     pub actor_kind: String,
     pub actor_id: Option<String>,
-    pub action: String,
+    pub action: Action,
     pub subject_kind: Option<String>,
     pub subject_id: Option<String>,
     pub outcome: String,
@@ -132,17 +301,55 @@ pub async fn trail(
 ) -> Result<Vec<TrailItem>, CoreError> {
     actor.require_admin()?;
     let events = audit::list_for_practice(core.store(), &actor.practice_id, limit).await?;
-    Ok(events
-        .into_iter()
-        .map(|e| TrailItem {
+    events.into_iter().map(TrailItem::try_from).collect()
+}
+
+impl TryFrom<AuditEvent> for TrailItem {
+    type Error = CoreError;
+
+    fn try_from(e: AuditEvent) -> Result<TrailItem, CoreError> {
+        Ok(TrailItem {
             seq: e.seq,
             at: Timestamp::from_millis(e.at).to_rfc3339(),
             actor_kind: e.actor_kind,
             actor_id: e.actor_id,
-            action: e.action,
+            action: e.action.parse()?,
             subject_kind: e.subject_kind,
             subject_id: e.subject_id,
             outcome: e.outcome,
         })
-        .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_its_own_name_and_reads_back() {
+        let mut names = std::collections::HashSet::new();
+        for &action in Action::ALL {
+            assert!(names.insert(action.as_str()), "{action} is named twice");
+            assert_eq!(action.as_str().parse::<Action>(), Ok(action));
+        }
+    }
+
+    #[test]
+    fn names_from_before_the_catalogue_still_read() {
+        for (old, now) in [
+            ("invitation.code_accepted", Action::InvitationCodeChecked),
+            ("invitation.redeem", Action::InvitationCodeChecked),
+            ("patient.provider_code", Action::PatientLinked),
+        ] {
+            assert_eq!(old.parse::<Action>(), Ok(now));
+        }
+    }
+
+    #[test]
+    fn an_unknown_stored_action_is_an_error() {
+        assert_eq!(
+            "invitation.teleported".parse::<Action>(),
+            Err(UnknownAction("invitation.teleported".into()))
+        );
+    }
 }

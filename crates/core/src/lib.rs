@@ -82,6 +82,9 @@ pub struct Settings {
     pub phone_codes_per_practice: Limit,
     /// Registrations started (tickets issued) per client address.
     pub registrations_per_address: Limit,
+    /// Sign-up codes refused because another program holds them, per staff member or API token:
+    /// a small fixed number, so that nobody can probe which codes other practices use.
+    pub signup_code_collisions_per_actor: Limit,
 }
 
 impl Default for Settings {
@@ -153,6 +156,10 @@ impl Default for Settings {
                 max: 10,
                 window: Duration::from_secs(60 * 60),
             },
+            signup_code_collisions_per_actor: Limit {
+                max: 10,
+                window: Duration::from_secs(60 * 60),
+            },
         }
     }
 }
@@ -179,6 +186,7 @@ impl Core {
         settings: Settings,
     ) -> Result<Core, CoreError> {
         let hasher = PasswordHasher::new(settings.max_parallel_hashes)?;
+        store.set_audit_key(keys.audit_chain_key())?;
         Ok(Core {
             inner: Arc::new(Inner {
                 store,

@@ -3,7 +3,7 @@
 use portico_store::practices;
 
 use crate::actor::StaffActor;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::{Core, CoreError, FieldErrors};
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -104,7 +104,7 @@ pub async fn update_settings(
         now.as_millis(),
     )
     .await?;
-    audit::by_staff(actor, "practice.settings_changed", now)
+    audit::by_staff(actor, Action::PracticeSettingsChanged, now)
         .subject("practice", &actor.practice_id)
         .detail("invite_expiry_days", current.invite_expiry_days)
         .detail("country", current.country.clone())

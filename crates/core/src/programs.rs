@@ -7,10 +7,11 @@ use portico_domain::{DisplayName, ProgramPolicy, SignupCode};
 use portico_store::{practices, programs};
 
 use crate::actor::{ClientInfo, StaffActor};
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::clock::Timestamp;
 use crate::code_guessing::CodeGuess;
 use crate::secrets::Purpose;
+use crate::throttle::{self, Rule};
 
 use crate::{CodeKind, Core, CoreError, FieldErrors, new_id};
 
@@ -73,15 +74,69 @@ pub(crate) fn code_hash(core: &Core, code: &SignupCode) -> String {
         .lookup_hash(Purpose::SignupCode, code.normalized().as_bytes())
 }
 
-fn code_taken(e: portico_store::StoreError) -> CoreError {
-    if e.is_conflict() {
-        CoreError::Invalid(FieldErrors::single(
-            "signup_code",
-            "That sign-up code is already in use (codes differ regardless of case, and O/0, I/L/1 count as the same). Choose another.",
-        ))
-    } else {
-        e.into()
+/// Saves a program row (new or changed) unless its sign-up code is taken, in which case the
+/// refusal is throttled per staff member or token and audited.
+///
+/// Sign-up codes are unique across all practices, so "taken" may mean "taken by another
+/// practice": the answer is the same whoever holds it, never names them, and the practice's
+/// trail records only its own actor and program. Each attempt counts before the database is
+/// asked and is given back unless the code was taken, so someone over the limit learns nothing
+/// more about which codes exist.
+async fn save_unless_code_taken(
+    core: &Core,
+    actor: &StaffActor,
+    row: &programs::ProgramRow,
+    save: Save,
+) -> Result<(), CoreError> {
+    let rule = Rule {
+        scope: "signup-code-collision-actor",
+        limit: core.settings().signup_code_collisions_per_actor,
+    };
+    throttle::attempt(core, rule, &actor.staff_id).await?;
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    let saved = match save {
+        Save::Insert => programs::insert(&mut tx, row).await.map(|()| true),
+        Save::Update => programs::update(&mut tx, row).await,
+    };
+    match saved {
+        Ok(true) => {}
+        // Deleted since it was read.
+        Ok(false) => return Err(CoreError::NotFound),
+        Err(e) if e.is_conflict() => {
+            drop(tx);
+            let mut refusal =
+                audit::by_staff(actor, Action::SignupCodeCollision, now).outcome(audit::DENIED);
+            if save == Save::Update {
+                refusal = refusal.subject("program", &row.id);
+            }
+            refusal.append_alone(core.store()).await?;
+            return Err(CoreError::Invalid(FieldErrors::single(
+                "signup_code",
+                "This sign-up code cannot be used; choose another.",
+            )));
+        }
+        Err(e) => return Err(e.into()),
     }
+    let action = match save {
+        Save::Insert => {
+            audit::by_staff(actor, Action::ProgramCreated, now).subject("program", &row.id)
+        }
+        Save::Update => audit::by_staff(actor, Action::ProgramUpdated, now)
+            .subject("program", &row.id)
+            .detail("enabled", row.enabled)
+            .detail("policy", row.policy.clone()),
+    };
+    action.append(&mut tx).await?;
+    tx.commit().await?;
+    throttle::refund(core, rule, &actor.staff_id).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Save {
+    Insert,
+    Update,
 }
 
 fn view(core: &Core, row: programs::ProgramRow) -> Result<Program, CoreError> {
@@ -123,13 +178,7 @@ pub async fn create(
         created_at: now.as_millis(),
         updated_at: now.as_millis(),
     };
-    let mut tx = core.store().begin().await?;
-    programs::insert(&mut tx, &row).await.map_err(code_taken)?;
-    audit::by_staff(actor, "program.created", now)
-        .subject("program", &row.id)
-        .append(&mut tx)
-        .await?;
-    tx.commit().await?;
+    save_unless_code_taken(core, actor, &row, Save::Insert).await?;
     view(core, row)
 }
 
@@ -158,8 +207,7 @@ pub async fn update(
     actor.require_admin()?;
     let checked = input.check()?;
     let now = core.now();
-    let mut tx = core.store().begin().await?;
-    let mut row = programs::find_in_practice(&mut tx, &actor.practice_id, id)
+    let mut row = programs::find_in_practice(core.store(), &actor.practice_id, id)
         .await?
         .ok_or(CoreError::NotFound)?;
     row.name = checked.name.as_str().to_owned();
@@ -172,14 +220,7 @@ pub async fn update(
     row.policy = checked.policy.as_str().to_owned();
     row.messaging_allowed = input.messaging_allowed.unwrap_or(row.messaging_allowed);
     row.updated_at = now.as_millis();
-    programs::update(&mut tx, &row).await.map_err(code_taken)?;
-    audit::by_staff(actor, "program.updated", now)
-        .subject("program", id)
-        .detail("enabled", row.enabled)
-        .detail("policy", row.policy.clone())
-        .append(&mut tx)
-        .await?;
-    tx.commit().await?;
+    save_unless_code_taken(core, actor, &row, Save::Update).await?;
     view(core, row)
 }
 
@@ -197,7 +238,7 @@ pub async fn delete(core: &Core, actor: &StaffActor, id: &str) -> Result<(), Cor
             "This program has invitations or sign-ups; disable it instead of deleting it.",
         )));
     }
-    audit::by_staff(actor, "program.deleted", now)
+    audit::by_staff(actor, Action::ProgramDeleted, now)
         .subject("program", id)
         .append(&mut tx)
         .await?;

@@ -7,7 +7,7 @@ use portico_domain::ProviderCode;
 use portico_store::{Tx, practices, provider_codes, providers};
 
 use crate::actor::{ClientInfo, StaffActor};
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::clock::Timestamp;
 use crate::code_guessing::CodeGuess;
 use crate::secrets::{Keys, Purpose};
@@ -145,9 +145,9 @@ async fn end_code(
         None => ("practice", actor.practice_id.as_str()),
     };
     let action = if rotate {
-        "provider_code.rotated"
+        Action::ProviderCodeRotated
     } else {
-        "provider_code.disabled"
+        Action::ProviderCodeDisabled
     };
     audit::by_staff(actor, action, now)
         .subject(subject_kind, subject_id)

@@ -4,7 +4,7 @@ use portico_domain::DisplayName;
 use portico_store::{providers, staff};
 
 use crate::actor::StaffActor;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::clock::Timestamp;
 use crate::{Core, CoreError, FieldErrors, new_id};
 
@@ -80,7 +80,7 @@ pub async fn create(
     providers::insert(&mut tx, &row).await?;
     crate::provider_codes::issue(&mut tx, core.keys(), &actor.practice_id, Some(&row.id), now)
         .await?;
-    audit::by_staff(actor, "provider.created", now)
+    audit::by_staff(actor, Action::ProviderCreated, now)
         .subject("provider", &row.id)
         .append(&mut tx)
         .await?;

@@ -10,7 +10,7 @@ use portico_store::invitations::{self as store, EventRow, InvitationRow};
 use portico_store::{practices, programs, tickets};
 
 use crate::actor::ClientInfo;
-use crate::audit::{self, FAILURE};
+use crate::audit::{self, Action, FAILURE};
 use crate::secrets::{Purpose, SecretToken};
 use crate::throttle::{self, Rule};
 use crate::{CodeKind, Core, CoreError, FieldErrors};
@@ -147,7 +147,7 @@ pub async fn redeem(
     let Some((row, code_hash, attempts)) = reserved else {
         // Unknown, closed or out of tries: one audited failure, as for a wrong date, so that
         // neither the answer nor the work done tells a real code from a made-up one.
-        audit::by_anonymous("invitation.redeem", now, client)
+        audit::by_anonymous(Action::InvitationCodeChecked, now, client)
             .outcome(FAILURE)
             .append_alone(core.store())
             .await?;
@@ -184,7 +184,7 @@ pub async fn redeem(
         },
     )
     .await?;
-    audit::by_anonymous("invitation.code_accepted", now, client)
+    audit::by_anonymous(Action::InvitationCodeChecked, now, client)
         .practice(&row.practice_id)
         .subject("invitation", &row.id)
         .append(&mut tx)
@@ -206,7 +206,7 @@ async fn wrong_birth_date(
 ) -> Result<(), CoreError> {
     let now = core.now();
     let mut tx = core.store().begin().await?;
-    audit::by_anonymous("invitation.redeem", now, client)
+    audit::by_anonymous(Action::InvitationCodeChecked, now, client)
         .practice(&row.practice_id)
         .subject("invitation", &row.id)
         .outcome(FAILURE)
@@ -217,7 +217,7 @@ async fn wrong_birth_date(
         && store::lock(&mut tx, &row.id, now.as_millis()).await?
     {
         add_anonymous_event(&mut tx, row, InvitationState::Locked, now.as_millis()).await?;
-        audit::by_anonymous("invitation.locked", now, client)
+        audit::by_anonymous(Action::InvitationLocked, now, client)
             .practice(&row.practice_id)
             .subject("invitation", &row.id)
             .append(&mut tx)

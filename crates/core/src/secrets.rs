@@ -33,6 +33,7 @@ pub enum Purpose {
     PatientSession,
     OneTimeCode,
     Recovery,
+    AuditChain,
 }
 
 impl Purpose {
@@ -52,6 +53,7 @@ impl Purpose {
             Purpose::PatientSession => b"portico/v1/patient-session",
             Purpose::OneTimeCode => b"portico/v1/one-time-code",
             Purpose::Recovery => b"portico/v1/recovery",
+            Purpose::AuditChain => b"portico/v1/audit-chain",
         }
     }
 }
@@ -100,6 +102,12 @@ impl Keys {
     /// The keyed hash stored in place of a secret, as lower-case hex; look-ups go by this value.
     pub fn lookup_hash(&self, purpose: Purpose, data: &[u8]) -> String {
         hex(&self.mac(purpose, data))
+    }
+
+    /// The key the audit chain is written under: derived from the server secret, so it is never
+    /// in the database and a database owner cannot re-chain edited events.
+    pub fn audit_chain_key(&self) -> portico_store::audit::ChainKey {
+        portico_store::audit::ChainKey::new(self.mac(Purpose::AuditChain, b"chain key"))
     }
 
     /// Checks `tag` against the MAC of `data` in constant time.

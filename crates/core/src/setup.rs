@@ -7,7 +7,7 @@ use portico_store::{practices, setup_tokens, staff};
 
 use crate::accounts::{self, Session};
 use crate::actor::{ActorKind, ClientInfo, StaffActor};
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::secrets::{Purpose, SecretToken};
 use crate::staff::{NewStaffInput, build_row, email_taken};
 use crate::{Core, CoreError, FieldErrors, new_id};
@@ -95,13 +95,13 @@ pub async fn complete(
     crate::provider_codes::issue(&mut tx, core.keys(), &practice_id, None, now).await?;
     staff::insert(&mut tx, &row).await.map_err(email_taken)?;
     setup_tokens::expire_all(&mut tx, now.as_millis()).await?;
-    audit::by_anonymous("practice.created", now, &client)
+    audit::by_anonymous(Action::PracticeCreated, now, &client)
         .practice(&practice_id)
         .actor("setup_link", &row.id, Some("admin"))
         .subject("practice", &practice_id)
         .append(&mut tx)
         .await?;
-    audit::by_anonymous("staff.created", now, &client)
+    audit::by_anonymous(Action::StaffCreated, now, &client)
         .practice(&practice_id)
         .actor("setup_link", &row.id, Some("admin"))
         .subject("staff", &row.id)
@@ -118,7 +118,7 @@ pub async fn complete(
         display_name: row.display_name,
         client,
     };
-    accounts::start_session(core, actor, "staff.sign_in").await
+    accounts::start_session(core, actor, Action::StaffSignedIn).await
 }
 
 fn practice_row(id: &str, name: &str, now: i64) -> practices::PracticeRow {
@@ -165,7 +165,7 @@ pub async fn create_admin(
             let id = new_id();
             practices::insert(&mut tx, &practice_row(&id, name.as_str(), now.as_millis())).await?;
             crate::provider_codes::issue(&mut tx, core.keys(), &id, None, now).await?;
-            audit::by_system("cli", "practice.created", now)
+            audit::by_system("cli", Action::PracticeCreated, now)
                 .practice(&id)
                 .subject("practice", &id)
                 .append(&mut tx)
@@ -177,7 +177,7 @@ pub async fn create_admin(
     let row = build_row(core, &practice_id, new).await?;
     staff::insert(&mut tx, &row).await.map_err(email_taken)?;
     setup_tokens::expire_all(&mut tx, now.as_millis()).await?;
-    audit::by_system("cli", "staff.created", now)
+    audit::by_system("cli", Action::StaffCreated, now)
         .practice(&practice_id)
         .subject("staff", &row.id)
         .detail("role", "admin")

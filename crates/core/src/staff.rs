@@ -6,7 +6,7 @@ use portico_domain::{EmailAddress, Password, PasswordContext, PersonName, StaffR
 use portico_store::{sessions, staff};
 
 use crate::actor::StaffActor;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::clock::Timestamp;
 use crate::{Core, CoreError, FieldErrors, new_id};
 
@@ -97,7 +97,7 @@ pub async fn create(
     let now = core.now();
     let mut tx = core.store().begin().await?;
     staff::insert(&mut tx, &row).await.map_err(email_taken)?;
-    audit::by_staff(actor, "staff.created", now)
+    audit::by_staff(actor, Action::StaffCreated, now)
         .subject("staff", &row.id)
         .detail("role", row.role.clone())
         .append(&mut tx)
@@ -211,7 +211,7 @@ pub async fn update(
     if !active {
         sessions::delete_for_staff(&mut tx, id).await?;
     }
-    audit::by_staff(actor, "staff.updated", now)
+    audit::by_staff(actor, Action::StaffUpdated, now)
         .subject("staff", id)
         .detail("role", role.as_str())
         .detail("active", active)

@@ -11,7 +11,7 @@ use portico_domain::Channel;
 use portico_store::templates::{self as store, TemplateRow};
 
 use crate::actor::StaffActor;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::clock::Timestamp;
 use crate::{Core, CoreError, FieldErrors};
 
@@ -442,7 +442,7 @@ pub async fn save(
     };
     let mut tx = core.store().begin().await?;
     store::upsert(&mut tx, &row).await?;
-    audit::by_staff(actor, "template.saved", now)
+    audit::by_staff(actor, Action::TemplateSaved, now)
         .subject(
             "template",
             &format!("{}/{}", kind.as_str(), language.as_str()),
@@ -471,7 +471,7 @@ pub async fn reset(
         language.as_str(),
     )
     .await?;
-    audit::by_staff(actor, "template.reset", now)
+    audit::by_staff(actor, Action::TemplateReset, now)
         .subject(
             "template",
             &format!("{}/{}", kind.as_str(), language.as_str()),

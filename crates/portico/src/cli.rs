@@ -10,6 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use portico_core::staff::NewStaffInput;
 use portico_core::{CoreError, SystemClock};
+use portico_store::audit::Verdict;
 
 use crate::config::{Config, Overrides};
 use crate::server;
@@ -312,19 +313,36 @@ async fn token(config: &Config, command: TokenCommand) -> anyhow::Result<ExitCod
 
 async fn audit_verify(config: &Config) -> anyhow::Result<ExitCode> {
     let store = server::open_store(config).await?;
-    let result = portico_store::audit::verify(&store).await?;
-    match result.broken {
-        None => {
+    let keys = server::load_keys(config)?;
+    let result = portico_store::audit::verify(&store, &keys.audit_chain_key()).await?;
+    let keyed_from = result.keyed_from_seq;
+    if keyed_from > 1 {
+        // The database was written before the chain was keyed; those events are covered by the
+        // first keyed one after them (once there is one).
+        println!(
+            "events 1 to {} were written before the audit chain was keyed (plain SHA-256)",
+            keyed_from - 1
+        );
+    }
+    match result.verdict {
+        Verdict::Intact => {
             println!(
-                "audit chain intact: {} events verified",
+                "audit chain intact: {} events verified (keyed from event {keyed_from})",
                 result.events_checked
             );
             Ok(ExitCode::SUCCESS)
         }
-        Some(link) => {
+        Verdict::Broken(link) => {
             println!(
                 "audit chain BROKEN at event {}: {} ({} events before it verified)",
                 link.seq, link.reason, result.events_checked
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Verdict::WrongKey => {
+            println!(
+                "audit chain NOT VERIFIED: it was written under another key; security.secret_key \
+                 (or <data dir>/secret.key) must be the secret key the service runs with"
             );
             Ok(ExitCode::FAILURE)
         }

@@ -1,14 +1,53 @@
-//! The audit log: append-only, each event carrying the SHA-256 of the one before it, so that an
-//! edited, inserted or deleted row breaks the chain where it happened. This module owns the
-//! chain's format, appending and verification; callers decide what is worth an event.
+//! The audit log: append-only, each event carrying a keyed hash (HMAC-SHA-256) of its content
+//! and of the hash before it, so that an edited, inserted or deleted row breaks the chain where it
+//! happened, and whoever can edit the database but does not hold the key cannot recompute it.
+//! Events written before keying carry a plain SHA-256 (`audit_head.keyed_from_seq` says where
+//! keying starts); the first keyed event covers them. This module owns the chain's format,
+//! appending and verification; callers decide what is worth an event.
 
+use std::fmt;
+
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::db::{execute, run};
-use crate::{Exec, Result, Store, Tx};
+use crate::{Exec, Result, Store, StoreError, Tx};
 
 /// The hash that stands before the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The key the chain is written under (derived from the server secret by the core). Its
+/// `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ChainKey([u8; 32]);
+
+impl ChainKey {
+    pub fn new(bytes: [u8; 32]) -> ChainKey {
+        ChainKey(bytes)
+    }
+
+    fn mac(&self, data: &[u8]) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
+            .expect("HMAC takes a key of any length");
+        mac.update(data);
+        hex(&mac.finalize().into_bytes())
+    }
+
+    /// Stored in `audit_head.key_check`: tells a wrong key from an edited event.
+    fn check_value(&self) -> String {
+        self.mac(b"portico-audit-key-check")
+    }
+}
+
+impl fmt::Debug for ChainKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ChainKey(***)")
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// What a caller records. Identifiers only: never names, birth dates, codes or message text.
 #[derive(Debug, Clone, Default)]
@@ -57,39 +96,49 @@ macro_rules! columns {
 }
 
 impl AuditEvent {
-    /// The hash this event must carry, computed from its content and its predecessor's hash.
-    /// The canonical form is a JSON array in a fixed order, so it is unambiguous and portable.
-    pub fn expected_hash(&self) -> String {
-        chain_hash(&self.prev_hash, self)
+    /// The keyed hash this event must carry, from its content and its predecessor's hash.
+    pub fn keyed_hash(&self, key: &ChainKey) -> String {
+        key.mac(self.canonical("portico-audit-v2").as_bytes())
     }
-}
 
-fn chain_hash(prev_hash: &str, e: &AuditEvent) -> String {
-    let canonical = serde_json::json!([
-        "portico-audit-v1",
-        prev_hash,
-        e.seq,
-        e.at,
-        e.practice_id,
-        e.actor_kind,
-        e.actor_id,
-        e.actor_role,
-        e.action,
-        e.subject_kind,
-        e.subject_id,
-        e.patient_id,
-        e.ip,
-        e.user_agent,
-        e.outcome,
-        e.details,
-    ]);
-    let digest = Sha256::digest(canonical.to_string().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    /// The plain SHA-256 of events written before the chain was keyed. Anyone can compute it,
+    /// which is why new events are keyed.
+    pub fn unkeyed_hash(&self) -> String {
+        hex(&Sha256::digest(
+            self.canonical("portico-audit-v1").as_bytes(),
+        ))
+    }
+
+    /// The content and the predecessor's hash as a JSON array in a fixed order, so it is
+    /// unambiguous and portable; `version` names the hash that covers it.
+    fn canonical(&self, version: &str) -> String {
+        let e = self;
+        serde_json::json!([
+            version,
+            e.prev_hash,
+            e.seq,
+            e.at,
+            e.practice_id,
+            e.actor_kind,
+            e.actor_id,
+            e.actor_role,
+            e.action,
+            e.subject_kind,
+            e.subject_id,
+            e.patient_id,
+            e.ip,
+            e.user_agent,
+            e.outcome,
+            e.details,
+        ])
+        .to_string()
+    }
 }
 
 /// Appends one event inside the caller's transaction, so the event exists exactly when the change
 /// it describes does. Claiming the head row serialises appenders on every node.
 pub async fn append(tx: &mut Tx, new: NewEvent) -> Result<AuditEvent> {
+    let key = tx.audit_key.clone().ok_or(StoreError::AuditKeyMissing)?;
     let (seq, prev_hash): (i64, String) = run!(&mut *tx, |c| {
         sqlx::query_as(
         "UPDATE audit_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, last_hash"
@@ -115,7 +164,8 @@ pub async fn append(tx: &mut Tx, new: NewEvent) -> Result<AuditEvent> {
         prev_hash,
         hash: String::new(),
     };
-    event.hash = event.expected_hash();
+    // Always keyed: `keyed_from_seq` is never beyond the next event (see migration 0009).
+    event.hash = event.keyed_hash(&key);
     let sql = concat!(
         "INSERT INTO audit_events (",
         columns!(),
@@ -144,7 +194,11 @@ pub async fn append(tx: &mut Tx, new: NewEvent) -> Result<AuditEvent> {
     )?;
     execute!(
         &mut *tx,
-        sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1").bind(&event.hash)
+        sqlx::query(
+            "UPDATE audit_head SET last_hash = $1, key_check = COALESCE(key_check, $2) WHERE id = 1"
+        )
+        .bind(&event.hash)
+        .bind(key.check_value())
     )?;
     Ok(event)
 }
@@ -174,32 +228,60 @@ pub struct BrokenLink {
     pub reason: String,
 }
 
+/// What walking the chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Intact,
+    /// The first event that does not hold; the ones before it verified.
+    Broken(BrokenLink),
+    /// The chain was written under another key than the one given: nothing can be checked.
+    WrongKey,
+}
+
 /// The outcome of walking the whole chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
     pub events_checked: u64,
-    pub broken: Option<BrokenLink>,
+    /// The first event with a keyed hash: 1 unless the database was written before keying.
+    pub keyed_from_seq: i64,
+    pub verdict: Verdict,
 }
 
-/// Walks the chain from the first event, in pages, and reports the first broken link: a changed
-/// event (its hash no longer matches), a removed or inserted one (sequence or predecessor hash
-/// does not follow), or a cut-off tail (the head names a later event than the last one found).
-pub async fn verify(store: &Store) -> Result<Verification> {
+/// Walks the chain from the first event, in pages, under `key`, and reports the first broken
+/// link: a changed event (its hash no longer matches), a removed or inserted one (sequence or
+/// predecessor hash does not follow), or a cut-off tail (the head names a later event than the
+/// last one found). Events from `keyed_from_seq` on must carry their keyed hash, so an edit
+/// followed by recomputing plain hashes is caught.
+pub async fn verify(store: &Store, key: &ChainKey) -> Result<Verification> {
     const PAGE: i64 = 1000;
     let sql = concat!(
         "SELECT ",
         columns!(),
         " FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"
     );
+    let (last_seq, last_hash, keyed_from_seq, key_check): (i64, String, i64, Option<String>) =
+        run!(store, |c| sqlx::query_as(
+            "SELECT last_seq, last_hash, keyed_from_seq, key_check FROM audit_head WHERE id = 1"
+        )
+        .fetch_one(c)
+        .await)?;
+    let mut outcome = Verification {
+        events_checked: 0,
+        keyed_from_seq,
+        verdict: Verdict::Intact,
+    };
+    if key_check.is_some_and(|check| check != key.check_value()) {
+        outcome.verdict = Verdict::WrongKey;
+        return Ok(outcome);
+    }
     let mut expected_seq = 1_i64;
     let mut prev_hash = GENESIS_HASH.to_owned();
-    let mut checked = 0_u64;
-    let broken = |seq, reason: &str| Verification {
-        events_checked: 0,
-        broken: Some(BrokenLink {
+    let broken = |mut outcome: Verification, seq, reason: &str| {
+        outcome.verdict = Verdict::Broken(BrokenLink {
             seq,
             reason: reason.to_owned(),
-        }),
+        });
+        Ok(outcome)
     };
     loop {
         let page: Vec<AuditEvent> = run!(store, |c| sqlx::query_as(sql)
@@ -211,49 +293,40 @@ pub async fn verify(store: &Store) -> Result<Verification> {
             break;
         }
         for event in &page {
-            let found = |mut v: Verification| {
-                v.events_checked = checked;
-                v
-            };
             if event.seq != expected_seq {
-                return Ok(found(broken(
+                return broken(
+                    outcome,
                     expected_seq,
                     "event is missing: the sequence jumps here",
-                )));
+                );
             }
             if event.prev_hash != prev_hash {
-                return Ok(found(broken(
+                return broken(
+                    outcome,
                     event.seq,
                     "does not follow the previous event's hash",
-                )));
+                );
             }
-            if event.hash != event.expected_hash() {
-                return Ok(found(broken(
+            let expected = if event.seq >= keyed_from_seq {
+                event.keyed_hash(key)
+            } else {
+                event.unkeyed_hash()
+            };
+            if event.hash != expected {
+                return broken(
+                    outcome,
                     event.seq,
                     "content does not match its hash: the event was changed",
-                )));
+                );
             }
-            checked += 1;
+            outcome.events_checked += 1;
             expected_seq += 1;
             prev_hash = event.hash.clone();
         }
     }
-    let (last_seq, last_hash): (i64, String) = run!(store, |c| sqlx::query_as(
-        "SELECT last_seq, last_hash FROM audit_head WHERE id = 1"
-    )
-    .fetch_one(c)
-    .await)?;
     if last_seq != expected_seq - 1 || last_hash != prev_hash {
-        return Ok(Verification {
-            events_checked: checked,
-            broken: Some(BrokenLink {
-                seq: expected_seq,
-                reason: format!("the chain ends early: its head names event {last_seq}"),
-            }),
-        });
+        let reason = format!("the chain ends early: its head names event {last_seq}");
+        return broken(outcome, expected_seq, &reason);
     }
-    Ok(Verification {
-        events_checked: checked,
-        broken: None,
-    })
+    Ok(outcome)
 }

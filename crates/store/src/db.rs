@@ -2,12 +2,14 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
+use crate::audit::ChainKey;
 use crate::{Result, StoreError};
 
 /// Which database a [`Store`] talks to.
@@ -46,6 +48,9 @@ impl Default for ConnectOptions {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// The key the audit chain is written under, shared by every clone of this store; set once
+    /// by the service core (see [`Store::set_audit_key`]).
+    audit_key: Arc<OnceLock<ChainKey>>,
 }
 
 #[derive(Clone)]
@@ -61,7 +66,13 @@ type WriteGate = std::sync::Arc<tokio::sync::Mutex<()>>;
 /// A write transaction. On SQLite it is opened with `BEGIN IMMEDIATE`, so a transaction that
 /// reads then writes takes the write lock up front and waits for it (busy timeout) instead of
 /// failing half-way with "database is locked".
-pub enum Tx {
+pub struct Tx {
+    conn: TxConn,
+    /// Audit events appended in this transaction are chained under this key.
+    pub(crate) audit_key: Option<ChainKey>,
+}
+
+enum TxConn {
     /// Holds the write gate until it is committed or dropped.
     Sqlite(
         Transaction<'static, Sqlite>,
@@ -89,9 +100,9 @@ impl<'a> From<&'a Store> for Exec<'a> {
 
 impl<'a> From<&'a mut Tx> for Exec<'a> {
     fn from(tx: &'a mut Tx) -> Self {
-        match tx {
-            Tx::Sqlite(tx, _) => Exec::SqliteConn(tx),
-            Tx::Postgres(tx) => Exec::PgConn(tx),
+        match &mut tx.conn {
+            TxConn::Sqlite(tx, _) => Exec::SqliteConn(tx),
+            TxConn::Postgres(tx) => Exec::PgConn(tx),
         }
     }
 }
@@ -139,6 +150,7 @@ impl Store {
             .await?;
         Ok(Store {
             pool: Pool::Sqlite(pool, WriteGate::default()),
+            audit_key: Arc::default(),
         })
     }
 
@@ -154,6 +166,7 @@ impl Store {
             .await?;
         Ok(Store {
             pool: Pool::Postgres(pool),
+            audit_key: Arc::default(),
         })
     }
 
@@ -184,13 +197,28 @@ impl Store {
     }
 
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(match &self.pool {
+        let conn = match &self.pool {
             Pool::Sqlite(pool, gate) => {
                 let turn = std::sync::Arc::clone(gate).lock_owned().await;
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
+                TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
             }
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Pool::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            conn,
+            audit_key: self.audit_key.get().cloned(),
         })
+    }
+
+    /// Sets the key the audit chain is written under, for this store and all its clones. The key
+    /// never goes into the database, so whoever can edit the database cannot re-chain it. Setting
+    /// the same key again is harmless; another key is refused.
+    pub fn set_audit_key(&self, key: ChainKey) -> Result<()> {
+        let set = self.audit_key.get_or_init(|| key.clone());
+        if *set != key {
+            return Err(StoreError::AuditKeyMismatch);
+        }
+        Ok(())
     }
 
     pub async fn close(&self) {
@@ -203,9 +231,9 @@ impl Store {
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(tx, _turn) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.conn {
+            TxConn::Sqlite(tx, _turn) => tx.commit().await?,
+            TxConn::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }

@@ -11,6 +11,12 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database URL is not usable: {0}")]
     BadUrl(String),
+    /// An audit event was appended through a store that was never given the chain key.
+    #[error("the audit chain key is not set; audit events cannot be written")]
+    AuditKeyMissing,
+    /// The store is already keyed with another chain key (two secrets in one process).
+    #[error("the store's audit chain is already keyed with another key")]
+    AuditKeyMismatch,
 }
 
 impl From<sqlx::Error> for StoreError {

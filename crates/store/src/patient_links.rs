@@ -2,7 +2,7 @@
 //! screen, and the pending sign-ups staff approve.
 
 use crate::db::{execute, run};
-use crate::{Exec, Result};
+use crate::{Backend, Exec, Result, Store};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LinkRow {
@@ -149,4 +149,34 @@ pub async fn decide(
     .fetch_optional(c)
     .await)?;
     Ok(row.map(|(p,)| p))
+}
+
+/// The patients whose links came from these invitations of the practice, as
+/// `(invitation_id, patient_id)`: who an invitation is about once it has been redeemed.
+pub async fn patients_of_invitations(
+    store: &Store,
+    practice_id: &str,
+    invitation_ids: &[&str],
+) -> Result<Vec<(String, String)>> {
+    if invitation_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The ids travel as one JSON array, which each database unpacks its own way.
+    let ids = serde_json::to_string(invitation_ids).expect("strings serialise");
+    let sql = match store.backend() {
+        Backend::Sqlite => {
+            "SELECT invitation_id, patient_id FROM patient_links
+             WHERE practice_id = $1 AND invitation_id IN (SELECT value FROM json_each($2))"
+        }
+        Backend::Postgres => {
+            "SELECT invitation_id, patient_id FROM patient_links
+             WHERE practice_id = $1
+               AND invitation_id IN (SELECT jsonb_array_elements_text($2::jsonb))"
+        }
+    };
+    Ok(run!(store, |c| sqlx::query_as(sql)
+        .bind(practice_id)
+        .bind(&ids)
+        .fetch_all(c)
+        .await)?)
 }

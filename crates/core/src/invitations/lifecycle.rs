@@ -22,7 +22,7 @@ pub async fn mark_sent(core: &Core, practice_id: &str, id: &str) -> Result<(), C
             },
         )
         .await?;
-        audit::by_system("worker", "invitation.sent", now)
+        audit::by_system("worker", Action::InvitationSent, now)
             .practice(practice_id)
             .subject("invitation", id)
             .append(&mut tx)
@@ -85,7 +85,7 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
         now,
     )
     .await?;
-    audit::by_staff(actor, "invitation.resent", now)
+    audit::by_staff(actor, Action::InvitationResent, now)
         .subject("invitation", id)
         .detail("from_state", current.as_str())
         .append(&mut tx)
@@ -115,7 +115,7 @@ pub async fn revoke(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitat
         return Err(refused_after_race(&mut tx, actor, id, now).await);
     }
     record_state(&mut tx, actor, id, InvitationState::Revoked, now).await?;
-    audit::by_staff(actor, "invitation.revoked", now)
+    audit::by_staff(actor, Action::InvitationRevoked, now)
         .subject("invitation", id)
         .append(&mut tx)
         .await?;
@@ -185,7 +185,7 @@ pub async fn mark_delivered(
         },
     )
     .await?;
-    audit::by_system("system", "invitation.delivered", now)
+    audit::by_system("system", Action::InvitationDelivered, now)
         .practice(practice_id)
         .subject("invitation", id)
         .append(tx)

@@ -12,7 +12,7 @@ use portico_store::invitations::{self as store, EventRow, InvitationRow, ListFil
 use portico_store::{Tx, practices, programs, providers};
 
 use crate::actor::StaffActor;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::clock::Timestamp;
 use crate::messages::{self, InviteFacts};
 use crate::outbox::{self, About, MessageKind, MessageStatus};
@@ -415,7 +415,7 @@ async fn insert_one(
         shared.now,
     )
     .await?;
-    audit::by_staff(actor, "invitation.created", shared.now)
+    audit::by_staff(actor, Action::InvitationCreated, shared.now)
         .subject("invitation", &row.id)
         .detail("relation", relation.as_str())
         .detail("state", state.as_str())

@@ -1,6 +1,11 @@
 //! Invitations as staff read them: one with its history and messages, or a filtered page.
 
+use std::collections::HashMap;
+
+use portico_store::patient_links;
+
 use super::*;
+use crate::audit::Shown;
 
 /// One change in an invitation's history.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -114,10 +119,14 @@ pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitation
     let events = store::events(core.store(), id).await?;
     let messages =
         outbox_store::list_for_subject(core.store(), &actor.practice_id, "invitation", id).await?;
-    audit::by_staff(actor, "invitation.viewed", now)
-        .subject("invitation", id)
-        .append_alone(core.store())
-        .await?;
+    let patients =
+        patient_links::patients_of_invitations(core.store(), &actor.practice_id, &[id]).await?;
+    let shown = Shown {
+        kind: "invitation",
+        id,
+        patient_id: patients.first().map(|(_, patient)| patient.as_str()),
+    };
+    audit::staff_saw(core, actor, Action::InvitationViewed, &[shown]).await?;
     detail(row, events, messages, now)
 }
 
@@ -225,10 +234,21 @@ pub async fn list(core: &Core, actor: &StaffActor, query: &ListQuery) -> Result<
     } else {
         None
     };
-    audit::by_staff(actor, "invitation.listed", now)
-        .detail("count", rows.len())
-        .append_alone(core.store())
-        .await?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let patients: HashMap<String, String> =
+        patient_links::patients_of_invitations(core.store(), &actor.practice_id, &ids)
+            .await?
+            .into_iter()
+            .collect();
+    let shown: Vec<Shown> = ids
+        .iter()
+        .map(|id| Shown {
+            kind: "invitation",
+            id,
+            patient_id: patients.get(*id).map(String::as_str),
+        })
+        .collect();
+    audit::staff_saw(core, actor, Action::InvitationsListed, &shown).await?;
     let items = rows
         .into_iter()
         .map(|r| {

@@ -6,7 +6,7 @@ use portico_store::notifications::{self, NotificationRow};
 use portico_store::patient_links::{self, LinkCard, LinkRow};
 
 use crate::actor::StaffActor;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::clock::Timestamp;
 use crate::code_guessing::CodeGuess;
 use crate::patients::PatientActor;
@@ -57,7 +57,7 @@ pub async fn add_provider_code(
 ) -> Result<Card, CoreError> {
     let guess = CodeGuess::begin(core, &patient.client).await?;
     let Some(code) = crate::provider_codes::find_active(core, typed).await? else {
-        audit::by_patient(patient, "patient.provider_code", core.now())
+        audit::by_patient(patient, Action::PatientLinked, core.now())
             .outcome(audit::FAILURE)
             .append_alone(core.store())
             .await?;
@@ -82,7 +82,7 @@ pub async fn add_provider_code(
     let mut tx = core.store().begin().await?;
     // Entering a code one is already linked by is harmless: the card is simply there.
     if patient_links::insert_new(&mut tx, &link).await? {
-        audit::by_patient(patient, "patient.linked", now)
+        audit::by_patient(patient, Action::PatientLinked, now)
             .practice(&link.practice_id)
             .subject("patient_link", &link.id)
             .detail("source", "provider_code")
@@ -135,10 +135,14 @@ pub async fn pending(core: &Core, actor: &StaffActor) -> Result<Vec<PracticeLink
             created_at: Timestamp::from_millis(card.created_at).to_rfc3339(),
         })
         .collect();
-    audit::by_staff(actor, "patient_links.pending_read", core.now())
-        .detail("count", out.len())
-        .append_alone(core.store())
-        .await?;
+    let shown: Vec<audit::Shown> = (out.iter())
+        .map(|l| audit::Shown {
+            kind: "patient_link",
+            id: &l.id,
+            patient_id: Some(&l.patient_id),
+        })
+        .collect();
+    audit::staff_saw(core, actor, Action::PendingSignUpsListed, &shown).await?;
     Ok(out)
 }
 
@@ -164,9 +168,9 @@ pub async fn decide(
         return Err(CoreError::NotFound);
     };
     let action = if approve {
-        "patient_link.approved"
+        Action::PatientLinkApproved
     } else {
-        "patient_link.declined"
+        Action::PatientLinkDeclined
     };
     audit::by_staff(actor, action, now)
         .subject("patient_link", link_id)
@@ -197,10 +201,14 @@ pub async fn notifications(
     actor: &StaffActor,
 ) -> Result<Vec<Notification>, CoreError> {
     let rows = notifications::recent(core.store(), &actor.practice_id, 100).await?;
-    audit::by_staff(actor, "notifications.read", core.now())
-        .detail("count", rows.len())
-        .append_alone(core.store())
-        .await?;
+    let shown: Vec<audit::Shown> = (rows.iter())
+        .map(|n| audit::Shown {
+            kind: "notification",
+            id: &n.id,
+            patient_id: Some(&n.patient_id),
+        })
+        .collect();
+    audit::staff_saw(core, actor, Action::NotificationsListed, &shown).await?;
     Ok(rows
         .into_iter()
         .map(|n| Notification {

@@ -7,7 +7,7 @@ use portico_domain::{Channel, Password, PasswordContext};
 use portico_store::{one_time_codes, patient_links, patient_sessions, patients};
 
 use crate::actor::ClientInfo;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::messages;
 use crate::outbox::{self, About, MessageKind};
 use crate::patients::one_time;
@@ -103,7 +103,7 @@ pub async fn start(
         target.as_ref().map_or("", |(_, to, _)| to.as_str()),
     )
     .await?;
-    let mut event = audit::by_anonymous("patient.recovery_started", now, client)
+    let mut event = audit::by_anonymous(Action::PatientRecoveryStarted, now, client)
         .detail("channel", channel.as_str());
     if let Some((row, to, card)) = &target {
         let message = messages::recovery_code(channel, to, &card.practice_name, &code);
@@ -201,7 +201,7 @@ pub async fn finish(
     }
     patients::set_password(&mut tx, &patient.id, &hash, now.as_millis()).await?;
     let ended = patient_sessions::delete_for_patient(&mut tx, &patient.id).await?;
-    audit::by_anonymous("patient.password_reset", now, client)
+    audit::by_anonymous(Action::PatientPasswordReset, now, client)
         .patient(&patient.id)
         .detail("sessions_ended", ended)
         .append(&mut tx)

@@ -20,7 +20,7 @@ use portico_store::{
 };
 
 use crate::actor::ClientInfo;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::code_guessing::CodeGuess;
 use crate::messages;
 use crate::outbox::{self, About, MessageKind};
@@ -128,7 +128,7 @@ pub async fn start_with_code(
         },
     )
     .await?;
-    audit::by_anonymous("registration.started", now, client)
+    audit::by_anonymous(Action::RegistrationStarted, now, client)
         .practice(&practice_id)
         .append(&mut tx)
         .await?;
@@ -444,10 +444,14 @@ pub async fn submit_details(
             now,
         )
         .await?;
-        audit::by_anonymous("patient.registration_on_existing_email", now, client)
-            .practice(&draft.practice.id)
-            .append(&mut tx)
-            .await?;
+        audit::by_anonymous(
+            Action::PatientRegistrationAttemptOnExistingEmail,
+            now,
+            client,
+        )
+        .practice(&draft.practice.id)
+        .append(&mut tx)
+        .await?;
     }
     registrations::save_details(
         &mut tx,
@@ -576,7 +580,7 @@ pub async fn send_phone_code(
         now.plus(core.settings().ticket_ttl).as_millis(),
     )
     .await?;
-    audit::by_anonymous("registration.phone_code_sent", now, client)
+    audit::by_anonymous(Action::RegistrationPhoneCodeSent, now, client)
         .practice(&draft.practice.id)
         .detail("channel", channel.as_str())
         .append(&mut tx)
@@ -666,7 +670,7 @@ pub async fn verify_phone(
     let now = core.now();
     // The code proves the number it was sent to: checked against the number the account will get.
     if let Err(e) = one_time::check(core, &row, &saved.phone, typed).await {
-        audit::by_anonymous("registration.phone_verified", now, client)
+        audit::by_anonymous(Action::RegistrationPhoneVerified, now, client)
             .practice(&draft.practice.id)
             .outcome(audit::FAILURE)
             .append_alone(core.store())
@@ -678,7 +682,7 @@ pub async fn verify_phone(
         return Err(one_time::refused(one_time::USED_UP));
     }
     registrations::mark_phone_verified(&mut tx, &draft.ticket_hash, now.as_millis()).await?;
-    audit::by_anonymous("registration.phone_verified", now, client)
+    audit::by_anonymous(Action::RegistrationPhoneVerified, now, client)
         .practice(&draft.practice.id)
         .append(&mut tx)
         .await?;
@@ -865,7 +869,7 @@ pub async fn complete(
             saved.terms_ip.as_deref(),
         )
         .await?;
-        audit::by_anonymous("terms.accepted", now, client)
+        audit::by_anonymous(Action::TermsAccepted, now, client)
             .practice(&draft.practice.id)
             .patient(&patient_id)
             .detail("version", version)
@@ -891,7 +895,7 @@ pub async fn complete(
             },
         )
         .await?;
-        audit::by_anonymous("consent.signed", now, client)
+        audit::by_anonymous(Action::ConsentSigned, now, client)
             .practice(&draft.practice.id)
             .patient(&patient_id)
             .detail("version", version.as_str())
@@ -913,7 +917,7 @@ pub async fn complete(
             },
         )
         .await?;
-        audit::by_anonymous("invitation.redeemed", now, client)
+        audit::by_anonymous(Action::InvitationRedeemed, now, client)
             .practice(&invitation.practice_id)
             .subject("invitation", &invitation.id)
             .patient(&patient_id)
@@ -921,7 +925,7 @@ pub async fn complete(
             .await?;
     }
     registrations::delete(&mut tx, &draft.ticket_hash).await?;
-    audit::by_anonymous("patient.registered", now, client)
+    audit::by_anonymous(Action::PatientRegistered, now, client)
         .practice(&draft.practice.id)
         .subject("patient_link", &link.id)
         .patient(&patient_id)

@@ -7,7 +7,7 @@ use portico_store::patients::{self, PatientRow};
 use portico_store::{patient_links, patient_sessions};
 
 use crate::actor::ClientInfo;
-use crate::audit::{self, FAILURE};
+use crate::audit::{self, Action, FAILURE};
 use crate::patients::PatientActor;
 use crate::secrets::{Purpose, SecretToken};
 use crate::throttle::{self, BackoffRule, Rule};
@@ -119,7 +119,7 @@ pub async fn sign_in(
         )
         .await?;
     let Some(row) = usable.filter(|_| matches) else {
-        audit::by_anonymous("patient.sign_in", now, &client)
+        audit::by_anonymous(Action::PatientSignedIn, now, &client)
             .outcome(FAILURE)
             .append_alone(core.store())
             .await?;
@@ -128,14 +128,14 @@ pub async fn sign_in(
     throttle::clear(core, by_account, &account_key).await?;
     throttle::refund(core, by_address, &address_key).await?;
     throttle::reset(core, account_waits(core), &name_key).await?;
-    start_session(core, actor_from_row(&row, client), "patient.sign_in").await
+    start_session(core, actor_from_row(&row, client), Action::PatientSignedIn).await
 }
 
 /// Opens a session for `patient` and audits it as `action`.
 pub(crate) async fn start_session(
     core: &Core,
     patient: PatientActor,
-    action: &str,
+    action: Action,
 ) -> Result<PatientSession, CoreError> {
     let now = core.now();
     let mut tx = core.store().begin().await?;
@@ -208,7 +208,7 @@ pub async fn sign_out(
         &token.lookup_hash(core.keys(), Purpose::PatientSession),
     )
     .await?;
-    audit::by_patient(patient, "patient.sign_out", now)
+    audit::by_patient(patient, Action::PatientSignedOut, now)
         .append(&mut tx)
         .await?;
     tx.commit().await?;
@@ -220,7 +220,7 @@ pub async fn sign_out_everywhere(core: &Core, patient: &PatientActor) -> Result<
     let now = core.now();
     let mut tx = core.store().begin().await?;
     let ended = patient_sessions::delete_for_patient(&mut tx, &patient.patient_id).await?;
-    audit::by_patient(patient, "patient.sign_out_everywhere", now)
+    audit::by_patient(patient, Action::PatientSignedOutEverywhere, now)
         .detail("sessions_ended", ended)
         .append(&mut tx)
         .await?;

@@ -5,7 +5,7 @@
 use portico_store::{patient_links, practices, terms as store};
 
 use crate::actor::StaffActor;
-use crate::audit;
+use crate::audit::{self, Action};
 use crate::patients::PatientActor;
 use crate::{Core, CoreError, FieldErrors};
 
@@ -57,9 +57,11 @@ pub async fn current_for_staff(core: &Core, actor: &StaffActor) -> Result<Terms,
     current(core, &actor.practice_id).await
 }
 
-/// Publishes a new version (admins); patients are asked to accept it at their next sign-in.
+/// Publishes a new version (signed-in admins, not API tokens); patients are asked to accept it at their next sign-in.
 pub async fn publish(core: &Core, actor: &StaffActor, body: &str) -> Result<Terms, CoreError> {
-    actor.require_admin()?;
+    // The terms are what patients agree to: a person who answers for the practice publishes
+    // them, never an integrator's API token (a practice-level credential in another system).
+    actor.require_staff_admin()?;
     let body = body.replace("\r\n", "\n");
     let body = body.trim();
     if body.is_empty() {
@@ -91,7 +93,7 @@ pub async fn publish(core: &Core, actor: &StaffActor, body: &str) -> Result<Term
         },
     )
     .await?;
-    audit::by_staff(actor, "terms.published", now)
+    audit::by_staff(actor, Action::TermsPublished, now)
         .subject("terms", &version.to_string())
         .detail("version", version)
         .append(&mut tx)
@@ -144,7 +146,7 @@ pub async fn accept(
         patient.client.ip.as_deref(),
     )
     .await?;
-    audit::by_patient(patient, "terms.accepted", now)
+    audit::by_patient(patient, Action::TermsAccepted, now)
         .practice(practice_id)
         .detail("version", version)
         .append(&mut tx)

@@ -1,12 +1,16 @@
 //! The audit log: every sign-in and change is recorded, the chain verifies, and an edit or a
 //! deletion made behind the service's back is caught by `portico audit verify`.
 
+use portico_store::audit::AuditEvent;
+
 use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, STAFF_PASSWORD, TestApp, on_both};
 
 on_both!(
     the_chain_verifies_after_sign_ins_and_changes,
     a_hand_edited_audit_row_is_caught_by_audit_verify,
     a_deleted_audit_row_is_caught_by_audit_verify,
+    an_edit_with_a_recomputed_plain_chain_is_caught_by_audit_verify,
+    audit_verify_under_another_secret_key_fails_naming_the_key,
     the_database_refuses_edits_to_the_audit_log,
     the_audit_log_and_the_database_hold_no_plain_secrets,
 );
@@ -34,6 +38,10 @@ async fn the_chain_verifies_after_sign_ins_and_changes(app: &TestApp) {
     let (ok, out) = verify(app);
     assert!(ok, "{out}");
     assert!(out.contains("audit chain intact"), "{out}");
+    assert!(
+        out.contains("keyed from event 1"),
+        "a new database starts keyed: {out}"
+    );
     // practice.created, staff.created, sign-in at set-up, failed sign-in, sign-in, staff.created
     let count: u64 = out.split_whitespace().find_map(|w| w.parse().ok()).unwrap();
     assert!(count >= 6, "{out}");
@@ -88,6 +96,53 @@ async fn a_deleted_audit_row_is_caught_by_audit_verify(app: &TestApp) {
     assert!(out.contains("ends early"), "{out}");
 }
 
+/// A database owner edits an event and recomputes every hash after it the way the chain used to
+/// be computed (plain SHA-256, a public formula), head included: the keyed chain still catches it.
+async fn an_edit_with_a_recomputed_plain_chain_is_caught_by_audit_verify(app: &TestApp) {
+    some_history(app).await;
+    app.raw_sql(disable_guard(app.backend)).await;
+    let mut events = audit_events(app).await;
+    let mut sql = String::new();
+    let mut prev_hash = events[2].hash.clone();
+    for e in events.iter_mut().skip(3) {
+        if e.seq == 4 {
+            e.outcome = "success".into();
+        }
+        e.prev_hash = prev_hash;
+        e.hash = e.unkeyed_hash();
+        prev_hash = e.hash.clone();
+        sql.push_str(&format!(
+            "UPDATE audit_events SET outcome = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {};\n",
+            e.outcome, e.prev_hash, e.hash, e.seq
+        ));
+    }
+    sql.push_str(&format!(
+        "UPDATE audit_head SET last_hash = '{prev_hash}' WHERE id = 1;"
+    ));
+    app.raw_sql(&sql).await;
+    let (ok, out) = verify(app);
+    assert!(!ok, "verify must fail: {out}");
+    assert!(out.contains("BROKEN at event 4"), "{out}");
+}
+
+async fn audit_verify_under_another_secret_key_fails_naming_the_key(app: &TestApp) {
+    some_history(app).await;
+    // The CLI reads the data folder's key; the running service keeps the one it started with.
+    let key_file = app.data_dir().join("secret.key");
+    std::fs::write(&key_file, "ab".repeat(32)).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let (ok, out) = verify(app);
+    assert!(!ok, "verify must fail under another key: {out}");
+    assert!(
+        out.contains("another key") && out.contains("security.secret_key"),
+        "{out}"
+    );
+}
+
 async fn the_database_refuses_edits_to_the_audit_log(app: &TestApp) {
     some_history(app).await;
     let update = app
@@ -136,6 +191,28 @@ async fn the_audit_log_and_the_database_hold_no_plain_secrets(app: &TestApp) {
         !audit.contains("sam@clinic.example") && !audit.contains(ADMIN_EMAIL),
         "emails stay out of the audit log"
     );
+}
+
+/// Every audit row, oldest first, as someone reading the database would see it.
+pub(crate) async fn audit_events(app: &TestApp) -> Vec<AuditEvent> {
+    use sqlx::Connection;
+    let sql = "SELECT seq, at, practice_id, actor_kind, actor_id, actor_role, action, subject_kind, \
+               subject_id, patient_id, ip, user_agent, outcome, details, prev_hash, hash \
+               FROM audit_events ORDER BY seq";
+    match app.backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&app.database_url())
+                .await
+                .unwrap();
+            sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&app.database_url())
+                .await
+                .unwrap();
+            sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
+        }
+    }
 }
 
 async fn audit_text(app: &TestApp) -> String {

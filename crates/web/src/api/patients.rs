@@ -46,7 +46,8 @@ pub struct PublishTerms {
     pub body: String,
 }
 
-/// Publishes a new version of the terms (admins); patients accept it at their next sign-in.
+/// Publishes a new version of the terms (a signed-in admin's session; API tokens get 403);
+/// patients accept it at their next sign-in.
 #[utoipa::path(post, path = "/terms", tag = PATIENTS, operation_id = "publish_terms",
     request_body = PublishTerms,
     responses(
