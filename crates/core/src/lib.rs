@@ -62,6 +62,9 @@ pub struct Settings {
     pub ticket_ttl: Duration,
     /// Failed patient password recoveries (wrong codes) allowed per client address.
     pub recovery_per_address: Limit,
+    /// Password strength checks (the meter, anonymous) allowed per client address, counted
+    /// whether or not the password passes: each one costs CPU.
+    pub password_check_per_address: Limit,
 }
 
 impl Default for Settings {
@@ -95,6 +98,10 @@ impl Default for Settings {
             ticket_ttl: Duration::from_secs(30 * 60),
             recovery_per_address: Limit {
                 max: 10,
+                window: quarter_hour,
+            },
+            password_check_per_address: Limit {
+                max: 300,
                 window: quarter_hour,
             },
         }

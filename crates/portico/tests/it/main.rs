@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod codes;
 mod delivery;
+mod edge;
 mod email;
 mod invitations;
 mod mailbox;
