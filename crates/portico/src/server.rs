@@ -262,7 +262,7 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
             public_url: public_url.clone(),
             secure_cookies,
             client_ip_header,
-            dev_outbox: transports.any_log(),
+            dev_outbox: transports.all_log(),
             sms_hooks,
             body_timeout: config.body_timeout,
         }),

@@ -38,7 +38,7 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Take the client address from this header (set only behind a proxy that overwrites it).
     pub client_ip_header: Option<HeaderName>,
-    /// Serve `/dev/outbox` (only while messages go to the development `log` transport).
+    /// Serve `/dev/outbox` (only while every message goes to the development `log` transport).
     pub dev_outbox: bool,
     /// Checks the SMS / voice provider's signed delivery reports (only with the HTTP transport).
     pub sms_hooks: Option<SmsHookSettings>,
