@@ -17,14 +17,13 @@ use portico_core::{CoreError, FieldErrors};
 use super::register::TermsPage;
 use super::{FieldErrorsExt as _, field_errors, render};
 use crate::AppState;
-use crate::auth::{self, CsrfForm, NoFields, PATIENT_COOKIE, PatientPage, PatientSession};
+use crate::auth::{
+    self, CsrfForm, NoFields, PATIENT_COOKIE, PatientPage, PatientSession, RECOVERY_COOKIE,
+};
 use crate::error::{PageError, WebError};
 use crate::limits::{self, Bounded, SIGN_IN_NAME};
 use crate::request::Client;
 use portico_domain::{CODE_ENTRY_LIMIT, Channel, Password, TextLimit};
-
-/// The cookie that carries a password recovery's token between its two pages.
-const RECOVERY_COOKIE: &str = "portico_recovery";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -374,7 +373,7 @@ const SENT: &str =
     "If an account matches, we have sent it a 6-digit code. It expires in 10 minutes.";
 
 async fn code_page(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
-    if jar.get(RECOVERY_COOKIE).is_none() {
+    if auth::read(&state, &jar, RECOVERY_COOKIE).is_none() {
         return Ok(Redirect::to("/portal/forgot").into_response());
     }
     let (jar, csrf) = auth::anonymous_csrf(&state, jar);
@@ -403,10 +402,9 @@ async fn reset(
     CsrfForm(form): CsrfForm<ResetForm>,
 ) -> Result<Response, PageError> {
     let input = RecoveryFinish {
-        recovery_token: jar
-            .get(RECOVERY_COOKIE)
-            .map(|c| c.value().to_owned())
-            .unwrap_or_default(),
+        recovery_token: auth::read(&state, &jar, RECOVERY_COOKIE)
+            .unwrap_or_default()
+            .to_owned(),
         code: form.code,
         password: form.password,
     };

@@ -48,9 +48,9 @@ fn step_path(step: Step) -> &'static str {
     }
 }
 
-fn ticket(jar: &CookieJar) -> Result<String, PageError> {
-    jar.get(REGISTRATION_COOKIE)
-        .map(|c| c.value().to_owned())
+fn ticket(state: &AppState, jar: &CookieJar) -> Result<String, PageError> {
+    auth::read(state, jar, REGISTRATION_COOKIE)
+        .map(str::to_owned)
         .ok_or(WebError::Core(CoreError::RegistrationExpired).into())
 }
 
@@ -226,7 +226,7 @@ async fn details_page(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> Result<Response, PageError> {
-    let view = registration::view(&state.core, &ticket(&jar)?).await?;
+    let view = registration::view(&state.core, &ticket(&state, &jar)?).await?;
     let (jar, csrf) = auth::anonymous_csrf(&state, jar);
     let d = view.details.clone();
     let page = DetailsPage {
@@ -248,7 +248,7 @@ async fn details(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<DetailsInput>,
 ) -> Result<Response, PageError> {
-    let ticket = ticket(&jar)?;
+    let ticket = ticket(&state, &jar)?;
     let work = registration::submit_details(&state.core, &ticket, &form);
     match limits::within(&form, work).await {
         Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
@@ -298,7 +298,7 @@ async fn phone_page(
     jar: CookieJar,
     Query(q): Query<PhoneQuery>,
 ) -> Result<Response, PageError> {
-    let view = registration::view(&state.core, &ticket(&jar)?).await?;
+    let view = registration::view(&state.core, &ticket(&state, &jar)?).await?;
     if view.next != Step::Phone {
         return Ok(Redirect::to(step_path(view.next)).into_response());
     }
@@ -340,7 +340,7 @@ async fn send_code(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<ChannelForm>,
 ) -> Result<Response, PageError> {
-    let ticket = ticket(&jar)?;
+    let ticket = ticket(&state, &jar)?;
     let work = registration::send_phone_code(&state.core, &ticket, &form.channel, &client);
     match limits::within(&form, work).await {
         Ok(sent) => {
@@ -371,7 +371,7 @@ async fn verify_code(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<ChannelForm>,
 ) -> Result<Response, PageError> {
-    let ticket = ticket(&jar)?;
+    let ticket = ticket(&state, &jar)?;
     let work = registration::verify_phone(&state.core, &ticket, &form.code, &client);
     match limits::within(&form, work).await {
         Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
@@ -404,7 +404,7 @@ pub struct TermsPage {
 }
 
 async fn terms_page(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
-    let view = registration::view(&state.core, &ticket(&jar)?).await?;
+    let view = registration::view(&state.core, &ticket(&state, &jar)?).await?;
     let Some(terms) = view.terms.clone().filter(|_| view.next == Step::Terms) else {
         return Ok(Redirect::to(step_path(view.next)).into_response());
     };
@@ -432,7 +432,7 @@ async fn accept_terms(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<TermsForm>,
 ) -> Result<Response, PageError> {
-    let ticket = ticket(&jar)?;
+    let ticket = ticket(&state, &jar)?;
     match registration::accept_terms(&state.core, &ticket, form.version, &client).await {
         Ok(view) if view.next == Step::Complete => finish(&state, jar, &ticket, &client).await,
         Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
@@ -457,7 +457,7 @@ async fn consent_page(
     Client(client): Client,
     jar: CookieJar,
 ) -> Result<Response, PageError> {
-    let ticket = ticket(&jar)?;
+    let ticket = ticket(&state, &jar)?;
     let view = registration::view(&state.core, &ticket).await?;
     // Every step is done (the consent is signed, or none is asked for): create the account.
     if view.next == Step::Complete {
@@ -495,7 +495,7 @@ async fn consent(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<ConsentForm>,
 ) -> Result<Response, PageError> {
-    let ticket = ticket(&jar)?;
+    let ticket = ticket(&state, &jar)?;
     let work = registration::sign_consent(&state.core, &ticket, &form.signature, &client);
     match limits::within(&form, work).await {
         Ok(_) => finish(&state, jar, &ticket, &client).await,
