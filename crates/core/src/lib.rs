@@ -85,6 +85,9 @@ pub struct Settings {
     /// Sign-up codes refused because another program holds them, per staff member or API token:
     /// a small fixed number, so that nobody can probe which codes other practices use.
     pub signup_code_collisions_per_actor: Limit,
+    /// Password strength checks (the meter, anonymous) allowed per client address, counted
+    /// whether or not the password passes: each one costs CPU.
+    pub password_check_per_address: Limit,
 }
 
 impl Default for Settings {
@@ -159,6 +162,10 @@ impl Default for Settings {
             signup_code_collisions_per_actor: Limit {
                 max: 10,
                 window: Duration::from_secs(60 * 60),
+            },
+            password_check_per_address: Limit {
+                max: 300,
+                window: quarter_hour,
             },
         }
     }

@@ -189,25 +189,63 @@ mod tests {
 pub struct LoggedMessage {
     pub status: MessageStatus,
     pub subject_id: Option<String>,
-    /// `None` once the content was dropped (delivered by a real transport, or dead).
+    /// `None` once the content was dropped (delivered by a real transport, or dead), or when it
+    /// is withheld (see `withheld`).
     pub message: Option<OutgoingMessage>,
+    /// The content is an account-recovery code of a patient also linked to another practice:
+    /// whoever read it could take over an account this practice does not alone look after.
+    pub withheld: bool,
 }
 
-/// The newest messages of the actor's practice with their content (development `log` transport).
+/// The newest messages of the actor's practice with their content (development `log` transport),
+/// for admins only; every look is audited.
 pub async fn recent_with_content(
     core: &crate::Core,
     actor: &crate::StaffActor,
     limit: i64,
 ) -> Result<Vec<LoggedMessage>, CoreError> {
+    actor.require_staff_admin()?;
     let rows = store::list_recent(core.store(), &actor.practice_id, limit).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| LoggedMessage {
-            message: open(core.keys(), &row),
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let withheld = row.kind == MessageKind::RecoveryCode.as_str()
+            && !recovery_is_ours_alone(core, &actor.practice_id, &row).await?;
+        out.push(LoggedMessage {
+            message: if withheld {
+                None
+            } else {
+                open(core.keys(), &row)
+            },
             subject_id: row.subject_id.clone(),
             status: MessageStatus::from(row),
-        })
-        .collect())
+            withheld,
+        });
+    }
+    crate::audit::by_staff(actor, crate::audit::Action::DevOutboxViewed, core.now())
+        .detail("messages", out.len())
+        .append_alone(core.store())
+        .await?;
+    Ok(out)
+}
+
+/// Whether the patient a recovery-code message is for is linked to `practice_id` and to no other
+/// practice. Unknown patients count as not ours.
+async fn recovery_is_ours_alone(
+    core: &crate::Core,
+    practice_id: &str,
+    row: &store::OutboxRow,
+) -> Result<bool, CoreError> {
+    let Some(code_id) = &row.subject_id else {
+        return Ok(false);
+    };
+    let Some(patient_id) = portico_store::one_time_codes::find(core.store(), code_id)
+        .await?
+        .and_then(|code| code.subject)
+    else {
+        return Ok(false);
+    };
+    let practices = portico_store::patient_links::practices_ever(core.store(), &patient_id).await?;
+    Ok(practices == [practice_id])
 }
 
 /// A provider's report on a message it accepted.

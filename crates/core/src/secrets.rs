@@ -210,9 +210,17 @@ impl SecretToken {
         SecretToken(URL_SAFE_NO_PAD.encode(bytes))
     }
 
+    /// 32 random bytes in unpadded base64url.
+    pub const LEN: usize = 43;
+    /// A token is never longer than it is.
+    pub const LIMIT: portico_domain::TextLimit = portico_domain::TextLimit {
+        typed: SecretToken::LEN,
+        told: SecretToken::LEN,
+    };
+
     /// Accepts only text shaped like a token we issue, so junk never reaches a query.
     pub fn parse(text: &str) -> Option<SecretToken> {
-        let ok = text.len() == 43
+        let ok = text.len() == SecretToken::LEN
             && text
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');

@@ -216,6 +216,9 @@ pub fn sample_vars(kind: TemplateKind) -> Vars {
 const FUEL: u64 = 20_000;
 const MAX_SUBJECT: usize = 200;
 const MAX_BODY: usize = 5_000;
+/// The longest message a template may render to, in bytes. The fuel limit alone would let a short
+/// template such as `{{ "x" * 1000000 }}` write a megabyte; no honest message comes near this.
+const MAX_RENDERED: usize = 4 * MAX_BODY;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -237,9 +240,41 @@ fn render_one(env: &Environment<'_>, source: &str, vars: &Vars) -> Result<String
         .iter()
         .map(|(k, v)| (*k, Value::from(v.as_str())))
         .collect();
-    template
-        .render(Value::from(ctx))
-        .map_err(|e| RenderError(e.to_string()))
+    let mut out = Bounded(Vec::new());
+    let rendered = template
+        .render_captured_to(Value::from(ctx), &mut out)
+        .map(drop);
+    if out.0.len() > MAX_RENDERED {
+        return Err(RenderError(format!(
+            "the message would be longer than {MAX_RENDERED} characters"
+        )));
+    }
+    match rendered {
+        Ok(_) => String::from_utf8(out.0).map_err(|e| RenderError(e.to_string())),
+        Err(e) if e.kind() == minijinja::ErrorKind::OutOfFuel => Err(RenderError(
+            "the template does too much work (a loop or a repetition too large)".into(),
+        )),
+        Err(e) => Err(RenderError(e.to_string())),
+    }
+}
+
+/// Collects rendered output and fails once it passes `MAX_RENDERED`, which stops the render.
+struct Bounded(Vec<u8>);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_RENDERED {
+            // Keep one byte past the limit, so the caller can tell why the render stopped.
+            self.0.resize(MAX_RENDERED + 1, 0);
+            return Err(std::io::Error::other("rendered message too long"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Fills a template in; answers the subject (email) and the body.
@@ -560,6 +595,24 @@ mod tests {
                     .into(),
         };
         assert!(validate(TemplateKind::InviteSms, &t).is_err());
+    }
+
+    #[test]
+    fn string_repetition_cannot_make_a_huge_message() {
+        for body in [
+            r#"{{ "x" * 100000000 }}"#,
+            r#"{{ "x" * 1000000 }}"#,
+            r#"{% for i in range(200) %}{{ "y" * 900 }}{% endfor %}"#,
+        ] {
+            let t = TemplateText {
+                subject: None,
+                body: body.into(),
+            };
+            let Err(CoreError::Invalid(errors)) = validate(TemplateKind::InviteSms, &t) else {
+                panic!("{body} refused")
+            };
+            assert!(errors.get("body").is_some(), "{body}");
+        }
     }
 
     #[test]

@@ -48,9 +48,15 @@ impl Transports {
         }
     }
 
-    /// Whether any medium goes to the development log (then `/dev/outbox` is served).
+    /// Whether any medium goes to the development log.
     pub fn any_log(&self) -> bool {
         matches!(self.email, EmailTransport::Log) || matches!(self.phone, PhoneTransport::Log)
+    }
+
+    /// Whether every medium goes to the development log: a development set-up, where `/dev/outbox`
+    /// is served. With one real transport the outbox holds messages people really receive.
+    pub fn all_log(&self) -> bool {
+        matches!(self.email, EmailTransport::Log) && matches!(self.phone, PhoneTransport::Log)
     }
 
     /// Whether the sealed message is kept after sending (only for the development page).

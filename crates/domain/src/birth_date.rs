@@ -27,8 +27,17 @@ pub enum BirthDateError {
 pub struct BirthDate(Date);
 
 impl BirthDate {
+    /// `YYYY-MM-DD` is ten characters; the rest is room for surrounding whitespace.
+    pub const LIMIT: crate::TextLimit = crate::TextLimit {
+        typed: 32,
+        told: 10,
+    };
+
     /// Reads `YYYY-MM-DD`, ignoring surrounding whitespace, and checks it against `today`.
     pub fn parse(input: &str, today: Date) -> Result<BirthDate, BirthDateError> {
+        if BirthDate::LIMIT.exceeded_by(input) {
+            return Err(BirthDateError::Format);
+        }
         let (year, month, day) = split_iso(input.trim()).ok_or(BirthDateError::Format)?;
         let month = Month::try_from(month).map_err(|_| BirthDateError::NotACalendarDate)?;
         let date = Date::from_calendar_date(year, month, day)

@@ -7,6 +7,8 @@ use std::fmt;
 use email_address::Options;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::TextLimit;
+
 /// The longest address SMTP can carry (RFC 5321: 256 octets in a path, minus the angle brackets).
 const MAX_LEN: usize = 254;
 
@@ -29,8 +31,18 @@ pub struct EmailAddress {
 }
 
 impl EmailAddress {
+    /// Typed input may carry surrounding whitespace, which is ignored; the address itself is
+    /// counted in bytes below, and a byte is never less than a character.
+    pub const LIMIT: TextLimit = TextLimit {
+        typed: MAX_LEN * 2,
+        told: MAX_LEN,
+    };
+
     /// Reads an address as typed, ignoring surrounding whitespace.
     pub fn parse(input: &str) -> Result<EmailAddress, EmailError> {
+        if EmailAddress::LIMIT.exceeded_by(input) {
+            return Err(EmailError::TooLong);
+        }
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(EmailError::Empty);

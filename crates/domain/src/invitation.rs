@@ -104,6 +104,9 @@ pub enum Channel {
 pub struct UnknownChannel;
 
 impl Channel {
+    /// The longest channel word ("email", "voice"), with room for surrounding whitespace.
+    pub const LIMIT: crate::TextLimit = crate::TextLimit { typed: 16, told: 5 };
+
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Email => "email",

@@ -16,12 +16,13 @@ pub mod one_time_code;
 pub mod password;
 pub mod phone;
 pub mod roles;
+pub mod text_limit;
 pub mod username;
 
 pub use birth_date::{BirthDate, BirthDateError, MAX_AGE_YEARS};
 pub use codes::{
-    CODE_DIGITS, CODE_LETTERS, CodeError, InviteCode, ProviderCode, SIGNUP_CODE_MAX_LEN,
-    SIGNUP_CODE_MIN_LEN, SignupCode,
+    CODE_DIGITS, CODE_ENTRY_LIMIT, CODE_LETTERS, CodeError, InviteCode, ProviderCode,
+    SIGNUP_CODE_MAX_LEN, SIGNUP_CODE_MIN_LEN, SignupCode,
 };
 pub use email::{EmailAddress, EmailError};
 pub use invitation::{Channel, ConsentMethod, InvitationState, ProgramPolicy, Relation};
@@ -33,4 +34,5 @@ pub use password::{
 };
 pub use phone::{PhoneError, PhoneNumber, is_known_region};
 pub use roles::{RoleError, StaffRole};
+pub use text_limit::TextLimit;
 pub use username::{Username, UsernameError};

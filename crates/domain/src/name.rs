@@ -9,10 +9,15 @@ use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::TextLimit;
+
 /// Most characters in a person's name.
 const PERSON_NAME_MAX: usize = 100;
 /// Most characters in a practice, provider or program name.
 const DISPLAY_NAME_MAX: usize = 120;
+/// How much longer typed input may be than the cleaned name: runs of whitespace fold to one space
+/// and NFC composes accents, but never by more than this.
+const TYPED_FACTOR: usize = 4;
 
 /// Why a name was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -32,9 +37,14 @@ pub enum NameError {
 pub struct PersonName(String);
 
 impl PersonName {
+    pub const LIMIT: TextLimit = TextLimit {
+        typed: PERSON_NAME_MAX * TYPED_FACTOR,
+        told: PERSON_NAME_MAX,
+    };
+
     /// Reads a name as typed: NFC-normalised, trimmed, runs of whitespace made one space.
     pub fn parse(input: &str) -> Result<PersonName, NameError> {
-        clean(input, PERSON_NAME_MAX).map(PersonName)
+        clean(input, PersonName::LIMIT).map(PersonName)
     }
 
     /// The cleaned name.
@@ -54,9 +64,14 @@ impl fmt::Debug for PersonName {
 pub struct DisplayName(String);
 
 impl DisplayName {
+    pub const LIMIT: TextLimit = TextLimit {
+        typed: DISPLAY_NAME_MAX * TYPED_FACTOR,
+        told: DISPLAY_NAME_MAX,
+    };
+
     /// Reads a name as typed, with the same rules as [`PersonName::parse`] and a longer limit.
     pub fn parse(input: &str) -> Result<DisplayName, NameError> {
-        clean(input, DISPLAY_NAME_MAX).map(DisplayName)
+        clean(input, DisplayName::LIMIT).map(DisplayName)
     }
 
     /// The cleaned name.
@@ -67,9 +82,10 @@ impl DisplayName {
 
 /// Normalises and checks a name. Whitespace of any kind (tabs, newlines, no-break spaces) is
 /// folded to single spaces first, so pasting from a document is forgiven rather than refused.
-fn clean(input: &str, max: usize) -> Result<String, NameError> {
+fn clean(input: &str, limit: TextLimit) -> Result<String, NameError> {
+    let max = limit.told;
     // A cheap bound before normalising: NFC never makes a string more than a few times shorter.
-    if input.len() > max * 16 {
+    if limit.exceeded_by(input) {
         return Err(NameError::TooLong { max });
     }
     let normalized: String = input.nfc().collect();

@@ -17,6 +17,12 @@ pub struct OneTimeCode(String);
 pub struct OneTimeCodeError;
 
 impl OneTimeCode {
+    /// Six digits, with room for the spaces and dashes people type between them.
+    pub const LIMIT: crate::TextLimit = crate::TextLimit {
+        typed: 32,
+        told: ONE_TIME_CODE_LEN,
+    };
+
     /// A fresh code, uniform over all 10^6 values (leading zeros included).
     pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> OneTimeCode {
         OneTimeCode(format!("{:06}", rng.random_range(0..1_000_000u32)))
@@ -24,6 +30,9 @@ impl OneTimeCode {
 
     /// A code as typed: spaces and dashes are ignored, and exactly six digits must remain.
     pub fn parse(typed: &str) -> Result<OneTimeCode, OneTimeCodeError> {
+        if OneTimeCode::LIMIT.exceeded_by(typed) {
+            return Err(OneTimeCodeError);
+        }
         let digits: String = typed
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '-')

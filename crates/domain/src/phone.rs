@@ -38,6 +38,11 @@ pub struct PhoneNumber {
 }
 
 impl PhoneNumber {
+    pub const LIMIT: crate::TextLimit = crate::TextLimit {
+        typed: MAX_INPUT_LEN,
+        told: MAX_INPUT_LEN,
+    };
+
     /// Reads a number as typed. Numbers without a leading `+` are read as national numbers of
     /// `default_region` (an ISO 3166 alpha-2 code such as "US"); without a default region they
     /// must start with `+` and the country code.
@@ -47,7 +52,7 @@ impl PhoneNumber {
         if trimmed.is_empty() {
             return Err(PhoneError::Empty);
         }
-        if trimmed.chars().count() > MAX_INPUT_LEN {
+        if PhoneNumber::LIMIT.exceeded_by(trimmed) {
             return Err(PhoneError::Invalid);
         }
         // Full-width digits from some phone keyboards become ASCII digits.

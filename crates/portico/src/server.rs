@@ -139,6 +139,10 @@ pub fn build_core(
             window: limits.window,
         },
         wrong_birth_dates_to_lock: limits.wrong_birth_dates,
+        password_check_per_address: Limit {
+            max: limits.password_checks,
+            window: limits.window,
+        },
         ..Settings::default()
     };
     Ok(Core::new(store, clock, load_keys(config)?, settings)?)
@@ -258,8 +262,9 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
             public_url: public_url.clone(),
             secure_cookies,
             client_ip_header,
-            dev_outbox: transports.any_log(),
+            dev_outbox: transports.all_log(),
             sms_hooks,
+            body_timeout: config.body_timeout,
         }),
         metrics: portico_web::install_metrics_recorder(),
     };
@@ -267,15 +272,9 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
         .await?
         .map(|token| format!("{public_url}/setup/{}", token.expose()));
 
-    let app = portico_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = portico_web::router(state);
     let (tx, rx) = oneshot::channel::<()>();
-    let serving = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
-    });
+    let serving = tokio::spawn(serve(listener, app, config.header_timeout, rx));
     let sweeper = core.clone();
     let sweeping = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(600));
@@ -304,6 +303,56 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
         stop_worker,
         delivering,
     })
+}
+
+/// Accepts connections until `stop` fires, then lets the requests in flight finish. Unlike
+/// `axum::serve`, this gives HTTP/1 a deadline for the request headers, so a client that opens a
+/// connection and sends its headers slowly (or never) is cut off instead of holding it open.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    header_timeout: Duration,
+    stop: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let connections = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    tokio::pin!(stop);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    // Out of file descriptors and the like: pause rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<_>| {
+            // What `into_make_service_with_connect_info` would add: the peer, for `Client`.
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo::<SocketAddr>(peer));
+            app.clone().oneshot(req)
+        });
+        let connection = connections.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    connections.shutdown().await;
+    Ok(())
 }
 
 impl Server {

@@ -123,6 +123,19 @@ pub async fn active_practices(db: impl Into<Exec<'_>>, patient_id: &str) -> Resu
     Ok(rows.into_iter().map(|(p,)| p).collect())
 }
 
+/// Every practice the patient was ever linked to (pending, active or ended).
+pub async fn practices_ever(db: impl Into<Exec<'_>>, patient_id: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = run!(db, |c| {
+        sqlx::query_as(
+        "SELECT DISTINCT practice_id FROM patient_links WHERE patient_id = $1 ORDER BY practice_id"
+    )
+    .bind(patient_id)
+    .fetch_all(c)
+    .await
+    })?;
+    Ok(rows.into_iter().map(|(p,)| p).collect())
+}
+
 /// Approves or declines a pending link of the practice; answers the patient when it was pending.
 /// A declined link is ended, so it leaves the pending list and never shows on the visit screen.
 pub async fn decide(

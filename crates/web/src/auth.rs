@@ -17,13 +17,53 @@ use crate::AppState;
 use crate::error::{ApiError, PageError, WebError};
 use crate::request::Client;
 
-pub const SESSION_COOKIE: &str = "portico_session";
-/// A patient's session (kept apart from staff sessions: one browser may hold both).
-pub const PATIENT_COOKIE: &str = "portico_patient";
-/// The ticket of a registration in progress.
-pub const REGISTRATION_COOKIE: &str = "portico_registration";
-pub const ANON_COOKIE: &str = "portico_csrf";
+/// The cookies Portico sets. Behind HTTPS (`Secure` cookies) each name takes the `__Host-` prefix,
+/// which browsers accept only from a secure origin, with `Path=/` and no `Domain`: a sibling
+/// subdomain or a plain-HTTP page can then neither set nor overwrite them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieName {
+    /// A staff member's session.
+    Session,
+    /// A patient's session (kept apart from staff sessions: one browser may hold both).
+    Patient,
+    /// The ticket of a registration in progress.
+    Registration,
+    /// Carries a password recovery's token between its two pages.
+    Recovery,
+    /// The random value anonymous forms' CSRF tokens are bound to.
+    Anonymous,
+}
+
+impl CookieName {
+    /// The name as sent, with or without the `__Host-` prefix.
+    pub fn as_str(self, secure: bool) -> &'static str {
+        match (self, secure) {
+            (CookieName::Session, false) => "portico_session",
+            (CookieName::Session, true) => "__Host-portico_session",
+            (CookieName::Patient, false) => "portico_patient",
+            (CookieName::Patient, true) => "__Host-portico_patient",
+            (CookieName::Registration, false) => "portico_registration",
+            (CookieName::Registration, true) => "__Host-portico_registration",
+            (CookieName::Recovery, false) => "portico_recovery",
+            (CookieName::Recovery, true) => "__Host-portico_recovery",
+            (CookieName::Anonymous, false) => "portico_csrf",
+            (CookieName::Anonymous, true) => "__Host-portico_csrf",
+        }
+    }
+}
+
+pub const SESSION_COOKIE: CookieName = CookieName::Session;
+pub const PATIENT_COOKIE: CookieName = CookieName::Patient;
+pub const REGISTRATION_COOKIE: CookieName = CookieName::Registration;
+pub const RECOVERY_COOKIE: CookieName = CookieName::Recovery;
+pub const ANON_COOKIE: CookieName = CookieName::Anonymous;
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The value of one of our cookies in `jar`, under the name this deployment uses.
+pub fn read<'j>(state: &AppState, jar: &'j CookieJar, name: CookieName) -> Option<&'j str> {
+    jar.get(name.as_str(state.settings.secure_cookies))
+        .map(|c| c.value())
+}
 
 /// The CSRF token that binds a form to `binding` (a session or anonymous cookie value).
 fn csrf_for(state: &AppState, kind: &str, binding: &str) -> String {
@@ -46,8 +86,8 @@ fn csrf_matches(state: &AppState, kind: &str, binding: &str, presented: &str) ->
 }
 
 /// A session cookie with the attributes every Portico cookie gets.
-pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
-    Cookie::build((name, value))
+pub fn cookie(state: &AppState, name: CookieName, value: String) -> Cookie<'static> {
+    Cookie::build((name.as_str(state.settings.secure_cookies), value))
         .http_only(true)
         .secure(state.settings.secure_cookies)
         .same_site(SameSite::Lax)
@@ -55,7 +95,7 @@ pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'st
         .build()
 }
 
-pub fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
+pub fn removal(state: &AppState, name: CookieName) -> Cookie<'static> {
     let mut c = cookie(state, name, String::new());
     c.make_removal();
     c
@@ -63,10 +103,7 @@ pub fn removal(state: &AppState, name: &'static str) -> Cookie<'static> {
 
 /// A CSRF token for a form shown before sign-in, setting the anonymous cookie when missing.
 pub fn anonymous_csrf(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
-    if let Some(existing) = jar
-        .get(ANON_COOKIE)
-        .and_then(|c| SecretToken::parse(c.value()))
-    {
+    if let Some(existing) = read(state, &jar, ANON_COOKIE).and_then(SecretToken::parse) {
         let token = csrf_for(state, "anon", existing.expose());
         return (jar, token);
     }
@@ -87,9 +124,8 @@ pub struct StaffSession {
 
 async fn load_session(parts: &mut Parts, state: &AppState) -> Result<StaffSession, WebError> {
     let jar = CookieJar::from_headers(&parts.headers);
-    let token = jar
-        .get(SESSION_COOKIE)
-        .and_then(|c| SecretToken::parse(c.value()))
+    let token = read(state, &jar, SESSION_COOKIE)
+        .and_then(SecretToken::parse)
         .ok_or(WebError::SignInRequired)?;
     let Ok(Client(client)) = Client::from_request_parts(parts, state).await;
     let actor = portico_core::accounts::authenticate(&state.core, &token, client)
@@ -236,15 +272,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .map_err(|e| WebError::MalformedBody(e.body_text()))?;
         let presented: CsrfField =
             serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::CsrfRejected)?;
-        let by_session = jar
-            .get(SESSION_COOKIE)
-            .is_some_and(|c| csrf_matches(state, "session", c.value(), &presented.csrf_token));
-        let by_patient = jar
-            .get(PATIENT_COOKIE)
-            .is_some_and(|c| csrf_matches(state, "patient", c.value(), &presented.csrf_token));
-        let by_anonymous = jar
-            .get(ANON_COOKIE)
-            .is_some_and(|c| csrf_matches(state, "anon", c.value(), &presented.csrf_token));
+        let by_session = read(state, &jar, SESSION_COOKIE)
+            .is_some_and(|v| csrf_matches(state, "session", v, &presented.csrf_token));
+        let by_patient = read(state, &jar, PATIENT_COOKIE)
+            .is_some_and(|v| csrf_matches(state, "patient", v, &presented.csrf_token));
+        let by_anonymous = read(state, &jar, ANON_COOKIE)
+            .is_some_and(|v| csrf_matches(state, "anon", v, &presented.csrf_token));
         if presented.csrf_token.is_empty() || !(by_session || by_patient || by_anonymous) {
             return Err(WebError::CsrfRejected.into());
         }
@@ -297,9 +330,9 @@ impl FromRequestParts<AppState> for PatientPage {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = CookieJar::from_headers(&parts.headers)
-            .get(PATIENT_COOKIE)
-            .and_then(|c| SecretToken::parse(c.value()))
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = read(state, &jar, PATIENT_COOKIE)
+            .and_then(SecretToken::parse)
             .ok_or(WebError::PatientSignInRequired)?;
         Ok(PatientPage(load_patient(parts, state, token).await?))
     }
@@ -325,9 +358,9 @@ impl FromRequestParts<AppState> for PatientApi {
                 .ok_or(WebError::PatientSignInRequired)?;
             return Ok(PatientApi(load_patient(parts, state, token).await?));
         }
-        let token = CookieJar::from_headers(&parts.headers)
-            .get(PATIENT_COOKIE)
-            .and_then(|c| SecretToken::parse(c.value()))
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = read(state, &jar, PATIENT_COOKIE)
+            .and_then(SecretToken::parse)
             .ok_or(WebError::PatientSignInRequired)?;
         let session = load_patient(parts, state, token).await?;
         require_csrf_header(parts, state, "patient", &session.token)?;

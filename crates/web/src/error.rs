@@ -28,6 +28,10 @@ pub enum WebError {
     NotFound,
     #[error("the request body could not be read: {0}")]
     MalformedBody(String),
+    #[error("The request is too large: send at most {max} bytes.")]
+    BodyTooLarge { max: usize },
+    #[error("The request took too long to arrive. Please try again.")]
+    BodyTimeout,
 }
 
 impl WebError {
@@ -48,6 +52,8 @@ impl WebError {
             WebError::CsrfRejected => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            WebError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
@@ -163,6 +169,8 @@ impl IntoResponse for ApiError {
             WebError::Core(CoreError::RegistrationExpired) => {
                 ("/problems/registration-expired", "Registration expired")
             }
+            WebError::BodyTooLarge { .. } => ("/problems/body-too-large", "Request too large"),
+            WebError::BodyTimeout => ("/problems/body-timeout", "Request too slow"),
             _ => ("about:blank", status.canonical_reason().unwrap_or("Error")),
         };
         let errors = match &e {
@@ -272,6 +280,8 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
             StatusCode::FORBIDDEN => "Not allowed",
             StatusCode::TOO_MANY_REQUESTS => "Please wait a moment",
             StatusCode::GONE => "This link has expired",
+            StatusCode::PAYLOAD_TOO_LARGE => "That was too much to send",
+            StatusCode::REQUEST_TIMEOUT => "That took too long",
             s if s.is_server_error() => "Something went wrong",
             _ => "That did not work",
         };

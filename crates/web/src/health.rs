@@ -65,10 +65,32 @@ pub fn install_metrics_recorder() -> PrometheusHandle {
         .clone()
 }
 
+/// The standard methods by name; anything else is `other`, so a caller inventing methods cannot
+/// create new label series without end.
+fn method_label(method: &axum::http::Method) -> String {
+    use axum::http::Method;
+    let known = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    if known.contains(method) {
+        method.as_str().to_owned()
+    } else {
+        "other".to_owned()
+    }
+}
+
 /// Counts each request as `http_requests_total{method, route, status}` and times it.
 pub async fn track_metrics(req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let route = req
         .extensions()
         .get::<MatchedPath>()

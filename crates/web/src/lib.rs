@@ -4,9 +4,11 @@
 
 mod api;
 mod auth;
+mod body;
 mod error;
 mod health;
 mod hooks;
+mod limits;
 mod pages;
 mod request;
 
@@ -23,6 +25,7 @@ use tower_http::request_id::{
 };
 use tower_http::trace::TraceLayer;
 
+pub use body::MAX_BODY;
 pub use health::install_metrics_recorder;
 pub use hooks::{SMS_STATUS_PATH, SmsHookSettings};
 
@@ -35,10 +38,12 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Take the client address from this header (set only behind a proxy that overwrites it).
     pub client_ip_header: Option<HeaderName>,
-    /// Serve `/dev/outbox` (only while messages go to the development `log` transport).
+    /// Serve `/dev/outbox` (only while every message goes to the development `log` transport).
     pub dev_outbox: bool,
     /// Checks the SMS / voice provider's signed delivery reports (only with the HTTP transport).
     pub sms_hooks: Option<SmsHookSettings>,
+    /// How long a request body may take to arrive; slower ones are refused with 408.
+    pub body_timeout: Duration,
 }
 
 /// What every handler can reach.
@@ -82,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(hooks::routes())
         .fallback(error::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), body::bounded))
         .layer(middleware::from_fn(error::finish_errors))
         .layer(middleware::from_fn(health::track_metrics))
         .layer(trace)

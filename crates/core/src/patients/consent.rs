@@ -31,6 +31,12 @@ pub fn text() -> ConsentText {
     }
 }
 
+/// A signature is the full name: a first name, a space and a last name.
+pub const SIGNATURE_LIMIT: portico_domain::TextLimit = portico_domain::TextLimit {
+    typed: 2 * portico_domain::PersonName::LIMIT.typed + 1,
+    told: 2 * portico_domain::PersonName::LIMIT.told + 1,
+};
+
 /// Whether a typed signature is the patient's full name: case, accents typed the same way, and
 /// the spaces between words do not matter.
 pub fn signature_matches(typed: &str, first_name: &str, last_name: &str) -> bool {

@@ -980,8 +980,25 @@ pub struct PasswordCheck {
     pub length: usize,
 }
 
-/// Checks a password as registration would, without storing or logging anything.
-pub fn check_password(input: &PasswordCheckInput) -> PasswordCheck {
+/// Checks a password as registration would, without storing or logging anything. Every check
+/// counts against the caller's address (the meter is anonymous and each check costs CPU), and the
+/// check itself runs on the blocking pool, off the threads that serve requests.
+pub async fn check_password(
+    core: &Core,
+    input: PasswordCheckInput,
+    client: &ClientInfo,
+) -> Result<PasswordCheck, CoreError> {
+    let rule = Rule {
+        scope: "password-check-address",
+        limit: core.settings().password_check_per_address,
+    };
+    throttle::attempt(core, rule, client.ip.as_deref().unwrap_or_default()).await?;
+    tokio::task::spawn_blocking(move || rate_password(&input))
+        .await
+        .map_err(|e| CoreError::Internal(format!("password check stopped: {e}")))
+}
+
+fn rate_password(input: &PasswordCheckInput) -> PasswordCheck {
     let inputs: Vec<&str> = [
         input.first_name.as_str(),
         input.last_name.as_str(),

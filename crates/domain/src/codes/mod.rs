@@ -27,6 +27,12 @@ pub const CODE_DIGITS: &str = "23456789";
 /// with generous spacing; refusing longer input up front keeps the work per request small.
 const MAX_ENTRY_LEN: usize = 128;
 
+/// The limit of any code entry (invite, provider or sign-up code), as typed.
+pub const CODE_ENTRY_LIMIT: crate::TextLimit = crate::TextLimit {
+    typed: MAX_ENTRY_LEN,
+    told: MAX_ENTRY_LEN,
+};
+
 /// Why a code was refused.
 ///
 /// Anonymous callers must get the same answer whatever is wrong with a code (DESIGN §2), so every
@@ -50,7 +56,7 @@ pub enum CodeError {
 ///
 /// Returns `None` for input too long to be a code of any kind.
 pub(crate) fn normalize_entry(input: &str) -> Option<String> {
-    if input.chars().count() > MAX_ENTRY_LEN {
+    if CODE_ENTRY_LIMIT.exceeded_by(input) {
         return None;
     }
     Some(

@@ -24,6 +24,10 @@ pub const MIN_LEN_WITH_SECOND_FACTOR: usize = 8;
 /// Maximum length, in characters: generous for passphrases, bounded for the hasher.
 pub const MAX_LEN: usize = 128;
 
+/// NFKC can merge a few code points into one, but never many: typed input longer than this could
+/// not come back under `MAX_LEN`, and normalising it would be wasted work.
+const MAX_TYPED: usize = MAX_LEN * 4;
+
 /// zxcvbn is slow on long input, and its estimate does not change past this many characters.
 const ESTIMATE_PREFIX: usize = 100;
 /// Lowest zxcvbn score (0–4) we accept: about 10^8 guesses or more.
@@ -104,13 +108,16 @@ pub struct Password {
 }
 
 impl Password {
+    pub const LIMIT: crate::TextLimit = crate::TextLimit {
+        typed: MAX_TYPED,
+        told: MAX_LEN,
+    };
+
     /// Checks a newly chosen password. The text is NFKC-normalised first, and its length is
     /// counted in Unicode code points after that, as NIST asks.
     pub fn parse(raw: &str, ctx: &PasswordContext<'_>) -> Result<Password, PasswordRejection> {
         let too_long = PasswordRejection::TooLong { max: MAX_LEN };
-        // NFKC can merge a few code points into one, but never many: anything this long could not
-        // come back under the limit, and normalising it would be wasted work.
-        if raw.chars().count() > MAX_LEN * 4 {
+        if Password::LIMIT.exceeded_by(raw) {
             return Err(too_long);
         }
         let secret: String = raw.nfkc().collect();
@@ -168,7 +175,7 @@ pub fn counted_length(raw: &str) -> usize {
 /// scores 0, so the meter never praises a password that will then be refused. Length is left to
 /// the form's own hint, since the minimum depends on the account.
 pub fn strength(raw: &str, user_inputs: &[&str]) -> u8 {
-    if raw.is_empty() || raw.chars().count() > MAX_LEN * 4 {
+    if raw.is_empty() || Password::LIMIT.exceeded_by(raw) {
         return 0;
     }
     let normalized: String = raw.nfkc().collect();

@@ -29,6 +29,9 @@ pub struct Config {
     /// `None`: decided by the public URL's scheme (https → secure cookies).
     pub secure_cookies: Option<bool>,
     pub client_ip_header: Option<String>,
+    /// How long a client may take to send a request's headers, and then its body.
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
     pub log_level: String,
     pub log_json: bool,
     pub limits: Limits,
@@ -50,6 +53,8 @@ pub struct Limits {
     pub window: Duration,
     /// Wrong birth dates that lock an invitation.
     pub wrong_birth_dates: u32,
+    /// Password strength checks (the meter) per client address per window.
+    pub password_checks: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +129,7 @@ struct LimitsSection {
     code_lookup_attempts: Option<i64>,
     window_minutes: Option<i64>,
     wrong_birth_dates: Option<i64>,
+    password_checks: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -133,6 +139,8 @@ struct ServerSection {
     public_url: Option<String>,
     data_dir: Option<String>,
     client_ip_header: Option<String>,
+    header_timeout_seconds: Option<i64>,
+    body_timeout_seconds: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -449,7 +457,31 @@ impl Config {
                 100,
                 5,
             )? as u32,
+            password_checks: limit(
+                "PORTICO_LIMIT_PASSWORD_CHECKS",
+                file.limits.password_checks,
+                "limits.password_checks",
+                1,
+                1_000_000,
+                300,
+            )? as u32,
         };
+        let header_timeout = limit(
+            "PORTICO_HEADER_TIMEOUT_SECONDS",
+            file.server.header_timeout_seconds,
+            "server.header_timeout_seconds",
+            1,
+            300,
+            10,
+        )?;
+        let body_timeout = limit(
+            "PORTICO_BODY_TIMEOUT_SECONDS",
+            file.server.body_timeout_seconds,
+            "server.body_timeout_seconds",
+            1,
+            600,
+            30,
+        )?;
 
         let run_worker = src
             .pick(
@@ -489,6 +521,8 @@ impl Config {
             session_absolute: Duration::from_secs(absolute as u64 * 3600),
             secure_cookies,
             client_ip_header,
+            header_timeout: Duration::from_secs(header_timeout as u64),
+            body_timeout: Duration::from_secs(body_timeout as u64),
             log_level,
             log_json,
         })

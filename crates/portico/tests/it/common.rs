@@ -20,8 +20,31 @@ pub enum Backend {
     Postgres,
 }
 
-/// Generates, for each named `async fn(TestApp)`, one test per database.
+/// Generates, for each named `async fn(TestApp)`, one test per database; `settings: [...];` first
+/// starts each app with those extra `PORTICO_*` settings.
 macro_rules! on_both {
+    (settings: $settings:expr; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = crate::common::TestApp::spawn_with(crate::common::Backend::Sqlite, $settings).await.expect("sqlite is always available");
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(app) = crate::common::TestApp::spawn_with(crate::common::Backend::Postgres, $settings).await else { return };
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            )*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(

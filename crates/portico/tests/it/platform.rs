@@ -8,6 +8,7 @@ use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, on_both};
 
 on_both!(
     health_readiness_and_metrics_answer,
+    invented_methods_share_one_metrics_label,
     an_unknown_api_address_is_a_problem_document_carrying_the_request_id,
     api_validation_lists_every_bad_field,
     api_changes_by_session_cookie_need_the_csrf_header,
@@ -171,6 +172,24 @@ async fn a_malformed_json_body_is_a_400_problem(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
+}
+
+async fn invented_methods_share_one_metrics_label(app: &TestApp) {
+    let b = app.browser();
+    for method in ["FOOBAR", "XYZZY"] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        b.client
+            .request(method, format!("{}/healthz", app.url))
+            .send()
+            .await
+            .expect("an answer");
+    }
+    let metrics = b.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("method=\"other\""), "{metrics}");
+    assert!(
+        !metrics.contains("FOOBAR") && !metrics.contains("XYZZY"),
+        "{metrics}"
+    );
 }
 
 async fn an_unknown_page_is_a_friendly_404(app: &TestApp) {

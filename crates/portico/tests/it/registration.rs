@@ -1155,7 +1155,7 @@ async fn the_session_cookie_is_secure_behind_tls(backend: crate::common::Backend
         .get_all("set-cookie")
         .iter()
         .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("portico_csrf="))
+        .find(|c| c.starts_with("__Host-portico_csrf="))
         .expect("an anonymous CSRF cookie");
     assert!(
         anon.contains("Secure") && anon.contains("HttpOnly"),
@@ -1167,7 +1167,7 @@ async fn the_session_cookie_is_secure_behind_tls(backend: crate::common::Backend
         .post(format!("{}/register/terms", app.url))
         .header(
             "cookie",
-            format!("{anon_value}; portico_registration={ticket}"),
+            format!("{anon_value}; __Host-portico_registration={ticket}"),
         )
         .form(&[("csrf_token", csrf.as_str()), ("version", "1")])
         .send()
@@ -1180,7 +1180,7 @@ async fn the_session_cookie_is_secure_behind_tls(backend: crate::common::Backend
         .get_all("set-cookie")
         .iter()
         .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("portico_patient="))
+        .find(|c| c.starts_with("__Host-portico_patient="))
         .expect("a patient session cookie");
     for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(

@@ -11,6 +11,7 @@ on_both!(
     a_template_with_a_mistake_is_refused_naming_it,
     a_saved_template_is_used_for_the_next_invitation_and_can_be_reset,
     a_preview_renders_what_would_be_sent_and_counts_sms_segments,
+    string_repetition_in_a_preview_is_refused_naming_the_body,
     spanish_invitations_go_out_in_spanish,
     an_api_token_cannot_edit_templates,
 );
@@ -174,6 +175,35 @@ async fn a_saved_template_is_used_for_the_next_invitation_and_can_be_reset(app: 
     .await;
     assert_eq!(reset["customized"], false);
     assert!(reset["body"].as_str().unwrap().contains("invites you"));
+}
+
+async fn string_repetition_in_a_preview_is_refused_naming_the_body(app: &TestApp) {
+    let (_, browser, csrf) = admin(app).await;
+    for (body, says) in [
+        // A megabyte: within the fuel limit, so today it is rendered and sent back whole.
+        (r#"{{ first_name }} {{ "x" * 1000000 }}"#, "longer than"),
+        (r#"{{ "x" * 100000000 }}"#, "too much work"),
+        (
+            r#"{% for i in range(999) %}{{ "ab" * 999 }}{% endfor %}"#,
+            "longer than",
+        ),
+    ] {
+        let problem = Api::expect(
+            call(
+                &browser,
+                &csrf,
+                Method::POST,
+                "/templates/invite_sms/en/preview",
+                json!({ "body": body }),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(problem["errors"][0]["field"], "body", "{problem}");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{body}: {message}");
+    }
 }
 
 async fn a_preview_renders_what_would_be_sent_and_counts_sms_segments(app: &TestApp) {

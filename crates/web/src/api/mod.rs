@@ -23,6 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 use crate::error::{ApiError, WebError};
+use crate::limits::{self, Bounded};
 
 /// The API under `/api/v1`, and its OpenAPI document (built from the same routes) at
 /// `/api/openapi.json`.
@@ -57,6 +58,20 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             Ok(Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(WebError::MalformedBody(rejection_text(&rejection)).into()),
         }
+    }
+}
+
+/// A JSON body like [`ApiJson`] whose text fields are also checked against their limits
+/// (`limits`) before the handler sees it: the public, anonymous endpoints take these.
+pub struct BoundedJson<T>(pub T);
+
+impl<T: DeserializeOwned + Bounded> FromRequest<AppState> for BoundedJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ApiJson(value) = ApiJson::<T>::from_request(req, state).await?;
+        limits::check(&value)?;
+        Ok(BoundedJson(value))
     }
 }
 

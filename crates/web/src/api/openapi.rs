@@ -29,7 +29,7 @@ programs for staff and integrators, and the anonymous endpoints a patient's app 
 
 Every `/api/v1` endpoint outside `/api/v1/public` needs a caller. Integrators send an API token as \
 `Authorization: Bearer <token>` (scheme `api_token`). A staff member signed in to Portico's pages \
-may call the same endpoints with the session cookie `portico_session` instead; with the cookie, \
+may call the same endpoints with the session cookie `portico_session` (`__Host-portico_session` behind HTTPS) instead; with the cookie, \
 every request that changes something (`POST`, `PUT`, `DELETE`) must also send the page's CSRF \
 token in the `X-CSRF-Token` header and come from Portico's own origin, or it is refused with 403. \
 Every record belongs to the caller's practice: another practice's ids answer 404 like unknown ids.
@@ -88,7 +88,7 @@ impl Modify for ApiToken {
             .scheme(HttpAuthScheme::Bearer)
             .description(Some(
                 "An API token made with `portico admin token create`. Signed-in staff may send the \
-                 session cookie `portico_session` instead (see the description above).",
+                 session cookie `portico_session` (`__Host-portico_session` behind HTTPS) instead (see the description above).",
             ))
             .build();
         let patient = HttpBuilder::new()

@@ -12,15 +12,17 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ApiJson;
 use super::openapi::{
     CodeNotAccepted, Forbidden, InvalidFields, MalformedBody, NotFound, PATIENT, PUBLIC,
     StateConflict, TooManyAttempts, Unauthenticated,
 };
+use super::{ApiJson, BoundedJson};
 use crate::AppState;
 use crate::auth::PatientApi;
 use crate::error::ApiError;
+use crate::limits::{Bounded, SIGN_IN_NAME};
 use crate::request::Client;
+use portico_domain::{CODE_ENTRY_LIMIT, Channel, Password, TextLimit};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -39,6 +41,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct SignIn {
     pub name: String,
     pub password: String,
+}
+
+impl Bounded for SignIn {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("name", &self.name, SIGN_IN_NAME),
+            ("password", &self.password, Password::LIMIT),
+        ]
+    }
 }
 
 /// A session: send the token as `Authorization: Bearer …`.
@@ -62,7 +73,7 @@ pub struct SessionOpened {
 async fn sign_in(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<SignIn>,
+    BoundedJson(input): BoundedJson<SignIn>,
 ) -> Result<(StatusCode, Json<SessionOpened>), ApiError> {
     let session = sessions::sign_in(&state.core, &input.name, &input.password, client).await?;
     Ok((
@@ -147,6 +158,12 @@ pub struct ProviderCodeInput {
     pub code: String,
 }
 
+impl Bounded for ProviderCodeInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("code", &self.code, CODE_ENTRY_LIMIT)]
+    }
+}
+
 /// Links another practice or provider with its provider code ("Add provider code").
 #[utoipa::path(post, path = "/patient/provider-codes", tag = PATIENT,
     operation_id = "patient_add_provider_code", security(("patient_session" = [])),
@@ -161,7 +178,7 @@ pub struct ProviderCodeInput {
 async fn add_provider_code(
     State(state): State<AppState>,
     PatientApi(session): PatientApi,
-    ApiJson(input): ApiJson<ProviderCodeInput>,
+    BoundedJson(input): BoundedJson<ProviderCodeInput>,
 ) -> Result<Json<Card>, ApiError> {
     Ok(Json(
         links::add_provider_code(&state.core, &session.patient, &input.code).await?,
@@ -215,6 +232,15 @@ pub struct StartRecovery {
     pub channel: String,
 }
 
+impl Bounded for StartRecovery {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("name", &self.name, SIGN_IN_NAME),
+            ("channel", &self.channel, Channel::LIMIT),
+        ]
+    }
+}
+
 /// The same answer whether or not an account matched.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RecoveryStarted {
@@ -238,7 +264,7 @@ const RECOVERY_SENT: &str = "If an account matches, we have sent it a 6-digit co
 async fn start_recovery(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<StartRecovery>,
+    BoundedJson(input): BoundedJson<StartRecovery>,
 ) -> Result<(StatusCode, Json<RecoveryStarted>), ApiError> {
     let started = recovery::start(&state.core, &input.name, &input.channel, &client).await?;
     Ok((
@@ -262,7 +288,7 @@ async fn start_recovery(
 async fn finish_recovery(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<RecoveryFinish>,
+    BoundedJson(input): BoundedJson<RecoveryFinish>,
 ) -> Result<StatusCode, ApiError> {
     recovery::finish(&state.core, &input, &client).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -10,10 +10,11 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ApiJson;
+use super::BoundedJson;
 use super::openapi::{CodeNotAccepted, InvalidFields, PUBLIC, TooManyAttempts};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::limits::Bounded;
 use crate::request::Client;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -46,7 +47,7 @@ pub struct Redeemed {
 async fn redeem(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<RedeemInput>,
+    BoundedJson(input): BoundedJson<RedeemInput>,
 ) -> Result<Json<Redeemed>, ApiError> {
     let done = redemption::redeem(&state.core, &input, &client).await?;
     Ok(Json(Redeemed {
@@ -62,6 +63,12 @@ pub struct CodeLookup {
     pub code: String,
 }
 
+impl Bounded for CodeLookup {
+    fn fields(&self) -> Vec<(&'static str, &str, portico_domain::TextLimit)> {
+        vec![("code", &self.code, portico_domain::CODE_ENTRY_LIMIT)]
+    }
+}
+
 /// Which practice (and provider) a provider code belongs to.
 #[utoipa::path(post, path = "/public/provider-codes/lookup", tag = PUBLIC,
     operation_id = "look_up_provider_code", security(()),
@@ -70,12 +77,13 @@ pub struct CodeLookup {
         (status = OK, description = "The practice and provider the code belongs to",
             body = ProviderCodeMatch),
         (status = BAD_REQUEST, response = CodeNotAccepted),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]
 async fn provider_code(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<CodeLookup>,
+    BoundedJson(input): BoundedJson<CodeLookup>,
 ) -> Result<Json<ProviderCodeMatch>, ApiError> {
     Ok(Json(
         provider_codes::lookup(&state.core, &input.code, &client).await?,
@@ -90,12 +98,13 @@ async fn provider_code(
         (status = OK, description = "The program and practice the code belongs to",
             body = SignupCodeMatch),
         (status = BAD_REQUEST, response = CodeNotAccepted),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]
 async fn signup_code(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<CodeLookup>,
+    BoundedJson(input): BoundedJson<CodeLookup>,
 ) -> Result<Json<SignupCodeMatch>, ApiError> {
     Ok(Json(
         programs::lookup(&state.core, &input.code, &client).await?,

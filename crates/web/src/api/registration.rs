@@ -11,14 +11,18 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ApiJson;
+use super::BoundedJson;
 use super::openapi::{
     CodeNotAccepted, InvalidFields, MalformedBody, PUBLIC, RegistrationExpired, StateConflict,
     TooManyAttempts,
 };
 use crate::AppState;
 use crate::error::ApiError;
+use crate::limits::Bounded;
 use crate::request::Client;
+use portico_core::SecretToken;
+use portico_core::patients::consent::SIGNATURE_LIMIT;
+use portico_domain::{CODE_ENTRY_LIMIT, Channel, OneTimeCode, TextLimit};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -67,7 +71,7 @@ pub struct StartInput {
 async fn start(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<StartInput>,
+    BoundedJson(input): BoundedJson<StartInput>,
 ) -> Result<(StatusCode, Json<Started>), ApiError> {
     let started = registration::start_with_code(&state.core, &input.code, &client).await?;
     Ok((
@@ -89,7 +93,7 @@ async fn start(
     ))]
 async fn status(
     State(state): State<AppState>,
-    ApiJson(input): ApiJson<TicketOnly>,
+    BoundedJson(input): BoundedJson<TicketOnly>,
 ) -> Result<Json<RegistrationView>, ApiError> {
     Ok(Json(registration::view(&state.core, &input.ticket).await?))
 }
@@ -116,7 +120,7 @@ pub struct DetailsWithTicket {
 async fn details(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<DetailsWithTicket>,
+    BoundedJson(input): BoundedJson<DetailsWithTicket>,
 ) -> Result<Json<RegistrationView>, ApiError> {
     Ok(Json(
         registration::submit_details(&state.core, &input.ticket, &input.details, &client).await?,
@@ -148,7 +152,7 @@ pub struct SendCode {
 async fn send_phone_code(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<SendCode>,
+    BoundedJson(input): BoundedJson<SendCode>,
 ) -> Result<(StatusCode, Json<CodeSent>), ApiError> {
     let sent =
         registration::send_phone_code(&state.core, &input.ticket, &input.channel, &client).await?;
@@ -175,7 +179,7 @@ pub struct VerifyPhone {
 async fn verify_phone(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<VerifyPhone>,
+    BoundedJson(input): BoundedJson<VerifyPhone>,
 ) -> Result<Json<RegistrationView>, ApiError> {
     Ok(Json(
         registration::verify_phone(&state.core, &input.ticket, &input.code, &client).await?,
@@ -201,7 +205,7 @@ pub struct AcceptTerms {
 async fn accept_terms(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<AcceptTerms>,
+    BoundedJson(input): BoundedJson<AcceptTerms>,
 ) -> Result<Json<RegistrationView>, ApiError> {
     Ok(Json(
         registration::accept_terms(&state.core, &input.ticket, input.version, &client).await?,
@@ -228,7 +232,7 @@ pub struct SignConsent {
 async fn sign_consent(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<SignConsent>,
+    BoundedJson(input): BoundedJson<SignConsent>,
 ) -> Result<Json<RegistrationView>, ApiError> {
     Ok(Json(
         registration::sign_consent(&state.core, &input.ticket, &input.signature, &client).await?,
@@ -258,7 +262,7 @@ pub struct Registered {
 async fn complete(
     State(state): State<AppState>,
     Client(client): Client,
-    ApiJson(input): ApiJson<TicketOnly>,
+    BoundedJson(input): BoundedJson<TicketOnly>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
     let done = registration::complete(&state.core, &input.ticket, &client).await?;
     Ok((
@@ -271,15 +275,76 @@ async fn complete(
     ))
 }
 
+impl Bounded for TicketOnly {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("ticket", &self.ticket, SecretToken::LIMIT)]
+    }
+}
+
+impl Bounded for StartInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("code", &self.code, CODE_ENTRY_LIMIT)]
+    }
+}
+
+impl Bounded for DetailsWithTicket {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        let mut fields = vec![("ticket", self.ticket.as_str(), SecretToken::LIMIT)];
+        fields.extend(self.details.fields());
+        fields
+    }
+}
+
+impl Bounded for SendCode {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("ticket", &self.ticket, SecretToken::LIMIT),
+            ("channel", &self.channel, Channel::LIMIT),
+        ]
+    }
+}
+
+impl Bounded for VerifyPhone {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("ticket", &self.ticket, SecretToken::LIMIT),
+            ("code", &self.code, OneTimeCode::LIMIT),
+        ]
+    }
+}
+
+impl Bounded for AcceptTerms {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("ticket", &self.ticket, SecretToken::LIMIT)]
+    }
+}
+
+impl Bounded for SignConsent {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("ticket", &self.ticket, SecretToken::LIMIT),
+            ("signature", &self.signature, SIGNATURE_LIMIT),
+        ]
+    }
+}
+
 /// Rates a password as it is typed, by the rules registration applies (nothing is stored).
 #[utoipa::path(post, path = "/public/password-check", tag = PUBLIC,
     operation_id = "check_password", security(()), request_body = PasswordCheckInput,
     responses(
         (status = OK, description = "The rating", body = PasswordCheck),
         (status = BAD_REQUEST, response = MalformedBody),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+        (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]
-async fn password_check(ApiJson(input): ApiJson<PasswordCheckInput>) -> Json<PasswordCheck> {
-    Json(registration::check_password(&input))
+async fn password_check(
+    State(state): State<AppState>,
+    Client(client): Client,
+    BoundedJson(input): BoundedJson<PasswordCheckInput>,
+) -> Result<Json<PasswordCheck>, ApiError> {
+    Ok(Json(
+        registration::check_password(&state.core, input, &client).await?,
+    ))
 }
 
 /// A suggested passphrase.

@@ -1,5 +1,7 @@
-//! `/dev/outbox`: while messages go to the development `log` transport, signed-in staff read
-//! their practice's messages here — codes and links included — instead of in a mailbox.
+//! `/dev/outbox`: while every message goes to the development `log` transport (a development
+//! set-up), a practice's admins read its messages here — codes and links included — instead of in
+//! a mailbox. Each look is audited; account-recovery codes of patients also linked to another
+//! practice are withheld. With any real transport configured the page does not exist (404).
 
 use askama::Template;
 use axum::Router;

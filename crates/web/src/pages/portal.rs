@@ -17,12 +17,13 @@ use portico_core::{CoreError, FieldErrors};
 use super::register::TermsPage;
 use super::{FieldErrorsExt as _, field_errors, render};
 use crate::AppState;
-use crate::auth::{self, CsrfForm, NoFields, PATIENT_COOKIE, PatientPage, PatientSession};
+use crate::auth::{
+    self, CsrfForm, NoFields, PATIENT_COOKIE, PatientPage, PatientSession, RECOVERY_COOKIE,
+};
 use crate::error::{PageError, WebError};
+use crate::limits::{self, Bounded, SIGN_IN_NAME};
 use crate::request::Client;
-
-/// The cookie that carries a password recovery's token between its two pages.
-const RECOVERY_COOKIE: &str = "portico_recovery";
+use portico_domain::{CODE_ENTRY_LIMIT, Channel, Password, TextLimit};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -81,13 +82,23 @@ struct SignInForm {
     password: String,
 }
 
+impl Bounded for SignInForm {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("name", &self.name, SIGN_IN_NAME),
+            ("password", &self.password, Password::LIMIT),
+        ]
+    }
+}
+
 async fn sign_in(
     State(state): State<AppState>,
     Client(client): Client,
     jar: CookieJar,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<Response, PageError> {
-    match sessions::sign_in(&state.core, &form.name, &form.password, client).await {
+    let work = sessions::sign_in(&state.core, &form.name, &form.password, client);
+    match limits::within(&form, work).await {
         Ok(session) => {
             let jar = jar.add(auth::cookie(
                 &state,
@@ -96,18 +107,30 @@ async fn sign_in(
             ));
             Ok((jar, Redirect::to("/portal")).into_response())
         }
-        Err(e @ (CoreError::SignInFailed | CoreError::Throttled { .. } | CoreError::Locked)) => {
+        Err(
+            e @ (CoreError::SignInFailed
+            | CoreError::Throttled { .. }
+            | CoreError::Locked
+            | CoreError::Invalid(_)),
+        ) => {
             let status = WebError::Core(e);
             let message = match status {
                 WebError::Core(CoreError::SignInFailed) => "That email address or username and \
                     password do not match an account. Check both and try again."
                     .to_owned(),
+                WebError::Core(CoreError::Invalid(ref fields)) => fields
+                    .iter()
+                    .map(|f| f.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 ref other => other.public_message(),
             };
             let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            // An over-long name is not worth sending back.
+            let over_long = matches!(status, WebError::Core(CoreError::Invalid(_)));
             let page = SignInPage {
                 csrf,
-                name: form.name,
+                name: if over_long { String::new() } else { form.name },
                 error: Some(message),
                 notice: None,
             };
@@ -229,13 +252,24 @@ struct CodeForm {
     code: String,
 }
 
+impl Bounded for CodeForm {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("code", &self.code, CODE_ENTRY_LIMIT)]
+    }
+}
+
 async fn add_provider_code(
     State(state): State<AppState>,
     PatientPage(session): PatientPage,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, PageError> {
-    match links::add_provider_code(&state.core, &session.patient, &form.code).await {
+    let work = links::add_provider_code(&state.core, &session.patient, &form.code);
+    match limits::within(&form, work).await {
         Ok(_) => Ok(Redirect::to("/portal?added=1").into_response()),
+        Err(CoreError::Invalid(errors)) => {
+            let page = visit_page(&state, &session, errors, form.code, None).await?;
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
         Err(e @ (CoreError::CodeNotAccepted(_) | CoreError::Throttled { .. })) => {
             let web = WebError::Core(e);
             let errors = FieldErrors::single("code", web.public_message());
@@ -298,13 +332,23 @@ struct ForgotForm {
     channel: String,
 }
 
+impl Bounded for ForgotForm {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("name", &self.name, SIGN_IN_NAME),
+            ("channel", &self.channel, Channel::LIMIT),
+        ]
+    }
+}
+
 async fn forgot(
     State(state): State<AppState>,
     Client(client): Client,
     jar: CookieJar,
     CsrfForm(form): CsrfForm<ForgotForm>,
 ) -> Result<Response, PageError> {
-    match recovery::start(&state.core, &form.name, &form.channel, &client).await {
+    let work = recovery::start(&state.core, &form.name, &form.channel, &client);
+    match limits::within(&form, work).await {
         Ok(started) => {
             let jar = jar.add(auth::cookie(
                 &state,
@@ -332,7 +376,7 @@ const SENT: &str =
     "If an account matches, we have sent it a 6-digit code. It expires in 10 minutes.";
 
 async fn code_page(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
-    if jar.get(RECOVERY_COOKIE).is_none() {
+    if auth::read(&state, &jar, RECOVERY_COOKIE).is_none() {
         return Ok(Redirect::to("/portal/forgot").into_response());
     }
     let (jar, csrf) = auth::anonymous_csrf(&state, jar);
@@ -361,14 +405,13 @@ async fn reset(
     CsrfForm(form): CsrfForm<ResetForm>,
 ) -> Result<Response, PageError> {
     let input = RecoveryFinish {
-        recovery_token: jar
-            .get(RECOVERY_COOKIE)
-            .map(|c| c.value().to_owned())
-            .unwrap_or_default(),
+        recovery_token: auth::read(&state, &jar, RECOVERY_COOKIE)
+            .unwrap_or_default()
+            .to_owned(),
         code: form.code,
         password: form.password,
     };
-    match recovery::finish(&state.core, &input, &client).await {
+    match limits::within(&input, recovery::finish(&state.core, &input, &client)).await {
         Ok(()) => {
             let jar = jar
                 .add(auth::removal(&state, RECOVERY_COOKIE))

@@ -18,7 +18,10 @@ use super::{FieldErrorsExt as _, field_errors, render};
 use crate::AppState;
 use crate::auth::{self, CsrfForm, PATIENT_COOKIE, REGISTRATION_COOKIE};
 use crate::error::{PageError, WebError};
+use crate::limits::{self, Bounded};
 use crate::request::Client;
+use portico_core::patients::consent::SIGNATURE_LIMIT;
+use portico_domain::{CODE_ENTRY_LIMIT, Channel, OneTimeCode, TextLimit};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -45,9 +48,9 @@ fn step_path(step: Step) -> &'static str {
     }
 }
 
-fn ticket(jar: &CookieJar) -> Result<String, PageError> {
-    jar.get(REGISTRATION_COOKIE)
-        .map(|c| c.value().to_owned())
+fn ticket(state: &AppState, jar: &CookieJar) -> Result<String, PageError> {
+    auth::read(state, jar, REGISTRATION_COOKIE)
+        .map(str::to_owned)
         .ok_or(WebError::Core(CoreError::RegistrationExpired).into())
 }
 
@@ -143,7 +146,7 @@ async fn invited(
         link_token: Some(form.link_token.clone()).filter(|c| !c.trim().is_empty()),
         birth_date: form.birth_date.clone(),
     };
-    match redemption::redeem(&state.core, &input, &client).await {
+    match limits::within(&input, redemption::redeem(&state.core, &input, &client)).await {
         Ok(done) => {
             let jar = jar.add(auth::cookie(
                 &state,
@@ -172,13 +175,20 @@ struct SelfForm {
     code: String,
 }
 
+impl Bounded for SelfForm {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("code", &self.code, CODE_ENTRY_LIMIT)]
+    }
+}
+
 async fn self_registration(
     State(state): State<AppState>,
     Client(client): Client,
     jar: CookieJar,
     CsrfForm(form): CsrfForm<SelfForm>,
 ) -> Result<Response, PageError> {
-    match registration::start_with_code(&state.core, &form.code, &client).await {
+    let work = registration::start_with_code(&state.core, &form.code, &client);
+    match limits::within(&form, work).await {
         Ok(started) => {
             let jar = jar.add(auth::cookie(
                 &state,
@@ -188,10 +198,10 @@ async fn self_registration(
             Ok((jar, Redirect::to("/register/details")).into_response())
         }
         Err(e) => {
-            let (status, _, message) = entry_error(e)?;
+            let (status, errors, message) = entry_error(e)?;
             let (jar, csrf) = auth::anonymous_csrf(&state, jar);
             let mut page = StartPage::new(csrf);
-            page.self_error = message;
+            page.self_error = message.or_else(|| errors.get("code").map(str::to_owned));
             page.self_code = form.code;
             Ok((jar, render(status, &page)?).into_response())
         }
@@ -216,7 +226,7 @@ async fn details_page(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> Result<Response, PageError> {
-    let view = registration::view(&state.core, &ticket(&jar)?).await?;
+    let view = registration::view(&state.core, &ticket(&state, &jar)?).await?;
     let (jar, csrf) = auth::anonymous_csrf(&state, jar);
     let d = view.details.clone();
     let page = DetailsPage {
@@ -239,8 +249,9 @@ async fn details(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<DetailsInput>,
 ) -> Result<Response, PageError> {
-    let ticket = ticket(&jar)?;
-    match registration::submit_details(&state.core, &ticket, &form, &client).await {
+    let ticket = ticket(&state, &jar)?;
+    let work = registration::submit_details(&state.core, &ticket, &form, &client);
+    match limits::within(&form, work).await {
         Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
         Err(e) => {
             let errors = field_errors(e)?;
@@ -288,7 +299,7 @@ async fn phone_page(
     jar: CookieJar,
     Query(q): Query<PhoneQuery>,
 ) -> Result<Response, PageError> {
-    let view = registration::view(&state.core, &ticket(&jar)?).await?;
+    let view = registration::view(&state.core, &ticket(&state, &jar)?).await?;
     if view.next != Step::Phone {
         return Ok(Redirect::to(step_path(view.next)).into_response());
     }
@@ -315,14 +326,24 @@ struct ChannelForm {
     code: String,
 }
 
+impl Bounded for ChannelForm {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("channel", &self.channel, Channel::LIMIT),
+            ("code", &self.code, OneTimeCode::LIMIT),
+        ]
+    }
+}
+
 async fn send_code(
     State(state): State<AppState>,
     Client(client): Client,
     jar: CookieJar,
     CsrfForm(form): CsrfForm<ChannelForm>,
 ) -> Result<Response, PageError> {
-    let ticket = ticket(&jar)?;
-    match registration::send_phone_code(&state.core, &ticket, &form.channel, &client).await {
+    let ticket = ticket(&state, &jar)?;
+    let work = registration::send_phone_code(&state.core, &ticket, &form.channel, &client);
+    match limits::within(&form, work).await {
         Ok(sent) => {
             Ok(Redirect::to(&format!("/register/phone?sent={}", sent.channel)).into_response())
         }
@@ -351,8 +372,9 @@ async fn verify_code(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<ChannelForm>,
 ) -> Result<Response, PageError> {
-    let ticket = ticket(&jar)?;
-    match registration::verify_phone(&state.core, &ticket, &form.code, &client).await {
+    let ticket = ticket(&state, &jar)?;
+    let work = registration::verify_phone(&state.core, &ticket, &form.code, &client);
+    match limits::within(&form, work).await {
         Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
         Err(e) => {
             let errors = field_errors(e)?;
@@ -383,7 +405,7 @@ pub struct TermsPage {
 }
 
 async fn terms_page(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
-    let view = registration::view(&state.core, &ticket(&jar)?).await?;
+    let view = registration::view(&state.core, &ticket(&state, &jar)?).await?;
     let Some(terms) = view.terms.clone().filter(|_| view.next == Step::Terms) else {
         return Ok(Redirect::to(step_path(view.next)).into_response());
     };
@@ -411,7 +433,7 @@ async fn accept_terms(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<TermsForm>,
 ) -> Result<Response, PageError> {
-    let ticket = ticket(&jar)?;
+    let ticket = ticket(&state, &jar)?;
     match registration::accept_terms(&state.core, &ticket, form.version, &client).await {
         Ok(view) if view.next == Step::Complete => finish(&state, jar, &ticket, &client).await,
         Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
@@ -436,7 +458,7 @@ async fn consent_page(
     Client(client): Client,
     jar: CookieJar,
 ) -> Result<Response, PageError> {
-    let ticket = ticket(&jar)?;
+    let ticket = ticket(&state, &jar)?;
     let view = registration::view(&state.core, &ticket).await?;
     // Every step is done (the consent is signed, or none is asked for): create the account.
     if view.next == Step::Complete {
@@ -462,14 +484,21 @@ struct ConsentForm {
     signature: String,
 }
 
+impl Bounded for ConsentForm {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("signature", &self.signature, SIGNATURE_LIMIT)]
+    }
+}
+
 async fn consent(
     State(state): State<AppState>,
     Client(client): Client,
     jar: CookieJar,
     CsrfForm(form): CsrfForm<ConsentForm>,
 ) -> Result<Response, PageError> {
-    let ticket = ticket(&jar)?;
-    match registration::sign_consent(&state.core, &ticket, &form.signature, &client).await {
+    let ticket = ticket(&state, &jar)?;
+    let work = registration::sign_consent(&state.core, &ticket, &form.signature, &client);
+    match limits::within(&form, work).await {
         Ok(_) => finish(&state, jar, &ticket, &client).await,
         Err(e) => {
             let errors = field_errors(e)?;

@@ -13,7 +13,9 @@ use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::{self, CsrfForm, NoFields, PageSession, SESSION_COOKIE};
 use crate::error::PageError;
+use crate::limits::{self, Bounded};
 use crate::request::Client;
+use portico_domain::{EmailAddress, Password, TextLimit};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -63,13 +65,23 @@ struct SignInForm {
     password: String,
 }
 
+impl Bounded for SignInForm {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("email", &self.email, EmailAddress::LIMIT),
+            ("password", &self.password, Password::LIMIT),
+        ]
+    }
+}
+
 async fn submit(
     State(state): State<AppState>,
     Client(client): Client,
     jar: CookieJar,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<Response, PageError> {
-    match accounts::sign_in(&state.core, &form.email, &form.password, client).await {
+    let work = accounts::sign_in(&state.core, &form.email, &form.password, client);
+    match limits::within(&form, work).await {
         Ok(session) => {
             let jar = jar.add(auth::cookie(
                 &state,
@@ -88,6 +100,18 @@ async fn submit(
                 notice: None,
             };
             Ok((jar, render(StatusCode::UNAUTHORIZED, &page)?).into_response())
+        }
+        Err(CoreError::Invalid(fields)) => {
+            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let message: Vec<&str> = fields.iter().map(|f| f.message.as_str()).collect();
+            let page = SignInPage {
+                chrome: None,
+                csrf,
+                email: String::new(),
+                error: Some(message.join(" ")),
+                notice: None,
+            };
+            Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
         }
         Err(other) => Err(other.into()),
     }

@@ -1,0 +1,59 @@
+//! Request bodies at the edge: a body may be at most [`MAX_BODY`] bytes and must arrive within the
+//! configured time. A request that declares a longer `Content-Length` is refused at once, before a
+//! byte of its body is read; a longer body sent without one is cut off when it passes the limit; a
+//! body that trickles in too slowly is refused with 408. Everything after this layer sees a body
+//! that is complete and small.
+//!
+//! It reads bodies and nothing else: no parsing, no routing.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+
+use crate::AppState;
+use crate::error::{ApiError, PageError, WebError};
+
+/// The largest request body accepted: far above any form or JSON document the service takes.
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// Reads the whole body within the limits, or answers 413 / 408 without calling the handler.
+pub async fn bounded(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let api = req.uri().path().starts_with("/api/");
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return refuse(api, WebError::BodyTooLarge { max: MAX_BODY });
+    }
+    let (parts, body) = req.into_parts();
+    let read = Limited::new(body, MAX_BODY).collect();
+    let bytes = match tokio::time::timeout(state.settings.body_timeout, read).await {
+        Err(_) => return refuse(api, WebError::BodyTimeout),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            return refuse(api, WebError::BodyTooLarge { max: MAX_BODY });
+        }
+        Ok(Err(e)) => return refuse(api, WebError::MalformedBody(e.to_string())),
+        Ok(Ok(collected)) => collected.to_bytes(),
+    };
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+fn refuse(api: bool, e: WebError) -> Response {
+    let mut res = if api {
+        ApiError(e).into_response()
+    } else {
+        PageError(e).into_response()
+    };
+    // The rest of a refused body is not read: the connection cannot be reused.
+    res.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    res
+}

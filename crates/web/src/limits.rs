@@ -1,0 +1,99 @@
+//! Field lengths at the edge: every text field a caller can send has a limit (stated by the domain
+//! type that will parse it), and an over-long field is refused here, naming the field, before any
+//! work is done on it. Nothing else about the field is looked at: a long field costs no more than
+//! a short one.
+
+use std::future::Future;
+
+use portico_core::patients::recovery::RecoveryFinish;
+use portico_core::patients::registration::{DetailsInput, PasswordCheckInput};
+use portico_core::redemption::RedeemInput;
+use portico_core::{CoreError, FieldErrors, SecretToken};
+use portico_domain::{
+    BirthDate, CODE_ENTRY_LIMIT, EmailAddress, OneTimeCode, Password, PersonName, PhoneNumber,
+    TextLimit,
+};
+
+/// An email address or a username, as the patient sign-in and recovery take it: usernames are
+/// much shorter than the longest email address.
+pub(crate) const SIGN_IN_NAME: TextLimit = EmailAddress::LIMIT;
+
+/// Input whose text fields have limits.
+pub(crate) trait Bounded {
+    /// Each text field: its name (as the form or JSON names it), its value and its limit.
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)>;
+}
+
+/// Refuses every over-long field of `input` at once, with its name.
+pub(crate) fn check(input: &impl Bounded) -> Result<(), CoreError> {
+    let mut errors = FieldErrors::new();
+    for (field, value, limit) in input.fields() {
+        if limit.exceeded_by(value) {
+            errors.add(field, format!("Use at most {} characters.", limit.told));
+        }
+    }
+    errors.into_result()
+}
+
+/// Runs `work` only when every field of `input` is within its limit. (`work` is a future, so
+/// nothing of it runs before it is awaited.)
+pub(crate) async fn within<T>(
+    input: &impl Bounded,
+    work: impl Future<Output = Result<T, CoreError>>,
+) -> Result<T, CoreError> {
+    check(input)?;
+    work.await
+}
+
+impl Bounded for DetailsInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("first_name", &self.first_name, PersonName::LIMIT),
+            ("last_name", &self.last_name, PersonName::LIMIT),
+            ("birth_date", &self.birth_date, BirthDate::LIMIT),
+            ("email", &self.email, EmailAddress::LIMIT),
+            ("phone", &self.phone, PhoneNumber::LIMIT),
+            ("password", &self.password, Password::LIMIT),
+        ]
+    }
+}
+
+impl Bounded for PasswordCheckInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("password", &self.password, Password::LIMIT),
+            ("first_name", &self.first_name, PersonName::LIMIT),
+            ("last_name", &self.last_name, PersonName::LIMIT),
+            ("email", &self.email, EmailAddress::LIMIT),
+            ("birth_date", &self.birth_date, BirthDate::LIMIT),
+        ]
+    }
+}
+
+impl Bounded for RedeemInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            (
+                "code",
+                self.code.as_deref().unwrap_or_default(),
+                CODE_ENTRY_LIMIT,
+            ),
+            (
+                "link_token",
+                self.link_token.as_deref().unwrap_or_default(),
+                SecretToken::LIMIT,
+            ),
+            ("birth_date", &self.birth_date, BirthDate::LIMIT),
+        ]
+    }
+}
+
+impl Bounded for RecoveryFinish {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("recovery_token", &self.recovery_token, SecretToken::LIMIT),
+            ("code", &self.code, OneTimeCode::LIMIT),
+            ("password", &self.password, Password::LIMIT),
+        ]
+    }
+}
