@@ -289,7 +289,7 @@ pub async fn record_provider_status(
     let changed = match status {
         ProviderStatus::Underway => false,
         ProviderStatus::Failed(reason) => {
-            store::mark_failed(&mut tx, &row.id, reason, now.as_millis()).await?
+            store::mark_failed(&mut tx, &row.id, &scrub_error(reason), now.as_millis()).await?
         }
         ProviderStatus::Delivered => {
             let changed = store::mark_delivered(&mut tx, &row.id, now.as_millis()).await?;
@@ -307,4 +307,79 @@ pub async fn record_provider_status(
     };
     tx.commit().await?;
     Ok(changed)
+}
+
+/// What a provider's or SMTP server's error text may keep in `last_error`: staff read it, and
+/// servers like to echo the recipient ("550 5.1.1 <maria@…>: user unknown", "+14155550123 is not
+/// a mobile number"). Words with an `@` become `[email]`, runs of seven or more digits
+/// (spaces, dashes, dots and brackets between them allowed) become `[number]`; the text is cut to
+/// 500 characters.
+pub fn scrub_error(reason: &str) -> String {
+    let words: Vec<String> = reason
+        .split(' ')
+        .map(|word| {
+            if word.contains('@') {
+                "[email]".to_owned()
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect();
+    let text = words.join(" ");
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit()
+            || (chars[i] == '+' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
+            // A run of digits and the separators people write numbers with.
+            let mut j = i;
+            let mut digits = 0;
+            while j < chars.len()
+                && (chars[j].is_ascii_digit()
+                    || matches!(chars[j], '+' | ' ' | '-' | '.' | '(' | ')'))
+            {
+                if chars[j].is_ascii_digit() {
+                    digits += 1;
+                }
+                j += 1;
+            }
+            // Keep trailing separators outside the run.
+            while j > i && !chars[j - 1].is_ascii_digit() {
+                j -= 1;
+            }
+            if digits >= 7 {
+                out.push_str("[number]");
+            } else {
+                out.extend(&chars[i..j]);
+            }
+            i = j.max(i + 1);
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out.chars().take(500).collect()
+}
+
+#[cfg(test)]
+mod scrub_tests {
+    use super::scrub_error;
+
+    #[test]
+    fn errors_keep_no_phone_number_or_email_address() {
+        assert_eq!(
+            scrub_error("550 5.1.1 <maria.lopez@example.org>: user unknown"),
+            "550 5.1.1 [email] user unknown"
+        );
+        assert_eq!(
+            scrub_error("HTTP 400: The 'To' number +1 (415) 555-0123 is not a valid phone number."),
+            "HTTP 400: The 'To' number [number] is not a valid phone number."
+        );
+        assert_eq!(
+            scrub_error("HTTP 429 after 30 s (code 21610)"),
+            "HTTP 429 after 30 s (code 21610)"
+        );
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use portico_core::outbox::{self as rules, MAX_AGE};
+use portico_core::outbox::{self as rules, MAX_AGE, scrub_error};
 use portico_core::{Core, CoreError, invitations};
 use portico_domain::Channel;
 use portico_store::outbox::{self as store, OutboxRow};
@@ -165,7 +165,10 @@ async fn deliver(
                     store,
                     &row.id,
                     worker,
-                    &format!("gave up after {} attempts: {reason}", row.attempts),
+                    &scrub_error(&format!(
+                        "gave up after {} attempts: {reason}",
+                        row.attempts
+                    )),
                     now.as_millis(),
                 )
                 .await?;
@@ -178,7 +181,7 @@ async fn deliver(
                     store,
                     &row.id,
                     worker,
-                    &reason,
+                    &scrub_error(&reason),
                     next.as_millis(),
                     now.as_millis(),
                 )
@@ -187,7 +190,14 @@ async fn deliver(
             tracing::warn!(outbox_id = %row.id, attempts = row.attempts, "send failed; will retry");
         }
         Err(SendError::Permanent(reason)) => {
-            store::mark_dead(store, &row.id, worker, &reason, now.as_millis()).await?;
+            store::mark_dead(
+                store,
+                &row.id,
+                worker,
+                &scrub_error(&reason),
+                now.as_millis(),
+            )
+            .await?;
             tracing::warn!(outbox_id = %row.id, "send refused; dead-lettered");
         }
     }

@@ -249,6 +249,34 @@ fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
         .is_some_and(|(_, rest)| rest == host)
 }
 
+/// Whose form a page posts, from its path: what its CSRF token must be bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FormOwner {
+    Staff,
+    Patient,
+    Anonymous,
+}
+
+impl FormOwner {
+    fn of(path: &str) -> FormOwner {
+        const BEFORE_SIGN_IN: [&str; 4] = [
+            "/staff/sign-in",
+            "/portal/sign-in",
+            "/portal/forgot",
+            "/portal/forgot/code",
+        ];
+        if BEFORE_SIGN_IN.contains(&path) {
+            FormOwner::Anonymous
+        } else if path.starts_with("/staff/") || path == "/staff" || path.starts_with("/dev/") {
+            FormOwner::Staff
+        } else if path.starts_with("/portal/") || path == "/portal" {
+            FormOwner::Patient
+        } else {
+            FormOwner::Anonymous
+        }
+    }
+}
+
 /// A urlencoded form whose CSRF token was checked before its fields are read.
 pub struct CsrfForm<T>(pub T);
 
@@ -267,18 +295,23 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             return Err(WebError::CsrfRejected.into());
         }
         let jar = CookieJar::from_headers(&parts.headers);
+        let owner = FormOwner::of(parts.uri.path());
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|e| WebError::MalformedBody(e.body_text()))?;
         let presented: CsrfField =
             serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::CsrfRejected)?;
-        let by_session = read(state, &jar, SESSION_COOKIE)
-            .is_some_and(|v| csrf_matches(state, "session", v, &presented.csrf_token));
-        let by_patient = read(state, &jar, PATIENT_COOKIE)
-            .is_some_and(|v| csrf_matches(state, "patient", v, &presented.csrf_token));
-        let by_anonymous = read(state, &jar, ANON_COOKIE)
-            .is_some_and(|v| csrf_matches(state, "anon", v, &presented.csrf_token));
-        if presented.csrf_token.is_empty() || !(by_session || by_patient || by_anonymous) {
+        // Each form accepts only the token of its own kind: a staff page's form the staff
+        // session's, a patient page's the patient session's, a form shown before sign-in the
+        // anonymous cookie's. A token bound to another cookie never stands in for the session's.
+        let (cookie, kind) = match owner {
+            FormOwner::Staff => (SESSION_COOKIE, "session"),
+            FormOwner::Patient => (PATIENT_COOKIE, "patient"),
+            FormOwner::Anonymous => (ANON_COOKIE, "anon"),
+        };
+        let accepted = read(state, &jar, cookie)
+            .is_some_and(|v| csrf_matches(state, kind, v, &presented.csrf_token));
+        if presented.csrf_token.is_empty() || !accepted {
             return Err(WebError::CsrfRejected.into());
         }
         let form = serde_urlencoded::from_bytes(&bytes)

@@ -55,6 +55,22 @@ pub struct Limits {
     pub wrong_birth_dates: u32,
     /// Password strength checks (the meter) per client address per window.
     pub password_checks: u32,
+    /// Verification texts and calls to one phone number per day.
+    pub phone_codes_per_number: u32,
+    /// Verification texts and calls asked for from one client address per day.
+    pub phone_codes_per_address: u32,
+    /// Verification texts and calls one practice pays for per day.
+    pub phone_codes_per_practice: u32,
+    /// Registrations one client address may open per hour.
+    pub registrations_per_address: u32,
+    /// Consecutive failed sign-ins to one account before each further try waits longer.
+    pub account_failures_before_wait: u32,
+    /// Consecutive failed sign-ins that lock an account until a password reset (patients) or an admin (staff).
+    pub account_failures_to_lock: u32,
+    /// Failed provider and sign-up code look-ups from all callers together per hour.
+    pub code_lookups_global: u32,
+    /// Password-recovery codes sent to one account per day.
+    pub recoveries_per_account: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +146,14 @@ struct LimitsSection {
     window_minutes: Option<i64>,
     wrong_birth_dates: Option<i64>,
     password_checks: Option<i64>,
+    phone_codes_per_number: Option<i64>,
+    phone_codes_per_address: Option<i64>,
+    phone_codes_per_practice: Option<i64>,
+    registrations_per_address: Option<i64>,
+    account_failures_before_wait: Option<i64>,
+    account_failures_to_lock: Option<i64>,
+    code_lookups_global: Option<i64>,
+    recoveries_per_account: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -464,6 +488,70 @@ impl Config {
                 1,
                 1_000_000,
                 300,
+            )? as u32,
+            phone_codes_per_number: limit(
+                "PORTICO_LIMIT_PHONE_CODES_PER_NUMBER",
+                file.limits.phone_codes_per_number,
+                "limits.phone_codes_per_number",
+                1,
+                10000,
+                5,
+            )? as u32,
+            phone_codes_per_address: limit(
+                "PORTICO_LIMIT_PHONE_CODES_PER_ADDRESS",
+                file.limits.phone_codes_per_address,
+                "limits.phone_codes_per_address",
+                1,
+                1000000,
+                20,
+            )? as u32,
+            phone_codes_per_practice: limit(
+                "PORTICO_LIMIT_PHONE_CODES_PER_PRACTICE",
+                file.limits.phone_codes_per_practice,
+                "limits.phone_codes_per_practice",
+                1,
+                10000000,
+                1000,
+            )? as u32,
+            registrations_per_address: limit(
+                "PORTICO_LIMIT_REGISTRATIONS_PER_ADDRESS",
+                file.limits.registrations_per_address,
+                "limits.registrations_per_address",
+                1,
+                1000000,
+                10,
+            )? as u32,
+            account_failures_before_wait: limit(
+                "PORTICO_LIMIT_ACCOUNT_FAILURES_BEFORE_WAIT",
+                file.limits.account_failures_before_wait,
+                "limits.account_failures_before_wait",
+                1,
+                1000,
+                10,
+            )? as u32,
+            account_failures_to_lock: limit(
+                "PORTICO_LIMIT_ACCOUNT_FAILURES_TO_LOCK",
+                file.limits.account_failures_to_lock,
+                "limits.account_failures_to_lock",
+                2,
+                100,
+                100,
+            )? as u32,
+            code_lookups_global: limit(
+                "PORTICO_LIMIT_CODE_LOOKUPS_GLOBAL",
+                file.limits.code_lookups_global,
+                "limits.code_lookups_global",
+                1,
+                100000000,
+                1000,
+            )? as u32,
+            recoveries_per_account: limit(
+                "PORTICO_LIMIT_RECOVERIES_PER_ACCOUNT",
+                file.limits.recoveries_per_account,
+                "limits.recoveries_per_account",
+                1,
+                1000,
+                5,
             )? as u32,
         };
         let header_timeout = limit(

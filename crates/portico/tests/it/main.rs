@@ -14,6 +14,7 @@ mod delivery;
 mod dev_outbox;
 mod edge;
 mod email;
+mod hardening;
 mod invitations;
 mod mailbox;
 mod openapi;

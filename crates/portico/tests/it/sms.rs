@@ -71,6 +71,8 @@ pub(crate) async fn spawn(backend: Backend, provider: &MockServer) -> Option<Tes
             ("PORTICO_SMS_AUTH_TOKEN", TOKEN),
             ("PORTICO_SMS_FROM", FROM),
             ("PORTICO_SMS_TIMEOUT_SECONDS", "1"),
+            // Tests that play several callers name their address; the others share one (none).
+            ("PORTICO_CLIENT_IP_HEADER", "x-forwarded-for"),
         ],
     )
     .await

@@ -16,7 +16,7 @@ use portico_core::{CoreError, FieldErrors};
 
 use super::{FieldErrorsExt as _, field_errors, render};
 use crate::AppState;
-use crate::auth::{self, CsrfForm, PATIENT_COOKIE, REGISTRATION_COOKIE};
+use crate::auth::{self, CsrfForm, NoFields, PATIENT_COOKIE, REGISTRATION_COOKIE};
 use crate::error::{PageError, WebError};
 use crate::limits::{self, Bounded};
 use crate::request::Client;
@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/register/phone/verify", post(verify_code))
         .route("/register/terms", get(terms_page).post(accept_terms))
         .route("/register/consent", get(consent_page).post(consent))
+        .route("/register/complete", get(complete_page).post(complete))
 }
 
 /// The page of a registration's next step.
@@ -44,7 +45,7 @@ fn step_path(step: Step) -> &'static str {
         Step::Phone => "/register/phone",
         Step::Terms => "/register/terms",
         Step::Consent => "/register/consent",
-        Step::Complete => "/register/consent",
+        Step::Complete => "/register/complete",
     }
 }
 
@@ -455,15 +456,10 @@ struct ConsentPage {
 
 async fn consent_page(
     State(state): State<AppState>,
-    Client(client): Client,
     jar: CookieJar,
 ) -> Result<Response, PageError> {
     let ticket = ticket(&state, &jar)?;
     let view = registration::view(&state.core, &ticket).await?;
-    // Every step is done (the consent is signed, or none is asked for): create the account.
-    if view.next == Step::Complete {
-        return finish(&state, jar, &ticket, &client).await;
-    }
     if view.next != Step::Consent {
         return Ok(Redirect::to(step_path(view.next)).into_response());
     }
@@ -514,6 +510,38 @@ async fn consent(
             Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "register_complete.html")]
+struct CompletePage {
+    csrf: String,
+    view: RegistrationView,
+}
+
+/// Every step is done but the account is not made yet (a reload, a back button): a GET never
+/// creates it, so the page asks for one more press.
+async fn complete_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let view = registration::view(&state.core, &ticket(&state, &jar)?).await?;
+    if view.next != Step::Complete {
+        return Ok(Redirect::to(step_path(view.next)).into_response());
+    }
+    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let page = CompletePage { csrf, view };
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+async fn complete(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(NoFields {}): CsrfForm<NoFields>,
+) -> Result<Response, PageError> {
+    let ticket = ticket(&state, &jar)?;
+    finish(&state, jar, &ticket, &client).await
 }
 
 /// Creates the account, swaps the registration cookie for a session, and opens the visit screen.
