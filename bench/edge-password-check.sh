@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times POST /api/v1/public/password-check at the largest accepted size (every field at its typed
-# limit, distinct words) and a 1.8 MB body, against a release build on SQLite. See EDGE-FIGURES.md.
+# limit, distinct words) and a 1.8 MB body, against a release build on SQLite. See BENCHMARKS.md, "The password meter at its limits".
 set -euo pipefail
 bin=${PORTICO_BIN:-target/release/portico}
 runs=${RUNS:-50}

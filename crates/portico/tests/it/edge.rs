@@ -76,7 +76,7 @@ async fn an_enormous_password_check_is_refused_at_once_naming_the_field(app: &Te
 }
 
 async fn a_password_check_at_the_largest_accepted_size_is_answered(app: &TestApp) {
-    // Every field at the longest length accepted as typed (BENCHMARKS: EDGE-FIGURES.md times it).
+    // Every field at the longest length accepted as typed (BENCHMARKS.md times it).
     let body = largest_password_check();
     let res = app
         .anonymous_api()

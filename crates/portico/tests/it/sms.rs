@@ -365,7 +365,12 @@ async fn a_refusal_is_a_dead_letter_with_the_providers_reason(
     assert_eq!(sms["state"], "dead");
     assert_eq!(sms["attempts"], 1, "a refusal is not retried");
     let last_error = sms["last_error"].as_str().unwrap();
-    assert!(last_error.contains(reason), "{last_error}");
+    // Staff read the provider's reason, without the patient's number it echoed (issue 15).
+    assert!(
+        last_error.contains("The 'To' number [number] is not a valid phone number."),
+        "{last_error}"
+    );
+    assert!(!last_error.contains("4155550123"), "{last_error}");
     assert_eq!(read["state"], "draft");
     app.advance(Duration::from_secs(3600));
     assert_eq!(app.deliver().await, 0);
