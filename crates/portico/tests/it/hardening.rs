@@ -11,7 +11,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
-use crate::common::{Api, TestApp, csrf_token};
+use crate::common::{
+    ADMIN_EMAIL, ADMIN_PASSWORD as ADMIN_PASSWORD_OF_SETUP, Api, Backend, STAFF_PASSWORD, TestApp,
+    csrf_token,
+};
 use crate::registration::register;
 use crate::sms::{MESSAGES, accept_all, forms_at, with_provider};
 
@@ -364,6 +367,10 @@ async fn fifty_parallel_guesses_of_a_phone_code_count_at_most_five(
 
 /// Staff sign-in through the page, from `ip`.
 async fn staff_sign_in(app: &TestApp, ip: &str, password: &str) -> reqwest::Response {
+    sign_in_as(app, ADMIN, ip, password).await
+}
+
+async fn sign_in_as(app: &TestApp, email: &str, ip: &str, password: &str) -> reqwest::Response {
     let browser = app.browser();
     let page = browser.get("/staff/sign-in").await;
     let csrf = csrf_token(&page.text().await.unwrap());
@@ -373,7 +380,7 @@ async fn staff_sign_in(app: &TestApp, ip: &str, password: &str) -> reqwest::Resp
         .header("x-forwarded-for", ip)
         .form(&[
             ("csrf_token", csrf.as_str()),
-            ("email", ADMIN),
+            ("email", email),
             ("password", password),
         ])
         .send()
@@ -559,4 +566,59 @@ async fn a_ticket_dies_when_its_invitation_is_resent(app: &TestApp, _provider: &
         StatusCode::GONE,
         "the ticket died with the old code"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_an_account_locks_at_its_limit_until_an_admin_opens_it() {
+    an_account_locks_at_its_limit_until_an_admin_opens_it(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_an_account_locks_at_its_limit_until_an_admin_opens_it() {
+    an_account_locks_at_its_limit_until_an_admin_opens_it(Backend::Postgres).await;
+}
+
+/// NIST SP 800-63B's cap on consecutive failures, made small by configuration (the default is 100).
+async fn an_account_locks_at_its_limit_until_an_admin_opens_it(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(
+        backend,
+        &[
+            ("PORTICO_CLIENT_IP_HEADER", "x-forwarded-for"),
+            ("PORTICO_LIMIT_ACCOUNT_FAILURES_BEFORE_WAIT", "2"),
+            ("PORTICO_LIMIT_ACCOUNT_FAILURES_TO_LOCK", "3"),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    let admin = app.set_up_practice("Lakeside Clinic").await;
+    let bo = "bo.desk@clinic.example";
+    let id = admin.add_staff("Bo Desk", bo, "staff").await;
+    for i in 0..3 {
+        let res = sign_in_as(&app, bo, &format!("192.0.2.{i}"), "wrong password guess").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "failure {i}");
+        app.advance(Duration::from_secs(60 * 60));
+    }
+    // Locked: no wait ends it, not even a day, and the right password does not open it.
+    app.advance(Duration::from_secs(24 * 60 * 60));
+    let res = sign_in_as(&app, bo, "192.0.2.9", STAFF_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.text().await.unwrap().contains("paused"));
+    // An admin saving Bo's membership opens the account again.
+    let (admin, _) = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD_OF_SETUP).await;
+    let path = format!("/staff/members/{id}");
+    let csrf = admin.csrf_for(&path).await;
+    let saved = admin
+        .post_form(
+            &path,
+            &[("csrf_token", &csrf), ("role", "staff"), ("active", "true")],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let res = sign_in_as(&app, bo, "192.0.2.10", STAFF_PASSWORD).await;
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    app.stop().await;
 }
