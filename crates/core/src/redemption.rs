@@ -158,7 +158,15 @@ pub async fn redeem(
         wrong_birth_date(core, row, attempts, client).await?;
         return Err(not_accepted());
     }
-    crate::patients::registration::open_registration_allowed(core, client).await?;
+    if let Err(refused) =
+        crate::patients::registration::open_registration_allowed(core, client).await
+    {
+        // The date was right: a caller over the registration cap keeps the invitation's try.
+        let mut tx = core.store().begin().await?;
+        store::release_attempt(&mut tx, &row.id, &code_hash, now.as_millis()).await?;
+        tx.commit().await?;
+        return Err(refused);
+    }
 
     // The invitation stays open until the account is created (`patients::registration::complete`
     // marks it redeemed): a patient who abandons the form can come back with the same code.
