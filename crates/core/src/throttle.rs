@@ -30,11 +30,9 @@ pub struct Rule {
     pub limit: Limit,
 }
 
-fn key(keys: &Keys, rule: Rule, subject: &str) -> String {
-    keys.lookup_hash(
-        Purpose::Throttle,
-        format!("{}\0{subject}", rule.scope).as_bytes(),
-    )
+/// The stored key of what a rule counts: an HMAC, so the tables hold no addresses or names.
+fn key(keys: &Keys, scope: &str, subject: &str) -> String {
+    keys.lookup_hash(Purpose::Throttle, format!("{scope}\0{subject}").as_bytes())
 }
 
 fn retry_after(window_start: i64, limit: Limit, now: Timestamp) -> Duration {
@@ -50,7 +48,7 @@ pub async fn attempt(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreE
     let now = core.now();
     let window = throttles::hit(
         core.store(),
-        &key(core.keys(), rule, subject),
+        &key(core.keys(), rule.scope, subject),
         now.as_millis(),
         rule.limit.window_ms(),
     )
@@ -65,13 +63,13 @@ pub async fn attempt(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreE
 
 /// Gives back an attempt counted by [`attempt`] that turned out not to be a failure.
 pub async fn refund(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreError> {
-    throttles::refund(core.store(), &key(core.keys(), rule, subject)).await?;
+    throttles::refund(core.store(), &key(core.keys(), rule.scope, subject)).await?;
     Ok(())
 }
 
 /// Forgets the failures of `subject` (after a success).
 pub async fn clear(core: &Core, rule: Rule, subject: &str) -> Result<(), CoreError> {
-    throttles::clear(core.store(), &key(core.keys(), rule, subject)).await?;
+    throttles::clear(core.store(), &key(core.keys(), rule.scope, subject)).await?;
     Ok(())
 }
 
@@ -106,13 +104,6 @@ pub struct BackoffRule {
     pub backoff: Backoff,
 }
 
-fn backoff_key(keys: &Keys, rule: BackoffRule, subject: &str) -> String {
-    keys.lookup_hash(
-        Purpose::Throttle,
-        format!("{}\0{subject}", rule.scope).as_bytes(),
-    )
-}
-
 /// Counts an attempt for `subject` before the work, as a failure until [`forgive`] or [`reset`]
 /// says otherwise; refuses while `subject` must wait (`Throttled`) or is locked (`Locked`).
 pub async fn backoff_attempt(
@@ -121,7 +112,7 @@ pub async fn backoff_attempt(
     subject: &str,
 ) -> Result<(), CoreError> {
     let now = core.now().as_millis();
-    let key = backoff_key(core.keys(), rule, subject);
+    let key = key(core.keys(), rule.scope, subject);
     if backoffs::hit(core.store(), &key, now, rule.backoff.policy())
         .await?
         .is_some()
@@ -142,13 +133,13 @@ pub async fn backoff_attempt(
 
 /// Gives back an attempt counted by [`backoff_attempt`] that was not a failure.
 pub async fn forgive(core: &Core, rule: BackoffRule, subject: &str) -> Result<(), CoreError> {
-    let key = backoff_key(core.keys(), rule, subject);
+    let key = key(core.keys(), rule.scope, subject);
     backoffs::refund(core.store(), &key, rule.backoff.policy()).await?;
     Ok(())
 }
 
 /// Forgets every failure of `subject` (a successful sign-in, a password reset), unlocking it.
 pub async fn reset(core: &Core, rule: BackoffRule, subject: &str) -> Result<(), CoreError> {
-    backoffs::reset(core.store(), &backoff_key(core.keys(), rule, subject)).await?;
+    backoffs::reset(core.store(), &key(core.keys(), rule.scope, subject)).await?;
     Ok(())
 }
