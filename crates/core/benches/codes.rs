@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use portico_core::Keys;
-use portico_core::secrets::Purpose;
+use portico_core::platform::secrets::Purpose;
 use portico_domain::{InviteCode, ProviderCode};
 
 /// As a patient might type it: lower case, a space and a dash.

@@ -1,175 +1,34 @@
-//! Portico's service core: every use case (set-up, sign-in, sessions, staff, providers, audit) as
-//! a function that tests can call without HTTP. It owns the clock, the secrets and password
-//! hashing; it never speaks HTTP and holds no SQL (that is `portico_store`'s job).
+//! Portico's service core: every use case as a function that tests can call without HTTP, in
+//! one folder per feature of the product — `codes` (provider codes and the guard in front of code
+//! look-ups), `invitations` (create, re-send, revoke, redeem), `delivery` (outbox, message words,
+//! templates, delivery reports), `registration` (step by step, terms of use, consent), `accounts`
+//! (staff and patient sign-in, sessions, recovery, passwords, API tokens), `programs`, `links`
+//! (what a patient is linked to, sign-ups awaiting approval), `practices` (settings, providers,
+//! staff members, first-run set-up) and `audit` — over `platform` (clock, secrets, throttles,
+//! actors, errors, settings). It never speaks HTTP and holds no SQL (that is `portico_store`'s).
+//! See `docs/ARCHITECTURE.md`.
 
 pub mod accounts;
-pub mod actor;
-pub mod api_tokens;
 pub mod audit;
-pub mod clock;
-mod code_guessing;
-mod error;
+pub mod codes;
+pub mod delivery;
 pub mod invitations;
-pub mod messages;
-pub mod outbox;
-pub mod passwords;
-pub mod patients;
+pub mod links;
+pub mod platform;
 pub mod practices;
 pub mod programs;
-pub mod provider_codes;
-pub mod providers;
-pub mod redemption;
-pub mod secrets;
-pub mod setup;
-pub mod staff;
-pub mod templates;
-pub mod throttle;
+pub mod registration;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-pub use actor::{ActorKind, ClientInfo, StaffActor};
-pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
-pub use error::{CodeKind, CoreError, FieldError, FieldErrors};
+pub use platform::actor::{ActorKind, ClientInfo, PatientActor, StaffActor};
+pub use platform::clock::{Clock, ManualClock, SystemClock, Timestamp};
+pub use platform::error::{CodeKind, CoreError, FieldError, FieldErrors};
+pub use platform::secrets::{Keys, SecretToken};
+pub use platform::settings::Settings;
 pub use portico_store::{Backend, Store};
-pub use secrets::{Keys, SecretToken};
 
-use passwords::PasswordHasher;
-use throttle::{Backoff, Limit};
-
-/// The window of the per-day limits.
-const DAY: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// Tunable rules of the core; the binary fills them from configuration.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Where people reach the service; links in messages start with it (no trailing slash).
-    pub public_url: String,
-    /// A session unused for this long ends.
-    pub session_idle: Duration,
-    /// A session ends this long after sign-in, used or not.
-    pub session_absolute: Duration,
-    /// How long a printed set-up link stays usable.
-    pub setup_link_ttl: Duration,
-    /// Failed staff sign-ins allowed per account (email) and per client address.
-    pub sign_in_per_account: Limit,
-    pub sign_in_per_address: Limit,
-    /// How many Argon2 hashes may run at once.
-    pub max_parallel_hashes: usize,
-    /// Failed invite-code redemptions allowed per client address.
-    pub invite_code_per_address: Limit,
-    /// Failed provider and sign-up code look-ups allowed per client address.
-    pub code_lookup_per_address: Limit,
-    /// Wrong birth dates that lock an invitation (only a re-send unlocks it).
-    pub wrong_birth_dates_to_lock: u32,
-    /// How long a registration ticket from a redemption stays usable.
-    pub ticket_ttl: Duration,
-    /// Failed patient password recoveries (wrong codes) allowed per client address.
-    pub recovery_per_address: Limit,
-    /// Recovery codes sent per account; a newer recovery voids the older ones.
-    pub recovery_per_account: Limit,
-    /// Consecutive failed sign-ins per account (staff and patients, whoever types them, from
-    /// wherever): growing waits, then a lock until a password reset.
-    pub sign_in_account_backoff: Backoff,
-    /// Failed code look-ups per client address: growing waits once the free ones are used.
-    pub code_lookup_backoff: Backoff,
-    /// Failed provider and sign-up code look-ups from every caller together.
-    pub code_lookup_global: Limit,
-    /// Verification texts and calls (phone codes) per destination number, per client address
-    /// and per practice: each send costs the practice money and reaches someone's phone.
-    pub phone_codes_per_number: Limit,
-    pub phone_codes_per_address: Limit,
-    pub phone_codes_per_practice: Limit,
-    /// Registrations started (tickets issued) per client address.
-    pub registrations_per_address: Limit,
-    /// Sign-up codes refused because another program holds them, per staff member or API token:
-    /// a small fixed number, so that nobody can probe which codes other practices use.
-    pub signup_code_collisions_per_actor: Limit,
-    /// Password strength checks (the meter, anonymous) allowed per client address, counted
-    /// whether or not the password passes: each one costs CPU.
-    pub password_check_per_address: Limit,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        let quarter_hour = Duration::from_secs(15 * 60);
-        Settings {
-            public_url: "http://127.0.0.1:8080".into(),
-            session_idle: Duration::from_secs(30 * 60),
-            session_absolute: Duration::from_secs(12 * 60 * 60),
-            setup_link_ttl: Duration::from_secs(60 * 60),
-            sign_in_per_account: Limit {
-                max: 10,
-                window: quarter_hour,
-            },
-            sign_in_per_address: Limit {
-                max: 50,
-                window: quarter_hour,
-            },
-            // One hash per core: two 19 MiB hashes sharing a core evict each other's memory from the
-            // caches and finish later than one after the other (see BENCHMARKS.md).
-            max_parallel_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            invite_code_per_address: Limit {
-                max: 20,
-                window: quarter_hour,
-            },
-            code_lookup_per_address: Limit {
-                max: 10,
-                window: quarter_hour,
-            },
-            wrong_birth_dates_to_lock: 5,
-            ticket_ttl: Duration::from_secs(30 * 60),
-            recovery_per_address: Limit {
-                max: 10,
-                window: quarter_hour,
-            },
-            recovery_per_account: Limit {
-                max: 5,
-                window: DAY,
-            },
-            sign_in_account_backoff: Backoff {
-                free: 10,
-                step: Duration::from_secs(60),
-                longest: Duration::from_secs(15 * 60),
-                lock_at: Some(100),
-            },
-            code_lookup_backoff: Backoff {
-                free: 10,
-                step: Duration::from_secs(60),
-                longest: Duration::from_secs(60 * 60),
-                lock_at: None,
-            },
-            code_lookup_global: Limit {
-                max: 1_000,
-                window: Duration::from_secs(60 * 60),
-            },
-            phone_codes_per_number: Limit {
-                max: 5,
-                window: DAY,
-            },
-            phone_codes_per_address: Limit {
-                max: 20,
-                window: DAY,
-            },
-            phone_codes_per_practice: Limit {
-                max: 1_000,
-                window: DAY,
-            },
-            registrations_per_address: Limit {
-                max: 10,
-                window: Duration::from_secs(60 * 60),
-            },
-            signup_code_collisions_per_actor: Limit {
-                max: 10,
-                window: Duration::from_secs(60 * 60),
-            },
-            password_check_per_address: Limit {
-                max: 300,
-                window: quarter_hour,
-            },
-        }
-    }
-}
+use accounts::passwords::PasswordHasher;
 
 /// The service: cheap to clone, shared by every request handler and the CLI.
 #[derive(Clone)]
@@ -226,7 +85,4 @@ impl Core {
     }
 }
 
-/// A fresh random identifier for a new row.
-pub(crate) fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
+pub(crate) use platform::new_id;

@@ -8,8 +8,8 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use portico_core::messages::html_from_text;
-use portico_core::outbox::OutgoingMessage;
+use portico_core::delivery::messages::html_from_text;
+use portico_core::delivery::outbox::OutgoingMessage;
 
 use crate::transport::SendError;
 

@@ -3,7 +3,7 @@
 //! up (dead letter) with the reason staff will see. Claims carry a lease, so a message held by a
 //! worker that died is claimed again once the lease runs out; delivery is at least once.
 //!
-//! This crate never decides what a message says (`portico_core::messages`) and never writes SQL
+//! This crate never decides what a message says (`portico_core::delivery::messages`) and never writes SQL
 //! (`portico_store::outbox`).
 
 mod email;

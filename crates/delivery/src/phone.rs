@@ -15,7 +15,7 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use portico_core::outbox::OutgoingMessage;
+use portico_core::delivery::outbox::OutgoingMessage;
 
 use crate::transport::SendError;
 

@@ -3,7 +3,7 @@
 //! keeps the rendered message (sealed) in the outbox for the development page `/dev/outbox`, so a
 //! newcomer can follow an invitation without any mail server or SMS account.
 
-use portico_core::outbox::OutgoingMessage;
+use portico_core::delivery::outbox::OutgoingMessage;
 
 use crate::email::SmtpSender;
 use crate::phone::PhoneApi;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use portico_core::outbox::{self as rules, MAX_AGE, scrub_error};
+use portico_core::delivery::outbox::{self as rules, MAX_AGE, scrub_error};
 use portico_core::{Core, CoreError, invitations};
 use portico_domain::Channel;
 use portico_store::outbox::{self as store, OutboxRow};

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use portico_core::staff::NewStaffInput;
+use portico_core::practices::staff::NewStaffInput;
 use portico_core::{CoreError, SystemClock};
 use portico_store::audit::Verdict;
 
@@ -242,7 +242,7 @@ async fn admin_create(
         role: "admin".into(),
         password,
     };
-    match portico_core::setup::create_admin(&core, practice, &input).await {
+    match portico_core::practices::setup::create_admin(&core, practice, &input).await {
         Ok(created) => {
             println!("{}", created.practice_id);
             if created.practice_created {
@@ -279,7 +279,7 @@ async fn token(config: &Config, command: TokenCommand) -> anyhow::Result<ExitCod
     )?;
     match command {
         TokenCommand::Create { practice, label } => {
-            match portico_core::api_tokens::create(&core, &practice, &label).await {
+            match portico_core::accounts::api_tokens::create(&core, &practice, &label).await {
                 Ok(created) => {
                     println!("{}", created.token);
                     eprintln!(
@@ -296,7 +296,7 @@ async fn token(config: &Config, command: TokenCommand) -> anyhow::Result<ExitCod
             }
         }
         TokenCommand::Revoke { practice, id } => {
-            match portico_core::api_tokens::revoke(&core, &practice, &id).await {
+            match portico_core::accounts::api_tokens::revoke(&core, &practice, &id).await {
                 Ok(()) => {
                     eprintln!("token {id} revoked");
                     Ok(ExitCode::SUCCESS)
@@ -357,7 +357,7 @@ fn bench_hash(duration: Duration) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let mut hashes: u64 = 0;
     while started.elapsed() < duration {
-        portico_core::passwords::hash_blocking(password)?;
+        portico_core::accounts::passwords::hash_blocking(password)?;
         hashes += 1;
     }
     let elapsed = started.elapsed().as_secs_f64();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use portico_core::throttle::{Backoff, Limit};
+use portico_core::platform::throttle::{Backoff, Limit};
 use portico_core::{Clock, Core, Keys, Settings, Store};
 use portico_delivery::{
     EmailTransport, SmtpSecurity, SmtpSender, SmtpSettings, Transports, Worker, WorkerSettings,
@@ -97,11 +97,11 @@ fn read_or_create_key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let text = text.trim();
-        let bytes = portico_core::secrets::from_hex(text);
+        let bytes = portico_core::platform::secrets::from_hex(text);
         return bytes.with_context(|| format!("{} is not a hexadecimal key", path.display()));
     }
     let bytes = Keys::generate_bytes();
-    let hex = portico_core::secrets::hex(&bytes);
+    let hex = portico_core::platform::secrets::hex(&bytes);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -308,7 +308,7 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
         }),
         metrics: portico_web::install_metrics_recorder(),
     };
-    let setup_link = portico_core::setup::issue_link_if_needed(&core)
+    let setup_link = portico_core::practices::setup::issue_link_if_needed(&core)
         .await?
         .map(|token| format!("{public_url}/setup/{}", token.expose()));
 
@@ -320,7 +320,7 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
         let mut every = tokio::time::interval(Duration::from_secs(600));
         loop {
             every.tick().await;
-            if let Err(e) = portico_core::accounts::sweep_sessions(&sweeper).await {
+            if let Err(e) = portico_core::accounts::staff_sessions::sweep_sessions(&sweeper).await {
                 tracing::warn!(error = %e, "session sweep failed");
             }
         }

@@ -8,8 +8,8 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use portico_core::patients::PatientActor;
-use portico_core::secrets::{self, Purpose};
+use portico_core::PatientActor;
+use portico_core::platform::secrets::{self, Purpose};
 use portico_core::{SecretToken, StaffActor};
 use serde::de::DeserializeOwned;
 
@@ -128,7 +128,7 @@ async fn load_session(parts: &mut Parts, state: &AppState) -> Result<StaffSessio
         .and_then(SecretToken::parse)
         .ok_or(WebError::SignInRequired)?;
     let Ok(Client(client)) = Client::from_request_parts(parts, state).await;
-    let actor = portico_core::accounts::authenticate(&state.core, &token, client)
+    let actor = portico_core::accounts::staff_sessions::authenticate(&state.core, &token, client)
         .await?
         .ok_or(WebError::SignInRequired)?;
     let csrf = csrf_for(state, "session", token.expose());
@@ -188,7 +188,7 @@ impl FromRequestParts<AppState> for ApiActor {
             .map(|t| t.trim().to_owned())
             .ok_or(WebError::SignInRequired)?;
         let Ok(Client(client)) = Client::from_request_parts(parts, state).await;
-        let actor = portico_core::api_tokens::authenticate(&state.core, &bearer, client)
+        let actor = portico_core::accounts::api_tokens::authenticate(&state.core, &bearer, client)
             .await?
             .ok_or(WebError::SignInRequired)?;
         Ok(ApiActor(actor))
@@ -342,9 +342,10 @@ async fn load_patient(
     token: SecretToken,
 ) -> Result<PatientSession, WebError> {
     let Ok(Client(client)) = Client::from_request_parts(parts, state).await;
-    let patient = portico_core::patients::sessions::authenticate(&state.core, &token, client)
-        .await?
-        .ok_or(WebError::PatientSignInRequired)?;
+    let patient =
+        portico_core::accounts::patient_sessions::authenticate(&state.core, &token, client)
+            .await?
+            .ok_or(WebError::PatientSignInRequired)?;
     let csrf = patient_csrf(state, &token);
     Ok(PatientSession {
         patient,

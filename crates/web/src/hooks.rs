@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
-use portico_core::outbox::{ProviderStatus, record_provider_status};
+use portico_core::delivery::outbox::{ProviderStatus, record_provider_status};
 use sha1::Sha1;
 
 use crate::AppState;

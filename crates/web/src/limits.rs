@@ -5,9 +5,9 @@
 
 use std::future::Future;
 
-use portico_core::patients::recovery::RecoveryFinish;
-use portico_core::patients::registration::{DetailsInput, PasswordCheckInput};
-use portico_core::redemption::RedeemInput;
+use portico_core::accounts::recovery::RecoveryFinish;
+use portico_core::invitations::redemption::RedeemInput;
+use portico_core::registration::{DetailsInput, PasswordCheckInput};
 use portico_core::{CoreError, FieldErrors, SecretToken};
 use portico_domain::{
     BirthDate, CODE_ENTRY_LIMIT, EmailAddress, OneTimeCode, Password, PersonName, PhoneNumber,

@@ -11,17 +11,18 @@ use portico_domain::{
 use portico_store::invitations::{self as store, EventRow, InvitationRow, ListFilter};
 use portico_store::{Tx, practices, programs, providers};
 
-use crate::actor::StaffActor;
 use crate::audit::{self, Action};
-use crate::clock::Timestamp;
-use crate::messages::{self, InviteFacts};
-use crate::outbox::{self, About, MessageKind, MessageStatus};
-use crate::secrets::{self, Keys, Purpose, SecretToken};
-use crate::templates::{self, Language};
+use crate::delivery::messages::{self, InviteFacts};
+use crate::delivery::outbox::{self, About, MessageKind, MessageStatus};
+use crate::delivery::templates::{self, Language};
+use crate::platform::actor::StaffActor;
+use crate::platform::clock::Timestamp;
+use crate::platform::secrets::{self, Keys, Purpose, SecretToken};
 use crate::{Core, CoreError, FieldErrors, new_id};
 use portico_store::outbox::{self as outbox_store, OutboxRow};
 
 mod lifecycle;
+pub mod redemption;
 mod view;
 
 pub use lifecycle::{mark_delivered, mark_sent, resend, revoke};

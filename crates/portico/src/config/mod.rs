@@ -658,21 +658,21 @@ fn parse_database_url(raw: &Raw) -> Result<Database, ConfigError> {
 
 fn parse_secret(raw: &Raw) -> Result<Vec<u8>, ConfigError> {
     let text = raw.value.trim();
-    let bytes = portico_core::secrets::from_hex(text).ok_or_else(|| {
+    let bytes = portico_core::platform::secrets::from_hex(text).ok_or_else(|| {
         invalid(
             "security.secret_key",
             raw,
             "must be hexadecimal (e.g. from `openssl rand -hex 32`)",
         )
     })?;
-    if bytes.len() < portico_core::secrets::MIN_SECRET_LEN {
+    if bytes.len() < portico_core::platform::secrets::MIN_SECRET_LEN {
         return Err(invalid(
             "security.secret_key",
             raw,
             format!(
                 "must be at least {} bytes ({} hex characters)",
-                portico_core::secrets::MIN_SECRET_LEN,
-                portico_core::secrets::MIN_SECRET_LEN * 2
+                portico_core::platform::secrets::MIN_SECRET_LEN,
+                portico_core::platform::secrets::MIN_SECRET_LEN * 2
             ),
         ));
     }

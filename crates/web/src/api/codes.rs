@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use portico_core::provider_codes::{self, ProviderCodeView};
+use portico_core::codes::provider_codes::{self, ProviderCodeView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -4,10 +4,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use portico_core::patients::links::{self, Card};
-use portico_core::patients::recovery::{self, RecoveryFinish};
-use portico_core::patients::sessions;
-use portico_core::patients::terms::{self, Terms};
+use portico_core::accounts::patient_sessions;
+use portico_core::accounts::recovery::{self, RecoveryFinish};
+use portico_core::links::{self, Card};
+use portico_core::registration::terms::{self, Terms};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -75,7 +75,8 @@ async fn sign_in(
     Client(client): Client,
     BoundedJson(input): BoundedJson<SignIn>,
 ) -> Result<(StatusCode, Json<SessionOpened>), ApiError> {
-    let session = sessions::sign_in(&state.core, &input.name, &input.password, client).await?;
+    let session =
+        patient_sessions::sign_in(&state.core, &input.name, &input.password, client).await?;
     Ok((
         StatusCode::CREATED,
         Json(SessionOpened {
@@ -197,7 +198,7 @@ async fn sign_out(
     State(state): State<AppState>,
     PatientApi(session): PatientApi,
 ) -> Result<StatusCode, ApiError> {
-    sessions::sign_out(&state.core, &session.token, &session.patient).await?;
+    patient_sessions::sign_out(&state.core, &session.token, &session.patient).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -219,7 +220,8 @@ async fn sign_out_everywhere(
     State(state): State<AppState>,
     PatientApi(session): PatientApi,
 ) -> Result<Json<SignedOut>, ApiError> {
-    let sessions_ended = sessions::sign_out_everywhere(&state.core, &session.patient).await?;
+    let sessions_ended =
+        patient_sessions::sign_out_everywhere(&state.core, &session.patient).await?;
     Ok(Json(SignedOut { sessions_ended }))
 }
 

@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use portico_core::patients::links::{self, Notification, PracticeLink};
-use portico_core::patients::terms::{self, Terms};
+use portico_core::links::{self, Notification, PracticeLink};
+use portico_core::registration::terms::{self, Terms};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

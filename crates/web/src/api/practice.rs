@@ -4,9 +4,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use portico_core::practices::providers::{self, NewProviderInput, Provider};
+use portico_core::practices::staff::{self, NewStaffInput, StaffMember};
 use portico_core::practices::{self, Practice, PracticeSettingsInput};
-use portico_core::providers::{self, NewProviderInput, Provider};
-use portico_core::staff::{self, NewStaffInput, StaffMember};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

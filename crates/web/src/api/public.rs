@@ -3,9 +3,9 @@
 
 use axum::Json;
 use axum::extract::State;
+use portico_core::codes::provider_codes::{self, ProviderCodeMatch};
+use portico_core::invitations::redemption::{self, Prefill, RedeemInput};
 use portico_core::programs::{self, SignupCodeMatch};
-use portico_core::provider_codes::{self, ProviderCodeMatch};
-use portico_core::redemption::{self, Prefill, RedeemInput};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use portico_core::patients::registration::{
+use portico_core::registration::{
     self, CodeSent, DetailsInput, PasswordCheck, PasswordCheckInput, RegistrationView,
 };
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ use crate::error::ApiError;
 use crate::limits::Bounded;
 use crate::request::Client;
 use portico_core::SecretToken;
-use portico_core::patients::consent::SIGNATURE_LIMIT;
+use portico_core::registration::consent::SIGNATURE_LIMIT;
 use portico_domain::{CODE_ENTRY_LIMIT, Channel, OneTimeCode, TextLimit};
 
 pub fn routes() -> OpenApiRouter<AppState> {

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use portico_core::templates::{self, Preview, TemplateText, TemplateView};
+use portico_core::delivery::templates::{self, Preview, TemplateText, TemplateView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use portico_core::outbox::{self, LoggedMessage};
+use portico_core::delivery::outbox::{self, LoggedMessage};
 
 use super::{Chrome, render};
 use crate::AppState;

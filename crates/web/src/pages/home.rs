@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 use axum::routing::get;
-use portico_core::{practices, providers, staff};
+use portico_core::{practices, practices::providers, practices::staff};
 
 use super::{Chrome, render};
 use crate::AppState;

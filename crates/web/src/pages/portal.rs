@@ -9,9 +9,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
-use portico_core::patients::links::{self, Card};
-use portico_core::patients::recovery::{self, RecoveryFinish};
-use portico_core::patients::{sessions, terms};
+use portico_core::accounts::patient_sessions;
+use portico_core::accounts::recovery::{self, RecoveryFinish};
+use portico_core::links::{self, Card};
+use portico_core::registration::terms;
 use portico_core::{CoreError, FieldErrors};
 
 use super::register::TermsPage;
@@ -97,7 +98,7 @@ async fn sign_in(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<Response, PageError> {
-    let work = sessions::sign_in(&state.core, &form.name, &form.password, client);
+    let work = patient_sessions::sign_in(&state.core, &form.name, &form.password, client);
     match limits::within(&form, work).await {
         Ok(session) => {
             let jar = jar.add(auth::cookie(
@@ -286,7 +287,7 @@ async fn sign_out(
     jar: CookieJar,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    sessions::sign_out(&state.core, &session.token, &session.patient).await?;
+    patient_sessions::sign_out(&state.core, &session.token, &session.patient).await?;
     let jar = jar.add(auth::removal(&state, PATIENT_COOKIE));
     Ok((jar, Redirect::to("/portal/sign-in?signed_out=1")).into_response())
 }
@@ -297,7 +298,7 @@ async fn sign_out_everywhere(
     jar: CookieJar,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    sessions::sign_out_everywhere(&state.core, &session.patient).await?;
+    patient_sessions::sign_out_everywhere(&state.core, &session.patient).await?;
     let jar = jar.add(auth::removal(&state, PATIENT_COOKIE));
     Ok((jar, Redirect::to("/portal/sign-in?signed_out=1")).into_response())
 }

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use portico_core::FieldErrors;
-use portico_core::providers::{self, NewProviderInput, Provider};
-use portico_core::staff::{self, StaffMember};
+use portico_core::practices::providers::{self, NewProviderInput, Provider};
+use portico_core::practices::staff::{self, StaffMember};
 
 use super::{Chrome, FieldErrorsExt, field_errors, render};
 use crate::AppState;

@@ -9,9 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
-use portico_core::patients::registration::{self, DetailsInput, RegistrationView, Step};
-use portico_core::patients::terms::Terms;
-use portico_core::redemption::{self, RedeemInput};
+use portico_core::invitations::redemption::{self, RedeemInput};
+use portico_core::registration::terms::Terms;
+use portico_core::registration::{self, DetailsInput, RegistrationView, Step};
 use portico_core::{CoreError, FieldErrors};
 
 use super::{FieldErrorsExt as _, field_errors, render};
@@ -20,7 +20,7 @@ use crate::auth::{self, CsrfForm, NoFields, PATIENT_COOKIE, REGISTRATION_COOKIE}
 use crate::error::{PageError, WebError};
 use crate::limits::{self, Bounded};
 use crate::request::Client;
-use portico_core::patients::consent::SIGNATURE_LIMIT;
+use portico_core::registration::consent::SIGNATURE_LIMIT;
 use portico_domain::{CODE_ENTRY_LIMIT, Channel, OneTimeCode, TextLimit};
 
 pub fn routes() -> Router<AppState> {

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::cookie::CookieJar;
-use portico_core::setup::{self, SetupInput};
+use portico_core::practices::setup::{self, SetupInput};
 use portico_core::{FieldErrors, SecretToken};
 
 use super::{Chrome, FieldErrorsExt, field_errors, render};

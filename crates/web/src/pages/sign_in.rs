@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
-use portico_core::{CoreError, accounts};
+use portico_core::{CoreError, accounts::staff_sessions};
 
 use super::{Chrome, render};
 use crate::AppState;
@@ -80,7 +80,7 @@ async fn submit(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<Response, PageError> {
-    let work = accounts::sign_in(&state.core, &form.email, &form.password, client);
+    let work = staff_sessions::sign_in(&state.core, &form.email, &form.password, client);
     match limits::within(&form, work).await {
         Ok(session) => {
             let jar = jar.add(auth::cookie(
@@ -123,7 +123,7 @@ async fn sign_out(
     jar: CookieJar,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    accounts::sign_out(&state.core, &session.token, &session.actor).await?;
+    staff_sessions::sign_out(&state.core, &session.token, &session.actor).await?;
     let jar = jar.add(auth::removal(&state, SESSION_COOKIE));
     Ok((jar, Redirect::to("/staff/sign-in?signed_out=1")).into_response())
 }
@@ -134,7 +134,7 @@ async fn sign_out_everywhere(
     jar: CookieJar,
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    accounts::sign_out_everywhere(&state.core, &session.actor).await?;
+    staff_sessions::sign_out_everywhere(&state.core, &session.actor).await?;
     let jar = jar.add(auth::removal(&state, SESSION_COOKIE));
     Ok((jar, Redirect::to("/staff/sign-in?signed_out=1")).into_response())
 }

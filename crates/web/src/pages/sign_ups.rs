@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use portico_core::patients::links::{self, Notification, PracticeLink};
+use portico_core::links::{self, Notification, PracticeLink};
 
 use super::{Chrome, render};
 use crate::AppState;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use portico_core::FieldErrors;
-use portico_core::staff::{self, NewStaffInput, StaffChangeInput, StaffMember};
+use portico_core::practices::staff::{self, NewStaffInput, StaffChangeInput, StaffMember};
 use portico_domain::StaffRole;
 
 use super::{Chrome, FieldErrorsExt, field_errors, render};

@@ -5,9 +5,9 @@
 use portico_domain::StaffRole;
 use portico_store::{api_tokens, practices};
 
-use crate::actor::{ActorKind, ClientInfo, StaffActor};
 use crate::audit::{self, Action};
-use crate::secrets::{Purpose, SecretToken};
+use crate::platform::actor::{ActorKind, ClientInfo, StaffActor};
+use crate::platform::secrets::{Purpose, SecretToken};
 use crate::{Core, CoreError, new_id};
 
 /// Tokens are `portico_` followed by 256 random bits, so a leaked one is recognisable in a scan.

@@ -9,7 +9,7 @@ use portico_domain::OneTimeCode;
 use portico_store::Tx;
 use portico_store::one_time_codes::{self as store, OneTimeCodeRow};
 
-use crate::secrets::{Purpose, from_hex};
+use crate::platform::secrets::{Purpose, from_hex};
 use crate::{Core, CoreError, FieldErrors};
 
 /// How long a code is valid.

@@ -12,8 +12,8 @@ use portico_domain::Channel;
 use portico_store::Tx;
 use portico_store::outbox::{self as store, OutboxRow};
 
-use crate::clock::Timestamp;
-use crate::secrets::{Keys, Purpose};
+use crate::platform::clock::Timestamp;
+use crate::platform::secrets::{Keys, Purpose};
 use crate::{CoreError, new_id};
 
 /// A rendered message: where it goes and what it says.

@@ -5,11 +5,11 @@
 use portico_store::notifications::{self, NotificationRow};
 use portico_store::patient_links::{self, LinkCard, LinkRow};
 
-use crate::actor::StaffActor;
+use crate::PatientActor;
 use crate::audit::{self, Action};
-use crate::clock::Timestamp;
-use crate::code_guessing::CodeGuess;
-use crate::patients::PatientActor;
+use crate::codes::guessing::CodeGuess;
+use crate::platform::actor::StaffActor;
+use crate::platform::clock::Timestamp;
 
 use crate::{CodeKind, Core, CoreError, new_id};
 
@@ -56,7 +56,7 @@ pub async fn add_provider_code(
     typed: &str,
 ) -> Result<Card, CoreError> {
     let guess = CodeGuess::begin(core, &patient.client).await?;
-    let Some(code) = crate::provider_codes::find_active(core, typed).await? else {
+    let Some(code) = crate::codes::provider_codes::find_active(core, typed).await? else {
         audit::by_patient(patient, Action::PatientLinked, core.now())
             .outcome(audit::FAILURE)
             .append_alone(core.store())

@@ -6,11 +6,11 @@
 use portico_domain::ProviderCode;
 use portico_store::{Tx, practices, provider_codes, providers};
 
-use crate::actor::{ClientInfo, StaffActor};
 use crate::audit::{self, Action};
-use crate::clock::Timestamp;
-use crate::code_guessing::CodeGuess;
-use crate::secrets::{Keys, Purpose};
+use crate::codes::guessing::CodeGuess;
+use crate::platform::actor::{ClientInfo, StaffActor};
+use crate::platform::clock::Timestamp;
+use crate::platform::secrets::{Keys, Purpose};
 
 use crate::{CodeKind, Core, CoreError, new_id};
 
@@ -206,8 +206,12 @@ pub async fn lookup(
     let practice = practices::find(core.store(), &row.practice_id)
         .await?
         .ok_or(CoreError::NotFound)?;
-    let provider_name =
-        crate::providers::display_name(core, &row.practice_id, row.provider_id.as_deref()).await?;
+    let provider_name = crate::practices::providers::display_name(
+        core,
+        &row.practice_id,
+        row.provider_id.as_deref(),
+    )
+    .await?;
     Ok(ProviderCodeMatch {
         practice_name: practice.name,
         provider_name,

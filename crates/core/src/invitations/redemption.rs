@@ -9,10 +9,10 @@ use portico_domain::{BirthDate, InvitationState, InviteCode};
 use portico_store::invitations::{self as store, EventRow, InvitationRow};
 use portico_store::{practices, programs, tickets};
 
-use crate::actor::ClientInfo;
 use crate::audit::{self, Action, FAILURE};
-use crate::secrets::{Purpose, SecretToken};
-use crate::throttle::{self, Rule};
+use crate::platform::actor::ClientInfo;
+use crate::platform::secrets::{Purpose, SecretToken};
+use crate::platform::throttle::{self, Rule};
 use crate::{CodeKind, Core, CoreError, FieldErrors};
 
 /// What the patient typed (or the link carried).
@@ -158,9 +158,7 @@ pub async fn redeem(
         wrong_birth_date(core, row, attempts, client).await?;
         return Err(not_accepted());
     }
-    if let Err(refused) =
-        crate::patients::registration::open_registration_allowed(core, client).await
-    {
+    if let Err(refused) = crate::registration::open_registration_allowed(core, client).await {
         // The date was right: a caller over the registration cap keeps the invitation's try.
         let mut tx = core.store().begin().await?;
         store::release_attempt(&mut tx, &row.id, &code_hash, now.as_millis()).await?;
@@ -261,8 +259,12 @@ async fn prefill(core: &Core, row: InvitationRow) -> Result<Prefill, CoreError> 
     let practice = practices::find(core.store(), &row.practice_id)
         .await?
         .ok_or(CoreError::NotFound)?;
-    let provider_name =
-        crate::providers::display_name(core, &row.practice_id, row.provider_id.as_deref()).await?;
+    let provider_name = crate::practices::providers::display_name(
+        core,
+        &row.practice_id,
+        row.provider_id.as_deref(),
+    )
+    .await?;
     let program_name = match &row.program_id {
         Some(id) => programs::find_in_practice(core.store(), &row.practice_id, id)
             .await?

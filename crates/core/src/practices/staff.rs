@@ -5,9 +5,9 @@
 use portico_domain::{EmailAddress, Password, PasswordContext, PersonName, StaffRole};
 use portico_store::{sessions, staff};
 
-use crate::actor::StaffActor;
 use crate::audit::{self, Action};
-use crate::clock::Timestamp;
+use crate::platform::actor::StaffActor;
+use crate::platform::clock::Timestamp;
 use crate::{Core, CoreError, FieldErrors, new_id};
 
 /// A staff member as shown to their practice (never the password hash).
@@ -223,7 +223,7 @@ pub async fn update(
     tx.commit().await?;
     if active {
         // An admin saving an active member is how a sign-in lock is lifted.
-        crate::accounts::reset_sign_in_failures(core, &row.email).await?;
+        crate::accounts::staff_sessions::reset_sign_in_failures(core, &row.email).await?;
     }
     StaffMember::try_from(row)
 }

@@ -125,3 +125,14 @@ impl std::fmt::Debug for StaffActor {
             .finish_non_exhaustive()
     }
 }
+
+/// A signed-in patient.
+#[derive(Debug, Clone)]
+pub struct PatientActor {
+    pub patient_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// Set for accounts without email: what the patient signs in with.
+    pub username: Option<String>,
+    pub client: ClientInfo,
+}

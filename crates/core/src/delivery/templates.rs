@@ -10,9 +10,9 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use portico_domain::Channel;
 use portico_store::templates::{self as store, TemplateRow};
 
-use crate::actor::StaffActor;
 use crate::audit::{self, Action};
-use crate::clock::Timestamp;
+use crate::platform::actor::StaffActor;
+use crate::platform::clock::Timestamp;
 use crate::{Core, CoreError, FieldErrors};
 
 /// What a template is for.
@@ -551,7 +551,8 @@ pub async fn preview(
     let channel = kind.channel();
     Ok(Preview {
         channel,
-        html: (channel == Channel::Email).then(|| crate::messages::html_from_text(&rendered.body)),
+        html: (channel == Channel::Email)
+            .then(|| crate::delivery::messages::html_from_text(&rendered.body)),
         sms_segments: (channel == Channel::Sms).then(|| sms_segments(&rendered.body)),
         characters: rendered.body.chars().count(),
         subject: rendered.subject,

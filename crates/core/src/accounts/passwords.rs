@@ -48,7 +48,7 @@ fn verify_blocking(password: &str, phc: &str) -> bool {
 
 impl PasswordHasher {
     pub fn new(max_parallel: usize) -> Result<PasswordHasher, CoreError> {
-        let decoy = hash_blocking(crate::secrets::SecretToken::generate().expose())?;
+        let decoy = hash_blocking(crate::platform::secrets::SecretToken::generate().expose())?;
         Ok(PasswordHasher {
             permits: Arc::new(Semaphore::new(max_parallel.max(1))),
             decoy: Arc::new(decoy),

@@ -4,9 +4,9 @@
 
 use portico_store::{patient_links, practices, terms as store};
 
-use crate::actor::StaffActor;
+use crate::PatientActor;
 use crate::audit::{self, Action};
-use crate::patients::PatientActor;
+use crate::platform::actor::StaffActor;
 use crate::{Core, CoreError, FieldErrors};
 
 /// The terms every practice starts with.

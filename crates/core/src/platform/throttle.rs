@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use portico_store::{backoffs, throttles};
 
-use crate::clock::Timestamp;
-use crate::secrets::{Keys, Purpose};
+use crate::platform::clock::Timestamp;
+use crate::platform::secrets::{Keys, Purpose};
 use crate::{Core, CoreError};
 
 /// A limit: at most `max` failures per `window`.

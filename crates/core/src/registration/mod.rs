@@ -6,6 +6,9 @@
 //! The pages and the JSON API call the same functions; the ticket travels in a cookie or in the
 //! request body, never in a URL.
 
+pub mod consent;
+pub mod terms;
+
 use portico_domain::{
     BirthDate, Channel, ConsentMethod, EmailAddress, InvitationState, Password, PasswordContext,
     PersonName, PhoneNumber, ProgramPolicy, SignupCode, Username,
@@ -19,18 +22,20 @@ use portico_store::{
     consents, one_time_codes, patients, programs, provider_codes, terms as terms_store,
 };
 
-use crate::actor::ClientInfo;
+use crate::PatientActor;
+use crate::accounts::one_time_codes as one_time;
+use crate::accounts::patient_sessions::{self, PatientSession};
 use crate::audit::{self, Action};
-use crate::code_guessing::CodeGuess;
-use crate::messages;
-use crate::outbox::{self, About, MessageKind};
-use crate::patients::consent::{self, ConsentText};
-use crate::patients::sessions::{self, PatientSession};
-use crate::patients::terms::{self, Terms};
-use crate::patients::{PatientActor, links, one_time};
-use crate::secrets::{Purpose, SecretToken};
-use crate::throttle::{self, Rule};
+use crate::codes::guessing::CodeGuess;
+use crate::delivery::messages;
+use crate::delivery::outbox::{self, About, MessageKind};
+use crate::links;
+use crate::platform::actor::ClientInfo;
+use crate::platform::secrets::{Purpose, SecretToken};
+use crate::platform::throttle::{self, Rule};
 use crate::{CodeKind, Core, CoreError, FieldErrors, new_id};
+use consent::ConsentText;
+use terms::Terms;
 
 /// What comes next in a registration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -95,7 +100,7 @@ pub async fn start_with_code(
     client: &ClientInfo,
 ) -> Result<Started, CoreError> {
     let guess = CodeGuess::begin(core, client).await?;
-    let provider = crate::provider_codes::find_active(core, typed).await?;
+    let provider = crate::codes::provider_codes::find_active(core, typed).await?;
     let program = match (&provider, SignupCode::parse_entry(typed)) {
         (None, Ok(code)) => {
             programs::find_enabled_by_code(core.store(), &crate::programs::code_hash(core, &code))
@@ -278,7 +283,7 @@ async fn render(core: &Core, draft: &Draft) -> Result<RegistrationView, CoreErro
     Ok(RegistrationView {
         next,
         practice_name: draft.practice.name.clone(),
-        provider_name: crate::providers::display_name(
+        provider_name: crate::practices::providers::display_name(
             core,
             &draft.practice.id,
             draft.provider_id.as_deref(),
@@ -941,7 +946,7 @@ pub async fn complete(
         username: saved.username.clone(),
         client: client.clone(),
     };
-    let token = sessions::insert_session(&mut tx, core, &patient).await?;
+    let token = patient_sessions::insert_session(&mut tx, core, &patient).await?;
     tx.commit().await?;
     Ok(Registered {
         username: saved.username,

@@ -6,12 +6,12 @@
 use portico_domain::{DisplayName, ProgramPolicy, SignupCode};
 use portico_store::{practices, programs};
 
-use crate::actor::{ClientInfo, StaffActor};
 use crate::audit::{self, Action};
-use crate::clock::Timestamp;
-use crate::code_guessing::CodeGuess;
-use crate::secrets::Purpose;
-use crate::throttle::{self, Rule};
+use crate::codes::guessing::CodeGuess;
+use crate::platform::actor::{ClientInfo, StaffActor};
+use crate::platform::clock::Timestamp;
+use crate::platform::secrets::Purpose;
+use crate::platform::throttle::{self, Rule};
 
 use crate::{CodeKind, Core, CoreError, FieldErrors, new_id};
 

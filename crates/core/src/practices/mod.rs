@@ -1,9 +1,13 @@
 //! Practices as their own staff see them.
 
+pub mod providers;
+pub mod setup;
+pub mod staff;
+
 use portico_store::practices;
 
-use crate::actor::StaffActor;
 use crate::audit::{self, Action};
+use crate::platform::actor::StaffActor;
 use crate::{Core, CoreError, FieldErrors};
 
 #[derive(Debug, Clone, serde::Serialize)]

@@ -4,9 +4,9 @@
 
 use portico_domain::{Channel, InviteCode, OneTimeCode};
 
-use crate::clock::Timestamp;
-use crate::outbox::OutgoingMessage;
-use crate::templates::{self, Language, RenderError, TemplateKind, TemplateText, Vars};
+use crate::delivery::outbox::OutgoingMessage;
+use crate::delivery::templates::{self, Language, RenderError, TemplateKind, TemplateText, Vars};
+use crate::platform::clock::Timestamp;
 
 /// What an invitation message says.
 pub struct InviteFacts<'a> {
@@ -100,7 +100,7 @@ fn one_time_code(
     code: &OneTimeCode,
 ) -> OutgoingMessage {
     let digits = code.expose_digits();
-    let minutes = crate::patients::CODE_TTL.as_secs() / 60;
+    let minutes = crate::accounts::CODE_TTL.as_secs() / 60;
     let text = match channel {
         Channel::Voice => {
             let spoken = spoken(digits);

@@ -4,8 +4,8 @@
 //! so that neither one script nor many addresses together can walk the code space. Each look-up is
 //! counted before it is made (bursts cannot slip past) and given back when the code was found.
 
-use crate::actor::ClientInfo;
-use crate::throttle::{self, BackoffRule, Rule};
+use crate::platform::actor::ClientInfo;
+use crate::platform::throttle::{self, BackoffRule, Rule};
 use crate::{Core, CoreError};
 
 /// A look-up under way; call [`CodeGuess::found`] when the code was right.

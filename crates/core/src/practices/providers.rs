@@ -3,9 +3,9 @@
 use portico_domain::DisplayName;
 use portico_store::{providers, staff};
 
-use crate::actor::StaffActor;
 use crate::audit::{self, Action};
-use crate::clock::Timestamp;
+use crate::platform::actor::StaffActor;
+use crate::platform::clock::Timestamp;
 use crate::{Core, CoreError, FieldErrors, new_id};
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -78,8 +78,14 @@ pub async fn create(
     };
     let mut tx = core.store().begin().await?;
     providers::insert(&mut tx, &row).await?;
-    crate::provider_codes::issue(&mut tx, core.keys(), &actor.practice_id, Some(&row.id), now)
-        .await?;
+    crate::codes::provider_codes::issue(
+        &mut tx,
+        core.keys(),
+        &actor.practice_id,
+        Some(&row.id),
+        now,
+    )
+    .await?;
     audit::by_staff(actor, Action::ProviderCreated, now)
         .subject("provider", &row.id)
         .append(&mut tx)

@@ -6,14 +6,14 @@
 use portico_domain::{Channel, Password, PasswordContext};
 use portico_store::{one_time_codes, patient_links, patient_sessions, patients};
 
-use crate::actor::ClientInfo;
+use crate::accounts::one_time_codes as one_time;
+use crate::accounts::patient_sessions::find_by_name;
 use crate::audit::{self, Action};
-use crate::messages;
-use crate::outbox::{self, About, MessageKind};
-use crate::patients::one_time;
-use crate::patients::sessions::find_by_name;
-use crate::secrets::{Purpose, SecretToken};
-use crate::throttle::{self, Rule};
+use crate::delivery::messages;
+use crate::delivery::outbox::{self, About, MessageKind};
+use crate::platform::actor::ClientInfo;
+use crate::platform::secrets::{Purpose, SecretToken};
+use crate::platform::throttle::{self, Rule};
 use crate::{Core, CoreError, FieldErrors};
 
 /// Recoveries an account may start per day; more are answered alike but send nothing.
@@ -209,6 +209,6 @@ pub async fn finish(
     tx.commit().await?;
     throttle::refund(core, rule, &address).await?;
     // A new password opens an account locked by failed sign-ins.
-    crate::patients::sessions::reset_sign_in_failures(core, &patient).await?;
+    crate::accounts::patient_sessions::reset_sign_in_failures(core, &patient).await?;
     Ok(())
 }

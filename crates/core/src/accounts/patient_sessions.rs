@@ -6,11 +6,11 @@ use portico_domain::{EmailAddress, Username};
 use portico_store::patients::{self, PatientRow};
 use portico_store::{patient_links, patient_sessions};
 
-use crate::actor::ClientInfo;
+use crate::PatientActor;
 use crate::audit::{self, Action, FAILURE};
-use crate::patients::PatientActor;
-use crate::secrets::{Purpose, SecretToken};
-use crate::throttle::{self, BackoffRule, Rule};
+use crate::platform::actor::ClientInfo;
+use crate::platform::secrets::{Purpose, SecretToken};
+use crate::platform::throttle::{self, BackoffRule, Rule};
 use crate::{Core, CoreError};
 
 /// A signed-in patient session: the cookie or bearer token (shown once) and whose it is.
@@ -68,7 +68,7 @@ pub(crate) async fn reset_sign_in_failures(core: &Core, row: &PatientRow) -> Res
         throttle::reset(
             core,
             account_waits(core),
-            &crate::accounts::sign_in_name_key(name),
+            &crate::accounts::staff_sessions::sign_in_name_key(name),
         )
         .await?;
     }
@@ -96,7 +96,7 @@ pub async fn sign_in(
     throttle::attempt(core, by_account, &account_key).await?;
     throttle::attempt(core, by_address, &address_key).await?;
     // NIST SP 800-63B: an account's own limit, whoever types the wrong passwords from wherever.
-    let name_key = crate::accounts::sign_in_name_key(name);
+    let name_key = crate::accounts::staff_sessions::sign_in_name_key(name);
     throttle::backoff_attempt(core, account_waits(core), &name_key).await?;
 
     let found = find_by_name(core, name).await?;

@@ -5,10 +5,10 @@
 use portico_domain::{EmailAddress, StaffRole};
 use portico_store::{sessions, staff};
 
-use crate::actor::{ActorKind, ClientInfo, StaffActor};
 use crate::audit::{self, Action, FAILURE};
-use crate::secrets::{Purpose, SecretToken};
-use crate::throttle::{self, BackoffRule, Rule};
+use crate::platform::actor::{ActorKind, ClientInfo, StaffActor};
+use crate::platform::secrets::{Purpose, SecretToken};
+use crate::platform::throttle::{self, BackoffRule, Rule};
 use crate::{Core, CoreError};
 
 /// The name an account's failures are counted under, however it was typed: the normalised email
@@ -209,5 +209,5 @@ pub async fn sweep_sessions(core: &Core) -> Result<u64, CoreError> {
     let now = core.now();
     let idle_cutoff = now.minus(core.settings().session_idle).as_millis();
     let staff = sessions::delete_expired(core.store(), now.as_millis(), idle_cutoff).await?;
-    Ok(staff + crate::patients::sessions::sweep(core).await?)
+    Ok(staff + crate::accounts::patient_sessions::sweep(core).await?)
 }

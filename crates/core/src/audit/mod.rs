@@ -7,8 +7,8 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::actor::{ClientInfo, StaffActor};
-use crate::clock::Timestamp;
+use crate::platform::actor::{ClientInfo, StaffActor};
+use crate::platform::clock::Timestamp;
 use crate::{Core, CoreError};
 
 /// Outcome words used in the log.
@@ -161,7 +161,7 @@ pub fn by_system(kind: &str, action: Action, at: Timestamp) -> Entry {
 }
 
 /// Done by a signed-in patient; the event names them as its patient too.
-pub fn by_patient(patient: &crate::patients::PatientActor, action: Action, at: Timestamp) -> Entry {
+pub fn by_patient(patient: &crate::PatientActor, action: Action, at: Timestamp) -> Entry {
     let mut e = base(action, at, &patient.client);
     e.actor_kind = "patient".into();
     e.actor_id = Some(patient.patient_id.clone());

@@ -5,11 +5,11 @@
 use portico_domain::{DisplayName, StaffRole};
 use portico_store::{practices, setup_tokens, staff};
 
-use crate::accounts::{self, Session};
-use crate::actor::{ActorKind, ClientInfo, StaffActor};
+use crate::accounts::staff_sessions::{self, Session};
 use crate::audit::{self, Action};
-use crate::secrets::{Purpose, SecretToken};
-use crate::staff::{NewStaffInput, build_row, email_taken};
+use crate::platform::actor::{ActorKind, ClientInfo, StaffActor};
+use crate::platform::secrets::{Purpose, SecretToken};
+use crate::practices::staff::{NewStaffInput, build_row, email_taken};
 use crate::{Core, CoreError, FieldErrors, new_id};
 
 /// Issues a set-up token when no admin exists yet; `None` once set-up is done.
@@ -92,7 +92,7 @@ pub async fn complete(
         &practice_row(&practice_id, practice_name.as_str(), now.as_millis()),
     )
     .await?;
-    crate::provider_codes::issue(&mut tx, core.keys(), &practice_id, None, now).await?;
+    crate::codes::provider_codes::issue(&mut tx, core.keys(), &practice_id, None, now).await?;
     staff::insert(&mut tx, &row).await.map_err(email_taken)?;
     setup_tokens::expire_all(&mut tx, now.as_millis()).await?;
     audit::by_anonymous(Action::PracticeCreated, now, &client)
@@ -118,7 +118,7 @@ pub async fn complete(
         display_name: row.display_name,
         client,
     };
-    accounts::start_session(core, actor, Action::StaffSignedIn).await
+    staff_sessions::start_session(core, actor, Action::StaffSignedIn).await
 }
 
 fn practice_row(id: &str, name: &str, now: i64) -> practices::PracticeRow {
@@ -164,7 +164,7 @@ pub async fn create_admin(
         None => {
             let id = new_id();
             practices::insert(&mut tx, &practice_row(&id, name.as_str(), now.as_millis())).await?;
-            crate::provider_codes::issue(&mut tx, core.keys(), &id, None, now).await?;
+            crate::codes::provider_codes::issue(&mut tx, core.keys(), &id, None, now).await?;
             audit::by_system("cli", Action::PracticeCreated, now)
                 .practice(&id)
                 .subject("practice", &id)
