@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use portico_core::platform::throttle::{Backoff, Limit};
 use portico_core::{Clock, Core, Keys, Settings, Store};
 use portico_delivery::{
     EmailTransport, SmtpSecurity, SmtpSender, SmtpSettings, Transports, Worker, WorkerSettings,
@@ -125,65 +124,9 @@ pub fn build_core(
     clock: Arc<dyn Clock>,
     public_url: &str,
 ) -> anyhow::Result<Core> {
-    const HOUR: Duration = Duration::from_secs(60 * 60);
-    const DAY: Duration = Duration::from_secs(24 * 60 * 60);
-    let limits = &config.limits;
-    let defaults = Settings::default();
     let settings = Settings {
         public_url: public_url.to_owned(),
-        session_idle: config.session_idle,
-        session_absolute: config.session_absolute,
-        invite_code_per_address: Limit {
-            max: limits.invite_code_attempts,
-            window: limits.window,
-        },
-        code_lookup_per_address: Limit {
-            max: limits.code_lookup_attempts,
-            window: limits.window,
-        },
-        wrong_birth_dates_to_lock: limits.wrong_birth_dates,
-        phone_codes_per_number: Limit {
-            max: limits.phone_codes_per_number,
-            window: DAY,
-        },
-        phone_codes_per_address: Limit {
-            max: limits.phone_codes_per_address,
-            window: DAY,
-        },
-        phone_codes_per_practice: Limit {
-            max: limits.phone_codes_per_practice,
-            window: DAY,
-        },
-        registrations_per_address: Limit {
-            max: limits.registrations_per_address,
-            window: HOUR,
-        },
-        code_lookup_global: Limit {
-            max: limits.code_lookups_global,
-            window: HOUR,
-        },
-        recovery_per_account: Limit {
-            max: limits.recoveries_per_account,
-            window: DAY,
-        },
-        sign_in_account_backoff: Backoff {
-            free: limits.account_failures_before_wait,
-            lock_at: Some(
-                limits
-                    .account_failures_to_lock
-                    .max(limits.account_failures_before_wait + 1),
-            ),
-            ..defaults.sign_in_account_backoff
-        },
-        code_lookup_backoff: Backoff {
-            free: limits.code_lookup_attempts,
-            ..defaults.code_lookup_backoff
-        },
-        password_check_per_address: Limit {
-            max: limits.password_checks,
-            window: limits.window,
-        },
-        ..defaults
+        ..config.core.clone()
     };
     Ok(Core::new(store, clock, load_keys(config)?, settings)?)
 }
