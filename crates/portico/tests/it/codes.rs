@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::common::responses::{Problem, Program, ProviderCode};
-use crate::common::{Api, Practice, StaffSession, TestApp, on_both};
+use crate::common::{Api, StaffSession, TestApp, on_both};
 
 on_both!(
     provider_codes_are_shown_rotated_and_disabled,
@@ -22,13 +22,8 @@ async fn lookup(app: &TestApp, which: &str, code: &str) -> reqwest::Response {
         .await
 }
 
-async fn hillside(app: &TestApp) -> Practice<'_> {
-    app.practice_with_admin("Hillside Clinic", "admin@hillside.example")
-        .await
-}
-
 async fn provider_codes_are_shown_rotated_and_disabled(app: &TestApp) {
-    let api = hillside(app).await;
+    let api = app.practice_with_admin("Hillside Clinic").await;
     let provider_id = &api.add_provider("Dr. Ana Ruiz").await.id;
 
     let codes = api.provider_codes().await;
@@ -112,9 +107,7 @@ async fn provider_codes_are_shown_rotated_and_disabled(app: &TestApp) {
     .await;
 
     // Another practice's provider is not ours to rotate.
-    let other = app
-        .practice_with_admin("Other Clinic", "admin@other.example")
-        .await;
+    let other = app.practice_with_admin("Other Clinic").await;
     Api::expect(
         other
             .post(
@@ -128,7 +121,7 @@ async fn provider_codes_are_shown_rotated_and_disabled(app: &TestApp) {
 }
 
 async fn programs_are_managed_and_their_sign_up_codes_looked_up(app: &TestApp) {
-    let api = hillside(app).await;
+    let api = app.practice_with_admin("Hillside Clinic").await;
     let body = json!({ "name": "Diabetes Care", "signup_code": "Welcome123", "policy": "approval", "messaging_allowed": false });
     let program: Program =
         Api::expect_as(api.post("/programs", &body).await, StatusCode::CREATED).await;
@@ -152,9 +145,7 @@ async fn programs_are_managed_and_their_sign_up_codes_looked_up(app: &TestApp) {
         );
     }
     // Unique across the deployment: another practice cannot take a look-alike.
-    let other = app
-        .practice_with_admin("Other Clinic", "admin@other.example")
-        .await;
+    let other = app.practice_with_admin("Other Clinic").await;
     let clash = json!({ "name": "Other", "signup_code": "WELCOME-I23", "policy": "notify" });
     let problem: Problem = Api::expect_as(
         other.post("/programs", &clash).await,
@@ -228,7 +219,11 @@ async fn programs_are_managed_and_their_sign_up_codes_looked_up(app: &TestApp) {
 }
 
 async fn code_look_ups_are_throttled_per_address(app: &TestApp) {
-    let good = hillside(app).await.provider_code().await;
+    let good = app
+        .practice_with_admin("Hillside Clinic")
+        .await
+        .provider_code()
+        .await;
     for n in 0..10 {
         let which = if n % 2 == 0 {
             "provider-codes"
@@ -274,7 +269,7 @@ async fn staff_who_are_not_admins_cannot_rotate_codes_or_change_programs(app: &T
 }
 
 async fn an_api_token_cannot_create_staff_or_change_practice_settings(app: &TestApp) {
-    let api = hillside(app).await;
+    let api = app.practice_with_admin("Hillside Clinic").await;
     let admin = json!({ "display_name": "Mal Ory", "email": "mal@x.example", "role": "admin", "password": "gentle harbor morning tide" });
     Api::expect(api.post("/staff", &admin).await, StatusCode::FORBIDDEN).await;
     let patch = api
@@ -297,18 +292,11 @@ async fn an_api_token_cannot_create_staff_or_change_practice_settings(app: &Test
 async fn a_burst_of_parallel_wrong_codes_cannot_get_past_the_limit(app: &TestApp) {
     // 30 wrong look-ups at once: each is counted before any work is done, so only 10 are tried.
     let anon = app.anonymous_api();
-    let burst: Vec<_> = (0..30)
-        .map(|_| {
-            let req = anon
-                .request(Method::POST, "/public/provider-codes/lookup")
-                .json(&json!({ "code": "ZZZ999" }));
-            tokio::spawn(req.send())
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for handle in burst {
-        statuses.push(handle.await.unwrap().unwrap().status());
-    }
+    let burst = (0..30).map(|_| {
+        anon.request(Method::POST, "/public/provider-codes/lookup")
+            .json(&json!({ "code": "ZZZ999" }))
+    });
+    let statuses = Api::all_at_once(burst).await;
     let tried = statuses
         .iter()
         .filter(|s| **s == StatusCode::BAD_REQUEST)

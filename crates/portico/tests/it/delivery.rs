@@ -17,11 +17,6 @@ on_both!(
     two_workers_deliver_every_message_exactly_once,
 );
 
-async fn lakeside(app: &TestApp) -> Practice<'_> {
-    app.practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await
-}
-
 /// Maria, invited by email, SMS and voice call.
 async fn invite_everywhere(api: &Practice<'_>) -> IssuedInvitation {
     let maria = Invitee::maria()
@@ -32,7 +27,7 @@ async fn invite_everywhere(api: &Practice<'_>) -> IssuedInvitation {
 }
 
 async fn an_invite_goes_out_through_the_outbox_and_the_invitation_becomes_sent(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite_everywhere(&api).await;
     let id = created.id.as_str();
     let read = api.invitation(id).await;
@@ -89,11 +84,7 @@ async fn an_invite_goes_out_through_the_outbox_and_the_invitation_becomes_sent(a
     );
     assert!(html.contains("maria@example.org") && html.contains(PHONE));
     // Another practice's staff see none of it.
-    let other = app
-        .practice_with_admin("Other Clinic", "admin@other.example")
-        .await
-        .admin()
-        .await;
+    let other = app.practice_with_admin("Other Clinic").await.admin().await;
     assert!(
         !other
             .get("/dev/outbox")
@@ -106,7 +97,7 @@ async fn an_invite_goes_out_through_the_outbox_and_the_invitation_becomes_sent(a
 }
 
 async fn a_waiting_message_holds_no_plain_code_or_link(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite_everywhere(&api).await;
     let dump = app.dump_all_text().await;
     let code = created.code.as_str();
@@ -121,7 +112,7 @@ async fn a_waiting_message_holds_no_plain_code_or_link(app: &TestApp) {
 }
 
 async fn a_resend_queues_the_new_code_and_the_old_message_keeps_nothing_usable(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let ana = Invitee::new("Ana", "Silva")
         .email("ana@example.org")
         .by(&["email"]);
@@ -148,7 +139,7 @@ async fn a_resend_queues_the_new_code_and_the_old_message_keeps_nothing_usable(a
 }
 
 async fn a_claim_left_by_a_dead_worker_is_taken_over_after_its_lease(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite_everywhere(&api).await;
     // A worker claims the batch and dies before sending anything.
     let core = app.core();
@@ -173,7 +164,7 @@ async fn a_claim_left_by_a_dead_worker_is_taken_over_after_its_lease(app: &TestA
 }
 
 async fn two_workers_deliver_every_message_exactly_once(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     // 2,001 messages on PostgreSQL (667 invitations on three channels); fewer on SQLite, whose
     // single writer makes the race less interesting.
     let invitations = if app.backend == Backend::Postgres {

@@ -78,12 +78,8 @@ async fn forgot(app: &TestApp, email: &str) {
 }
 
 async fn recovery_codes_of_patients_linked_to_another_practice_are_not_shown(app: &TestApp) {
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await;
-    let hilltop = app
-        .practice_with_admin("Hilltop Clinic", "admin@hilltop.example")
-        .await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let hilltop = app.practice_with_admin("Hilltop Clinic").await;
     let lakeside_code = lakeside.provider_code().await;
     let hilltop_code = hilltop.provider_code().await;
     let lakeside = lakeside.admin().await;
@@ -92,7 +88,7 @@ async fn recovery_codes_of_patients_linked_to_another_practice_are_not_shown(app
     // Maria registered at Lakeside, then linked Hilltop: her recovery code is written for
     // Lakeside (her first practice), but whoever reads it can take over her Hilltop record too.
     let maria = app
-        .registered_patient(&DevOutbox(&lakeside), &lakeside_code, "maria@example.org")
+        .registered_with_code(&DevOutbox(&lakeside), &lakeside_code, "maria@example.org")
         .await;
     app.advance(std::time::Duration::from_secs(60));
     Api::expect(maria.add_provider_code(&hilltop_code).await, StatusCode::OK).await;
@@ -104,7 +100,7 @@ async fn recovery_codes_of_patients_linked_to_another_practice_are_not_shown(app
     assert!(articles(&hilltop, "recovery_code").await.is_empty());
 
     // Jon is linked only to Hilltop: Lakeside's admin never sees his code; Hilltop's does.
-    app.registered_patient(&DevOutbox(&hilltop), &hilltop_code, "jon@example.org")
+    app.registered_with_code(&DevOutbox(&hilltop), &hilltop_code, "jon@example.org")
         .await;
     forgot(app, "jon@example.org").await;
     assert_eq!(

@@ -54,11 +54,6 @@ fn invitation(n: usize) -> Value {
             "email": format!("maria{n}@example.org"), "channels": ["email"] })
 }
 
-async fn lakeside(app: &TestApp) -> Practice<'_> {
-    app.practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await
-}
-
 /// Lakeside invites the `n`th Maria by email.
 async fn invite(api: &Practice<'_>, n: usize) -> IssuedInvitation {
     Api::expect_as(
@@ -72,7 +67,7 @@ async fn an_invite_email_arrives_with_its_code_link_and_a_stable_message_id(
     app: &TestApp,
     smtp: &SmtpServer,
 ) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite(&api, 1).await;
     assert_eq!(app.deliver().await, 1);
     let mail = smtp.wait_for(1, Duration::from_secs(10));
@@ -108,7 +103,7 @@ async fn an_invite_email_arrives_with_its_code_link_and_a_stable_message_id(
 
 async fn a_worker_killed_mid_batch_loses_no_email(app: &TestApp, smtp: &SmtpServer) {
     const EMAILS: usize = 500;
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     for n in 0..EMAILS {
         invite(&api, n).await;
     }
@@ -202,7 +197,7 @@ async fn an_unreachable_mail_server_is_retried_then_dead_lettered(backend: Backe
     let Some(app) = TestApp::spawn_with(backend, &settings).await else {
         return;
     };
-    let api = lakeside(&app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let id = invite(&api, 1).await.id;
 
     assert_eq!(app.deliver().await, 1);

@@ -11,11 +11,11 @@ use reqwest::StatusCode;
 use serde_json::json;
 use wiremock::MockServer;
 
-use crate::common::provider::{MESSAGES, accept_all, forms_at};
+use crate::common::provider::{MESSAGES, forms_at};
 use crate::common::responses::{Problem, RegistrationView};
 use crate::common::{
     ADMIN_EMAIL, ADMIN_PASSWORD, Api, BIRTH_DATE, Backend, CLI_ADMIN_PASSWORD, Details, Invitee,
-    PHONE, PhoneInbox as _, Practice, STAFF_PASSWORD, TestApp, csrf_token, with_provider,
+    PHONE, PhoneInbox as _, STAFF_PASSWORD, TestApp, csrf_token, retry_after, with_provider,
 };
 
 with_provider!(
@@ -33,38 +33,25 @@ with_provider!(
 const OTHER_PHONE: &str = "+14155550199";
 const ADMIN: &str = "admin@lakeside.example";
 
-async fn lakeside(app: &TestApp) -> Practice<'_> {
-    app.practice_with_admin("Lakeside Clinic", ADMIN).await
-}
-
 /// Maria's details with `email`, and `phone` as the number to verify.
 fn maria(email: &str, phone: &str) -> Details {
     Details::maria(email).phone(phone)
 }
 
 async fn a_code_sent_to_one_number_does_not_verify_another(app: &TestApp, provider: &MockServer) {
-    accept_all(provider).await;
-    let code = lakeside(app).await.provider_code().await;
-    let registration = app.start_registration_at("198.51.100.1", &code).await;
-    let view: RegistrationView = Api::expect_as(
-        registration
-            .send_details(&maria("maria@example.org", PHONE))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let registration = lakeside.start_registration_at("198.51.100.1").await;
+    let view = registration
+        .enter_details(&maria("maria@example.org", PHONE))
+        .await;
     assert_eq!(view.next, "phone");
     Api::expect(registration.send_code("sms").await, StatusCode::ACCEPTED).await;
     let first = provider.code_sent_to(app, PHONE).await;
 
     // The patient goes back and types another number, then enters the code of the first one.
-    Api::expect(
-        registration
-            .send_details(&maria("maria@example.org", OTHER_PHONE))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    registration
+        .enter_details(&maria("maria@example.org", OTHER_PHONE))
+        .await;
     let refused: Problem = Api::expect_as(
         registration.verify(&first).await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -93,42 +80,28 @@ async fn phone_codes_are_limited_per_number_and_to_the_practices_countries(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let lakeside = lakeside(app).await;
-    let code = lakeside.provider_code().await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     // A script opens registration after registration, from several addresses, to one number.
     for i in 1..=5 {
-        let registration = app
-            .start_registration_at(&format!("198.51.100.{i}"), &code)
+        let registration = lakeside
+            .start_registration_at(&format!("198.51.100.{i}"))
             .await;
-        Api::expect(
-            registration
-                .send_details(&maria(&format!("p{i}@example.org"), PHONE))
-                .await,
-            StatusCode::OK,
-        )
-        .await;
+        registration
+            .enter_details(&maria(&format!("p{i}@example.org"), PHONE))
+            .await;
         Api::expect(registration.send_code("sms").await, StatusCode::ACCEPTED).await;
     }
-    let registration = app.start_registration_at("198.51.100.6", &code).await;
-    Api::expect(
-        registration
-            .send_details(&maria("p6@example.org", PHONE))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let registration = lakeside.start_registration_at("198.51.100.6").await;
+    registration
+        .enter_details(&maria("p6@example.org", PHONE))
+        .await;
     let sixth = registration.send_code("sms").await;
     assert_eq!(
         sixth.status(),
         StatusCode::TOO_MANY_REQUESTS,
         "the sixth text to one number in a day"
     );
-    let wait: u64 = sixth.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait = retry_after(&sixth);
     assert!(
         wait > 60 * 60,
         "the wait runs to the end of the day's window: {wait} s"
@@ -144,7 +117,7 @@ async fn phone_codes_are_limited_per_number_and_to_the_practices_countries(
     );
 
     // A number from a country the practice does not pay for is refused at the form.
-    let registration = app.start_registration_at("198.51.100.7", &code).await;
+    let registration = lakeside.start_registration_at("198.51.100.7").await;
     let british = maria("p7@example.org", "+44 7400 123456");
     let problem: Problem = Api::expect_as(
         registration.send_details(&british).await,
@@ -169,7 +142,7 @@ async fn phone_codes_are_limited_per_number_and_to_the_practices_countries(
     )
     .await;
     assert_eq!(practice["phone_countries"], json!(["US", "GB"]));
-    Api::expect(registration.send_details(&british).await, StatusCode::OK).await;
+    registration.enter_details(&british).await;
     Api::expect(registration.send_code("sms").await, StatusCode::ACCEPTED).await;
 }
 
@@ -177,7 +150,7 @@ async fn fifty_parallel_wrong_birth_dates_count_exactly_five_and_lock(
     app: &TestApp,
     _provider: &MockServer,
 ) {
-    let lakeside = lakeside(app).await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     let invitation = lakeside
         .invite(
             &Invitee::new("Ana", "Ruiz")
@@ -186,20 +159,13 @@ async fn fifty_parallel_wrong_birth_dates_count_exactly_five_and_lock(
         )
         .await;
     let code = &invitation.code;
-    let burst: Vec<_> = (0..50)
-        .map(|i| {
-            let req = app
-                .caller_at(&format!("203.0.113.{i}"))
-                .request(reqwest::Method::POST, "/public/invitations/redeem")
-                .json(&json!({ "code": code, "birth_date": "1990-01-01" }));
-            tokio::spawn(req.send())
-        })
-        .collect();
-    for handle in burst {
-        assert_eq!(
-            handle.await.unwrap().unwrap().status(),
-            StatusCode::BAD_REQUEST
-        );
+    let burst = (0..50).map(|i| {
+        app.caller_at(&format!("203.0.113.{i}"))
+            .request(reqwest::Method::POST, "/public/invitations/redeem")
+            .json(&json!({ "code": code, "birth_date": "1990-01-01" }))
+    });
+    for status in Api::all_at_once(burst).await {
+        assert_eq!(status, StatusCode::BAD_REQUEST);
     }
     assert_eq!(
         app.count_rows("invitations WHERE failed_attempts = 5")
@@ -227,34 +193,22 @@ async fn fifty_parallel_guesses_of_a_phone_code_count_at_most_five(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let code = lakeside(app).await.provider_code().await;
-    let registration = app.start_registration_at("198.51.100.1", &code).await;
-    Api::expect(
-        registration
-            .send_details(&maria("maria@example.org", PHONE))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let registration = lakeside.start_registration_at("198.51.100.1").await;
+    registration
+        .enter_details(&maria("maria@example.org", PHONE))
+        .await;
     Api::expect(registration.send_code("sms").await, StatusCode::ACCEPTED).await;
     let real: u32 = provider.code_sent_to(app, PHONE).await.parse().unwrap();
     let ticket = &registration.ticket;
-    let burst: Vec<_> = (1..=50)
-        .map(|i| {
-            let guess = format!("{:06}", (real + i) % 1_000_000);
-            let req = app
-                .caller_at(&format!("203.0.113.{i}"))
-                .request(reqwest::Method::POST, "/public/registrations/phone/verify")
-                .json(&json!({ "ticket": ticket, "code": guess }));
-            tokio::spawn(req.send())
-        })
-        .collect();
-    for handle in burst {
-        assert_eq!(
-            handle.await.unwrap().unwrap().status(),
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
+    let burst = (1..=50).map(|i| {
+        let guess = format!("{:06}", (real + i) % 1_000_000);
+        app.caller_at(&format!("203.0.113.{i}"))
+            .request(reqwest::Method::POST, "/public/registrations/phone/verify")
+            .json(&json!({ "ticket": ticket, "code": guess }))
+    });
+    for status in Api::all_at_once(burst).await {
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
     assert_eq!(app.count_rows("one_time_codes WHERE attempts > 5").await, 0);
     assert_eq!(app.count_rows("one_time_codes WHERE attempts = 5").await, 1);
@@ -294,7 +248,7 @@ async fn an_account_has_its_own_sign_in_limit_whoever_types_from_wherever(
     app: &TestApp,
     _provider: &MockServer,
 ) {
-    lakeside(app).await;
+    app.practice_with_admin("Lakeside Clinic").await;
     // Ten wrong passwords, each from another address: no per-address limit is reached...
     for i in 0..10 {
         let res = staff_sign_in(app, &format!("192.0.2.{i}"), "wrong password guess").await;
@@ -320,7 +274,7 @@ async fn addresses_of_one_ipv6_slash_64_share_a_guessing_limit(
     app: &TestApp,
     _provider: &MockServer,
 ) {
-    lakeside(app).await;
+    app.practice_with_admin("Lakeside Clinic").await;
     let lookup = |ip: String| async move {
         app.caller_at(&ip)
             .post(
@@ -352,17 +306,12 @@ async fn registering_with_a_taken_email_goes_on_and_tells_the_owner(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let code = lakeside(app).await.provider_code().await;
-    app.start_registration_at("198.51.100.1", &code)
-        .await
-        .finish(provider, "maria@example.org")
-        .await;
+    let (lakeside, _) = app.registered_patient(provider).await;
     app.deliver().await;
 
     // Someone else starts a registration with Maria's address: the form answers as for anyone.
-    let taken = app.start_registration_at("198.51.100.2", &code).await;
-    let fresh = app.start_registration_at("198.51.100.3", &code).await;
+    let taken = lakeside.start_registration_at("198.51.100.2").await;
+    let fresh = lakeside.start_registration_at("198.51.100.3").await;
     let taken = Api::expect(
         taken.send_details(&maria("maria@example.org", PHONE)).await,
         StatusCode::OK,
@@ -391,12 +340,7 @@ async fn a_new_recovery_voids_the_older_code_and_recoveries_have_a_daily_budget(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let code = lakeside(app).await.provider_code().await;
-    app.start_registration_at("198.51.100.1", &code)
-        .await
-        .finish(provider, "maria@example.org")
-        .await;
+    app.registered_patient(provider).await;
     let caller = app.caller_at("198.51.100.9");
     let ask = || async {
         let res = caller
@@ -436,7 +380,7 @@ async fn a_new_recovery_voids_the_older_code_and_recoveries_have_a_daily_budget(
 }
 
 async fn a_ticket_dies_when_its_invitation_is_resent(app: &TestApp, _provider: &MockServer) {
-    let lakeside = lakeside(app).await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     let invitation = lakeside
         .invite(&Invitee::maria().email("maria@example.org").by(&["email"]))
         .await;

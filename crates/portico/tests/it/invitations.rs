@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::common::responses::{Invitation, InvitationPage, IssuedInvitation, Problem, Redeemed};
 use crate::common::{
-    Api, BIRTH_DATE as BIRTH, Backend, Invitee, PHONE, Practice, TestApp, on_both,
+    Api, BIRTH_DATE as BIRTH, Backend, Invitee, PHONE, Practice, TestApp, on_both, retry_after,
 };
 
 on_both!(
@@ -43,17 +43,12 @@ fn patient(first: &str, last: &str) -> Invitee {
         .with("notes", "prefers Spanish")
 }
 
-async fn lakeside(app: &TestApp) -> Practice<'_> {
-    app.practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await
-}
-
 async fn invite(api: &Practice<'_>, first: &str, last: &str) -> IssuedInvitation {
     api.invite(&patient(first, last)).await
 }
 
 async fn an_invitation_lives_from_creation_to_redemption(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite(&api, "Maria", "Lopez").await;
     let code = created.code.as_str();
     assert!(
@@ -116,7 +111,7 @@ fn is_invite_code_shape(code: &str) -> bool {
 }
 
 async fn five_wrong_birth_dates_lock_the_invitation_until_it_is_resent(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite(&api, "Ana", "Silva").await;
     let (id, code) = (created.id.as_str(), created.code.as_str());
     for attempt in 1..=4 {
@@ -162,7 +157,7 @@ async fn five_wrong_birth_dates_lock_the_invitation_until_it_is_resent(app: &Tes
 }
 
 async fn an_invitation_expires_after_fourteen_days_and_a_resend_revives_it(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite(&api, "Lee", "Park").await;
     let (id, code) = (created.id.as_str(), created.code.as_str());
     app.advance(Duration::from_secs(14 * 86_400 - 1));
@@ -190,7 +185,7 @@ async fn an_invitation_expires_after_fourteen_days_and_a_resend_revives_it(app: 
 }
 
 async fn a_revoked_invitation_can_be_neither_redeemed_nor_resent(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite(&api, "Sam", "Okafor").await;
     let (id, code) = (created.id.as_str(), created.code.as_str());
     let revoked: Invitation = Api::expect_as(api.revoke(id).await, StatusCode::OK).await;
@@ -207,7 +202,7 @@ async fn a_revoked_invitation_can_be_neither_redeemed_nor_resent(app: &TestApp) 
 async fn anonymous_answers_for_expired_revoked_unknown_and_locked_codes_are_identical(
     app: &TestApp,
 ) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let expired = invite(&api, "Eve", "Expired").await;
     let revoked = invite(&api, "Rob", "Revoked").await;
     let locked = invite(&api, "Lou", "Locked").await;
@@ -252,7 +247,7 @@ async fn anonymous_answers_for_expired_revoked_unknown_and_locked_codes_are_iden
 }
 
 async fn the_link_token_redeems_once_the_birth_date_is_entered(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite(&api, "Ivy", "Link").await;
     let token = created.link_token();
     let anon = app.anonymous_api();
@@ -283,7 +278,7 @@ async fn the_link_token_redeems_once_the_birth_date_is_entered(app: &TestApp) {
 }
 
 async fn the_database_never_holds_a_plain_code_or_token(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let first = invite(&api, "Dina", "Dump").await;
     let resent: IssuedInvitation =
         Api::expect_as(api.resend(&first.id).await, StatusCode::OK).await;
@@ -311,12 +306,8 @@ async fn the_database_never_holds_a_plain_code_or_token(app: &TestApp) {
 }
 
 async fn one_practices_token_gets_404_for_another_practices_invitations(app: &TestApp) {
-    let a = app
-        .practice_with_admin("Practice A", "admin@a.example")
-        .await;
-    let b = app
-        .practice_with_admin("Practice B", "admin@b.example")
-        .await;
+    let a = app.practice_with_admin("Practice A").await;
+    let b = app.practice_with_admin("Practice B").await;
     let theirs = invite(&b, "Bea", "Bee").await;
     let id = theirs.id.as_str();
     for res in [
@@ -376,7 +367,7 @@ async fn token_id(practice: &Practice<'_>) -> String {
 }
 
 async fn invitation_validation_lists_every_bad_field(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let body = json!({
         "first_name": "", "last_name": "Lopez<script>", "birth_date": "2030-01-01",
         "email": "maria@", "channels": ["fax", "sms"], "consent_method": "telepathy",
@@ -412,7 +403,7 @@ async fn invitation_validation_lists_every_bad_field(app: &TestApp) {
 }
 
 async fn household_caregiver_and_no_email_invitations_are_made_in_one_step(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let mut body = json!({
         "first_name": "Joe", "last_name": "Moss", "birth_date": "1950-07-08", "phone": "+14155550124", "channels": ["sms"],
         "household": { "first_name": "Jan", "last_name": "Moss", "birth_date": "1952-01-02", "channels": [] },
@@ -471,7 +462,7 @@ async fn household_caregiver_and_no_email_invitations_are_made_in_one_step(app: 
 }
 
 async fn the_list_filters_by_state_and_name_and_pages_with_a_cursor(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     for (first, last) in [("Anna", "Smith"), ("Ben", "Smithers"), ("Cleo", "Jones")] {
         invite(&api, first, last).await;
         app.advance(Duration::from_secs(1));
@@ -511,7 +502,7 @@ async fn the_list_filters_by_state_and_name_and_pages_with_a_cursor(app: &TestAp
 }
 
 async fn wrong_codes_are_throttled_per_address_with_retry_after(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite(&api, "Tia", "Throttle").await;
     for n in 0..20 {
         let code = format!("ABC-{}-XYZ", 234 + n % 5);
@@ -526,11 +517,7 @@ async fn wrong_codes_are_throttled_per_address_with_retry_after(app: &TestApp) {
         StatusCode::TOO_MANY_REQUESTS,
         "even a good code waits"
     );
-    let retry: u64 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = retry_after(&res);
     assert!((1..=900).contains(&retry), "{retry}");
     let problem: Problem = res.json().await.unwrap();
     assert_eq!(problem.status, 429);
@@ -544,7 +531,7 @@ async fn wrong_codes_are_throttled_per_address_with_retry_after(app: &TestApp) {
 async fn concurrent_redemptions_each_open_a_registration(app: &TestApp) {
     // Two devices checking one code at once both get a ticket: only account creation is single
     // use (`registration/consent.rs` shows that exactly one account results).
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let rounds = if app.backend == Backend::Postgres {
         20
     } else {
@@ -568,7 +555,7 @@ async fn concurrent_redemptions_each_open_a_registration(app: &TestApp) {
 }
 
 async fn the_practice_sets_how_long_its_invitations_last(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     // Practice settings belong to a signed-in admin, not to an integration's token.
     let admin = api.admin_session().await;
     let patch = |body: Value| admin.call(reqwest::Method::PATCH, "/practice", body);

@@ -46,9 +46,7 @@ async fn patients_register(backend: Backend) {
         return;
     };
 
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     let rivera_code = lakeside.add_provider("Dr. Rivera").await.code;
     lakeside
         .add_program("Heart health", "Heart2026", "notify")

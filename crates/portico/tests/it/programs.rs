@@ -25,9 +25,7 @@ async fn refused(res: reqwest::Response) -> serde_json::Value {
 }
 
 async fn a_taken_sign_up_code_is_refused_alike_audited_and_throttled(app: &TestApp) {
-    let hillside = app
-        .practice_with_admin("Hillside Clinic", "admin@hillside.example")
-        .await;
+    let hillside = app.practice_with_admin("Hillside Clinic").await;
     let theirs: Program = Api::expect_as(
         hillside
             .post("/programs", &program("Diabetes Care", "Welcome123"))
@@ -36,9 +34,7 @@ async fn a_taken_sign_up_code_is_refused_alike_audited_and_throttled(app: &TestA
     )
     .await;
     let theirs_id = theirs.id;
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     let ours: Program = Api::expect_as(
         lakeside
             .post("/programs", &program("Heart Health", "Heart2026"))

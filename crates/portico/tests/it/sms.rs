@@ -24,15 +24,24 @@ with_provider!(
     a_provider_that_does_not_answer_in_time_is_retried,
 );
 
-const ADMIN: &str = "admin@lakeside.example";
-
-/// Lakeside invites Maria by `channels` to her phone; answers the invitation's id, code and link.
+/// Lakeside invites Maria by `channels` to her phone; answers the practice and the invitation.
 async fn invite<'a>(app: &'a TestApp, channels: &[&str]) -> (Practice<'a>, IssuedInvitation) {
-    let lakeside = app.practice_with_admin("Lakeside Clinic", ADMIN).await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     let invitation = lakeside
         .invite(&Invitee::maria().phone(PHONE).by(channels))
         .await;
     (lakeside, invitation)
+}
+
+/// The provider answers the next request at `at` with `answer`, and accepts the ones after it.
+async fn answers_once(provider: &MockServer, at: &str, answer: ResponseTemplate) {
+    Mock::given(method("POST"))
+        .and(path(at))
+        .respond_with(answer)
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(provider)
+        .await;
 }
 
 fn sign(token: &str, url: &str, params: &[(&str, &str)]) -> String {
@@ -69,7 +78,6 @@ async fn an_invite_by_sms_and_voice_reaches_the_provider_as_expected(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
     let (lakeside, created) = invite(app, &["sms", "voice"]).await;
     let (code, link) = (created.code.as_str(), created.link.as_str());
     assert_eq!(app.deliver().await, 2);
@@ -123,9 +131,8 @@ async fn an_invite_by_sms_and_voice_reaches_the_provider_as_expected(
 
 async fn only_signed_status_reports_move_the_invitation_to_delivered(
     app: &TestApp,
-    provider: &MockServer,
+    _provider: &MockServer,
 ) {
-    accept_all(provider).await;
     let (lakeside, created) = invite(app, &["sms", "voice"]).await;
     let id = created.id.as_str();
     assert_eq!(app.deliver().await, 2);
@@ -203,14 +210,7 @@ async fn only_signed_status_reports_move_the_invitation_to_delivered(
 }
 
 async fn a_server_error_is_retried_after_the_back_off(app: &TestApp, provider: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path(MESSAGES))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(provider)
-        .await;
-    accept_all(provider).await;
+    answers_once(provider, MESSAGES, ResponseTemplate::new(500)).await;
     let (lakeside, created) = invite(app, &["sms"]).await;
 
     assert_eq!(app.deliver().await, 1);
@@ -262,16 +262,10 @@ async fn a_refusal_is_a_dead_letter_with_the_providers_reason(
 }
 
 async fn a_rate_limit_is_retried(app: &TestApp, provider: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path(CALLS))
-        .respond_with(ResponseTemplate::new(429).set_body_json(json!({
-            "code": 20429, "message": "Too Many Requests", "status": 429,
-        })))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(provider)
-        .await;
-    accept_all(provider).await;
+    let too_many = ResponseTemplate::new(429).set_body_json(json!({
+        "code": 20429, "message": "Too Many Requests", "status": 429,
+    }));
+    answers_once(provider, CALLS, too_many).await;
     let (lakeside, created) = invite(app, &["voice"]).await;
 
     assert_eq!(app.deliver().await, 1);

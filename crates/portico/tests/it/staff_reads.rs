@@ -5,7 +5,6 @@ use reqwest::StatusCode;
 use wiremock::MockServer;
 
 use crate::audit::audit_events;
-use crate::common::provider::accept_all;
 use crate::common::responses::{InvitationPage, Notification, PendingLink};
 use crate::common::{Api, BIRTH_DATE, Invitee, PHONE, TestApp, with_provider};
 
@@ -26,10 +25,7 @@ async fn listing_invitations_audits_each_shown_invitation_and_its_patient(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let staff = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await;
+    let staff = app.practice_with_admin("Lakeside Clinic").await;
     let maria_invitation = staff
         .invite(&lopez("Maria", "maria.lopez@example.org"))
         .await;
@@ -78,10 +74,7 @@ async fn listing_sign_ups_and_notifications_audits_each_shown_patient(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let staff = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await;
+    let staff = app.practice_with_admin("Lakeside Clinic").await;
     staff
         .add_program("Diabetes care", "Sugar2026", "approval")
         .await;

@@ -16,14 +16,9 @@ on_both!(
     an_api_token_cannot_edit_templates,
 );
 
-async fn lakeside(app: &TestApp) -> Practice<'_> {
-    app.practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await
-}
-
 /// The practice, and its signed-in admin who edits templates through the API.
 async fn admin(app: &TestApp) -> (Practice<'_>, StaffSession) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let admin = api.admin_session().await;
     (api, admin)
 }
@@ -255,7 +250,7 @@ async fn spanish_invitations_go_out_in_spanish(app: &TestApp) {
 }
 
 async fn an_api_token_cannot_edit_templates(app: &TestApp) {
-    let api = lakeside(app).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let res = api
         .put(
             "/templates/invite_sms/en",

@@ -8,9 +8,7 @@ use crate::common::{TestApp, on_both};
 on_both!(an_api_token_cannot_publish_terms_but_a_signed_in_admin_can);
 
 async fn an_api_token_cannot_publish_terms_but_a_signed_in_admin_can(app: &TestApp) {
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     let refused = lakeside
         .post(
             "/terms",

@@ -73,6 +73,21 @@ impl Api {
             .expect("DELETE")
     }
 
+    /// Sends `requests` all at once, each on its own task; answers their statuses in order.
+    pub async fn all_at_once(
+        requests: impl IntoIterator<Item = reqwest::RequestBuilder>,
+    ) -> Vec<StatusCode> {
+        let sent: Vec<_> = requests
+            .into_iter()
+            .map(|req| tokio::spawn(req.send()))
+            .collect();
+        let mut statuses = Vec::new();
+        for handle in sent {
+            statuses.push(handle.await.expect("a task").expect("an answer").status());
+        }
+        statuses
+    }
+
     /// The JSON of a response that must have `status`.
     pub async fn expect(res: Response, status: StatusCode) -> serde_json::Value {
         let got = res.status();

@@ -92,6 +92,26 @@ pub fn csrf_token(html: &str) -> String {
         .to_owned()
 }
 
+/// The `Set-Cookie` header of a response that sets the cookie called `name`.
+pub fn set_cookie(res: &Response, name: &str) -> String {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie set"))
+        .to_owned()
+}
+
+/// How many seconds a refused caller is told to wait (`Retry-After`).
+pub fn retry_after(res: &Response) -> u64 {
+    res.headers()["retry-after"]
+        .to_str()
+        .expect("a number")
+        .parse()
+        .expect("a number of seconds")
+}
+
 /// Where a redirect points.
 pub fn location(res: &Response) -> String {
     res.headers()

@@ -26,7 +26,7 @@ use portico_core::{ManualClock, Timestamp};
 use reqwest::{Response, StatusCode};
 
 pub use api::Api;
-pub use browser::{Browser, csrf_token, id_from_location, location};
+pub use browser::{Browser, csrf_token, id_from_location, location, retry_after, set_cookie};
 use database::{PgDatabase, postgres_admin_url};
 pub use patient::{BIRTH_DATE, Details, PASSPHRASE, PHONE, PhoneInbox};
 pub use practice::{CLI_ADMIN_PASSWORD, Invitee, Practice, StaffSession};

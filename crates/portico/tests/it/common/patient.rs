@@ -7,8 +7,8 @@ use std::ops::Deref;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::responses::{Me, Redeemed, Registered, RegistrationView};
-use super::{Api, TestApp};
+use super::responses::{Me, Redeemed, Registered, RegistrationView, SessionOpened};
+use super::{Api, Practice, TestApp};
 
 /// Maria Lopez's date of birth.
 pub const BIRTH_DATE: &str = "1980-02-03";
@@ -113,7 +113,7 @@ impl TestApp {
     }
 
     /// Maria registered with `code` (a provider or sign-up code) and `email`, signed in.
-    pub async fn registered_patient(
+    pub async fn registered_with_code(
         &self,
         phone: &impl PhoneInbox,
         code: &str,
@@ -127,11 +127,31 @@ impl TestApp {
         self.patient(&registered.session_token)
     }
 
+    /// Lakeside Clinic, and Maria (`maria@example.org`) registered there with its practice-wide
+    /// code, signed in.
+    pub async fn registered_patient(&self, phone: &impl PhoneInbox) -> (Practice<'_>, Patient) {
+        let lakeside = self.practice_with_admin("Lakeside Clinic").await;
+        let maria = lakeside
+            .registered_patient(phone, "maria@example.org")
+            .await;
+        (lakeside, maria)
+    }
+
     /// The patient holding `session_token`.
     pub fn patient(&self, session_token: &str) -> Patient {
         let mut api = self.anonymous_api();
         api.token = session_token.to_owned();
         Patient { api }
+    }
+
+    /// A patient signed in by email address or username; the sign-in must succeed.
+    pub async fn signed_in_patient(&self, name: &str, password: &str) -> Patient {
+        let opened: SessionOpened = Api::expect_as(
+            self.sign_in_patient(name, password).await,
+            StatusCode::CREATED,
+        )
+        .await;
+        self.patient(&opened.session_token)
     }
 
     /// Signs a patient in by email address or username; the answer, whatever it is.
@@ -160,6 +180,11 @@ impl Registration<'_> {
 
     pub async fn send_details(&self, details: &Details) -> Response {
         self.step("/details", details.0.clone()).await
+    }
+
+    /// Sends details that must be accepted; where the registration stands then.
+    pub async fn enter_details(&self, details: &Details) -> RegistrationView {
+        Api::expect_as(self.send_details(details).await, StatusCode::OK).await
     }
 
     /// Asks for a phone code by `sms` or `voice`.
@@ -195,11 +220,7 @@ impl Registration<'_> {
     /// Takes the registration the rest of the way: Maria's details with `email`, her phone, the
     /// terms and — when the invitation asks for it — consent, to a new account signed in.
     pub async fn finish(&self, phone: &impl PhoneInbox, email: &str) -> Registered {
-        let view: RegistrationView = Api::expect_as(
-            self.send_details(&Details::maria(email)).await,
-            StatusCode::OK,
-        )
-        .await;
+        let view = self.enter_details(&Details::maria(email)).await;
         assert_eq!(view.next, "phone");
         self.verify_phone(phone).await;
         let view = self.status().await;

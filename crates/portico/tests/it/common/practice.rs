@@ -6,7 +6,7 @@ use std::ops::Deref;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::patient::{BIRTH_DATE, Registration};
+use super::patient::{BIRTH_DATE, Patient, PhoneInbox, Registration};
 use super::responses::{Invitation, IssuedInvitation, ProviderCode};
 use super::{Api, Browser, TestApp};
 
@@ -30,13 +30,19 @@ impl Deref for Practice<'_> {
 }
 
 impl TestApp {
-    /// A new practice named `name`, its admin `admin_email` (password `CLI_ADMIN_PASSWORD`), and
-    /// an API token for it.
-    pub async fn practice_with_admin(&self, name: &str, admin_email: &str) -> Practice<'_> {
+    /// A new practice named `name`, its admin (password `CLI_ADMIN_PASSWORD`), and an API token
+    /// for it. The admin is `admin@<name>.example`, the name lower-cased without its trailing
+    /// "Clinic": Lakeside Clinic's is `admin@lakeside.example`.
+    pub async fn practice_with_admin(&self, name: &str) -> Practice<'_> {
+        let domain = name
+            .trim_end_matches(" Clinic")
+            .to_lowercase()
+            .replace(' ', "-");
+        let admin_email = format!("admin@{domain}.example");
         Practice {
             app: self,
-            api: self.integrator(name, admin_email).await,
-            admin_email: admin_email.to_owned(),
+            api: self.integrator(name, &admin_email).await,
+            admin_email,
         }
     }
 }
@@ -110,6 +116,27 @@ impl Practice<'_> {
             .redeem_invitation(&invitation.code, birth_date)
             .await;
         (invitation, registration)
+    }
+
+    /// A patient starts a self-registration with the practice-wide provider code.
+    pub async fn start_registration(&self) -> Registration<'_> {
+        self.app
+            .start_registration(&self.provider_code().await)
+            .await
+    }
+
+    /// Like `start_registration`, from a caller at `ip`.
+    pub async fn start_registration_at(&self, ip: &str) -> Registration<'_> {
+        self.app
+            .start_registration_at(ip, &self.provider_code().await)
+            .await
+    }
+
+    /// Maria, registered with the practice-wide provider code and `email`, signed in.
+    pub async fn registered_patient(&self, phone: &impl PhoneInbox, email: &str) -> Patient {
+        self.app
+            .registered_with_code(phone, &self.provider_code().await, email)
+            .await
     }
 
     /// An invitation as staff read it.

@@ -15,7 +15,9 @@ pub const FROM: &str = "+15005550006";
 pub const MESSAGES: &str = "/2010-04-01/Accounts/AC0123456789abcdef/Messages.json";
 pub const CALLS: &str = "/2010-04-01/Accounts/AC0123456789abcdef/Calls.json";
 
-/// Like `on_both!`, with a provider stand-in and the service set to send through it.
+/// Like `on_both!`, with a provider stand-in and the service set to send through it. The
+/// stand-in accepts every text and call (`accept_all`) unless a test mounts another answer,
+/// which wins: wiremock takes the lowest priority number, and `accept_all`'s is 10.
 macro_rules! with_provider {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -23,6 +25,7 @@ macro_rules! with_provider {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let provider = wiremock::MockServer::start().await;
+                    crate::common::provider::accept_all(&provider).await;
                     let app = crate::common::provider::spawn(crate::common::Backend::Sqlite, &provider).await.expect("sqlite is always available");
                     super::$name(&app, &provider).await;
                     app.stop().await;
@@ -34,6 +37,7 @@ macro_rules! with_provider {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let provider = wiremock::MockServer::start().await;
+                    crate::common::provider::accept_all(&provider).await;
                     let Some(app) = crate::common::provider::spawn(crate::common::Backend::Postgres, &provider).await else { return };
                     super::$name(&app, &provider).await;
                     app.stop().await;
@@ -69,24 +73,20 @@ pub async fn spawn(backend: Backend, provider: &MockServer) -> Option<TestApp> {
 
 /// The provider accepts everything sent with the right credentials.
 pub async fn accept_all(provider: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path(MESSAGES))
-        .and(basic_auth(SID, TOKEN))
-        .respond_with(ResponseTemplate::new(201).set_body_json(
-            json!({ "sid": "SM00000000000000000000000000000001", "status": "queued" }),
-        ))
-        .with_priority(10)
-        .mount(provider)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(CALLS))
-        .and(basic_auth(SID, TOKEN))
-        .respond_with(ResponseTemplate::new(201).set_body_json(
-            json!({ "sid": "CA00000000000000000000000000000001", "status": "queued" }),
-        ))
-        .with_priority(10)
-        .mount(provider)
-        .await;
+    for (at, sid) in [
+        (MESSAGES, "SM00000000000000000000000000000001"),
+        (CALLS, "CA00000000000000000000000000000001"),
+    ] {
+        Mock::given(method("POST"))
+            .and(path(at))
+            .and(basic_auth(SID, TOKEN))
+            .respond_with(
+                ResponseTemplate::new(201).set_body_json(json!({ "sid": sid, "status": "queued" })),
+            )
+            .with_priority(10)
+            .mount(provider)
+            .await;
+    }
 }
 
 /// The form bodies the provider received at `at`, in order.

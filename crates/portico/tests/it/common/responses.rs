@@ -14,9 +14,7 @@ pub struct Problem {
     #[serde(default)]
     pub detail: String,
     /// The path of the request.
-    #[serde(default)]
     pub instance: Option<String>,
-    #[serde(default)]
     pub request_id: Option<String>,
     /// Each invalid field, for `/problems/invalid-fields`.
     #[serde(default)]
@@ -66,9 +64,7 @@ impl IssuedInvitation {
 #[derive(Debug, Deserialize)]
 pub struct Invitation {
     pub state: String,
-    #[serde(default)]
     pub phone: Option<String>,
-    #[serde(default)]
     pub related_to: Option<String>,
     pub failed_attempts: i64,
     pub history: Vec<HistoryEntry>,
@@ -104,7 +100,6 @@ pub struct MessageStatus {
     pub channel: String,
     pub state: String,
     pub attempts: i64,
-    #[serde(default)]
     pub last_error: Option<String>,
 }
 
@@ -119,7 +114,6 @@ impl MessageStatus {
 #[derive(Debug, Deserialize)]
 pub struct InvitationPage {
     pub items: Vec<InvitationLine>,
-    #[serde(default)]
     pub next_cursor: Option<String>,
 }
 
@@ -140,9 +134,7 @@ pub struct Redeemed {
 pub struct Prefill {
     pub first_name: String,
     pub last_name: String,
-    #[serde(default)]
     pub email: Option<String>,
-    #[serde(default)]
     pub username: Option<String>,
     pub relation: String,
     pub practice_name: String,
@@ -152,10 +144,8 @@ pub struct Prefill {
 #[derive(Debug, Deserialize)]
 pub struct ProviderCode {
     /// `None` for the practice's own code.
-    #[serde(default)]
     pub provider_id: Option<String>,
     /// `None` while disabled.
-    #[serde(default)]
     pub code: Option<String>,
     pub active: bool,
 }
@@ -176,13 +166,10 @@ pub struct RegistrationView {
     pub next: String,
     pub consent_required: bool,
     pub details: Details,
-    #[serde(default)]
     pub username: Option<String>,
     /// The terms to accept (when `next` is `terms`).
-    #[serde(default)]
     pub terms: Option<Terms>,
     /// The consent to sign (when `next` is `consent`).
-    #[serde(default)]
     pub consent: Option<ConsentText>,
 }
 
@@ -229,7 +216,6 @@ pub struct CodeSent {
 pub struct Registered {
     pub session_token: String,
     pub patient_id: String,
-    #[serde(default)]
     pub username: Option<String>,
 }
 
@@ -251,9 +237,7 @@ pub struct Me {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Card {
     pub practice_name: String,
-    #[serde(default)]
     pub provider_name: Option<String>,
-    #[serde(default)]
     pub program_name: Option<String>,
     /// `active`, or `pending` while the practice has not approved a sign-up.
     pub status: String,
@@ -279,6 +263,5 @@ pub struct PendingLink {
 pub struct Notification {
     pub id: String,
     pub kind: String,
-    #[serde(default)]
     pub program_name: Option<String>,
 }

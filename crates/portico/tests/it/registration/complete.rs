@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use wiremock::MockServer;
 
 use crate::common::provider::{self, accept_all};
-use crate::common::{Api, Backend, Details, TestApp, csrf_token};
+use crate::common::{Backend, Details, TestApp, csrf_token, set_cookie};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_the_session_cookie_is_secure_behind_tls() {
@@ -28,19 +28,11 @@ async fn the_session_cookie_is_secure_behind_tls(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, &settings).await else {
         return;
     };
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let registration = lakeside.start_registration().await;
+    registration
+        .enter_details(&Details::maria("maria@example.org"))
         .await;
-    let registration = app
-        .start_registration(&lakeside.provider_code().await)
-        .await;
-    Api::expect(
-        registration
-            .send_details(&Details::maria("maria@example.org"))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
     registration.verify_phone(&provider).await;
     let ticket = &registration.ticket;
 
@@ -53,13 +45,7 @@ async fn the_session_cookie_is_secure_behind_tls(backend: Backend) {
         .send()
         .await
         .unwrap();
-    let anon = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("__Host-portico_csrf="))
-        .expect("an anonymous CSRF cookie");
+    let anon = set_cookie(&page, "__Host-portico_csrf");
     assert!(
         anon.contains("Secure") && anon.contains("HttpOnly"),
         "{anon}"
@@ -78,13 +64,7 @@ async fn the_session_cookie_is_secure_behind_tls(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/portal?welcome=1");
-    let session = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("__Host-portico_patient="))
-        .expect("a patient session cookie");
+    let session = set_cookie(&res, "__Host-portico_patient");
     for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(
             session.contains(attribute),

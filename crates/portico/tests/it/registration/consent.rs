@@ -4,7 +4,6 @@
 use reqwest::StatusCode;
 use wiremock::MockServer;
 
-use crate::common::provider::accept_all;
 use crate::common::responses::{Problem, Registered, RegistrationView};
 use crate::common::{Api, BIRTH_DATE, Details, Invitee, PHONE, TestApp, with_provider};
 
@@ -14,10 +13,7 @@ async fn an_invited_patient_registers_with_consent_and_the_invitation_is_used_up
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     let maria = Invitee::maria()
         .email("maria.lopez@example.org")
         .phone(PHONE)
@@ -35,13 +31,9 @@ async fn an_invited_patient_registers_with_consent_and_the_invitation_is_used_up
     assert!(view.consent_required);
 
     // A signature that is not the full name is refused next to the field.
-    Api::expect(
-        registration
-            .send_details(&Details::maria("maria.lopez@example.org"))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    registration
+        .enter_details(&Details::maria("maria.lopez@example.org"))
+        .await;
     registration.verify_phone(provider).await;
     let status = registration.status().await;
     assert!(status.terms().body.contains("terms of use"));

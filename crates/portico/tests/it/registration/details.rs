@@ -5,7 +5,6 @@ use reqwest::StatusCode;
 use serde_json::json;
 use wiremock::MockServer;
 
-use crate::common::provider::accept_all;
 use crate::common::responses::{PasswordCheck, Problem, Registered, RegistrationView};
 use crate::common::{Api, Details, PASSPHRASE, TestApp, with_provider};
 
@@ -14,52 +13,38 @@ with_provider!(
     a_patient_without_email_registers_and_signs_in_with_a_username,
 );
 
-async fn passwords_follow_the_2025_nist_rules_and_say_why(app: &TestApp, provider: &MockServer) {
-    accept_all(provider).await;
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await;
-    let registration = app
-        .start_registration(&lakeside.provider_code().await)
-        .await;
+async fn passwords_follow_the_2025_nist_rules_and_say_why(app: &TestApp, _provider: &MockServer) {
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let registration = lakeside.start_registration().await;
     let api = app.anonymous_api();
     let try_password = |password: &'static str| {
         let details = Details::maria("maria@example.org").password(password);
         let registration = &registration;
         async move { registration.send_details(&details).await }
     };
+    let refused = |password: &'static str| async move {
+        let problem: Problem = Api::expect_as(
+            try_password(password).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        problem
+    };
     // 14 characters: too short, and the answer counts them.
-    let short: Problem = Api::expect_as(
-        try_password("tulip harbor x").await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
+    let short = refused("tulip harbor x").await;
+    let why = short.message_for("password");
     assert!(
-        short
-            .message_for("password")
-            .contains("at least 15 characters (this one has 14)"),
+        why.contains("at least 15 characters (this one has 14)"),
         "{short:?}"
     );
     // 15 characters but on the list of common passwords.
-    let common: Problem = Api::expect_as(
-        try_password("migrationschool").await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
-    assert!(
-        common.message_for("password").contains("common or leaked"),
-        "{common:?}"
-    );
+    let common = refused("migrationschool").await;
+    let why = common.message_for("password");
+    assert!(why.contains("common or leaked"), "{common:?}");
     // Built from the patient's own name.
-    let personal: Problem = Api::expect_as(
-        try_password("maria lopez 1980 ok").await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await;
-    assert!(
-        personal.message_for("password").contains("your name"),
-        "{personal:?}"
-    );
+    let personal = refused("maria lopez 1980 ok").await;
+    let why = personal.message_for("password");
+    assert!(why.contains("your name"), "{personal:?}");
     // Only the password was wrong: the other fields were accepted.
     assert_eq!(common.errors.len(), 1);
     // A 15-character passphrase is accepted: no composition rules.
@@ -98,20 +83,11 @@ async fn a_patient_without_email_registers_and_signs_in_with_a_username(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let registration = lakeside.start_registration().await;
+    let view = registration
+        .enter_details(&Details::maria("").without_email())
         .await;
-    let registration = app
-        .start_registration(&lakeside.provider_code().await)
-        .await;
-    let view: RegistrationView = Api::expect_as(
-        registration
-            .send_details(&Details::maria("").without_email())
-            .await,
-        StatusCode::OK,
-    )
-    .await;
     let username = view.username.expect("a username instead of the email");
     assert!(username.contains('-'), "{username}");
     registration.verify_phone(provider).await;

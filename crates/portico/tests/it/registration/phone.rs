@@ -6,9 +6,9 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use wiremock::MockServer;
 
-use crate::common::provider::{accept_all, texts};
+use crate::common::provider::texts;
 use crate::common::responses::{CodeSent, Problem, RegistrationView};
-use crate::common::{Api, Details, PHONE, PhoneInbox as _, TestApp, with_provider};
+use crate::common::{Api, Details, PHONE, PhoneInbox as _, TestApp, retry_after, with_provider};
 
 with_provider!(phone_codes_expire_allow_five_tries_and_re_sends_wait_longer_each_time);
 
@@ -16,20 +16,11 @@ async fn phone_codes_expire_allow_five_tries_and_re_sends_wait_longer_each_time(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let registration = lakeside.start_registration().await;
+    registration
+        .enter_details(&Details::maria("maria@example.org"))
         .await;
-    let registration = app
-        .start_registration(&lakeside.provider_code().await)
-        .await;
-    Api::expect(
-        registration
-            .send_details(&Details::maria("maria@example.org"))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
 
     // Re-sends wait 30 s, then 60 s: the answer says how long.
     let sent: CodeSent =
@@ -39,11 +30,7 @@ async fn phone_codes_expire_allow_five_tries_and_re_sends_wait_longer_each_time(
     assert!(sent.phone_masked.ends_with("23"));
     let early = registration.send_code("sms").await;
     assert_eq!(early.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = early.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait = retry_after(&early);
     assert!((1..=30).contains(&wait), "retry after {wait}");
     app.advance(Duration::from_secs(31));
     let sent: CodeSent =

@@ -4,7 +4,6 @@
 use reqwest::StatusCode;
 use wiremock::MockServer;
 
-use crate::common::provider::accept_all;
 use crate::common::responses::{Card, Problem};
 use crate::common::{Api, TestApp, with_provider};
 
@@ -14,21 +13,12 @@ async fn a_signed_in_patient_links_another_provider_with_its_code(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await;
-    let hilltop = app
-        .practice_with_admin("Hilltop Clinic", "admin@hilltop.example")
-        .await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let hilltop = app.practice_with_admin("Hilltop Clinic").await;
     let rivera = hilltop.add_provider("Dr. Rivera").await;
 
-    let maria = app
-        .registered_patient(
-            provider,
-            &lakeside.provider_code().await,
-            "maria@example.org",
-        )
+    let maria = lakeside
+        .registered_patient(provider, "maria@example.org")
         .await;
     let wrong: Problem = Api::expect_as(
         maria.add_provider_code("ZZZ999").await,

@@ -4,19 +4,15 @@
 use reqwest::StatusCode;
 use wiremock::MockServer;
 
-use crate::common::provider::accept_all;
 use crate::common::{BIRTH_DATE, Invitee, PHONE, TestApp, csrf_token, location, with_provider};
 
 with_provider!(the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_errors);
 
 async fn the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_errors(
     app: &TestApp,
-    provider: &MockServer,
+    _provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     let invitation = lakeside
         .invite(
             &Invitee::maria()

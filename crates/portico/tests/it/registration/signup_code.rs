@@ -7,7 +7,6 @@ use reqwest::StatusCode;
 use serde_json::json;
 use wiremock::MockServer;
 
-use crate::common::provider::accept_all;
 use crate::common::responses::{Notification, PendingLink};
 use crate::common::{Api, PASSPHRASE, TestApp, csrf_token, with_provider};
 
@@ -17,10 +16,7 @@ async fn sign_up_codes_enrol_into_the_program_under_its_policy(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     for (name, code, policy) in [
         ("Diabetes care", "Sugar2026", "approval"),
         ("Heart health", "Heart2026", "notify"),
@@ -37,7 +33,7 @@ async fn sign_up_codes_enrol_into_the_program_under_its_policy(
     };
     // Approval: the card waits until staff approve.
     let ana = app
-        .registered_patient(provider, "sugar2026", "ana@example.org")
+        .registered_with_code(provider, "sugar2026", "ana@example.org")
         .await;
     let card = ana.me().await.cards[0].clone();
     assert_eq!(card.program_name.as_deref(), Some("Diabetes care"));
@@ -63,10 +59,10 @@ async fn sign_up_codes_enrol_into_the_program_under_its_policy(
     // Later sign-ups come later (the test clock stands still otherwise): newest first below.
     app.advance(Duration::from_secs(60));
     let ben = app
-        .registered_patient(provider, "HEART 2026", "ben@example.org")
+        .registered_with_code(provider, "HEART 2026", "ben@example.org")
         .await;
     assert_eq!(ben.me().await.cards[0].status, "active");
-    app.registered_patient(provider, "Well2026", "cy@example.org")
+    app.registered_with_code(provider, "Well2026", "cy@example.org")
         .await;
     let notes: Vec<Notification> =
         Api::expect_as(lakeside.get("/notifications").await, StatusCode::OK).await;
@@ -83,9 +79,7 @@ async fn sign_up_codes_enrol_into_the_program_under_its_policy(
     );
 
     // Another practice sees none of it and cannot approve this practice's links.
-    let hilltop = app
-        .practice_with_admin("Hilltop Clinic", "admin@hilltop.example")
-        .await;
+    let hilltop = app.practice_with_admin("Hilltop Clinic").await;
     assert_eq!(
         Api::expect(hilltop.get("/notifications").await, StatusCode::OK).await,
         json!([])
@@ -102,7 +96,7 @@ async fn sign_up_codes_enrol_into_the_program_under_its_policy(
     // so that patient sees no card (and, with no link left, cannot sign in).
     app.advance(Duration::from_secs(60));
     let dee = app
-        .registered_patient(provider, "Sugar2026", "dee@example.org")
+        .registered_with_code(provider, "Sugar2026", "dee@example.org")
         .await;
     let desk = lakeside.admin().await;
     let page = desk.get("/staff/sign-ups").await.text().await.unwrap();

@@ -5,8 +5,6 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use wiremock::MockServer;
 
-use crate::common::provider::accept_all;
-use crate::common::responses::SessionOpened;
 use crate::common::{Api, PASSPHRASE, TestApp, with_provider};
 
 with_provider!(a_new_terms_version_is_asked_for_at_the_next_sign_in);
@@ -15,24 +13,8 @@ async fn a_new_terms_version_is_asked_for_at_the_next_sign_in(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let lakeside = app
-        .practice_with_admin("Lakeside Clinic", "admin@lakeside.example")
-        .await;
-    app.registered_patient(
-        provider,
-        &lakeside.provider_code().await,
-        "maria@example.org",
-    )
-    .await;
-    let sign_in = || async {
-        let opened: SessionOpened = Api::expect_as(
-            app.sign_in_patient("MARIA@example.org", PASSPHRASE).await,
-            StatusCode::CREATED,
-        )
-        .await;
-        app.patient(&opened.session_token)
-    };
+    let (lakeside, _) = app.registered_patient(provider).await;
+    let sign_in = || app.signed_in_patient("MARIA@example.org", PASSPHRASE);
     let maria = sign_in().await;
     assert!(maria.me().await.terms_due.is_empty());
 
