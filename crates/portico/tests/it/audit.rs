@@ -195,45 +195,21 @@ async fn the_audit_log_and_the_database_hold_no_plain_secrets(app: &TestApp) {
 
 /// Every audit row, oldest first, as someone reading the database would see it.
 pub(crate) async fn audit_events(app: &TestApp) -> Vec<AuditEvent> {
-    use sqlx::Connection;
-    let sql = "SELECT seq, at, practice_id, actor_kind, actor_id, actor_role, action, subject_kind, \
-               subject_id, patient_id, ip, user_agent, outcome, details, prev_hash, hash \
-               FROM audit_events ORDER BY seq";
-    match app.backend {
-        Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&app.database_url())
-                .await
-                .unwrap();
-            sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
-        }
-        Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&app.database_url())
-                .await
-                .unwrap();
-            sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
-        }
-    }
+    app.fetch_all(
+        "SELECT seq, at, practice_id, actor_kind, actor_id, actor_role, action, subject_kind, \
+         subject_id, patient_id, ip, user_agent, outcome, details, prev_hash, hash \
+         FROM audit_events ORDER BY seq",
+    )
+    .await
 }
 
+/// The audit table alone, every column as text.
 async fn audit_text(app: &TestApp) -> String {
-    // The audit table alone, every column as text.
-    let sql = "SELECT action || '|' || COALESCE(actor_id,'') || '|' || COALESCE(subject_id,'') || '|' || details FROM audit_events";
-    match app.backend {
-        Backend::Sqlite => {
-            use sqlx::Connection;
-            let mut c = sqlx::SqliteConnection::connect(&app.database_url())
-                .await
-                .unwrap();
-            let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&mut c).await.unwrap();
-            rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
-        }
-        Backend::Postgres => {
-            use sqlx::Connection;
-            let mut c = sqlx::PgConnection::connect(&app.database_url())
-                .await
-                .unwrap();
-            let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&mut c).await.unwrap();
-            rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
-        }
-    }
+    let rows: Vec<(String,)> = app
+        .fetch_all(
+            "SELECT action || '|' || COALESCE(actor_id,'') || '|' || COALESCE(subject_id,'') \
+             || '|' || details FROM audit_events",
+        )
+        .await;
+    rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
 }

@@ -1,10 +1,11 @@
 //! Provider codes and programs with sign-up codes: staff list, rotate and disable codes, manage
 //! programs; the public look-ups answer display names only, one fixed answer for any wrong code.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Api, TestApp, on_both};
+use crate::common::responses::{Problem, Program, ProviderCode};
+use crate::common::{Api, StaffSession, TestApp, on_both};
 
 on_both!(
     provider_codes_are_shown_rotated_and_disabled,
@@ -22,24 +23,15 @@ async fn lookup(app: &TestApp, which: &str, code: &str) -> reqwest::Response {
 }
 
 async fn provider_codes_are_shown_rotated_and_disabled(app: &TestApp) {
-    let api = app
-        .integrator("Hillside Clinic", "admin@hillside.example")
-        .await;
-    let provider = Api::expect(
-        api.post("/providers", &json!({ "display_name": "Dr. Ana Ruiz" }))
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let provider_id = provider["id"].as_str().unwrap();
+    let api = app.practice_with_admin("Hillside Clinic").await;
+    let provider_id = &api.add_provider("Dr. Ana Ruiz").await.id;
 
-    let codes = Api::expect(api.get("/provider-codes").await, StatusCode::OK).await;
-    let codes = codes.as_array().unwrap();
+    let codes = api.provider_codes().await;
     assert_eq!(codes.len(), 2, "the practice's code and the provider's");
-    assert!(codes[0]["provider_id"].is_null());
-    assert_eq!(codes[1]["provider_id"], provider_id);
-    let practice_code = codes[0]["code"].as_str().unwrap().to_owned();
-    let provider_code = codes[1]["code"].as_str().unwrap().to_owned();
+    assert!(codes[0].provider_id.is_none());
+    assert_eq!(codes[1].provider_id.as_ref(), Some(provider_id));
+    let practice_code = codes[0].code.clone().unwrap();
+    let provider_code = codes[1].code.clone().unwrap();
     for code in [&practice_code, &provider_code] {
         assert_eq!(code.len(), 6);
         assert!(
@@ -64,7 +56,7 @@ async fn provider_codes_are_shown_rotated_and_disabled(app: &TestApp) {
         json!({ "practice_name": "Hillside Clinic", "provider_name": "Dr. Ana Ruiz" })
     );
 
-    let rotated = Api::expect(
+    let rotated: ProviderCode = Api::expect_as(
         api.post(
             &format!("/provider-codes/providers/{provider_id}/rotate"),
             &json!({}),
@@ -73,52 +65,49 @@ async fn provider_codes_are_shown_rotated_and_disabled(app: &TestApp) {
         StatusCode::OK,
     )
     .await;
-    let new_code = rotated["code"].as_str().unwrap();
+    let new_code = rotated.code.unwrap();
     assert_ne!(new_code, provider_code);
-    let old = Api::expect(
+    let old: Problem = Api::expect_as(
         lookup(app, "provider-codes", &provider_code).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
     assert_eq!(
-        old["detail"],
+        old.detail,
         "Please check the 6-character code you received from your doctor's office."
     );
     Api::expect(
-        lookup(app, "provider-codes", new_code).await,
+        lookup(app, "provider-codes", &new_code).await,
         StatusCode::OK,
     )
     .await;
 
-    let disabled = Api::expect(
+    let disabled: ProviderCode = Api::expect_as(
         api.post("/provider-codes/practice/disable", &json!({}))
             .await,
         StatusCode::OK,
     )
     .await;
-    assert_eq!(
-        (disabled["active"].as_bool(), disabled["code"].is_null()),
-        (Some(false), true)
-    );
+    assert_eq!((disabled.active, disabled.code.is_none()), (false, true));
     Api::expect(
         lookup(app, "provider-codes", &practice_code).await,
         StatusCode::BAD_REQUEST,
     )
     .await;
-    let again = Api::expect(
+    let again: ProviderCode = Api::expect_as(
         api.post("/provider-codes/practice/rotate", &json!({}))
             .await,
         StatusCode::OK,
     )
     .await;
     Api::expect(
-        lookup(app, "provider-codes", again["code"].as_str().unwrap()).await,
+        lookup(app, "provider-codes", &again.code.unwrap()).await,
         StatusCode::OK,
     )
     .await;
 
     // Another practice's provider is not ours to rotate.
-    let other = app.integrator("Other Clinic", "admin@other.example").await;
+    let other = app.practice_with_admin("Other Clinic").await;
     Api::expect(
         other
             .post(
@@ -132,20 +121,19 @@ async fn provider_codes_are_shown_rotated_and_disabled(app: &TestApp) {
 }
 
 async fn programs_are_managed_and_their_sign_up_codes_looked_up(app: &TestApp) {
-    let api = app
-        .integrator("Hillside Clinic", "admin@hillside.example")
-        .await;
+    let api = app.practice_with_admin("Hillside Clinic").await;
     let body = json!({ "name": "Diabetes Care", "signup_code": "Welcome123", "policy": "approval", "messaging_allowed": false });
-    let program = Api::expect(api.post("/programs", &body).await, StatusCode::CREATED).await;
+    let program: Program =
+        Api::expect_as(api.post("/programs", &body).await, StatusCode::CREATED).await;
     assert_eq!(
-        program["signup_code"], "Welcome123",
+        program.signup_code, "Welcome123",
         "staff see the code as chosen"
     );
     assert_eq!(
-        (program["enabled"].as_bool(), program["policy"].as_str()),
-        (Some(true), Some("approval"))
+        (program.enabled, program.policy.as_str()),
+        (true, "approval")
     );
-    let id = program["id"].as_str().unwrap();
+    let id = program.id.as_str();
 
     // Any case, spaces, and the confusable characters all find it.
     for typed in ["welcome123", "WELCOME 123", "We1c0me-123"] {
@@ -157,44 +145,38 @@ async fn programs_are_managed_and_their_sign_up_codes_looked_up(app: &TestApp) {
         );
     }
     // Unique across the deployment: another practice cannot take a look-alike.
-    let other = app.integrator("Other Clinic", "admin@other.example").await;
+    let other = app.practice_with_admin("Other Clinic").await;
     let clash = json!({ "name": "Other", "signup_code": "WELCOME-I23", "policy": "notify" });
-    let problem = Api::expect(
+    let problem: Problem = Api::expect_as(
         other.post("/programs", &clash).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert_eq!(problem["errors"][0]["field"], "signup_code");
+    assert_eq!(problem.errors[0].field, "signup_code");
     let bad = json!({ "name": "", "signup_code": "abc", "policy": "maybe" });
-    let problem = Api::expect(
+    let problem: Problem = Api::expect_as(
         api.post("/programs", &bad).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["name", "signup_code", "policy"]);
+    assert_eq!(problem.fields(), ["name", "signup_code", "policy"]);
 
     // Disabling stops the code; the other practice cannot see or change the program.
     let mut update = body.clone();
     update["enabled"] = json!(false);
-    let updated = Api::expect(
+    let updated: Program = Api::expect_as(
         api.put(&format!("/programs/{id}"), &update).await,
         StatusCode::OK,
     )
     .await;
-    assert_eq!(updated["enabled"], false);
-    let wrong = Api::expect(
+    assert!(!updated.enabled);
+    let wrong: Problem = Api::expect_as(
         lookup(app, "signup-codes", "Welcome123").await,
         StatusCode::BAD_REQUEST,
     )
     .await;
     assert_eq!(
-        wrong["detail"],
+        wrong.detail,
         "Please check the sign-up code you received from your doctor's office."
     );
     Api::expect(
@@ -221,7 +203,7 @@ async fn programs_are_managed_and_their_sign_up_codes_looked_up(app: &TestApp) {
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    let spare = Api::expect(
+    let spare: Program = Api::expect_as(
         api.post(
             "/programs",
             &json!({ "name": "Spare", "signup_code": "Spare2026", "policy": "silent" }),
@@ -230,20 +212,18 @@ async fn programs_are_managed_and_their_sign_up_codes_looked_up(app: &TestApp) {
         StatusCode::CREATED,
     )
     .await;
-    let res = api
-        .delete(&format!("/programs/{}", spare["id"].as_str().unwrap()))
-        .await;
+    let res = api.delete(&format!("/programs/{}", spare.id)).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let left: Value = Api::expect(api.get("/programs").await, StatusCode::OK).await;
     assert_eq!(left.as_array().unwrap().len(), 1);
 }
 
 async fn code_look_ups_are_throttled_per_address(app: &TestApp) {
-    let api = app
-        .integrator("Hillside Clinic", "admin@hillside.example")
+    let good = app
+        .practice_with_admin("Hillside Clinic")
+        .await
+        .provider_code()
         .await;
-    let codes = Api::expect(api.get("/provider-codes").await, StatusCode::OK).await;
-    let good = codes[0]["code"].as_str().unwrap().to_owned();
     for n in 0..10 {
         let which = if n % 2 == 0 {
             "provider-codes"
@@ -268,27 +248,20 @@ async fn staff_who_are_not_admins_cannot_rotate_codes_or_change_programs(app: &T
     let (sam, _) = app
         .sign_in("sam@hillside.example", crate::common::STAFF_PASSWORD)
         .await;
-    let csrf = sam.csrf_for("/staff").await;
-    let post = |path: &str| {
-        sam.api(reqwest::Method::POST, path)
-            .header("x-csrf-token", &csrf)
-            .json(&json!({ "name": "X", "signup_code": "Sneaky123", "policy": "silent" }))
-            .send()
+    let sam = StaffSession::of(sam).await;
+    let post = |path: &'static str| {
+        let program = json!({ "name": "X", "signup_code": "Sneaky123", "policy": "silent" });
+        sam.call(Method::POST, path, program)
     };
     assert_eq!(
-        post("/provider-codes/practice/rotate")
-            .await
-            .unwrap()
-            .status(),
+        post("/provider-codes/practice/rotate").await.status(),
         StatusCode::FORBIDDEN
     );
-    assert_eq!(
-        post("/programs").await.unwrap().status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(post("/programs").await.status(), StatusCode::FORBIDDEN);
     // Reading is fine for staff: they print the codes.
     let list = sam
-        .api(reqwest::Method::GET, "/provider-codes")
+        .browser
+        .api(Method::GET, "/provider-codes")
         .send()
         .await
         .unwrap();
@@ -296,13 +269,11 @@ async fn staff_who_are_not_admins_cannot_rotate_codes_or_change_programs(app: &T
 }
 
 async fn an_api_token_cannot_create_staff_or_change_practice_settings(app: &TestApp) {
-    let api = app
-        .integrator("Hillside Clinic", "admin@hillside.example")
-        .await;
+    let api = app.practice_with_admin("Hillside Clinic").await;
     let admin = json!({ "display_name": "Mal Ory", "email": "mal@x.example", "role": "admin", "password": "gentle harbor morning tide" });
     Api::expect(api.post("/staff", &admin).await, StatusCode::FORBIDDEN).await;
     let patch = api
-        .request(reqwest::Method::PATCH, "/practice")
+        .request(Method::PATCH, "/practice")
         .json(&json!({ "invite_expiry_days": 90 }))
         .send()
         .await
@@ -321,18 +292,11 @@ async fn an_api_token_cannot_create_staff_or_change_practice_settings(app: &Test
 async fn a_burst_of_parallel_wrong_codes_cannot_get_past_the_limit(app: &TestApp) {
     // 30 wrong look-ups at once: each is counted before any work is done, so only 10 are tried.
     let anon = app.anonymous_api();
-    let burst: Vec<_> = (0..30)
-        .map(|_| {
-            let req = anon
-                .request(reqwest::Method::POST, "/public/provider-codes/lookup")
-                .json(&json!({ "code": "ZZZ999" }));
-            tokio::spawn(req.send())
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for handle in burst {
-        statuses.push(handle.await.unwrap().unwrap().status());
-    }
+    let burst = (0..30).map(|_| {
+        anon.request(Method::POST, "/public/provider-codes/lookup")
+            .json(&json!({ "code": "ZZZ999" }))
+    });
+    let statuses = Api::all_at_once(burst).await;
     let tried = statuses
         .iter()
         .filter(|s| **s == StatusCode::BAD_REQUEST)

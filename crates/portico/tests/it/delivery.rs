@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
 
-use crate::common::{Api, TestApp, on_both};
+use crate::common::responses::IssuedInvitation;
+use crate::common::{Api, Backend, Invitee, PHONE, Practice, TestApp, on_both};
 
 on_both!(
     an_invite_goes_out_through_the_outbox_and_the_invitation_becomes_sent,
@@ -17,27 +17,25 @@ on_both!(
     two_workers_deliver_every_message_exactly_once,
 );
 
-const ADMIN: (&str, &str) = ("admin@lakeside.example", "quiet meadow lantern river");
-
-async fn invite_everywhere(api: &Api) -> Value {
-    let body = json!({
-        "first_name": "Maria", "last_name": "Lopez", "birth_date": "1980-02-03",
-        "email": "maria@example.org", "phone": "+14155550123", "channels": ["email", "sms", "voice"],
-    });
-    Api::expect(api.post("/invitations", &body).await, StatusCode::CREATED).await
+/// Maria, invited by email, SMS and voice call.
+async fn invite_everywhere(api: &Practice<'_>) -> IssuedInvitation {
+    let maria = Invitee::maria()
+        .email("maria@example.org")
+        .phone(PHONE)
+        .by(&["email", "sms", "voice"]);
+    api.invite(&maria).await
 }
 
 async fn an_invite_goes_out_through_the_outbox_and_the_invitation_becomes_sent(app: &TestApp) {
-    let api = app.integrator("Lakeside Clinic", ADMIN.0).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite_everywhere(&api).await;
-    let id = created["id"].as_str().unwrap();
-    let read = Api::expect(api.get(&format!("/invitations/{id}")).await, StatusCode::OK).await;
-    assert_eq!(read["state"], "draft");
-    let waiting: Vec<(&str, &str)> = read["messages"]
-        .as_array()
-        .unwrap()
+    let id = created.id.as_str();
+    let read = api.invitation(id).await;
+    assert_eq!(read.state, "draft");
+    let waiting: Vec<(&str, &str)> = read
+        .messages
         .iter()
-        .map(|m| (m["channel"].as_str().unwrap(), m["state"].as_str().unwrap()))
+        .map(|m| (m.channel.as_str(), m.state.as_str()))
         .collect();
     assert_eq!(
         waiting,
@@ -49,38 +47,31 @@ async fn an_invite_goes_out_through_the_outbox_and_the_invitation_becomes_sent(a
     );
 
     assert_eq!(app.deliver().await, 3);
-    let read = Api::expect(api.get(&format!("/invitations/{id}")).await, StatusCode::OK).await;
+    let read = api.invitation(id).await;
     assert_eq!(
-        read["state"], "sent",
+        read.state, "sent",
         "a delivered invite moves the invitation to sent"
     );
-    let history: Vec<(&str, &str)> = read["history"]
-        .as_array()
-        .unwrap()
+    let history: Vec<(&str, &str)> = read
+        .history
         .iter()
-        .map(|h| (h["state"].as_str().unwrap(), h["actor"].as_str().unwrap()))
+        .map(|h| (h.state.as_str(), h.actor.as_str()))
         .collect();
     assert_eq!(history[1], ("sent", "system"));
     assert_eq!(history.len(), 2, "three messages, one transition");
-    for m in read["messages"].as_array().unwrap() {
-        assert_eq!(
-            (m["state"].as_str(), m["attempts"].as_i64()),
-            (Some("sent"), Some(1))
-        );
+    for m in &read.messages {
+        assert_eq!((m.state.as_str(), m.attempts), ("sent", 1));
     }
     assert_eq!(app.deliver().await, 0, "nothing is sent twice");
 
     // A newcomer reads the messages on the development page, code and link included.
-    let (staff, _) = app.sign_in(ADMIN.0, ADMIN.1).await;
+    let staff = api.admin().await;
     let page = staff.get("/dev/outbox").await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    let code = created["code"].as_str().unwrap();
+    let code = created.code.as_str();
     assert!(html.contains(code), "the email and SMS show the code");
-    assert!(
-        html.contains(created["link"].as_str().unwrap()),
-        "and the link"
-    );
+    assert!(html.contains(&created.link), "and the link");
     let spoken: Vec<String> = code
         .chars()
         .filter(|c| *c != '-')
@@ -91,16 +82,9 @@ async fn an_invite_goes_out_through_the_outbox_and_the_invitation_becomes_sent(a
         2,
         "the voice call reads the code twice, character by character"
     );
-    assert!(html.contains("maria@example.org") && html.contains("+14155550123"));
+    assert!(html.contains("maria@example.org") && html.contains(PHONE));
     // Another practice's staff see none of it.
-    app.cli_admin_create(
-        "Other Clinic",
-        "admin@other.example",
-        "quiet meadow lantern river",
-    );
-    let (other, _) = app
-        .sign_in("admin@other.example", "quiet meadow lantern river")
-        .await;
+    let other = app.practice_with_admin("Other Clinic").await.admin().await;
     assert!(
         !other
             .get("/dev/outbox")
@@ -113,16 +97,11 @@ async fn an_invite_goes_out_through_the_outbox_and_the_invitation_becomes_sent(a
 }
 
 async fn a_waiting_message_holds_no_plain_code_or_link(app: &TestApp) {
-    let api = app.integrator("Lakeside Clinic", ADMIN.0).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite_everywhere(&api).await;
     let dump = app.dump_all_text().await;
-    let code = created["code"].as_str().unwrap();
-    let token = created["link"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap();
+    let code = created.code.as_str();
+    let token = created.link_token();
     for secret in [code.to_owned(), code.replace('-', ""), token.to_owned()] {
         assert!(
             !dump.contains(&secret),
@@ -133,35 +112,34 @@ async fn a_waiting_message_holds_no_plain_code_or_link(app: &TestApp) {
 }
 
 async fn a_resend_queues_the_new_code_and_the_old_message_keeps_nothing_usable(app: &TestApp) {
-    let api = app.integrator("Lakeside Clinic", ADMIN.0).await;
-    let body = json!({ "first_name": "Ana", "last_name": "Silva", "birth_date": "1980-02-03", "email": "ana@example.org", "channels": ["email"] });
-    let created = Api::expect(api.post("/invitations", &body).await, StatusCode::CREATED).await;
-    let id = created["id"].as_str().unwrap();
+    let api = app.practice_with_admin("Lakeside Clinic").await;
+    let ana = Invitee::new("Ana", "Silva")
+        .email("ana@example.org")
+        .by(&["email"]);
+    let id = api.invite(&ana).await.id;
     app.deliver().await;
-    let resent = Api::expect(
-        api.post(&format!("/invitations/{id}/resend"), &json!({}))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let resent: IssuedInvitation = Api::expect_as(api.resend(&id).await, StatusCode::OK).await;
     assert_eq!(
-        resent["state"], "draft",
+        resent.state, "draft",
         "the new code waits for its own delivery"
     );
     assert_eq!(app.deliver().await, 1);
-    let read = Api::expect(api.get(&format!("/invitations/{id}")).await, StatusCode::OK).await;
-    assert_eq!(read["messages"].as_array().unwrap().len(), 2);
-    assert_eq!(read["state"], "sent");
-    let (staff, _) = app.sign_in(ADMIN.0, ADMIN.1).await;
-    let html = staff.get("/dev/outbox").await.text().await.unwrap();
-    assert!(
-        html.contains(resent["code"].as_str().unwrap()),
-        "the new code went out"
-    );
+    let read = api.invitation(&id).await;
+    assert_eq!(read.messages.len(), 2);
+    assert_eq!(read.state, "sent");
+    let html = api
+        .admin()
+        .await
+        .get("/dev/outbox")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&resent.code), "the new code went out");
 }
 
 async fn a_claim_left_by_a_dead_worker_is_taken_over_after_its_lease(app: &TestApp) {
-    let api = app.integrator("Lakeside Clinic", ADMIN.0).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let created = invite_everywhere(&api).await;
     // A worker claims the batch and dies before sending anything.
     let core = app.core();
@@ -174,27 +152,22 @@ async fn a_claim_left_by_a_dead_worker_is_taken_over_after_its_lease(app: &TestA
     assert_eq!(app.deliver().await, 0, "the lease still holds");
     app.advance(Duration::from_secs(61));
     assert_eq!(app.deliver().await, 3, "taken over once the lease ran out");
-    let read = Api::expect(
-        api.get(&format!("/invitations/{}", created["id"].as_str().unwrap()))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(read["state"], "sent");
-    for m in read["messages"].as_array().unwrap() {
+    let read = api.invitation(&created.id).await;
+    assert_eq!(read.state, "sent");
+    for m in &read.messages {
         assert_eq!(
-            (m["state"].as_str(), m["attempts"].as_i64()),
-            (Some("sent"), Some(2)),
+            (m.state.as_str(), m.attempts),
+            ("sent", 2),
             "the dead worker's claim counts as an attempt"
         );
     }
 }
 
 async fn two_workers_deliver_every_message_exactly_once(app: &TestApp) {
-    let api = app.integrator("Lakeside Clinic", ADMIN.0).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     // 2,001 messages on PostgreSQL (667 invitations on three channels); fewer on SQLite, whose
     // single writer makes the race less interesting.
-    let invitations = if app.backend == crate::common::Backend::Postgres {
+    let invitations = if app.backend == Backend::Postgres {
         667
     } else {
         100
@@ -237,26 +210,8 @@ async fn two_workers_deliver_every_message_exactly_once(app: &TestApp) {
         "both workers took part ({by_a} + {by_b})"
     );
     assert_eq!(app.count_rows("outbox").await, total);
-    let sent_once = count_where(app, "state = 'sent' AND attempts = 1").await;
+    let sent_once = app
+        .count_rows("outbox WHERE state = 'sent' AND attempts = 1")
+        .await;
     assert_eq!(sent_once, total, "no message was claimed twice");
-}
-
-async fn count_where(app: &TestApp, condition: &str) -> usize {
-    use sqlx::Connection;
-    let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM outbox WHERE {condition}"));
-    let (n,): (i64,) = match app.backend {
-        crate::common::Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&app.database_url())
-                .await
-                .unwrap();
-            sqlx::query_as(sql).fetch_one(&mut c).await.unwrap()
-        }
-        crate::common::Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&app.database_url())
-                .await
-                .unwrap();
-            sqlx::query_as(sql).fetch_one(&mut c).await.unwrap()
-        }
-    };
-    usize::try_from(n).unwrap()
 }

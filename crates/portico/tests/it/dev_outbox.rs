@@ -5,14 +5,14 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Api, Browser, STAFF_PASSWORD, TestApp, on_both};
+use crate::common::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Api, Browser, PhoneInbox, STAFF_PASSWORD, TestApp, on_both,
+};
 
 on_both!(
     staff_who_are_not_admins_get_403_and_an_admins_look_is_audited,
     recovery_codes_of_patients_linked_to_another_practice_are_not_shown,
 );
-
-const PASSWORD: &str = "quiet meadow lantern river";
 
 async fn staff_who_are_not_admins_get_403_and_an_admins_look_is_audited(app: &TestApp) {
     let admin = app.set_up_practice("Lakeside Clinic").await;
@@ -50,70 +50,18 @@ async fn articles(admin: &Browser, kind: &str) -> Vec<String> {
         .collect()
 }
 
-/// The newest message's text on an admin's outbox page starts with the code just sent.
-async fn newest_code(admin: &Browser) -> String {
-    let html = admin.get("/dev/outbox").await.text().await.unwrap();
-    let marker = "<pre class=\"message-text\">";
-    let start = html.find(marker).expect("a message with its text") + marker.len();
-    html[start..].chars().take(6).collect()
-}
+/// A practice's outbox page, read by its admin: where this file's patients read their phone
+/// codes (the `log` transport sends nothing).
+struct DevOutbox<'a>(&'a Browser);
 
-/// Registers a patient with `code` (a practice's provider code), reading the phone code from the
-/// outbox as that practice's `admin`; answers the patient's session token.
-async fn register(app: &TestApp, admin: &Browser, code: &str, email: &str) -> String {
-    let api = app.anonymous_api();
-    let started = Api::expect(
-        api.post("/public/registrations", &json!({ "code": code }))
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let ticket = started["ticket"].as_str().unwrap().to_owned();
-    let details = json!({
-        "ticket": ticket, "first_name": "Maria", "last_name": "Lopez", "birth_date": "1980-02-03",
-        "email": email, "phone": "+14155550123", "password": "copper lantern orbit meadow",
-    });
-    let steps = [
-        ("/public/registrations/details", details, StatusCode::OK),
-        (
-            "/public/registrations/phone/send",
-            json!({ "ticket": ticket, "channel": "sms" }),
-            StatusCode::ACCEPTED,
-        ),
-    ];
-    for (path, body, status) in steps {
-        Api::expect(api.post(path, &body).await, status).await;
+impl PhoneInbox for DevOutbox<'_> {
+    /// The newest message's text on the page starts with the code just sent (to whomever).
+    async fn code_sent_to(&self, _app: &TestApp, _number: &str) -> String {
+        let html = self.0.get("/dev/outbox").await.text().await.unwrap();
+        let marker = "<pre class=\"message-text\">";
+        let start = html.find(marker).expect("a message with its text") + marker.len();
+        html[start..].chars().take(6).collect()
     }
-    let phone_code = newest_code(admin).await;
-    let view = Api::expect(
-        api.post(
-            "/public/registrations/phone/verify",
-            &json!({ "ticket": ticket, "code": phone_code }),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    let version = view["terms"]["version"].clone();
-    Api::expect(
-        api.post(
-            "/public/registrations/terms",
-            &json!({ "ticket": ticket, "version": version }),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    let done = Api::expect(
-        api.post(
-            "/public/registrations/complete",
-            &json!({ "ticket": ticket }),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    done["session_token"].as_str().unwrap().to_owned()
 }
 
 async fn forgot(app: &TestApp, email: &str) {
@@ -130,33 +78,20 @@ async fn forgot(app: &TestApp, email: &str) {
 }
 
 async fn recovery_codes_of_patients_linked_to_another_practice_are_not_shown(app: &TestApp) {
-    let lakeside_api = app
-        .integrator("Lakeside Clinic", "admin@lakeside.example")
-        .await;
-    let hilltop_api = app
-        .integrator("Hilltop Clinic", "admin@hilltop.example")
-        .await;
-    let code_of = |codes: serde_json::Value| codes[0]["code"].as_str().unwrap().to_owned();
-    let lakeside_code =
-        code_of(Api::expect(lakeside_api.get("/provider-codes").await, StatusCode::OK).await);
-    let hilltop_code =
-        code_of(Api::expect(hilltop_api.get("/provider-codes").await, StatusCode::OK).await);
-    let (lakeside, _) = app.sign_in("admin@lakeside.example", PASSWORD).await;
-    let (hilltop, _) = app.sign_in("admin@hilltop.example", PASSWORD).await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let hilltop = app.practice_with_admin("Hilltop Clinic").await;
+    let lakeside_code = lakeside.provider_code().await;
+    let hilltop_code = hilltop.provider_code().await;
+    let lakeside = lakeside.admin().await;
+    let hilltop = hilltop.admin().await;
 
     // Maria registered at Lakeside, then linked Hilltop: her recovery code is written for
     // Lakeside (her first practice), but whoever reads it can take over her Hilltop record too.
-    let maria = register(app, &lakeside, &lakeside_code, "maria@example.org").await;
+    let maria = app
+        .registered_with_code(&DevOutbox(&lakeside), &lakeside_code, "maria@example.org")
+        .await;
     app.advance(std::time::Duration::from_secs(60));
-    let mut patient = app.anonymous_api();
-    patient.token = maria;
-    Api::expect(
-        patient
-            .post("/patient/provider-codes", &json!({ "code": hilltop_code }))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    Api::expect(maria.add_provider_code(&hilltop_code).await, StatusCode::OK).await;
     forgot(app, "maria@example.org").await;
     let shown = articles(&lakeside, "recovery_code").await;
     assert_eq!(shown.len(), 1, "the message is listed");
@@ -165,7 +100,8 @@ async fn recovery_codes_of_patients_linked_to_another_practice_are_not_shown(app
     assert!(articles(&hilltop, "recovery_code").await.is_empty());
 
     // Jon is linked only to Hilltop: Lakeside's admin never sees his code; Hilltop's does.
-    register(app, &hilltop, &hilltop_code, "jon@example.org").await;
+    app.registered_with_code(&DevOutbox(&hilltop), &hilltop_code, "jon@example.org")
+        .await;
     forgot(app, "jon@example.org").await;
     assert_eq!(
         articles(&lakeside, "recovery_code").await.len(),

@@ -8,6 +8,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::common::responses::Problem;
 use crate::common::{Api, TestApp, csrf_token, on_both};
 
 on_both!(
@@ -35,25 +36,13 @@ fn words_of(chars: usize) -> String {
     distinct_words(chars)
 }
 
-async fn problem(res: reqwest::Response, status: StatusCode) -> Value {
+async fn problem(res: reqwest::Response, status: StatusCode) -> Problem {
     assert_eq!(
         res.headers()["content-type"],
         "application/problem+json",
         "a problem document"
     );
-    Api::expect(res, status).await
-}
-
-fn fields_named(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+    Api::expect_as(res, status).await
 }
 
 async fn an_enormous_password_check_is_refused_at_once_naming_the_field(app: &TestApp) {
@@ -67,12 +56,9 @@ async fn an_enormous_password_check_is_refused_at_once_naming_the_field(app: &Te
         )
         .await;
     let problem = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert_eq!(problem["type"], "/problems/invalid-fields");
-    assert_eq!(fields_named(&problem), ["first_name"]);
-    assert_eq!(
-        problem["errors"][0]["message"],
-        "Use at most 100 characters."
-    );
+    assert_eq!(problem.kind, "/problems/invalid-fields");
+    assert_eq!(problem.fields(), ["first_name"]);
+    assert_eq!(problem.errors[0].message, "Use at most 100 characters.");
 }
 
 async fn a_password_check_at_the_largest_accepted_size_is_answered(app: &TestApp) {
@@ -162,7 +148,7 @@ async fn over_long_fields_are_refused_on_every_public_endpoint(app: &TestApp) {
     for (path, body, field) in cases {
         let res = api.post(path, &body).await;
         let problem = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
-        assert_eq!(fields_named(&problem), [field], "{path}");
+        assert_eq!(problem.fields(), [field], "{path}");
     }
 }
 
@@ -286,7 +272,7 @@ mod throttled {
         let res = api.post("/public/password-check", &body).await;
         assert!(res.headers().contains_key("retry-after"));
         let problem = problem(res, StatusCode::TOO_MANY_REQUESTS).await;
-        assert_eq!(problem["type"], "/problems/too-many-attempts");
+        assert_eq!(problem.kind, "/problems/too-many-attempts");
     }
 }
 

@@ -10,7 +10,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{Api, Backend, TestApp};
+use crate::common::responses::IssuedInvitation;
+use crate::common::{Api, Backend, Practice, TestApp};
 use crate::mailbox::{SmtpServer, free_port};
 
 /// Runs each named `async fn(&TestApp, &SmtpServer)` on both databases, against a fresh server.
@@ -36,9 +37,7 @@ async fn run(
     let Some(smtp) = SmtpServer::start() else {
         return;
     };
-    let settings = smtp.settings();
-    let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let Some(app) = TestApp::spawn_with(backend, &settings).await else {
+    let Some(app) = TestApp::spawn_with(backend, &smtp.settings()).await else {
         return;
     };
     test(&app, &smtp).await;
@@ -55,18 +54,21 @@ fn invitation(n: usize) -> Value {
             "email": format!("maria{n}@example.org"), "channels": ["email"] })
 }
 
+/// Lakeside invites the `n`th Maria by email.
+async fn invite(api: &Practice<'_>, n: usize) -> IssuedInvitation {
+    Api::expect_as(
+        api.post("/invitations", &invitation(n)).await,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
 async fn an_invite_email_arrives_with_its_code_link_and_a_stable_message_id(
     app: &TestApp,
     smtp: &SmtpServer,
 ) {
-    let api = app
-        .integrator("Lakeside Clinic", "admin@lakeside.example")
-        .await;
-    let created = Api::expect(
-        api.post("/invitations", &invitation(1)).await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
+    let created = invite(&api, 1).await;
     assert_eq!(app.deliver().await, 1);
     let mail = smtp.wait_for(1, Duration::from_secs(10));
     assert_eq!(mail.len(), 1);
@@ -83,44 +85,27 @@ async fn an_invite_email_arrives_with_its_code_link_and_a_stable_message_id(
             && m.raw.contains("text/plain")
             && m.raw.contains("text/html")
     );
-    assert!(
-        m.raw.contains(created["code"].as_str().unwrap()),
-        "the code is in the email"
-    );
-    assert!(
-        m.raw.contains(created["link"].as_str().unwrap()),
-        "and so is the link"
-    );
+    assert!(m.raw.contains(&created.code), "the code is in the email");
+    assert!(m.raw.contains(&created.link), "and so is the link");
 
-    let read = Api::expect(
-        api.get(&format!("/invitations/{}", created["id"].as_str().unwrap()))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(read["state"], "sent");
-    let outbox_id = read["messages"][0]["id"].as_str().unwrap();
+    let read = api.invitation(&created.id).await;
+    assert_eq!(read.state, "sent");
+    let outbox_id = &read.messages[0].id;
     assert_eq!(
         m.header("Message-ID").as_deref(),
         Some(format!("<{outbox_id}@lakeside.example>").as_str())
     );
     // Delivered by a real transport, the message keeps only its metadata.
     let dump = app.dump_all_text().await;
-    assert!(!dump.contains(created["code"].as_str().unwrap()));
+    assert!(!dump.contains(&created.code));
     assert_eq!(app.count_rows("outbox").await, 1);
 }
 
 async fn a_worker_killed_mid_batch_loses_no_email(app: &TestApp, smtp: &SmtpServer) {
     const EMAILS: usize = 500;
-    let api = app
-        .integrator("Lakeside Clinic", "admin@lakeside.example")
-        .await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     for n in 0..EMAILS {
-        Api::expect(
-            api.post("/invitations", &invitation(n)).await,
-            StatusCode::CREATED,
-        )
-        .await;
+        invite(&api, n).await;
     }
     let worker = || {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_portico"));
@@ -212,49 +197,30 @@ async fn an_unreachable_mail_server_is_retried_then_dead_lettered(backend: Backe
     let Some(app) = TestApp::spawn_with(backend, &settings).await else {
         return;
     };
-    let api = app
-        .integrator("Lakeside Clinic", "admin@lakeside.example")
-        .await;
-    let created = Api::expect(
-        api.post("/invitations", &invitation(1)).await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let path = format!("/invitations/{}", created["id"].as_str().unwrap());
+    let api = app.practice_with_admin("Lakeside Clinic").await;
+    let id = invite(&api, 1).await.id;
 
     assert_eq!(app.deliver().await, 1);
-    let read = Api::expect(api.get(&path).await, StatusCode::OK).await;
-    let m = &read["messages"][0];
-    assert_eq!(
-        (m["state"].as_str(), m["attempts"].as_i64()),
-        (Some("pending"), Some(1))
-    );
+    let read = api.invitation(&id).await;
+    let m = &read.messages[0];
+    assert_eq!((m.state.as_str(), m.attempts), ("pending", 1));
     assert!(
-        m["last_error"]
-            .as_str()
-            .unwrap()
-            .contains("could not take the message now"),
-        "{m}"
+        m.last_error().contains("could not take the message now"),
+        "{m:?}"
     );
-    assert_eq!(read["state"], "draft", "not sent until a server takes it");
+    assert_eq!(read.state, "draft", "not sent until a server takes it");
     assert_eq!(app.deliver().await, 0, "the retry waits for its back-off");
 
     app.advance(Duration::from_secs(60));
     assert_eq!(app.deliver().await, 1);
     app.advance(Duration::from_secs(25 * 3600));
     assert_eq!(app.deliver().await, 1);
-    let read = Api::expect(api.get(&path).await, StatusCode::OK).await;
-    let m = &read["messages"][0];
-    assert_eq!(
-        (m["state"].as_str(), m["attempts"].as_i64()),
-        (Some("dead"), Some(3))
-    );
+    let read = api.invitation(&id).await;
+    let m = &read.messages[0];
+    assert_eq!((m.state.as_str(), m.attempts), ("dead", 3));
     assert!(
-        m["last_error"]
-            .as_str()
-            .unwrap()
-            .starts_with("gave up after 3 attempts"),
-        "{m}"
+        m.last_error().starts_with("gave up after 3 attempts"),
+        "{m:?}"
     );
     app.stop().await;
 }

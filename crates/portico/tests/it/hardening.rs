@@ -8,15 +8,15 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use wiremock::MockServer;
 
+use crate::common::provider::{MESSAGES, forms_at};
+use crate::common::responses::{Problem, RegistrationView};
 use crate::common::{
-    ADMIN_EMAIL, ADMIN_PASSWORD as ADMIN_PASSWORD_OF_SETUP, Api, Backend, STAFF_PASSWORD, TestApp,
-    csrf_token,
+    ADMIN_EMAIL, ADMIN_PASSWORD, Api, BIRTH_DATE, Backend, CLI_ADMIN_PASSWORD, Details, Invitee,
+    PHONE, PhoneInbox as _, STAFF_PASSWORD, TestApp, csrf_token, retry_after, with_provider,
 };
-use crate::registration::register;
-use crate::sms::{MESSAGES, accept_all, forms_at, with_provider};
 
 with_provider!(
     a_code_sent_to_one_number_does_not_verify_another,
@@ -30,126 +30,37 @@ with_provider!(
     a_ticket_dies_when_its_invitation_is_resent,
 );
 
-const PHONE: &str = "+14155550123";
 const OTHER_PHONE: &str = "+14155550199";
 const ADMIN: &str = "admin@lakeside.example";
-const ADMIN_PASSWORD: &str = "quiet meadow lantern river";
-const PASSPHRASE: &str = "copper lantern orbit meadow";
 
-/// POST as the caller at `ip`.
-async fn post_from(app: &TestApp, ip: &str, path: &str, body: &Value) -> reqwest::Response {
-    app.anonymous_api()
-        .request(reqwest::Method::POST, path)
-        .header("x-forwarded-for", ip)
-        .json(body)
-        .send()
-        .await
-        .expect("POST")
-}
-
-/// A practice (with its integrator) and its practice-wide provider code.
-async fn practice(app: &TestApp) -> (Api, String) {
-    let api = app.integrator("Lakeside Clinic", ADMIN).await;
-    let codes = Api::expect(api.get("/provider-codes").await, StatusCode::OK).await;
-    (api, codes[0]["code"].as_str().unwrap().to_owned())
-}
-
-async fn start(app: &TestApp, code: &str, ip: &str) -> String {
-    let started = Api::expect(
-        post_from(app, ip, "/public/registrations", &json!({ "code": code })).await,
-        StatusCode::CREATED,
-    )
-    .await;
-    started["ticket"].as_str().unwrap().to_owned()
-}
-
-async fn details(app: &TestApp, ticket: &str, email: &str, phone: &str) -> reqwest::Response {
-    let body = json!({
-        "ticket": ticket, "first_name": "Maria", "last_name": "Lopez", "birth_date": "1980-02-03",
-        "email": email, "phone": phone, "password": PASSPHRASE,
-    });
-    post_from(app, "198.51.100.7", "/public/registrations/details", &body).await
-}
-
-async fn send_code(app: &TestApp, ticket: &str, ip: &str) -> reqwest::Response {
-    let body = json!({ "ticket": ticket, "channel": "sms" });
-    post_from(app, ip, "/public/registrations/phone/send", &body).await
-}
-
-async fn verify(app: &TestApp, ticket: &str, code: &str) -> reqwest::Response {
-    let body = json!({ "ticket": ticket, "code": code });
-    post_from(
-        app,
-        "198.51.100.7",
-        "/public/registrations/phone/verify",
-        &body,
-    )
-    .await
-}
-
-/// Delivers the outbox and reads the newest code the provider was asked to text to `to`.
-async fn code_texted_to(app: &TestApp, provider: &MockServer, to: &str) -> String {
-    app.deliver().await;
-    forms_at(provider, MESSAGES)
-        .await
-        .iter()
-        .rev()
-        .find(|f| f.iter().any(|(k, v)| k == "To" && v == to))
-        .and_then(|f| f.iter().find(|(k, _)| k == "Body").map(|(_, v)| v.clone()))
-        .expect("a text to that number")
-        .chars()
-        .take(6)
-        .collect()
+/// Maria's details with `email`, and `phone` as the number to verify.
+fn maria(email: &str, phone: &str) -> Details {
+    Details::maria(email).phone(phone)
 }
 
 async fn a_code_sent_to_one_number_does_not_verify_another(app: &TestApp, provider: &MockServer) {
-    accept_all(provider).await;
-    let (_, code) = practice(app).await;
-    let ticket = start(app, &code, "198.51.100.1").await;
-    let view = Api::expect(
-        details(app, &ticket, "maria@example.org", PHONE).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(view["next"], "phone");
-    Api::expect(
-        send_code(app, &ticket, "198.51.100.1").await,
-        StatusCode::ACCEPTED,
-    )
-    .await;
-    let first = code_texted_to(app, provider, PHONE).await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let registration = lakeside.start_registration_at("198.51.100.1").await;
+    let view = registration
+        .enter_details(&maria("maria@example.org", PHONE))
+        .await;
+    assert_eq!(view.next, "phone");
+    Api::expect(registration.send_code("sms").await, StatusCode::ACCEPTED).await;
+    let first = provider.code_sent_to(app, PHONE).await;
 
     // The patient goes back and types another number, then enters the code of the first one.
-    Api::expect(
-        details(app, &ticket, "maria@example.org", OTHER_PHONE).await,
-        StatusCode::OK,
-    )
-    .await;
-    let refused = Api::expect(
-        verify(app, &ticket, &first).await,
+    registration
+        .enter_details(&maria("maria@example.org", OTHER_PHONE))
+        .await;
+    let refused: Problem = Api::expect_as(
+        registration.verify(&first).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert_eq!(refused["errors"][0]["field"], "code");
-    let view = Api::expect(
-        post_from(
-            app,
-            "198.51.100.1",
-            "/public/registrations/status",
-            &json!({ "ticket": ticket }),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(view["next"], "phone", "the new number is not verified");
-    let complete = post_from(
-        app,
-        "198.51.100.1",
-        "/public/registrations/complete",
-        &json!({ "ticket": ticket }),
-    )
-    .await;
+    assert_eq!(refused.errors[0].field, "code");
+    let view = registration.status().await;
+    assert_eq!(view.next, "phone", "the new number is not verified");
+    let complete = registration.complete().await;
     assert_eq!(
         complete.status(),
         StatusCode::CONFLICT,
@@ -158,50 +69,39 @@ async fn a_code_sent_to_one_number_does_not_verify_another(app: &TestApp, provid
 
     // Once the re-send wait has passed, a code sent to the new number verifies it.
     app.advance(Duration::from_secs(31));
-    Api::expect(
-        send_code(app, &ticket, "198.51.100.1").await,
-        StatusCode::ACCEPTED,
-    )
-    .await;
-    let second = code_texted_to(app, provider, OTHER_PHONE).await;
-    let view = Api::expect(verify(app, &ticket, &second).await, StatusCode::OK).await;
-    assert_eq!(view["next"], "terms");
+    Api::expect(registration.send_code("sms").await, StatusCode::ACCEPTED).await;
+    let second = provider.code_sent_to(app, OTHER_PHONE).await;
+    let view: RegistrationView =
+        Api::expect_as(registration.verify(&second).await, StatusCode::OK).await;
+    assert_eq!(view.next, "terms");
 }
 
 async fn phone_codes_are_limited_per_number_and_to_the_practices_countries(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let (_, code) = practice(app).await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     // A script opens registration after registration, from several addresses, to one number.
     for i in 1..=5 {
-        let ip = format!("198.51.100.{i}");
-        let ticket = start(app, &code, &ip).await;
-        Api::expect(
-            details(app, &ticket, &format!("p{i}@example.org"), PHONE).await,
-            StatusCode::OK,
-        )
-        .await;
-        Api::expect(send_code(app, &ticket, &ip).await, StatusCode::ACCEPTED).await;
+        let registration = lakeside
+            .start_registration_at(&format!("198.51.100.{i}"))
+            .await;
+        registration
+            .enter_details(&maria(&format!("p{i}@example.org"), PHONE))
+            .await;
+        Api::expect(registration.send_code("sms").await, StatusCode::ACCEPTED).await;
     }
-    let ticket = start(app, &code, "198.51.100.6").await;
-    Api::expect(
-        details(app, &ticket, "p6@example.org", PHONE).await,
-        StatusCode::OK,
-    )
-    .await;
-    let sixth = send_code(app, &ticket, "198.51.100.6").await;
+    let registration = lakeside.start_registration_at("198.51.100.6").await;
+    registration
+        .enter_details(&maria("p6@example.org", PHONE))
+        .await;
+    let sixth = registration.send_code("sms").await;
     assert_eq!(
         sixth.status(),
         StatusCode::TOO_MANY_REQUESTS,
         "the sixth text to one number in a day"
     );
-    let wait: u64 = sixth.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait = retry_after(&sixth);
     assert!(
         wait > 60 * 60,
         "the wait runs to the end of the day's window: {wait} s"
@@ -217,78 +117,55 @@ async fn phone_codes_are_limited_per_number_and_to_the_practices_countries(
     );
 
     // A number from a country the practice does not pay for is refused at the form.
-    let ticket = start(app, &code, "198.51.100.7").await;
-    let problem = Api::expect(
-        details(app, &ticket, "p7@example.org", "+44 7400 123456").await,
+    let registration = lakeside.start_registration_at("198.51.100.7").await;
+    let british = maria("p7@example.org", "+44 7400 123456");
+    let problem: Problem = Api::expect_as(
+        registration.send_details(&british).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert_eq!(problem["errors"][0]["field"], "phone");
-    assert!(
-        problem["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("US")
-    );
+    assert_eq!(problem.errors[0].field, "phone");
+    assert!(problem.errors[0].message.contains("US"));
 
     // The admin adds the United Kingdom; the same number is taken.
-    let (admin, _) = app.sign_in(ADMIN, ADMIN_PASSWORD).await;
-    let csrf = admin.csrf_for("/staff").await;
     let practice = Api::expect(
-        admin
-            .api(reqwest::Method::PATCH, "/practice")
-            .header("x-csrf-token", &csrf)
-            .json(&json!({ "phone_countries": ["us", "GB"] }))
-            .send()
+        lakeside
+            .admin_session()
             .await
-            .unwrap(),
+            .call(
+                reqwest::Method::PATCH,
+                "/practice",
+                json!({ "phone_countries": ["us", "GB"] }),
+            )
+            .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(practice["phone_countries"], json!(["US", "GB"]));
-    Api::expect(
-        details(app, &ticket, "p7@example.org", "+44 7400 123456").await,
-        StatusCode::OK,
-    )
-    .await;
-    Api::expect(
-        send_code(app, &ticket, "198.51.100.7").await,
-        StatusCode::ACCEPTED,
-    )
-    .await;
+    registration.enter_details(&british).await;
+    Api::expect(registration.send_code("sms").await, StatusCode::ACCEPTED).await;
 }
 
 async fn fifty_parallel_wrong_birth_dates_count_exactly_five_and_lock(
     app: &TestApp,
     _provider: &MockServer,
 ) {
-    let (api, _) = practice(app).await;
-    let invitation = Api::expect(
-        api.post(
-            "/invitations",
-            &json!({ "first_name": "Ana", "last_name": "Ruiz", "birth_date": "1980-02-03",
-                     "email": "ana@example.org", "channels": ["email"] }),
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let invitation = lakeside
+        .invite(
+            &Invitee::new("Ana", "Ruiz")
+                .email("ana@example.org")
+                .by(&["email"]),
         )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let code = invitation["code"].as_str().unwrap().to_owned();
-    let burst: Vec<_> = (0..50)
-        .map(|i| {
-            let req = app
-                .anonymous_api()
-                .request(reqwest::Method::POST, "/public/invitations/redeem")
-                .header("x-forwarded-for", format!("203.0.113.{i}"))
-                .json(&json!({ "code": code, "birth_date": "1990-01-01" }));
-            tokio::spawn(req.send())
-        })
-        .collect();
-    for handle in burst {
-        assert_eq!(
-            handle.await.unwrap().unwrap().status(),
-            StatusCode::BAD_REQUEST
-        );
+        .await;
+    let code = &invitation.code;
+    let burst = (0..50).map(|i| {
+        app.caller_at(&format!("203.0.113.{i}"))
+            .request(reqwest::Method::POST, "/public/invitations/redeem")
+            .json(&json!({ "code": code, "birth_date": "1990-01-01" }))
+    });
+    for status in Api::all_at_once(burst).await {
+        assert_eq!(status, StatusCode::BAD_REQUEST);
     }
     assert_eq!(
         app.count_rows("invitations WHERE failed_attempts = 5")
@@ -300,17 +177,15 @@ async fn fifty_parallel_wrong_birth_dates_count_exactly_five_and_lock(
             .await,
         0
     );
-    let id = invitation["id"].as_str().unwrap();
-    let seen = Api::expect(api.get(&format!("/invitations/{id}")).await, StatusCode::OK).await;
-    assert_eq!(seen["state"], "locked");
+    assert_eq!(lakeside.invitation(&invitation.id).await.state, "locked");
     // The right date no longer opens it.
-    let right = post_from(
-        app,
-        "203.0.113.99",
-        "/public/invitations/redeem",
-        &json!({ "code": code, "birth_date": "1980-02-03" }),
-    )
-    .await;
+    let right = app
+        .caller_at("203.0.113.99")
+        .post(
+            "/public/invitations/redeem",
+            &json!({ "code": code, "birth_date": BIRTH_DATE }),
+        )
+        .await;
     assert_eq!(right.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -318,51 +193,32 @@ async fn fifty_parallel_guesses_of_a_phone_code_count_at_most_five(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let (_, code) = practice(app).await;
-    let ticket = start(app, &code, "198.51.100.1").await;
-    Api::expect(
-        details(app, &ticket, "maria@example.org", PHONE).await,
-        StatusCode::OK,
-    )
-    .await;
-    Api::expect(
-        send_code(app, &ticket, "198.51.100.1").await,
-        StatusCode::ACCEPTED,
-    )
-    .await;
-    let real: u32 = code_texted_to(app, provider, PHONE).await.parse().unwrap();
-    let burst: Vec<_> = (1..=50)
-        .map(|i| {
-            let guess = format!("{:06}", (real + i) % 1_000_000);
-            let req = app
-                .anonymous_api()
-                .request(reqwest::Method::POST, "/public/registrations/phone/verify")
-                .header("x-forwarded-for", format!("203.0.113.{i}"))
-                .json(&json!({ "ticket": ticket, "code": guess }));
-            tokio::spawn(req.send())
-        })
-        .collect();
-    for handle in burst {
-        assert_eq!(
-            handle.await.unwrap().unwrap().status(),
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let registration = lakeside.start_registration_at("198.51.100.1").await;
+    registration
+        .enter_details(&maria("maria@example.org", PHONE))
+        .await;
+    Api::expect(registration.send_code("sms").await, StatusCode::ACCEPTED).await;
+    let real: u32 = provider.code_sent_to(app, PHONE).await.parse().unwrap();
+    let ticket = &registration.ticket;
+    let burst = (1..=50).map(|i| {
+        let guess = format!("{:06}", (real + i) % 1_000_000);
+        app.caller_at(&format!("203.0.113.{i}"))
+            .request(reqwest::Method::POST, "/public/registrations/phone/verify")
+            .json(&json!({ "ticket": ticket, "code": guess }))
+    });
+    for status in Api::all_at_once(burst).await {
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
     assert_eq!(app.count_rows("one_time_codes WHERE attempts > 5").await, 0);
     assert_eq!(app.count_rows("one_time_codes WHERE attempts = 5").await, 1);
     // The code is used up: even the right one is refused now.
-    let late = Api::expect(
-        verify(app, &ticket, &format!("{real:06}")).await,
+    let late: Problem = Api::expect_as(
+        registration.verify(&format!("{real:06}")).await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert!(
-        late["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("new code")
-    );
+    assert!(late.errors[0].message.contains("new code"));
 }
 
 /// Staff sign-in through the page, from `ip`.
@@ -392,18 +248,18 @@ async fn an_account_has_its_own_sign_in_limit_whoever_types_from_wherever(
     app: &TestApp,
     _provider: &MockServer,
 ) {
-    practice(app).await;
+    app.practice_with_admin("Lakeside Clinic").await;
     // Ten wrong passwords, each from another address: no per-address limit is reached...
     for i in 0..10 {
         let res = staff_sign_in(app, &format!("192.0.2.{i}"), "wrong password guess").await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
     // ...but the account's own limit is: the next try waits, even with the right password.
-    let res = staff_sign_in(app, "192.0.2.200", ADMIN_PASSWORD).await;
+    let res = staff_sign_in(app, "192.0.2.200", CLI_ADMIN_PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().contains_key("retry-after"));
     app.advance(Duration::from_secs(61));
-    let res = staff_sign_in(app, "192.0.2.201", ADMIN_PASSWORD).await;
+    let res = staff_sign_in(app, "192.0.2.201", CLI_ADMIN_PASSWORD).await;
     assert_eq!(
         res.status(),
         StatusCode::SEE_OTHER,
@@ -418,16 +274,15 @@ async fn addresses_of_one_ipv6_slash_64_share_a_guessing_limit(
     app: &TestApp,
     _provider: &MockServer,
 ) {
-    practice(app).await;
+    app.practice_with_admin("Lakeside Clinic").await;
     let lookup = |ip: String| async move {
-        post_from(
-            app,
-            &ip,
-            "/public/provider-codes/lookup",
-            &json!({ "code": "ZZZ999" }),
-        )
-        .await
-        .status()
+        app.caller_at(&ip)
+            .post(
+                "/public/provider-codes/lookup",
+                &json!({ "code": "ZZZ999" }),
+            )
+            .await
+            .status()
     };
     for i in 1..=10 {
         assert_eq!(
@@ -451,22 +306,21 @@ async fn registering_with_a_taken_email_goes_on_and_tells_the_owner(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let (_, code) = practice(app).await;
-    let ticket = start(app, &code, "198.51.100.1").await;
-    register(app, provider, &ticket, "maria@example.org").await;
+    let (lakeside, _) = app.registered_patient(provider).await;
     app.deliver().await;
 
     // Someone else starts a registration with Maria's address: the form answers as for anyone.
-    let taken = start(app, &code, "198.51.100.2").await;
-    let fresh = start(app, &code, "198.51.100.3").await;
+    let taken = lakeside.start_registration_at("198.51.100.2").await;
+    let fresh = lakeside.start_registration_at("198.51.100.3").await;
     let taken = Api::expect(
-        details(app, &taken, "maria@example.org", PHONE).await,
+        taken.send_details(&maria("maria@example.org", PHONE)).await,
         StatusCode::OK,
     )
     .await;
     let fresh = Api::expect(
-        details(app, &fresh, "new.patient@example.org", PHONE).await,
+        fresh
+            .send_details(&maria("new.patient@example.org", PHONE))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -486,32 +340,28 @@ async fn a_new_recovery_voids_the_older_code_and_recoveries_have_a_daily_budget(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let (_, code) = practice(app).await;
-    let ticket = start(app, &code, "198.51.100.1").await;
-    register(app, provider, &ticket, "maria@example.org").await;
+    app.registered_patient(provider).await;
+    let caller = app.caller_at("198.51.100.9");
     let ask = || async {
-        let res = post_from(
-            app,
-            "198.51.100.9",
-            "/public/password-recovery",
-            &json!({ "name": "maria@example.org", "channel": "sms" }),
-        )
-        .await;
+        let res = caller
+            .post(
+                "/public/password-recovery",
+                &json!({ "name": "maria@example.org", "channel": "sms" }),
+            )
+            .await;
         Api::expect(res, StatusCode::ACCEPTED).await["recovery_token"].clone()
     };
     let first_token = ask().await;
-    let first_code = code_texted_to(app, provider, PHONE).await;
+    let first_code = provider.code_sent_to(app, PHONE).await;
     app.advance(Duration::from_secs(60));
     let _second_token = ask().await;
-    let finish = post_from(
-        app,
-        "198.51.100.9",
-        "/public/password-recovery/finish",
-        &json!({ "recovery_token": first_token, "code": first_code,
-                 "password": "violet harbor sketch pebble" }),
-    )
-    .await;
+    let finish = caller
+        .post(
+            "/public/password-recovery/finish",
+            &json!({ "recovery_token": first_token, "code": first_code,
+                     "password": "violet harbor sketch pebble" }),
+        )
+        .await;
     assert_eq!(
         finish.status(),
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -530,37 +380,26 @@ async fn a_new_recovery_voids_the_older_code_and_recoveries_have_a_daily_budget(
 }
 
 async fn a_ticket_dies_when_its_invitation_is_resent(app: &TestApp, _provider: &MockServer) {
-    let (api, _) = practice(app).await;
-    let invitation = Api::expect(
-        api.post(
-            "/invitations",
-            &json!({ "first_name": "Maria", "last_name": "Lopez", "birth_date": "1980-02-03",
-                     "email": "maria@example.org", "channels": ["email"] }),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let invitation = lakeside
+        .invite(&Invitee::maria().email("maria@example.org").by(&["email"]))
+        .await;
     let redeemed = Api::expect(
-        post_from(
-            app,
-            "198.51.100.1",
-            "/public/invitations/redeem",
-            &json!({ "code": invitation["code"], "birth_date": "1980-02-03" }),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    let ticket = redeemed["ticket"].as_str().unwrap().to_owned();
-    let id = invitation["id"].as_str().unwrap();
-    Api::expect(
-        api.post(&format!("/invitations/{id}/resend"), &json!({}))
+        app.caller_at("198.51.100.1")
+            .post(
+                "/public/invitations/redeem",
+                &json!({ "code": invitation.code, "birth_date": BIRTH_DATE }),
+            )
             .await,
         StatusCode::OK,
     )
     .await;
-    let res = details(app, &ticket, "maria@example.org", PHONE).await;
+    let ticket = redeemed["ticket"].as_str().unwrap();
+    Api::expect(lakeside.resend(&invitation.id).await, StatusCode::OK).await;
+    let res = app
+        .registration(app.caller_at("198.51.100.7"), ticket)
+        .send_details(&maria("maria@example.org", PHONE))
+        .await;
     assert_eq!(
         res.status(),
         StatusCode::GONE,
@@ -606,7 +445,7 @@ async fn an_account_locks_at_its_limit_until_an_admin_opens_it(backend: Backend)
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.text().await.unwrap().contains("paused"));
     // An admin saving Bo's membership opens the account again.
-    let (admin, _) = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD_OF_SETUP).await;
+    let (admin, _) = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let path = format!("/staff/members/{id}");
     let csrf = admin.csrf_for(&path).await;
     let saved = admin

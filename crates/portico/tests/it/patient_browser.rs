@@ -7,7 +7,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::StatusCode;
 use serde_json::json;
 use thirtyfour::extensions::query::ElementPollerWithTimeout;
 use thirtyfour::prelude::*;
@@ -18,12 +17,9 @@ use crate::browser::{
     Chromedriver, POLL, WAIT, chromium_capabilities, click, fill, labelled_field, wait_for_path,
     wait_for_text, wait_until,
 };
-use crate::common::{Api, Backend, TestApp};
+use crate::common::provider::{self, accept_all};
+use crate::common::{BIRTH_DATE, Backend, Invitee, PASSPHRASE, PHONE, PhoneInbox as _, TestApp};
 use crate::mailbox::SmtpServer;
-use crate::sms::{MESSAGES, accept_all, forms_at};
-
-const PHONE: &str = "+14155550123";
-const PASSPHRASE: &str = "copper lantern orbit meadow";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_patients_register_invited_and_by_themselves_in_a_real_browser() {
@@ -44,64 +40,26 @@ async fn patients_register(backend: Backend) {
     };
     let provider = MockServer::start().await;
     accept_all(&provider).await;
-    let base = provider.uri();
-    let mut settings: Vec<(&str, String)> = smtp.settings();
-    settings.extend([
-        ("PORTICO_SMS_TRANSPORT", "http".to_owned()),
-        ("PORTICO_SMS_BASE_URL", base),
-        ("PORTICO_SMS_ACCOUNT_SID", "AC0123456789abcdef".to_owned()),
-        ("PORTICO_SMS_AUTH_TOKEN", "provider-auth-token".to_owned()),
-        ("PORTICO_SMS_FROM", "+15005550006".to_owned()),
-    ]);
-    let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut settings = smtp.settings();
+    settings.extend(provider::settings(&provider));
     let Some(app) = TestApp::spawn_with(backend, &settings).await else {
         return;
     };
 
-    let staff = app
-        .integrator("Lakeside Clinic", "admin@lakeside.example")
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let rivera_code = lakeside.add_provider("Dr. Rivera").await.code;
+    lakeside
+        .add_program("Heart health", "Heart2026", "notify")
         .await;
-    let dr = Api::expect(
-        staff
-            .post("/providers", &json!({ "display_name": "Dr. Rivera" }))
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let codes = Api::expect(staff.get("/provider-codes").await, StatusCode::OK).await;
-    let rivera_code = codes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["provider_id"] == dr["id"])
-        .expect("the provider's code")["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    Api::expect(
-        staff
-            .post(
-                "/programs",
-                &json!({ "name": "Heart health", "signup_code": "Heart2026", "policy": "notify", "messaging_allowed": true }),
-            )
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    Api::expect(
-        staff
-            .post(
-                "/invitations",
-                &json!({
-                    "first_name": "Maria", "last_name": "Lopez", "birth_date": "1980-02-03",
-                    "email": "maria.lopez@example.org", "phone": PHONE, "channels": ["email"],
-                    "consent_method": "in_app",
-                }),
-            )
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    lakeside
+        .invite(
+            &Invitee::maria()
+                .email("maria.lopez@example.org")
+                .phone(PHONE)
+                .by(&["email"])
+                .with("consent_method", "in_app"),
+        )
+        .await;
     app.deliver().await;
     let mail = smtp.wait_for(1, Duration::from_secs(10));
     let invite_code = mail[0]
@@ -191,7 +149,7 @@ async fn walk(
     let (card_title, invited) = match &flow {
         Flow::Invited(code) => {
             fill(driver, "Invitation code", "code", &code.to_lowercase()).await?;
-            set_value(driver, "Date of birth", "birth_date", "1980-02-03").await?;
+            set_value(driver, "Date of birth", "birth_date", BIRTH_DATE).await?;
             submit(driver, "Process invitation").await?;
             ("Lakeside Clinic", true)
         }
@@ -225,7 +183,7 @@ async fn walk(
     } else {
         fill(driver, "First name", "first_name", "Maria").await?;
         fill(driver, "Last name", "last_name", "Lopez").await?;
-        set_value(driver, "Date of birth", "birth_date", "1980-02-03").await?;
+        set_value(driver, "Date of birth", "birth_date", BIRTH_DATE).await?;
         fill(driver, "Email address", "email", email).await?;
     }
     fill(driver, "Mobile phone number", "phone", "(415) 555-0123").await?;
@@ -252,17 +210,7 @@ async fn walk(
     submit(driver, "Send code").await?;
     wait_for_text(driver, "We sent a 6-digit code by text message").await?;
     assert_accessible(driver, "phone: code").await?;
-    app.deliver().await;
-    let code = forms_at(provider, MESSAGES)
-        .await
-        .iter()
-        .rev()
-        .find_map(|f| {
-            f.iter()
-                .find(|(k, _)| k == "Body")
-                .map(|(_, v)| v[..6].to_owned())
-        })
-        .expect("an SMS with the code");
+    let code = provider.code_sent_to(app, PHONE).await;
     fill(driver, "6-digit code", "code", &code).await?;
     submit(driver, "Verify").await?;
 

@@ -4,6 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::common::responses::Problem;
 use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, on_both};
 
 on_both!(
@@ -49,12 +50,12 @@ async fn an_unknown_api_address_is_a_problem_document_carrying_the_request_id(ap
     let request_id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert_ne!(request_id, "jane-doe-1985");
     assert_eq!(request_id.len(), 36, "a UUID: {request_id}");
-    let problem: Value = res.json().await.unwrap();
-    assert_eq!(problem["status"], 404);
-    assert_eq!(problem["type"], "about:blank");
-    assert_eq!(problem["title"], "Not Found");
-    assert_eq!(problem["instance"], "/api/v1/no-such-thing");
-    assert_eq!(problem["request_id"], request_id.as_str());
+    let problem: Problem = res.json().await.unwrap();
+    assert_eq!(problem.status, 404);
+    assert_eq!(problem.kind, "about:blank");
+    assert_eq!(problem.title, "Not Found");
+    assert_eq!(problem.instance.as_deref(), Some("/api/v1/no-such-thing"));
+    assert_eq!(problem.request_id, Some(request_id));
 }
 
 async fn api_validation_lists_every_bad_field(app: &TestApp) {
@@ -69,20 +70,12 @@ async fn api_validation_lists_every_bad_field(app: &TestApp) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
-    let problem: Value = res.json().await.unwrap();
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert_eq!(fields, ["display_name", "email", "role", "password"]);
-    assert!(
-        problem["errors"][3]["message"]
-            .as_str()
-            .unwrap()
-            .contains("15")
+    let problem: Problem = res.json().await.unwrap();
+    assert_eq!(
+        problem.fields(),
+        ["display_name", "email", "role", "password"]
     );
+    assert!(problem.errors[3].message.contains("15"));
 
     // A good one is created (201) and listed.
     let res = admin
@@ -143,8 +136,8 @@ async fn the_api_without_a_session_answers_401_as_a_problem(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let problem: Value = res.json().await.unwrap();
-    assert_eq!(problem["status"], 401);
+    let problem: Problem = res.json().await.unwrap();
+    assert_eq!(problem.status, 401);
     let (signed_in, _) = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(
         signed_in

@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::audit::audit_events;
+use crate::common::responses::Program;
 use crate::common::{Api, TestApp, on_both};
 
 on_both!(a_taken_sign_up_code_is_refused_alike_audited_and_throttled);
@@ -24,28 +25,24 @@ async fn refused(res: reqwest::Response) -> serde_json::Value {
 }
 
 async fn a_taken_sign_up_code_is_refused_alike_audited_and_throttled(app: &TestApp) {
-    let hillside = app
-        .integrator("Hillside Clinic", "admin@hillside.example")
-        .await;
-    let theirs = Api::expect(
+    let hillside = app.practice_with_admin("Hillside Clinic").await;
+    let theirs: Program = Api::expect_as(
         hillside
             .post("/programs", &program("Diabetes Care", "Welcome123"))
             .await,
         StatusCode::CREATED,
     )
     .await;
-    let theirs_id = theirs["id"].as_str().unwrap().to_owned();
-    let lakeside = app
-        .integrator("Lakeside Clinic", "admin@lakeside.example")
-        .await;
-    let ours = Api::expect(
+    let theirs_id = theirs.id;
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let ours: Program = Api::expect_as(
         lakeside
             .post("/programs", &program("Heart Health", "Heart2026"))
             .await,
         StatusCode::CREATED,
     )
     .await;
-    let ours_id = ours["id"].as_str().unwrap().to_owned();
+    let ours_id = ours.id;
 
     // Another practice's code (a look-alike of it), and the practice's own: the same answer.
     let expected = json!([{ "field": "signup_code", "message": REFUSAL }]);

@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, csrf_token, location, on_both};
+use crate::common::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, CLI_ADMIN_PASSWORD, TestApp, csrf_token, location, on_both,
+};
 
 on_both!(
     the_set_up_link_creates_the_practice_and_signs_its_admin_in,
@@ -113,7 +115,7 @@ async fn once_an_admin_exists_no_set_up_link_is_printed(app: &TestApp) {
     app.cli_admin_create(
         "Riverside Clinic",
         "ops@riverside.example",
-        "quiet meadow lantern river",
+        CLI_ADMIN_PASSWORD,
     );
     let link = app.setup_link.clone().unwrap();
     assert_eq!(

@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::common::{ADMIN_EMAIL, ADMIN_PASSWORD, STAFF_PASSWORD, TestApp, location, on_both};
+use crate::common::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, STAFF_PASSWORD, TestApp, location, on_both, retry_after,
+    set_cookie,
+};
 
 on_both!(
     signing_in_with_the_right_password_opens_the_staff_pages,
@@ -221,11 +224,7 @@ async fn repeated_wrong_passwords_are_throttled_with_retry_after(app: &TestApp) 
         StatusCode::TOO_MANY_REQUESTS,
         "even the right password waits"
     );
-    let retry: u64 = res.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = retry_after(&res);
     assert!(retry > 0 && retry <= 15 * 60, "Retry-After {retry}");
     assert!(res.text().await.unwrap().contains("Too many attempts"));
     // An unknown account is throttled the same way, so throttling reveals nothing.
@@ -246,16 +245,7 @@ async fn repeated_wrong_passwords_are_throttled_with_retry_after(app: &TestApp) 
 async fn the_session_cookie_is_http_only_and_same_site(app: &TestApp) {
     app.set_up_practice("North Clinic").await;
     let (_, res) = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let set_cookie: Vec<String> = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let session = set_cookie
-        .iter()
-        .find(|c| c.starts_with("portico_session="))
-        .expect("session cookie set");
+    let session = set_cookie(&res, "portico_session");
     assert!(session.contains("HttpOnly"), "{session}");
     assert!(session.contains("SameSite=Lax"), "{session}");
     assert!(session.contains("Path=/"), "{session}");

@@ -7,49 +7,13 @@ use std::time::Duration;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-use wiremock::matchers::{basic_auth, method, path};
+use serde_json::json;
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::{Api, Backend, TestApp};
-
-const SID: &str = "AC0123456789abcdef";
-const TOKEN: &str = "provider-auth-token";
-const FROM: &str = "+15005550006";
-const TO: &str = "+14155550123";
-const ADMIN: &str = "admin@lakeside.example";
-pub(crate) const MESSAGES: &str = "/2010-04-01/Accounts/AC0123456789abcdef/Messages.json";
-pub(crate) const CALLS: &str = "/2010-04-01/Accounts/AC0123456789abcdef/Calls.json";
-
-/// Like `on_both!`, with a provider stand-in and the service set to send through it.
-macro_rules! with_provider {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let provider = wiremock::MockServer::start().await;
-                    let app = crate::sms::spawn(crate::common::Backend::Sqlite, &provider).await.expect("sqlite is always available");
-                    super::$name(&app, &provider).await;
-                    app.stop().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let provider = wiremock::MockServer::start().await;
-                    let Some(app) = crate::sms::spawn(crate::common::Backend::Postgres, &provider).await else { return };
-                    super::$name(&app, &provider).await;
-                    app.stop().await;
-                }
-            )*
-        }
-    };
-}
-
-pub(crate) use with_provider;
+use crate::common::provider::{CALLS, FROM, MESSAGES, SID, TOKEN, accept_all, forms_at};
+use crate::common::responses::IssuedInvitation;
+use crate::common::{Invitee, PHONE, Practice, TestApp, with_provider};
 
 with_provider!(
     an_invite_by_sms_and_voice_reaches_the_provider_as_expected,
@@ -60,77 +24,24 @@ with_provider!(
     a_provider_that_does_not_answer_in_time_is_retried,
 );
 
-pub(crate) async fn spawn(backend: Backend, provider: &MockServer) -> Option<TestApp> {
-    let base = provider.uri();
-    TestApp::spawn_with(
-        backend,
-        &[
-            ("PORTICO_SMS_TRANSPORT", "http"),
-            ("PORTICO_SMS_BASE_URL", &base),
-            ("PORTICO_SMS_ACCOUNT_SID", SID),
-            ("PORTICO_SMS_AUTH_TOKEN", TOKEN),
-            ("PORTICO_SMS_FROM", FROM),
-            ("PORTICO_SMS_TIMEOUT_SECONDS", "1"),
-            // Tests that play several callers name their address; the others share one (none).
-            ("PORTICO_CLIENT_IP_HEADER", "x-forwarded-for"),
-        ],
-    )
-    .await
+/// Lakeside invites Maria by `channels` to her phone; answers the practice and the invitation.
+async fn invite<'a>(app: &'a TestApp, channels: &[&str]) -> (Practice<'a>, IssuedInvitation) {
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let invitation = lakeside
+        .invite(&Invitee::maria().phone(PHONE).by(channels))
+        .await;
+    (lakeside, invitation)
 }
 
-/// The provider accepts everything sent with the right credentials.
-pub(crate) async fn accept_all(provider: &MockServer) {
+/// The provider answers the next request at `at` with `answer`, and accepts the ones after it.
+async fn answers_once(provider: &MockServer, at: &str, answer: ResponseTemplate) {
     Mock::given(method("POST"))
-        .and(path(MESSAGES))
-        .and(basic_auth(SID, TOKEN))
-        .respond_with(ResponseTemplate::new(201).set_body_json(
-            json!({ "sid": "SM00000000000000000000000000000001", "status": "queued" }),
-        ))
-        .with_priority(10)
+        .and(path(at))
+        .respond_with(answer)
+        .up_to_n_times(1)
+        .with_priority(1)
         .mount(provider)
         .await;
-    Mock::given(method("POST"))
-        .and(path(CALLS))
-        .and(basic_auth(SID, TOKEN))
-        .respond_with(ResponseTemplate::new(201).set_body_json(
-            json!({ "sid": "CA00000000000000000000000000000001", "status": "queued" }),
-        ))
-        .with_priority(10)
-        .mount(provider)
-        .await;
-}
-
-async fn invite(api: &Api, channels: &[&str]) -> Value {
-    let body = json!({
-        "first_name": "Maria", "last_name": "Lopez", "birth_date": "1980-02-03",
-        "phone": TO, "channels": channels,
-    });
-    Api::expect(api.post("/invitations", &body).await, StatusCode::CREATED).await
-}
-
-async fn read(api: &Api, id: &str) -> Value {
-    Api::expect(api.get(&format!("/invitations/{id}")).await, StatusCode::OK).await
-}
-
-fn message<'a>(invitation: &'a Value, channel: &str) -> &'a Value {
-    invitation["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["channel"] == channel)
-        .unwrap_or_else(|| panic!("a {channel} message in {invitation}"))
-}
-
-/// The form bodies the provider received at `at`, in order.
-pub(crate) async fn forms_at(provider: &MockServer, at: &str) -> Vec<Vec<(String, String)>> {
-    provider
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == at)
-        .map(|r| serde_urlencoded::from_bytes(&r.body).expect("a form body"))
-        .collect()
 }
 
 fn sign(token: &str, url: &str, params: &[(&str, &str)]) -> String {
@@ -167,14 +78,8 @@ async fn an_invite_by_sms_and_voice_reaches_the_provider_as_expected(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let api = app.integrator("Lakeside Clinic", ADMIN).await;
-    let created = invite(&api, &["sms", "voice"]).await;
-    let (id, code, link) = (
-        created["id"].as_str().unwrap(),
-        created["code"].as_str().unwrap(),
-        created["link"].as_str().unwrap(),
-    );
+    let (lakeside, created) = invite(app, &["sms", "voice"]).await;
+    let (code, link) = (created.code.as_str(), created.link.as_str());
     assert_eq!(app.deliver().await, 2);
     let callback = format!("{}/hooks/sms/status", app.url);
 
@@ -182,7 +87,7 @@ async fn an_invite_by_sms_and_voice_reaches_the_provider_as_expected(
     assert_eq!(sms.len(), 1, "one SMS");
     let keys: Vec<&str> = sms[0].iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, ["To", "From", "Body", "StatusCallback"]);
-    assert_eq!(sms[0][0].1, TO);
+    assert_eq!(sms[0][0].1, PHONE);
     assert_eq!(sms[0][1].1, FROM);
     let body = &sms[0][2].1;
     assert!(
@@ -197,7 +102,10 @@ async fn an_invite_by_sms_and_voice_reaches_the_provider_as_expected(
     assert_eq!(calls.len(), 1, "one call");
     let keys: Vec<&str> = calls[0].iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, ["To", "From", "Twiml", "StatusCallback"]);
-    assert_eq!((calls[0][0].1.as_str(), calls[0][1].1.as_str()), (TO, FROM));
+    assert_eq!(
+        (calls[0][0].1.as_str(), calls[0][1].1.as_str()),
+        (PHONE, FROM)
+    );
     let twiml = &calls[0][2].1;
     assert!(
         twiml.starts_with(
@@ -214,21 +122,19 @@ async fn an_invite_by_sms_and_voice_reaches_the_provider_as_expected(
     assert!(!twiml.contains(link), "no link read aloud");
     assert_eq!(calls[0][3].1, callback);
 
-    let read = read(&api, id).await;
-    assert_eq!(read["state"], "sent");
+    let read = lakeside.invitation(&created.id).await;
+    assert_eq!(read.state, "sent");
     for channel in ["sms", "voice"] {
-        assert_eq!(message(&read, channel)["state"], "sent");
+        assert_eq!(read.message(channel).state, "sent");
     }
 }
 
 async fn only_signed_status_reports_move_the_invitation_to_delivered(
     app: &TestApp,
-    provider: &MockServer,
+    _provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let api = app.integrator("Lakeside Clinic", ADMIN).await;
-    let created = invite(&api, &["sms", "voice"]).await;
-    let id = created["id"].as_str().unwrap();
+    let (lakeside, created) = invite(app, &["sms", "voice"]).await;
+    let id = created.id.as_str();
     assert_eq!(app.deliver().await, 2);
     let url = format!("{}/hooks/sms/status", app.url);
     let delivered = [
@@ -253,22 +159,22 @@ async fn only_signed_status_reports_move_the_invitation_to_delivered(
         StatusCode::FORBIDDEN,
         "a signature over other values does not fit"
     );
-    let before = read(&api, id).await;
-    assert_eq!(before["state"], "sent", "refused reports change nothing");
-    assert_eq!(message(&before, "sms")["state"], "sent");
+    let before = lakeside.invitation(id).await;
+    assert_eq!(before.state, "sent", "refused reports change nothing");
+    assert_eq!(before.message("sms").state, "sent");
 
     let good = sign(TOKEN, &url, &delivered);
     assert_eq!(
         report(app, &delivered, Some(&good)).await,
         StatusCode::NO_CONTENT
     );
-    let after = read(&api, id).await;
-    assert_eq!(after["state"], "delivered");
-    assert_eq!(message(&after, "sms")["state"], "delivered");
-    let last = after["history"].as_array().unwrap().last().unwrap().clone();
+    let after = lakeside.invitation(id).await;
+    assert_eq!(after.state, "delivered");
+    assert_eq!(after.message("sms").state, "delivered");
+    let last = after.history.last().unwrap();
     assert_eq!(
-        (&last["state"], &last["actor"]),
-        (&json!("delivered"), &json!("system"))
+        (last.state.as_str(), last.actor.as_str()),
+        ("delivered", "system")
     );
     let audited = "audit_events WHERE action = 'invitation.delivered'";
     assert_eq!(app.count_rows(audited).await, 1, "the move is audited");
@@ -278,8 +184,8 @@ async fn only_signed_status_reports_move_the_invitation_to_delivered(
         "a repeated report is accepted"
     );
     assert_eq!(
-        read(&api, id).await["history"].as_array().unwrap().len(),
-        after["history"].as_array().unwrap().len(),
+        lakeside.invitation(id).await.history.len(),
+        after.history.len(),
         "and changes nothing"
     );
     assert_eq!(app.count_rows(audited).await, 1);
@@ -294,49 +200,32 @@ async fn only_signed_status_reports_move_the_invitation_to_delivered(
         report(app, &failed, Some(&sig)).await,
         StatusCode::NO_CONTENT
     );
-    let after = read(&api, id).await;
-    let voice = message(&after, "voice");
+    let after = lakeside.invitation(id).await;
+    let voice = after.message("voice");
     assert_eq!(
-        (&voice["state"], &voice["last_error"]),
-        (&json!("failed"), &json!("failed"))
+        (voice.state.as_str(), voice.last_error()),
+        ("failed", "failed")
     );
-    assert_eq!(after["state"], "delivered", "the SMS arrived all the same");
+    assert_eq!(after.state, "delivered", "the SMS arrived all the same");
 }
 
 async fn a_server_error_is_retried_after_the_back_off(app: &TestApp, provider: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path(MESSAGES))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(provider)
-        .await;
-    accept_all(provider).await;
-    let api = app.integrator("Lakeside Clinic", ADMIN).await;
-    let id = invite(&api, &["sms"]).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    answers_once(provider, MESSAGES, ResponseTemplate::new(500)).await;
+    let (lakeside, created) = invite(app, &["sms"]).await;
 
     assert_eq!(app.deliver().await, 1);
-    let first = read(&api, &id).await;
-    assert_eq!(first["state"], "draft");
-    let sms = message(&first, "sms");
-    assert_eq!(
-        (&sms["state"], &sms["attempts"]),
-        (&json!("pending"), &json!(1))
-    );
+    let first = lakeside.invitation(&created.id).await;
+    assert_eq!(first.state, "draft");
+    let sms = first.message("sms");
+    assert_eq!((sms.state.as_str(), sms.attempts), ("pending", 1));
     assert_eq!(app.deliver().await, 0, "not before the back-off");
 
     app.advance(Duration::from_secs(21));
     assert_eq!(app.deliver().await, 1);
-    let second = read(&api, &id).await;
-    assert_eq!(second["state"], "sent");
-    let sms = message(&second, "sms");
-    assert_eq!(
-        (&sms["state"], &sms["attempts"]),
-        (&json!("sent"), &json!(2))
-    );
+    let second = lakeside.invitation(&created.id).await;
+    assert_eq!(second.state, "sent");
+    let sms = second.message("sms");
+    assert_eq!((sms.state.as_str(), sms.attempts), ("sent", 2));
     assert_eq!(forms_at(provider, MESSAGES).await.len(), 2);
 }
 
@@ -353,65 +242,43 @@ async fn a_refusal_is_a_dead_letter_with_the_providers_reason(
         })))
         .mount(provider)
         .await;
-    let api = app.integrator("Lakeside Clinic", ADMIN).await;
-    let id = invite(&api, &["sms"]).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (lakeside, created) = invite(app, &["sms"]).await;
 
     assert_eq!(app.deliver().await, 1);
-    let read = read(&api, &id).await;
-    let sms = message(&read, "sms");
-    assert_eq!(sms["state"], "dead");
-    assert_eq!(sms["attempts"], 1, "a refusal is not retried");
-    let last_error = sms["last_error"].as_str().unwrap();
+    let read = lakeside.invitation(&created.id).await;
+    let sms = read.message("sms");
+    assert_eq!(sms.state, "dead");
+    assert_eq!(sms.attempts, 1, "a refusal is not retried");
+    let last_error = sms.last_error();
     // Staff read the provider's reason, without the patient's number it echoed (issue 15).
     assert!(
         last_error.contains("The 'To' number [number] is not a valid phone number."),
         "{last_error}"
     );
     assert!(!last_error.contains("4155550123"), "{last_error}");
-    assert_eq!(read["state"], "draft");
+    assert_eq!(read.state, "draft");
     app.advance(Duration::from_secs(3600));
     assert_eq!(app.deliver().await, 0);
 }
 
 async fn a_rate_limit_is_retried(app: &TestApp, provider: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path(CALLS))
-        .respond_with(ResponseTemplate::new(429).set_body_json(json!({
-            "code": 20429, "message": "Too Many Requests", "status": 429,
-        })))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(provider)
-        .await;
-    accept_all(provider).await;
-    let api = app.integrator("Lakeside Clinic", ADMIN).await;
-    let id = invite(&api, &["voice"]).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let too_many = ResponseTemplate::new(429).set_body_json(json!({
+        "code": 20429, "message": "Too Many Requests", "status": 429,
+    }));
+    answers_once(provider, CALLS, too_many).await;
+    let (lakeside, created) = invite(app, &["voice"]).await;
 
     assert_eq!(app.deliver().await, 1);
-    let first = read(&api, &id).await;
-    let call = message(&first, "voice");
-    assert_eq!(call["state"], "pending");
-    assert!(
-        call["last_error"]
-            .as_str()
-            .unwrap()
-            .contains("Too Many Requests")
-    );
+    let first = lakeside.invitation(&created.id).await;
+    let call = first.message("voice");
+    assert_eq!(call.state, "pending");
+    assert!(call.last_error().contains("Too Many Requests"));
     app.advance(Duration::from_secs(21));
     assert_eq!(app.deliver().await, 1);
-    let second = read(&api, &id).await;
-    let call = message(&second, "voice");
-    assert_eq!(
-        (&call["state"], &call["attempts"]),
-        (&json!("sent"), &json!(2))
-    );
-    assert_eq!(second["state"], "sent");
+    let second = lakeside.invitation(&created.id).await;
+    let call = second.message("voice");
+    assert_eq!((call.state.as_str(), call.attempts), ("sent", 2));
+    assert_eq!(second.state, "sent");
 }
 
 async fn a_provider_that_does_not_answer_in_time_is_retried(app: &TestApp, provider: &MockServer) {
@@ -425,38 +292,26 @@ async fn a_provider_that_does_not_answer_in_time_is_retried(app: &TestApp, provi
         )
         .mount(provider)
         .await;
-    let api = app.integrator("Lakeside Clinic", ADMIN).await;
-    let created = invite(&api, &["sms"]).await;
-    let id = created["id"].as_str().unwrap();
+    let (lakeside, created) = invite(app, &["sms"]).await;
+    let id = created.id.as_str();
     let started = std::time::Instant::now();
     assert_eq!(app.deliver().await, 1);
     assert!(
         started.elapsed() < std::time::Duration::from_millis(2900),
         "the worker did not wait for the slow answer"
     );
-    let first = read(&api, id).await;
-    let m = message(&first, "sms");
-    assert_eq!(
-        (m["state"].as_str(), m["attempts"].as_i64()),
-        (Some("pending"), Some(1)),
-        "{m}"
-    );
-    assert!(
-        m["last_error"].as_str().unwrap().contains("timed out"),
-        "{m}"
-    );
-    assert_eq!(first["state"], "draft");
+    let first = lakeside.invitation(id).await;
+    let m = first.message("sms");
+    assert_eq!((m.state.as_str(), m.attempts), ("pending", 1), "{m:?}");
+    assert!(m.last_error().contains("timed out"), "{m:?}");
+    assert_eq!(first.state, "draft");
 
     provider.reset().await;
     accept_all(provider).await;
     app.advance(std::time::Duration::from_secs(60));
     assert_eq!(app.deliver().await, 1);
-    let second = read(&api, id).await;
-    let m = message(&second, "sms");
-    assert_eq!(
-        (m["state"].as_str(), m["attempts"].as_i64()),
-        (Some("sent"), Some(2)),
-        "{m}"
-    );
-    assert_eq!(second["state"], "sent");
+    let second = lakeside.invitation(id).await;
+    let m = second.message("sms");
+    assert_eq!((m.state.as_str(), m.attempts), ("sent", 2), "{m:?}");
+    assert_eq!(second.state, "sent");
 }

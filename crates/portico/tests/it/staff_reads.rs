@@ -2,72 +2,49 @@
 //! has one, so that an auditor can answer "who saw Maria's record, and when" (DESIGN §8).
 
 use reqwest::StatusCode;
-use serde_json::json;
 use wiremock::MockServer;
 
 use crate::audit::audit_events;
-use crate::common::{Api, TestApp};
-use crate::registration::register;
-use crate::sms::{accept_all, with_provider};
+use crate::common::responses::{InvitationPage, Notification, PendingLink};
+use crate::common::{Api, BIRTH_DATE, Invitee, PHONE, TestApp, with_provider};
 
 with_provider!(
     listing_invitations_audits_each_shown_invitation_and_its_patient,
     listing_sign_ups_and_notifications_audits_each_shown_patient,
 );
 
-const BIRTH: &str = "1980-02-03";
-
-async fn invite(staff: &Api, first_name: &str, email: &str) -> (String, String) {
-    let invitation = Api::expect(
-        staff
-            .post(
-                "/invitations",
-                &json!({
-                    "first_name": first_name, "last_name": "Lopez", "birth_date": BIRTH,
-                    "email": email, "phone": "+14155550123", "channels": ["email"],
-                }),
-            )
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    (
-        invitation["id"].as_str().unwrap().to_owned(),
-        invitation["code"].as_str().unwrap().to_owned(),
-    )
+/// Maria or another Lopez, invited by email.
+fn lopez(first_name: &str, email: &str) -> Invitee {
+    Invitee::new(first_name, "Lopez")
+        .email(email)
+        .phone(PHONE)
+        .by(&["email"])
 }
 
 async fn listing_invitations_audits_each_shown_invitation_and_its_patient(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let staff = app
-        .integrator("Lakeside Clinic", "admin@lakeside.example")
+    let staff = app.practice_with_admin("Lakeside Clinic").await;
+    let maria_invitation = staff
+        .invite(&lopez("Maria", "maria.lopez@example.org"))
         .await;
-    let (maria_invitation, code) = invite(&staff, "Maria", "maria.lopez@example.org").await;
-    let (ben_invitation, _) = invite(&staff, "Ben", "ben.lopez@example.org").await;
-    let redeemed = Api::expect(
-        app.anonymous_api()
-            .post(
-                "/public/invitations/redeem",
-                &json!({ "code": code, "birth_date": BIRTH }),
-            )
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    let ticket = redeemed["ticket"].as_str().unwrap();
-    let done = register(app, provider, ticket, "maria.lopez@example.org").await;
-    let maria = done["patient_id"].as_str().unwrap().to_owned();
+    let ben_invitation = staff
+        .invite(&lopez("Ben", "ben.lopez@example.org"))
+        .await
+        .id;
+    let done = app
+        .redeem_invitation(&maria_invitation.code, BIRTH_DATE)
+        .await
+        .finish(provider, "maria.lopez@example.org")
+        .await;
+    let maria = done.patient_id;
+    let maria_invitation = maria_invitation.id;
 
-    let page = Api::expect(staff.get("/invitations").await, StatusCode::OK).await;
-    assert_eq!(page["items"].as_array().unwrap().len(), 2);
-    Api::expect(
-        staff.get(&format!("/invitations/{maria_invitation}")).await,
-        StatusCode::OK,
-    )
-    .await;
+    let page: InvitationPage =
+        Api::expect_as(staff.get("/invitations").await, StatusCode::OK).await;
+    assert_eq!(page.items.len(), 2);
+    staff.invitation(&maria_invitation).await;
 
     let events = audit_events(app).await;
     let listed: Vec<_> = events
@@ -97,36 +74,23 @@ async fn listing_sign_ups_and_notifications_audits_each_shown_patient(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    accept_all(provider).await;
-    let staff = app
-        .integrator("Lakeside Clinic", "admin@lakeside.example")
+    let staff = app.practice_with_admin("Lakeside Clinic").await;
+    staff
+        .add_program("Diabetes care", "Sugar2026", "approval")
         .await;
-    Api::expect(
-        staff
-            .post(
-                "/programs",
-                &json!({ "name": "Diabetes care", "signup_code": "Sugar2026",
-                         "policy": "approval", "messaging_allowed": true }),
-            )
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let started = Api::expect(
-        app.anonymous_api()
-            .post("/public/registrations", &json!({ "code": "sugar2026" }))
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let ticket = started["ticket"].as_str().unwrap();
-    let done = register(app, provider, ticket, "ana@example.org").await;
-    let ana = done["patient_id"].as_str().unwrap().to_owned();
+    let done = app
+        .start_registration("sugar2026")
+        .await
+        .finish(provider, "ana@example.org")
+        .await;
+    let ana = done.patient_id;
 
-    let pending = Api::expect(staff.get("/patient-links/pending").await, StatusCode::OK).await;
-    let link = pending[0]["id"].as_str().unwrap().to_owned();
-    let notes = Api::expect(staff.get("/notifications").await, StatusCode::OK).await;
-    let note = notes[0]["id"].as_str().unwrap().to_owned();
+    let pending: Vec<PendingLink> =
+        Api::expect_as(staff.get("/patient-links/pending").await, StatusCode::OK).await;
+    let link = pending[0].id.clone();
+    let notes: Vec<Notification> =
+        Api::expect_as(staff.get("/notifications").await, StatusCode::OK).await;
+    let note = notes[0].id.clone();
 
     let events = audit_events(app).await;
     let read = |action: &str| -> Vec<(Option<String>, Option<String>)> {

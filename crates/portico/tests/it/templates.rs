@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Api, Browser, TestApp, on_both};
+use crate::common::{Api, Invitee, PHONE, Practice, StaffSession, TestApp, on_both};
 
 on_both!(
     every_kind_ships_in_english_and_spanish,
@@ -16,34 +16,15 @@ on_both!(
     an_api_token_cannot_edit_templates,
 );
 
-const ADMIN: (&str, &str) = ("admin@lakeside.example", "quiet meadow lantern river");
-
-/// The practice's signed-in admin, with the CSRF token for API calls.
-async fn admin(app: &TestApp) -> (Api, Browser, String) {
-    let api = app.integrator("Lakeside Clinic", ADMIN.0).await;
-    let (browser, _) = app.sign_in(ADMIN.0, ADMIN.1).await;
-    let csrf = browser.csrf_for("/staff").await;
-    (api, browser, csrf)
-}
-
-async fn call(
-    browser: &Browser,
-    csrf: &str,
-    method: Method,
-    path: &str,
-    body: Value,
-) -> reqwest::Response {
-    browser
-        .api(method, path)
-        .header("x-csrf-token", csrf)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+/// The practice, and its signed-in admin who edits templates through the API.
+async fn admin(app: &TestApp) -> (Practice<'_>, StaffSession) {
+    let api = app.practice_with_admin("Lakeside Clinic").await;
+    let admin = api.admin_session().await;
+    (api, admin)
 }
 
 async fn every_kind_ships_in_english_and_spanish(app: &TestApp) {
-    let (api, _, _) = admin(app).await;
+    let (api, _) = admin(app).await;
     let list = Api::expect(api.get("/templates").await, StatusCode::OK).await;
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 12, "six kinds, two languages");
@@ -70,7 +51,7 @@ async fn every_kind_ships_in_english_and_spanish(app: &TestApp) {
 }
 
 async fn a_template_with_a_mistake_is_refused_naming_it(app: &TestApp) {
-    let (_, browser, csrf) = admin(app).await;
+    let (_, admin) = admin(app).await;
     let cases = [
         (
             json!({ "body": "Hi {{ first_name }}, about your {{ diagnosis }}" }),
@@ -87,38 +68,32 @@ async fn a_template_with_a_mistake_is_refused_naming_it(app: &TestApp) {
         ),
     ];
     for (body, says) in cases {
-        let res = call(
-            &browser,
-            &csrf,
-            Method::PUT,
-            "/templates/invite_sms/en",
-            body.clone(),
-        )
-        .await;
+        let res = admin
+            .call(Method::PUT, "/templates/invite_sms/en", body.clone())
+            .await;
         let problem = Api::expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
         let text = problem["errors"].to_string();
         assert!(text.contains(says), "{body}: {text}");
     }
-    let missing_subject = call(
-        &browser,
-        &csrf,
-        Method::PUT,
-        "/templates/invite_email/en",
-        json!({ "body": "{{ link }}" }),
-    )
-    .await;
+    let missing_subject = admin
+        .call(
+            Method::PUT,
+            "/templates/invite_email/en",
+            json!({ "body": "{{ link }}" }),
+        )
+        .await;
     let problem = Api::expect(missing_subject, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(problem["errors"][0]["field"], "subject");
-    let unknown = call(
-        &browser,
-        &csrf,
-        Method::PUT,
-        "/templates/fax_cover/en",
-        json!({ "body": "x" }),
-    )
-    .await;
+    let unknown = admin
+        .call(
+            Method::PUT,
+            "/templates/fax_cover/en",
+            json!({ "body": "x" }),
+        )
+        .await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
-    let list = browser
+    let list = admin
+        .browser
         .api(Method::GET, "/templates")
         .send()
         .await
@@ -136,40 +111,31 @@ async fn a_template_with_a_mistake_is_refused_naming_it(app: &TestApp) {
 }
 
 async fn a_saved_template_is_used_for_the_next_invitation_and_can_be_reset(app: &TestApp) {
-    let (api, browser, csrf) = admin(app).await;
+    let (api, admin) = admin(app).await;
     let body = json!({ "body": "{{ practice_name }} te espera, {{ first_name }}! {{ link }} Code: {{ code }}" });
     let saved = Api::expect(
-        call(
-            &browser,
-            &csrf,
-            Method::PUT,
-            "/templates/invite_sms/en",
-            body,
-        )
-        .await,
+        admin
+            .call(Method::PUT, "/templates/invite_sms/en", body)
+            .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(saved["customized"], true);
-    let invite = json!({ "first_name": "Maria", "last_name": "Lopez", "birth_date": "1980-02-03", "phone": "+14155550123", "channels": ["sms"] });
-    let created = Api::expect(api.post("/invitations", &invite).await, StatusCode::CREATED).await;
+    let created = api
+        .invite(&Invitee::maria().phone(PHONE).by(&["sms"]))
+        .await;
     app.deliver().await;
-    let outbox = browser.get("/dev/outbox").await.text().await.unwrap();
+    let outbox = admin.browser.get("/dev/outbox").await.text().await.unwrap();
     assert!(
         outbox.contains("Lakeside Clinic te espera, Maria!"),
         "the practice's own words went out"
     );
-    assert!(outbox.contains(created["code"].as_str().unwrap()));
+    assert!(outbox.contains(&created.code));
 
     let reset = Api::expect(
-        call(
-            &browser,
-            &csrf,
-            Method::DELETE,
-            "/templates/invite_sms/en",
-            json!({}),
-        )
-        .await,
+        admin
+            .call(Method::DELETE, "/templates/invite_sms/en", json!({}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -178,7 +144,7 @@ async fn a_saved_template_is_used_for_the_next_invitation_and_can_be_reset(app: 
 }
 
 async fn string_repetition_in_a_preview_is_refused_naming_the_body(app: &TestApp) {
-    let (_, browser, csrf) = admin(app).await;
+    let (_, admin) = admin(app).await;
     for (body, says) in [
         // A megabyte: within the fuel limit, so today it is rendered and sent back whole.
         (r#"{{ first_name }} {{ "x" * 1000000 }}"#, "longer than"),
@@ -189,14 +155,13 @@ async fn string_repetition_in_a_preview_is_refused_naming_the_body(app: &TestApp
         ),
     ] {
         let problem = Api::expect(
-            call(
-                &browser,
-                &csrf,
-                Method::POST,
-                "/templates/invite_sms/en/preview",
-                json!({ "body": body }),
-            )
-            .await,
+            admin
+                .call(
+                    Method::POST,
+                    "/templates/invite_sms/en/preview",
+                    json!({ "body": body }),
+                )
+                .await,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -207,16 +172,11 @@ async fn string_repetition_in_a_preview_is_refused_naming_the_body(app: &TestApp
 }
 
 async fn a_preview_renders_what_would_be_sent_and_counts_sms_segments(app: &TestApp) {
-    let (_, browser, csrf) = admin(app).await;
+    let (_, admin) = admin(app).await;
     let current = Api::expect(
-        call(
-            &browser,
-            &csrf,
-            Method::POST,
-            "/templates/invite_sms/en/preview",
-            json!({}),
-        )
-        .await,
+        admin
+            .call(Method::POST, "/templates/invite_sms/en/preview", json!({}))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -230,14 +190,9 @@ async fn a_preview_renders_what_would_be_sent_and_counts_sms_segments(app: &Test
     );
     let draft = json!({ "body": "Código {{ code }} — {{ practice_name }}" });
     let preview = Api::expect(
-        call(
-            &browser,
-            &csrf,
-            Method::POST,
-            "/templates/invite_sms/es/preview",
-            draft,
-        )
-        .await,
+        admin
+            .call(Method::POST, "/templates/invite_sms/es/preview", draft)
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -247,14 +202,13 @@ async fn a_preview_renders_what_would_be_sent_and_counts_sms_segments(app: &Test
     );
     assert_eq!(preview["sms_segments"], 1);
     let email = Api::expect(
-        call(
-            &browser,
-            &csrf,
-            Method::POST,
-            "/templates/invite_email/en/preview",
-            json!({}),
-        )
-        .await,
+        admin
+            .call(
+                Method::POST,
+                "/templates/invite_email/en/preview",
+                json!({}),
+            )
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -275,7 +229,7 @@ async fn a_preview_renders_what_would_be_sent_and_counts_sms_segments(app: &Test
 }
 
 async fn spanish_invitations_go_out_in_spanish(app: &TestApp) {
-    let (api, browser, _) = admin(app).await;
+    let (api, admin) = admin(app).await;
     let invite = json!({ "first_name": "José", "last_name": "Pérez", "birth_date": "1970-05-06", "email": "jose@example.org",
                          "channels": ["email"], "language": "es" });
     Api::expect(api.post("/invitations", &invite).await, StatusCode::CREATED).await;
@@ -287,7 +241,7 @@ async fn spanish_invitations_go_out_in_spanish(app: &TestApp) {
     .await;
     assert_eq!(problem["errors"][0]["field"], "language");
     app.deliver().await;
-    let outbox = browser.get("/dev/outbox").await.text().await.unwrap();
+    let outbox = admin.browser.get("/dev/outbox").await.text().await.unwrap();
     assert!(
         outbox.contains("su invitación al portal de pacientes") && outbox.contains("Hola José"),
         "{outbox}"
@@ -296,7 +250,7 @@ async fn spanish_invitations_go_out_in_spanish(app: &TestApp) {
 }
 
 async fn an_api_token_cannot_edit_templates(app: &TestApp) {
-    let api = app.integrator("Lakeside Clinic", ADMIN.0).await;
+    let api = app.practice_with_admin("Lakeside Clinic").await;
     let res = api
         .put(
             "/templates/invite_sms/en",

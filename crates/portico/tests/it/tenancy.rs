@@ -3,7 +3,9 @@
 
 use reqwest::{Method, StatusCode};
 
-use crate::common::{Browser, STAFF_PASSWORD, TestApp, id_from_location, on_both};
+use crate::common::{
+    Browser, CLI_ADMIN_PASSWORD, STAFF_PASSWORD, TestApp, id_from_location, on_both,
+};
 
 on_both!(
     staff_of_one_practice_get_404_for_every_record_of_another,
@@ -29,14 +31,8 @@ async fn add_provider(admin: &Browser, name: &str) -> String {
 
 async fn staff_of_one_practice_get_404_for_every_record_of_another(app: &TestApp) {
     let a = app.set_up_practice("Practice A").await;
-    app.cli_admin_create(
-        "Practice B",
-        "admin@b.example",
-        "quiet meadow lantern river",
-    );
-    let (b, _) = app
-        .sign_in("admin@b.example", "quiet meadow lantern river")
-        .await;
+    app.cli_admin_create("Practice B", "admin@b.example", CLI_ADMIN_PASSWORD);
+    let (b, _) = app.sign_in("admin@b.example", CLI_ADMIN_PASSWORD).await;
 
     let b_staff = b.add_staff("Bo Staff", "bo@b.example", "staff").await;
     let b_provider = add_provider(&b, "Dr. Bea Banner").await;

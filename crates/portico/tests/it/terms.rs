@@ -7,27 +7,9 @@ use crate::common::{TestApp, on_both};
 
 on_both!(an_api_token_cannot_publish_terms_but_a_signed_in_admin_can);
 
-/// The integrator helper's admin password (`TestApp::integrator`).
-const ADMIN_PASSWORD: &str = "quiet meadow lantern river";
-
-/// Publishes terms through the API with an admin's session (and its CSRF header).
-pub(crate) async fn publish_as_admin(app: &TestApp, email: &str, body: &str) -> reqwest::Response {
-    let (admin, _) = app.sign_in(email, ADMIN_PASSWORD).await;
-    let csrf = admin.csrf_for("/staff").await;
-    admin
-        .api(reqwest::Method::POST, "/terms")
-        .header("x-csrf-token", &csrf)
-        .json(&json!({ "body": body }))
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn an_api_token_cannot_publish_terms_but_a_signed_in_admin_can(app: &TestApp) {
-    let token = app
-        .integrator("Lakeside Clinic", "admin@lakeside.example")
-        .await;
-    let refused = token
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let refused = lakeside
         .post(
             "/terms",
             &json!({ "body": "Terms written by an integrator." }),
@@ -38,7 +20,7 @@ async fn an_api_token_cannot_publish_terms_but_a_signed_in_admin_can(app: &TestA
         refused.headers()["content-type"],
         "application/problem+json"
     );
-    let current = token
+    let current = lakeside
         .get("/terms")
         .await
         .json::<serde_json::Value>()
@@ -46,7 +28,7 @@ async fn an_api_token_cannot_publish_terms_but_a_signed_in_admin_can(app: &TestA
         .unwrap();
     assert_eq!(current["version"], 1, "nothing was published: {current}");
 
-    let published = publish_as_admin(app, "admin@lakeside.example", "New terms.").await;
+    let published = lakeside.publish_terms("New terms.").await;
     assert_eq!(published.status(), StatusCode::CREATED);
     let published: serde_json::Value = published.json().await.unwrap();
     assert_eq!(published["version"], 2);

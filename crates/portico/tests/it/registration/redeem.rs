@@ -1,0 +1,98 @@
+//! The invited path's first step: the invitation link fills in the code, the date of birth opens
+//! the registration, and the details form that follows keeps what was typed through errors.
+
+use reqwest::StatusCode;
+use wiremock::MockServer;
+
+use crate::common::{BIRTH_DATE, Invitee, PHONE, TestApp, csrf_token, location, with_provider};
+
+with_provider!(the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_errors);
+
+async fn the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_errors(
+    app: &TestApp,
+    _provider: &MockServer,
+) {
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let invitation = lakeside
+        .invite(
+            &Invitee::maria()
+                .email("maria.lopez@example.org")
+                .phone(PHONE)
+                .by(&["email"]),
+        )
+        .await;
+    let browser = app.browser();
+    let page = browser.get_url(&invitation.link).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Your invitation code was filled in from your link."));
+    assert!(
+        !html.contains("I will register myself"),
+        "the link opens the invited path only"
+    );
+    let token = invitation.link_token();
+    let csrf = csrf_token(&html);
+    // A wrong birth date: the generic answer, on the same page, with the link kept.
+    let wrong = browser
+        .post_form(
+            "/register/invited",
+            &[
+                ("csrf_token", &csrf),
+                ("link_token", token),
+                ("birth_date", "1990-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let html = wrong.text().await.unwrap();
+    assert!(html.contains("We could not accept this code with this date of birth"));
+    assert!(html.contains(token), "the link token is kept in the form");
+    let res = browser
+        .post_form(
+            "/register/invited",
+            &[
+                ("csrf_token", &csrf),
+                ("link_token", token),
+                ("birth_date", BIRTH_DATE),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), "/register/details");
+    let html = browser.get("/register/details").await.text().await.unwrap();
+    assert!(
+        html.contains("value=\"Maria\""),
+        "pre-filled from the invitation"
+    );
+    assert!(html.contains("autocomplete=\"new-password\""));
+
+    // Field errors come back next to their fields with everything typed, except the password.
+    let res = browser
+        .post_form(
+            "/register/details",
+            &[
+                ("csrf_token", &csrf),
+                ("first_name", "Maria"),
+                ("last_name", "Lopez"),
+                ("birth_date", BIRTH_DATE),
+                ("email", "not an address"),
+                ("phone", "(415) 555-0123"),
+                ("password", "short secret"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"email-error\""), "{html}");
+    assert!(html.contains("id=\"password-error\""));
+    assert!(html.contains("value=\"not an address\""));
+    assert!(html.contains("value=\"(415) 555-0123\""));
+    assert!(
+        !html.contains("short secret"),
+        "the password is never sent back"
+    );
+    assert_eq!(
+        app.count_rows("registrations").await,
+        0,
+        "nothing half-saved"
+    );
+}
