@@ -25,6 +25,7 @@ mod registration;
 mod setup;
 mod sign_in;
 mod sms;
+mod snapshots;
 mod staff_reads;
 mod templates;
 mod tenancy;
