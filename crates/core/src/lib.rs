@@ -29,6 +29,16 @@ pub use platform::settings::Settings;
 pub use portico_store::{Backend, Store};
 
 use accounts::passwords::PasswordHasher;
+use delivery::reports::Listeners;
+use portico_domain::SubjectKind;
+
+/// What a delivery means to each feature: the listeners the outbox's reports are told to (see
+/// `delivery::reports`). The one place where the generic delivery meets the features.
+fn listeners() -> Listeners {
+    let mut listeners = Listeners::default();
+    listeners.on(SubjectKind::Invitation, invitations::delivery_reported);
+    listeners
+}
 
 /// The service: cheap to clone, shared by every request handler and the CLI.
 #[derive(Clone)]
@@ -42,6 +52,7 @@ struct Inner {
     keys: Keys,
     hasher: PasswordHasher,
     settings: Settings,
+    listeners: Listeners,
 }
 
 impl Core {
@@ -60,6 +71,7 @@ impl Core {
                 keys,
                 hasher,
                 settings,
+                listeners: listeners(),
             }),
         })
     }
@@ -78,6 +90,10 @@ impl Core {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    pub(crate) fn delivery_listeners(&self) -> &Listeners {
+        &self.inner.listeners
     }
 
     pub(crate) fn hasher(&self) -> &PasswordHasher {

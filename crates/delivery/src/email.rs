@@ -8,7 +8,7 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use portico_core::delivery::messages::html_from_text;
+use portico_core::delivery::email_html;
 use portico_core::delivery::outbox::OutgoingMessage;
 
 use crate::transport::SendError;
@@ -93,7 +93,7 @@ impl SmtpSender {
         let html = message
             .html
             .clone()
-            .unwrap_or_else(|| html_from_text(&message.text));
+            .unwrap_or_else(|| email_html::from_text(&message.text));
         let body = MultiPart::alternative()
             .singlepart(
                 SinglePart::builder()

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use portico_core::delivery::outbox::{self as rules, MAX_AGE, scrub_error};
-use portico_core::{Core, CoreError, invitations};
+use portico_core::delivery::reports;
+use portico_core::{Core, CoreError};
 use portico_domain::Channel;
 use portico_store::outbox::{self as store, OutboxRow};
 use rand::Rng;
@@ -126,52 +127,27 @@ async fn deliver(
     let (Some(message), Ok(channel)) =
         (rules::open(core.keys(), &row), Channel::parse(&row.channel))
     else {
-        store::mark_dead(
-            store,
-            &row.id,
-            worker,
-            "the message could not be opened",
-            now.as_millis(),
-        )
-        .await?;
+        reports::gave_up(core, &row, worker, "the message could not be opened").await?;
         return Ok(());
     };
     match transports.send(&row.id, channel, &message).await {
         Ok(provider_ref) => {
-            let recorded = store::mark_sent(
-                store,
-                &row.id,
+            reports::sent(
+                core,
+                &row,
                 worker,
                 &provider_ref,
                 transports.keeps_payload(channel),
-                now.as_millis(),
             )
             .await?;
-            if recorded
-                && row.kind == "invite"
-                && row.subject_kind.as_deref() == Some("invitation")
-                && let (Some(practice_id), Some(invitation_id)) =
-                    (&row.practice_id, &row.subject_id)
-            {
-                invitations::mark_sent(core, practice_id, invitation_id).await?;
-            }
             tracing::info!(outbox_id = %row.id, channel = %row.channel, attempts = row.attempts, "message sent");
         }
         Err(SendError::Retryable(reason)) => {
             let age =
                 Duration::from_millis(u64::try_from(now.as_millis() - row.created_at).unwrap_or(0));
             if age >= MAX_AGE {
-                store::mark_dead(
-                    store,
-                    &row.id,
-                    worker,
-                    &scrub_error(&format!(
-                        "gave up after {} attempts: {reason}",
-                        row.attempts
-                    )),
-                    now.as_millis(),
-                )
-                .await?;
+                let reason = format!("gave up after {} attempts: {reason}", row.attempts);
+                reports::gave_up(core, &row, worker, &reason).await?;
             } else {
                 let next = now.plus(rules::retry_delay(
                     row.attempts,
@@ -190,14 +166,7 @@ async fn deliver(
             tracing::warn!(outbox_id = %row.id, attempts = row.attempts, "send failed; will retry");
         }
         Err(SendError::Permanent(reason)) => {
-            store::mark_dead(
-                store,
-                &row.id,
-                worker,
-                &scrub_error(&reason),
-                now.as_millis(),
-            )
-            .await?;
+            reports::gave_up(core, &row, worker, &reason).await?;
             tracing::warn!(outbox_id = %row.id, "send refused; dead-lettered");
         }
     }

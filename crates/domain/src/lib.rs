@@ -16,6 +16,7 @@ pub mod one_time_code;
 pub mod password;
 pub mod phone;
 pub mod roles;
+pub mod subject;
 pub mod text_limit;
 pub mod username;
 
@@ -34,5 +35,6 @@ pub use password::{
 };
 pub use phone::{PhoneError, PhoneNumber, is_known_region};
 pub use roles::{RoleError, StaffRole};
+pub use subject::{SubjectKind, UnknownSubjectKind};
 pub use text_limit::TextLimit;
 pub use username::{Username, UsernameError};

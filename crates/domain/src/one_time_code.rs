@@ -8,6 +8,9 @@ use rand::Rng;
 /// How many digits a code has.
 pub const ONE_TIME_CODE_LEN: usize = 6;
 
+/// How long a code stays valid after it was sent (messages tell the patient so).
+pub const ONE_TIME_CODE_TTL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 /// A six-digit code. `Debug` is redacted; the digits are reached through `expose_digits`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct OneTimeCode(String);

@@ -263,7 +263,7 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
         let mut every = tokio::time::interval(Duration::from_secs(600));
         loop {
             every.tick().await;
-            if let Err(e) = portico_core::accounts::staff_sessions::sweep_sessions(&sweeper).await {
+            if let Err(e) = portico_core::accounts::sweep_sessions(&sweeper).await {
                 tracing::warn!(error = %e, "session sweep failed");
             }
         }

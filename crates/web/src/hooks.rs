@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
-use portico_core::delivery::outbox::{ProviderStatus, record_provider_status};
+use portico_core::delivery::reports::{ProviderStatus, provider_reported};
 use sha1::Sha1;
 
 use crate::AppState;
@@ -92,7 +92,7 @@ async fn sms_status(State(state): State<AppState>, headers: HeaderMap, body: Byt
     ) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
-    match record_provider_status(&state.core, sid, &ProviderStatus::parse(status)).await {
+    match provider_reported(&state.core, sid, &ProviderStatus::parse(status)).await {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "SMS status report could not be recorded");

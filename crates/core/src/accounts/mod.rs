@@ -9,3 +9,22 @@ pub mod recovery;
 pub mod staff_sessions;
 
 pub use one_time_codes::{CODE_TTL, MAX_CODE_ATTEMPTS, resend_wait};
+
+use portico_domain::EmailAddress;
+
+use crate::{Core, CoreError};
+
+/// Removes staff and patient sessions past their limits; run now and then by the server.
+pub async fn sweep_sessions(core: &Core) -> Result<u64, CoreError> {
+    Ok(staff_sessions::sweep(core).await? + patient_sessions::sweep(core).await?)
+}
+
+/// The name an account's failures are counted under, however it was typed (staff and patients
+/// share it): the normalised email address, else the trimmed lower-case text (a username, or
+/// something that is neither).
+pub(crate) fn sign_in_name_key(typed: &str) -> String {
+    match EmailAddress::parse(typed) {
+        Ok(email) => email.lookup_key(),
+        Err(_) => typed.trim().to_lowercase(),
+    }
+}

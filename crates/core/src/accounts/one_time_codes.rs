@@ -12,8 +12,8 @@ use portico_store::one_time_codes::{self as store, OneTimeCodeRow};
 use crate::platform::secrets::{Purpose, from_hex};
 use crate::{Core, CoreError, FieldErrors};
 
-/// How long a code is valid.
-pub const CODE_TTL: Duration = Duration::from_secs(10 * 60);
+/// How long a code stays valid after it was sent.
+pub const CODE_TTL: Duration = portico_domain::one_time_code::ONE_TIME_CODE_TTL;
 /// Wrong entries that use a code up.
 pub const MAX_CODE_ATTEMPTS: i64 = 5;
 /// The wait before the first re-send; each further re-send waits twice as long as the last.

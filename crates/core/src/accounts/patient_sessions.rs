@@ -65,12 +65,7 @@ pub(crate) async fn reset_sign_in_failures(core: &Core, row: &PatientRow) -> Res
         .into_iter()
         .flatten()
     {
-        throttle::reset(
-            core,
-            account_waits(core),
-            &crate::accounts::staff_sessions::sign_in_name_key(name),
-        )
-        .await?;
+        throttle::reset(core, account_waits(core), &super::sign_in_name_key(name)).await?;
     }
     Ok(())
 }
@@ -96,7 +91,7 @@ pub async fn sign_in(
     throttle::attempt(core, by_account, &account_key).await?;
     throttle::attempt(core, by_address, &address_key).await?;
     // NIST SP 800-63B: an account's own limit, whoever types the wrong passwords from wherever.
-    let name_key = crate::accounts::staff_sessions::sign_in_name_key(name);
+    let name_key = super::sign_in_name_key(name);
     throttle::backoff_attempt(core, account_waits(core), &name_key).await?;
 
     let found = find_by_name(core, name).await?;
@@ -229,7 +224,7 @@ pub async fn sign_out_everywhere(core: &Core, patient: &PatientActor) -> Result<
 }
 
 /// Removes patient sessions past their limits; run now and then by the server.
-pub async fn sweep(core: &Core) -> Result<u64, CoreError> {
+pub(super) async fn sweep(core: &Core) -> Result<u64, CoreError> {
     let now = core.now();
     let idle_cutoff = now.minus(core.settings().session_idle).as_millis();
     Ok(patient_sessions::delete_expired(core.store(), now.as_millis(), idle_cutoff).await?)

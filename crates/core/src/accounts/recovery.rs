@@ -3,6 +3,7 @@
 //! matches, we sent a code" — and both cases write the same kind of row, so neither the answer nor
 //! the database's behaviour tells them apart. A reset ends every session of the account.
 
+use portico_domain::SubjectKind;
 use portico_domain::{Channel, Password, PasswordContext};
 use portico_store::{one_time_codes, patient_links, patient_sessions, patients};
 
@@ -112,7 +113,7 @@ pub async fn start(
             core.keys(),
             About {
                 practice_id: &card.practice_id,
-                kind: "one_time_code",
+                subject: SubjectKind::OneTimeCode,
                 id: &id,
             },
             MessageKind::RecoveryCode,

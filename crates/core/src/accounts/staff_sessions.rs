@@ -5,20 +5,12 @@
 use portico_domain::{EmailAddress, StaffRole};
 use portico_store::{sessions, staff};
 
+use super::sign_in_name_key;
 use crate::audit::{self, Action, FAILURE};
 use crate::platform::actor::{ActorKind, ClientInfo, StaffActor};
 use crate::platform::secrets::{Purpose, SecretToken};
 use crate::platform::throttle::{self, BackoffRule, Rule};
 use crate::{Core, CoreError};
-
-/// The name an account's failures are counted under, however it was typed: the normalised email
-/// address, else the trimmed lower-case text (a username, or something that is neither).
-pub(crate) fn sign_in_name_key(typed: &str) -> String {
-    match EmailAddress::parse(typed) {
-        Ok(email) => email.lookup_key(),
-        Err(_) => typed.trim().to_lowercase(),
-    }
-}
 
 /// Consecutive failed sign-ins to one staff account from every address together.
 fn account_waits(core: &Core) -> BackoffRule {
@@ -204,10 +196,9 @@ pub async fn sign_out_everywhere(core: &Core, actor: &StaffActor) -> Result<u64,
     Ok(ended)
 }
 
-/// Removes staff and patient sessions past their limits; run now and then by the server.
-pub async fn sweep_sessions(core: &Core) -> Result<u64, CoreError> {
+/// Removes staff sessions past their limits.
+pub(super) async fn sweep(core: &Core) -> Result<u64, CoreError> {
     let now = core.now();
     let idle_cutoff = now.minus(core.settings().session_idle).as_millis();
-    let staff = sessions::delete_expired(core.store(), now.as_millis(), idle_cutoff).await?;
-    Ok(staff + crate::accounts::patient_sessions::sweep(core).await?)
+    Ok(sessions::delete_expired(core.store(), now.as_millis(), idle_cutoff).await?)
 }

@@ -206,14 +206,22 @@ pub async fn lookup(
     let practice = practices::find(core.store(), &row.practice_id)
         .await?
         .ok_or(CoreError::NotFound)?;
-    let provider_name = crate::practices::providers::display_name(
-        core,
-        &row.practice_id,
-        row.provider_id.as_deref(),
-    )
-    .await?;
+    let provider_name =
+        provider_display_name(core, &row.practice_id, row.provider_id.as_deref()).await?;
     Ok(ProviderCodeMatch {
         practice_name: practice.name,
         provider_name,
     })
+}
+
+/// The display name of a practice's provider, for answers that name it (`None` for none).
+pub(crate) async fn provider_display_name(
+    core: &Core,
+    practice_id: &str,
+    id: Option<&str>,
+) -> Result<Option<String>, CoreError> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(providers::find_in_practice(core.store(), practice_id, id)
+        .await?
+        .map(|p| p.display_name))
 }

@@ -4,6 +4,7 @@
 
 use portico_domain::{Channel, InviteCode, OneTimeCode};
 
+use crate::delivery::email_html;
 use crate::delivery::outbox::OutgoingMessage;
 use crate::delivery::templates::{self, Language, RenderError, TemplateKind, TemplateText, Vars};
 use crate::platform::clock::Timestamp;
@@ -100,7 +101,7 @@ fn one_time_code(
     code: &OneTimeCode,
 ) -> OutgoingMessage {
     let digits = code.expose_digits();
-    let minutes = crate::accounts::CODE_TTL.as_secs() / 60;
+    let minutes = portico_domain::one_time_code::ONE_TIME_CODE_TTL.as_secs() / 60;
     let text = match channel {
         Channel::Voice => {
             let spoken = spoken(digits);
@@ -117,7 +118,7 @@ fn one_time_code(
     OutgoingMessage {
         to: to.to_owned(),
         subject: (channel == Channel::Email).then(|| format!("Your {practice_name} code")),
-        html: (channel == Channel::Email).then(|| html_from_text(&text)),
+        html: (channel == Channel::Email).then(|| email_html::from_text(&text)),
         text,
     }
 }
@@ -157,46 +158,9 @@ pub fn account_exists(to: &str, practice_name: &str, public_url: &str) -> Outgoi
         subject: Some(format!(
             "Registration attempt with your email at {practice_name}"
         )),
-        html: Some(html_from_text(&text)),
+        html: Some(email_html::from_text(&text)),
         text,
     }
-}
-
-/// A simple HTML rendering of a text message: paragraphs, escaped, links clickable.
-pub fn html_from_text(text: &str) -> String {
-    let mut html = String::from(
-        "<!doctype html><html><body style=\"font-family: sans-serif; line-height: 1.5\">",
-    );
-    for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-        html.push_str("<p>");
-        let lines: Vec<String> = paragraph
-            .lines()
-            .map(|line| {
-                line.split(' ')
-                    .map(|word| {
-                        let escaped = escape(word);
-                        if word.starts_with("https://") || word.starts_with("http://") {
-                            format!("<a href=\"{escaped}\">{escaped}</a>")
-                        } else {
-                            escaped
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect();
-        html.push_str(&lines.join("<br>"));
-        html.push_str("</p>");
-    }
-    html.push_str("</body></html>");
-    html
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -264,21 +228,6 @@ mod tests {
         assert_eq!(
             email.subject.as_deref(),
             Some("Lakeside: your invitation to the patient portal")
-        );
-    }
-
-    #[test]
-    fn the_html_part_escapes_text_and_links_urls() {
-        let html = html_from_text("Hello <Ana> & co,\n\nOpen https://x.example/i/abc\nthanks");
-        assert!(
-            html.contains("<p>Hello &lt;Ana&gt; &amp; co,</p>"),
-            "{html}"
-        );
-        assert!(
-            html.contains(
-                "<a href=\"https://x.example/i/abc\">https://x.example/i/abc</a><br>thanks"
-            ),
-            "{html}"
         );
     }
 }

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use portico_domain::Channel;
+use portico_domain::{Channel, SubjectKind};
 use portico_store::Tx;
 use portico_store::outbox::{self as store, OutboxRow};
 
@@ -50,6 +50,21 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
+    const ALL: [MessageKind; 4] = [
+        MessageKind::Invite,
+        MessageKind::VerificationCode,
+        MessageKind::RecoveryCode,
+        MessageKind::AccountExists,
+    ];
+
+    /// Reads a stored kind; a word no kind has is corrupt data, refused rather than guessed.
+    pub fn parse(stored: &str) -> Result<MessageKind, CoreError> {
+        MessageKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == stored)
+            .ok_or_else(|| CoreError::Internal(format!("unknown message kind {stored:?}")))
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             MessageKind::Invite => "invite",
@@ -60,11 +75,11 @@ impl MessageKind {
     }
 }
 
-/// The record a message is about, so its delivery can move that record along.
+/// The record a message is about, so its delivery can move that record along (see `reports`).
 #[derive(Debug, Clone, Copy)]
 pub struct About<'a> {
     pub practice_id: &'a str,
-    pub kind: &'a str,
+    pub subject: SubjectKind,
     pub id: &'a str,
 }
 
@@ -85,7 +100,7 @@ pub async fn enqueue(
         practice_id: Some(about.practice_id.to_owned()),
         kind: kind.as_str().to_owned(),
         channel: channel.as_str().to_owned(),
-        subject_kind: Some(about.kind.to_owned()),
+        subject_kind: Some(about.subject.as_str().to_owned()),
         subject_id: Some(about.id.to_owned()),
         payload_sealed: Some(keys.seal(Purpose::Outbox, &payload)),
         state: "pending".into(),
@@ -246,67 +261,6 @@ async fn recovery_is_ours_alone(
     };
     let practices = portico_store::patient_links::practices_ever(core.store(), &patient_id).await?;
     Ok(practices == [practice_id])
-}
-
-/// A provider's report on a message it accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProviderStatus {
-    Delivered,
-    /// Did not arrive; holds the provider's status word (`failed`, `undelivered`, …).
-    Failed(String),
-    /// On its way (`queued`, `sent`, `ringing`, …): nothing to record.
-    Underway,
-}
-
-impl ProviderStatus {
-    /// Reads Twilio's `MessageStatus` / `CallStatus` words.
-    pub fn parse(status: &str) -> ProviderStatus {
-        match status.trim().to_ascii_lowercase().as_str() {
-            // A call answered and played through has been delivered.
-            "delivered" | "completed" => ProviderStatus::Delivered,
-            s @ ("failed" | "undelivered" | "busy" | "no-answer" | "canceled") => {
-                ProviderStatus::Failed(s.to_owned())
-            }
-            _ => ProviderStatus::Underway,
-        }
-    }
-}
-
-/// Records a provider's status report for the message it knows as `provider_ref`: `delivered`
-/// moves the message (and an invitation it is about, from sent to delivered) along; a failure
-/// marks the message `failed` with the status as its reason. Answers whether anything changed;
-/// unknown references and repeated reports change nothing.
-pub async fn record_provider_status(
-    core: &crate::Core,
-    provider_ref: &str,
-    status: &ProviderStatus,
-) -> Result<bool, CoreError> {
-    let now = core.now();
-    let mut tx = core.store().begin().await?;
-    let Some(row) = store::find_by_provider_ref(&mut tx, provider_ref).await? else {
-        return Ok(false);
-    };
-    let changed = match status {
-        ProviderStatus::Underway => false,
-        ProviderStatus::Failed(reason) => {
-            store::mark_failed(&mut tx, &row.id, &scrub_error(reason), now.as_millis()).await?
-        }
-        ProviderStatus::Delivered => {
-            let changed = store::mark_delivered(&mut tx, &row.id, now.as_millis()).await?;
-            if changed
-                && row.kind == MessageKind::Invite.as_str()
-                && row.subject_kind.as_deref() == Some("invitation")
-                && let (Some(practice_id), Some(invitation_id)) =
-                    (&row.practice_id, &row.subject_id)
-            {
-                crate::invitations::mark_delivered(&mut tx, practice_id, invitation_id, now)
-                    .await?;
-            }
-            changed
-        }
-    };
-    tx.commit().await?;
-    Ok(changed)
 }
 
 /// What a provider's or SMTP server's error text may keep in `last_error`: staff read it, and

@@ -552,7 +552,7 @@ pub async fn preview(
     Ok(Preview {
         channel,
         html: (channel == Channel::Email)
-            .then(|| crate::delivery::messages::html_from_text(&rendered.body)),
+            .then(|| crate::delivery::email_html::from_text(&rendered.body)),
         sms_segments: (channel == Channel::Sms).then(|| sms_segments(&rendered.body)),
         characters: rendered.body.chars().count(),
         subject: rendered.subject,

@@ -3,14 +3,36 @@
 
 use super::view::{detail, stored_state};
 use super::*;
+use crate::delivery::reports::{DeliveryEvent, Heard, Report};
 
-/// Marks a draft invitation sent once a provider accepted its message (called by the worker).
-pub async fn mark_sent(core: &Core, practice_id: &str, id: &str) -> Result<(), CoreError> {
-    let now = core.now();
-    let mut tx = core.store().begin().await?;
-    if store::mark_sent(&mut tx, id, now.as_millis()).await? {
+/// What a delivery report on an invitation's message means for the invitation: accepted by a
+/// transport moves a draft to `sent`, arrived moves a sent one to `delivered`. Other messages
+/// and events leave it alone. Registered in `Core::new`; runs in the outbox change's transaction.
+pub(crate) fn delivery_reported<'a>(tx: &'a mut Tx, report: &'a Report) -> Heard<'a> {
+    Box::pin(async move {
+        if report.message != MessageKind::Invite {
+            return Ok(());
+        }
+        let (practice_id, id, at) = (&report.practice_id, &report.subject_id, report.at);
+        match report.event {
+            DeliveryEvent::Sent => mark_sent(tx, practice_id, id, at).await,
+            DeliveryEvent::Delivered => mark_delivered(tx, practice_id, id, at).await,
+            DeliveryEvent::Failed | DeliveryEvent::GaveUp => Ok(()),
+        }
+    })
+}
+
+/// Moves a draft invitation to `sent` (a transport accepted its message), with a history event
+/// by `system` and an audit event. Any other state is left alone.
+async fn mark_sent(
+    tx: &mut Tx,
+    practice_id: &str,
+    id: &str,
+    now: Timestamp,
+) -> Result<(), CoreError> {
+    if store::mark_sent(tx, id, now.as_millis()).await? {
         store::add_event(
-            &mut tx,
+            tx,
             &EventRow {
                 invitation_id: id.to_owned(),
                 seq: 0,
@@ -25,10 +47,9 @@ pub async fn mark_sent(core: &Core, practice_id: &str, id: &str) -> Result<(), C
         audit::by_system("worker", Action::InvitationSent, now)
             .practice(practice_id)
             .subject("invitation", id)
-            .append(&mut tx)
+            .append(tx)
             .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
@@ -71,7 +92,7 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
     };
     let about = About {
         practice_id: &actor.practice_id,
-        kind: "invitation",
+        subject: SubjectKind::Invitation,
         id,
     };
     queue_invites(
@@ -160,17 +181,16 @@ fn refuse_unless(allowed: bool, state: InvitationState) -> Result<(), CoreError>
     if allowed { Ok(()) } else { Err(refusal(state)) }
 }
 
-/// Moves a sent invitation to `delivered` inside the caller's transaction (the provider reported
-/// its message arrived), with a history event by `system` and an audit event; answers whether it
-/// moved. Any other state is left alone.
-pub async fn mark_delivered(
+/// Moves a sent invitation to `delivered` (the provider reported its message arrived), with a
+/// history event by `system` and an audit event. Any other state is left alone.
+async fn mark_delivered(
     tx: &mut Tx,
     practice_id: &str,
     id: &str,
     now: Timestamp,
-) -> Result<bool, CoreError> {
+) -> Result<(), CoreError> {
     if !store::mark_delivered(tx, id, now.as_millis()).await? {
-        return Ok(false);
+        return Ok(());
     }
     store::add_event(
         tx,
@@ -190,5 +210,5 @@ pub async fn mark_delivered(
         .subject("invitation", id)
         .append(tx)
         .await?;
-    Ok(true)
+    Ok(())
 }

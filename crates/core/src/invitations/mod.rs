@@ -4,6 +4,7 @@
 //! at creation and at each re-send. Every change of state is written to the invitation's history
 //! and to the audit log in the same transaction. The public redemption lives in `redemption`.
 
+use portico_domain::SubjectKind;
 use portico_domain::{
     BirthDate, Channel, ConsentMethod, EmailAddress, InvitationState, InviteCode, PersonName,
     PhoneNumber, Relation, Username,
@@ -25,7 +26,8 @@ mod lifecycle;
 pub mod redemption;
 mod view;
 
-pub use lifecycle::{mark_delivered, mark_sent, resend, revoke};
+pub(crate) use lifecycle::delivery_reported;
+pub use lifecycle::{resend, revoke};
 pub use view::{
     DEFAULT_PAGE, HistoryEntry, Invitation, InvitationSummary, ListQuery, MAX_PAGE, Page, get, list,
 };
@@ -394,7 +396,7 @@ async fn insert_one(
     record_state(tx, actor, &row.id, state, shared.now).await?;
     let about = About {
         practice_id: shared.practice_id,
-        kind: "invitation",
+        subject: SubjectKind::Invitation,
         id: &row.id,
     };
     let facts = InviteFacts {

@@ -259,7 +259,7 @@ async fn prefill(core: &Core, row: InvitationRow) -> Result<Prefill, CoreError> 
     let practice = practices::find(core.store(), &row.practice_id)
         .await?
         .ok_or(CoreError::NotFound)?;
-    let provider_name = crate::practices::providers::display_name(
+    let provider_name = crate::codes::provider_codes::provider_display_name(
         core,
         &row.practice_id,
         row.provider_id.as_deref(),

@@ -113,15 +113,3 @@ pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Provider, 
             .into(),
     )
 }
-
-/// The display name of a practice's provider, for answers that name it (`None` for none).
-pub(crate) async fn display_name(
-    core: &Core,
-    practice_id: &str,
-    id: Option<&str>,
-) -> Result<Option<String>, CoreError> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(providers::find_in_practice(core.store(), practice_id, id)
-        .await?
-        .map(|p| p.display_name))
-}

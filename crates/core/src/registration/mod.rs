@@ -9,6 +9,7 @@
 pub mod consent;
 pub mod terms;
 
+use portico_domain::SubjectKind;
 use portico_domain::{
     BirthDate, Channel, ConsentMethod, EmailAddress, InvitationState, Password, PasswordContext,
     PersonName, PhoneNumber, ProgramPolicy, SignupCode, Username,
@@ -283,7 +284,7 @@ async fn render(core: &Core, draft: &Draft) -> Result<RegistrationView, CoreErro
     Ok(RegistrationView {
         next,
         practice_name: draft.practice.name.clone(),
-        provider_name: crate::practices::providers::display_name(
+        provider_name: crate::codes::provider_codes::provider_display_name(
             core,
             &draft.practice.id,
             draft.provider_id.as_deref(),
@@ -440,7 +441,7 @@ pub async fn submit_details(
             core.keys(),
             About {
                 practice_id: &draft.practice.id,
-                kind: "registration",
+                subject: SubjectKind::Registration,
                 id: &new_id(),
             },
             MessageKind::AccountExists,
@@ -569,7 +570,7 @@ pub async fn send_phone_code(
         core.keys(),
         About {
             practice_id: &draft.practice.id,
-            kind: "one_time_code",
+            subject: SubjectKind::OneTimeCode,
             id: &id,
         },
         MessageKind::VerificationCode,
