@@ -28,6 +28,18 @@ pub enum WebError {
     NotFound,
     #[error("the request body could not be read: {0}")]
     MalformedBody(String),
+    /// The query string does not fit the endpoint's parameters (e.g. `limit=abc`).
+    #[error("The query string could not be read: {0}")]
+    MalformedQuery(String),
+    /// A part of the path is not what the route takes (e.g. `%FF`, which is not UTF-8 text).
+    #[error("The address could not be read: {0}")]
+    MalformedPath(String),
+    /// A body was sent without saying it is JSON.
+    #[error("Send the request body as JSON, with `Content-Type: application/json`.")]
+    UnsupportedMediaType,
+    /// The address exists but does not take this method; the response's `Allow` lists those it takes.
+    #[error("This address does not take {0} requests; the Allow header lists the methods it takes.")]
+    MethodNotAllowed(axum::http::Method),
     #[error("The request is too large: send at most {max} bytes.")]
     BodyTooLarge { max: usize },
     #[error("The request took too long to arrive. Please try again.")]
@@ -51,7 +63,11 @@ impl WebError {
             WebError::SignInRequired | WebError::PatientSignInRequired => StatusCode::UNAUTHORIZED,
             WebError::CsrfRejected => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
-            WebError::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            WebError::MalformedBody(_) | WebError::MalformedQuery(_) | WebError::MalformedPath(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             WebError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
         }

@@ -1,16 +1,16 @@
 //! The practice, its staff and providers, for API clients.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portico_core::practices::{self, Practice, PracticeSettingsInput};
 use portico_core::providers::{self, NewProviderInput, Provider};
 use portico_core::staff::{self, NewStaffInput, StaffMember};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use super::openapi::{
     Forbidden, InvalidFields, MalformedBody, NotFound, PRACTICE, Unauthenticated,
 };
@@ -18,13 +18,14 @@ use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiError;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(practice, update_practice))
-        .routes(routes!(list_staff, create_staff))
-        .routes(routes!(get_staff))
-        .routes(routes!(list_providers, create_provider))
-        .routes(routes!(get_provider))
+pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![
+        routes!(practice, update_practice),
+        routes!(list_staff, create_staff),
+        routes!(get_staff),
+        routes!(list_providers, create_provider),
+        routes!(get_provider),
+    ]
 }
 
 /// The caller's own practice.
@@ -84,7 +85,7 @@ async fn list_staff(
 async fn get_staff(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<StaffMember>, ApiError> {
     Ok(Json(staff::get(&state.core, &actor, &id).await?))
 }
@@ -132,7 +133,7 @@ async fn list_providers(
 async fn get_provider(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Provider>, ApiError> {
     Ok(Json(providers::get(&state.core, &actor, &id).await?))
 }
