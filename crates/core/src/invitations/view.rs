@@ -140,7 +140,7 @@ pub struct ListQuery {
     /// `expired`); blank for all.
     #[cfg_attr(
         feature = "openapi",
-        param(value_type = Option<portico_domain::schema::OrBlank<InvitationState>>)
+        param(value_type = Option<portico_domain::schema::OrBlank<InvitationState>>, inline)
     )]
     pub state: Option<String>,
     /// Part of the patient's name.

@@ -72,7 +72,11 @@ impl IssuedInvitation {
     request_body = NewInvitationInput,
     responses(
         (status = CREATED, description = "The new invitation(s), with codes and links",
-            body = IssuedInvitation),
+            body = IssuedInvitation, links(
+                ("read" = (operation_id = "get_invitation", parameters(("id" = "$response.body#/id")))),
+                ("resend" = (operation_id = "resend_invitation", parameters(("id" = "$response.body#/id")))),
+                ("revoke" = (operation_id = "revoke_invitation", parameters(("id" = "$response.body#/id")))),
+            )),
         (status = BAD_REQUEST, response = MalformedBody),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),

@@ -30,11 +30,16 @@ use crate::limits::{self, Bounded};
 /// The API under `/api/v1`, and its OpenAPI document (built from the same routes) at
 /// `/api/openapi.json`.
 pub fn routes() -> Router<AppState> {
+    let (api, document) = with_document();
+    api.merge(openapi::routes(document))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+fn with_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (api, document) = OpenApiRouter::with_openapi(openapi::Base::openapi())
         .nest("/api/v1", v1())
         .split_for_parts();
-    api.merge(openapi::routes(openapi::finish(document)))
-        .method_not_allowed_fallback(method_not_allowed)
+    (api, openapi::finish(document))
 }
 
 /// A known API address called with a method it does not take: a problem document. The router
@@ -168,7 +173,59 @@ fn rejection_text(rejection: &JsonRejection) -> String {
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::every_route;
+    use serde_json::Value;
+
+    use super::{every_route, with_document};
+
+    /// Every `$ref` in `value`.
+    fn references<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    found.push(reference);
+                }
+                map.values().for_each(|v| references(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| references(v, found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_reference_in_the_document_resolves() {
+        let document = serde_json::to_value(with_document().1).expect("the document is JSON");
+        let mut found = Vec::new();
+        references(&document, &mut found);
+        assert!(!found.is_empty());
+        for reference in found {
+            let pointer = reference.strip_prefix('#').expect("a local reference");
+            assert!(
+                document.pointer(pointer).is_some(),
+                "{reference} names nothing in the document"
+            );
+        }
+    }
+
+    #[test]
+    fn every_link_names_an_operation_of_the_document() {
+        let document = serde_json::to_value(with_document().1).expect("the document is JSON");
+        let mut operations = Vec::new();
+        let mut targets = Vec::new();
+        for item in document["paths"].as_object().unwrap().values() {
+            for operation in item.as_object().unwrap().values() {
+                operations.push(operation["operationId"].as_str().unwrap_or_default());
+                for response in operation["responses"].as_object().into_iter().flatten() {
+                    for link in response.1["links"].as_object().into_iter().flatten() {
+                        targets.push(link.1["operationId"].as_str().unwrap_or_default());
+                    }
+                }
+            }
+        }
+        assert!(!targets.is_empty());
+        for target in targets {
+            assert!(operations.contains(&target), "a link names {target:?}");
+        }
+    }
 
     #[test]
     fn every_schema_in_the_document_has_a_name_of_its_own() {

@@ -94,7 +94,9 @@ async fn get_staff(
 #[utoipa::path(post, path = "/staff", tag = PRACTICE, operation_id = "create_staff",
     request_body = NewStaffInput,
     responses(
-        (status = CREATED, description = "The new staff account", body = StaffMember),
+        (status = CREATED, description = "The new staff account", body = StaffMember, links(
+            ("read" = (operation_id = "get_staff", parameters(("id" = "$response.body#/id")))),
+        )),
         (status = BAD_REQUEST, response = MalformedBody),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
@@ -142,7 +144,11 @@ async fn get_provider(
 #[utoipa::path(post, path = "/providers", tag = PRACTICE, operation_id = "create_provider",
     request_body = NewProviderInput,
     responses(
-        (status = CREATED, description = "The new provider", body = Provider),
+        (status = CREATED, description = "The new provider", body = Provider, links(
+            ("read" = (operation_id = "get_provider", parameters(("id" = "$response.body#/id")))),
+            ("rotate_code" = (operation_id = "rotate_provider_code", parameters(("provider_id" = "$response.body#/id")))),
+            ("disable_code" = (operation_id = "disable_provider_code", parameters(("provider_id" = "$response.body#/id")))),
+        )),
         (status = BAD_REQUEST, response = MalformedBody),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),

@@ -43,7 +43,11 @@ async fn list(
 #[utoipa::path(post, path = "/programs", tag = PROGRAMS, operation_id = "create_program",
     request_body = ProgramInput,
     responses(
-        (status = CREATED, description = "The new program", body = Program),
+        (status = CREATED, description = "The new program", body = Program, links(
+            ("read" = (operation_id = "get_program", parameters(("id" = "$response.body#/id")))),
+            ("replace" = (operation_id = "update_program", parameters(("id" = "$response.body#/id")))),
+            ("delete" = (operation_id = "delete_program", parameters(("id" = "$response.body#/id")))),
+        )),
         (status = BAD_REQUEST, response = MalformedBody),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
