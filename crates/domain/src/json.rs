@@ -92,8 +92,14 @@ mod tests {
     #[test]
     fn a_whole_number_may_be_written_with_a_fraction_of_zero() {
         assert_eq!(read(r#"{"days": 62}"#).unwrap(), (62, None));
-        assert_eq!(read(r#"{"days": 62.0, "version": 3.0}"#).unwrap(), (62, Some(3)));
-        assert_eq!(read(r#"{"days": -1e3, "version": null}"#).unwrap(), (-1000, None));
+        assert_eq!(
+            read(r#"{"days": 62.0, "version": 3.0}"#).unwrap(),
+            (62, Some(3))
+        );
+        assert_eq!(
+            read(r#"{"days": -1e3, "version": null}"#).unwrap(),
+            (-1000, None)
+        );
     }
 
     #[test]

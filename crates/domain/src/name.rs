@@ -158,7 +158,10 @@ mod schema {
 
     impl utoipa::PartialSchema for DisplayName {
         fn schema() -> RefOr<Schema> {
-            name("The name of a practice, provider or program", DisplayName::LIMIT)
+            name(
+                "The name of a practice, provider or program",
+                DisplayName::LIMIT,
+            )
         }
     }
 

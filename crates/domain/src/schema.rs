@@ -11,9 +11,9 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
+use utoipa::ToSchema;
 use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
 use utoipa::openapi::{Ref, RefOr, Schema};
-use utoipa::ToSchema;
 
 /// A string schema with a description; callers add lengths, a pattern or a format.
 pub fn text(description: &str) -> ObjectBuilder {
@@ -25,10 +25,9 @@ pub fn text(description: &str) -> ObjectBuilder {
 /// Text with at least one character that is not whitespace (what "not blank" means in every rule:
 /// Rust's `trim`, which is Unicode's White_Space).
 pub fn filled(description: &str) -> ObjectBuilder {
-    text(description).min_length(Some(1)).pattern(Some(format!(
-        "[^{}]",
-        class_of(char::is_whitespace)
-    )))
+    text(description)
+        .min_length(Some(1))
+        .pattern(Some(format!("[^{}]", class_of(char::is_whitespace))))
 }
 
 /// A string that is one of `values`.

@@ -67,9 +67,14 @@ fn typed(max: usize) -> impl Strategy<Value = String> {
 
 /// An invite code's shape with random case and separators, so generated input reaches both sides.
 fn near_invite_code() -> impl Strategy<Value = String> {
-    (typed(4), "[a-zA-Z]{3}", typed(2), "[2-9]{3}", "[a-zA-Z ]{3,4}").prop_map(
-        |(a, letters, b, digits, rest)| format!("{a}{letters}{b}{digits}{rest}"),
+    (
+        typed(4),
+        "[a-zA-Z]{3}",
+        typed(2),
+        "[2-9]{3}",
+        "[a-zA-Z ]{3,4}",
     )
+        .prop_map(|(a, letters, b, digits, rest)| format!("{a}{letters}{b}{digits}{rest}"))
 }
 
 proptest! {

@@ -38,7 +38,9 @@ pub enum WebError {
     #[error("Send the request body as JSON, with `Content-Type: application/json`.")]
     UnsupportedMediaType,
     /// The address exists but does not take this method; the response's `Allow` lists those it takes.
-    #[error("This address does not take {0} requests; the Allow header lists the methods it takes.")]
+    #[error(
+        "This address does not take {0} requests; the Allow header lists the methods it takes."
+    )]
     MethodNotAllowed(axum::http::Method),
     #[error("The request is too large: send at most {max} bytes.")]
     BodyTooLarge { max: usize },
@@ -63,9 +65,9 @@ impl WebError {
             WebError::SignInRequired | WebError::PatientSignInRequired => StatusCode::UNAUTHORIZED,
             WebError::CsrfRejected => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
-            WebError::MalformedBody(_) | WebError::MalformedQuery(_) | WebError::MalformedPath(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            WebError::MalformedBody(_)
+            | WebError::MalformedQuery(_)
+            | WebError::MalformedPath(_) => StatusCode::BAD_REQUEST,
             WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             WebError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

@@ -328,7 +328,7 @@ pub struct DetailsInput {
         schema(value_type = portico_domain::PersonName, required = true, default)
     )]
     pub last_name: String,
-    /// From an invitation: the date of birth it was redeemed with.
+    /// With an invitation, the date of birth it was redeemed with (otherwise 422).
     #[cfg_attr(
         feature = "openapi",
         schema(value_type = portico_domain::BirthDate, required = true, default)
@@ -981,8 +981,8 @@ pub async fn complete(
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordCheckInput {
-    /// The password as typed, up to `Password::LIMIT.typed` characters: longer ones are rated
-    /// too, as not acceptable.
+    /// The password as typed. Up to 512 characters are rated (over 128 is never acceptable);
+    /// a longer one answers 422.
     #[cfg_attr(feature = "openapi", schema(max_length = 512))]
     pub password: String,
     /// The details typed so far, which the password must not be built from; each up to the

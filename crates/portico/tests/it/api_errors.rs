@@ -48,7 +48,9 @@ async fn a_path_parameter_that_is_not_text_is_a_problem_naming_it(app: &TestApp)
 }
 
 async fn a_method_the_address_does_not_take_is_a_405_problem_with_allow(app: &TestApp) {
-    let api = app.integrator("Method Clinic", "method@clinic.example").await;
+    let api = app
+        .integrator("Method Clinic", "method@clinic.example")
+        .await;
     let res = api.delete("/invitations").await;
     let allow = res.headers()[ALLOW].to_str().unwrap().to_owned();
     let problem = read_problem(res, StatusCode::METHOD_NOT_ALLOWED).await;

@@ -247,28 +247,57 @@ fn required(schema: &Value) -> BTreeSet<&str> {
 async fn the_patient_terms_body_is_the_one_the_server_reads(app: &TestApp) {
     let doc = document(app).await;
     let patient = request_schema(&doc, "post", "/api/v1/patient/terms");
-    assert!(patient["properties"]["practice_id"].is_object(), "{patient}");
+    assert!(
+        patient["properties"]["practice_id"].is_object(),
+        "{patient}"
+    );
     assert!(
         patient["properties"]["ticket"].is_null(),
         "the registration's body is not the patient's: {patient}"
     );
-    assert_eq!(required(patient), BTreeSet::from(["practice_id", "version"]));
+    assert_eq!(
+        required(patient),
+        BTreeSet::from(["practice_id", "version"])
+    );
 
     let registration = request_schema(&doc, "post", "/api/v1/public/registrations/terms");
-    assert_eq!(required(registration), BTreeSet::from(["ticket", "version"]));
+    assert_eq!(
+        required(registration),
+        BTreeSet::from(["ticket", "version"])
+    );
     assert!(registration["properties"]["practice_id"].is_null());
 }
 
 async fn required_fields_are_required_and_bounded_without_an_empty_default(app: &TestApp) {
     let doc = document(app).await;
     let expected: &[(&str, &str, &[&str])] = &[
-        ("post", "/api/v1/staff", &["display_name", "email", "role", "password"]),
+        (
+            "post",
+            "/api/v1/staff",
+            &["display_name", "email", "role", "password"],
+        ),
         ("post", "/api/v1/providers", &["display_name"]),
-        ("post", "/api/v1/programs", &["name", "signup_code", "policy"]),
-        ("put", "/api/v1/programs/{id}", &["name", "signup_code", "policy"]),
+        (
+            "post",
+            "/api/v1/programs",
+            &["name", "signup_code", "policy"],
+        ),
+        (
+            "put",
+            "/api/v1/programs/{id}",
+            &["name", "signup_code", "policy"],
+        ),
         ("post", "/api/v1/public/invitations/redeem", &["birth_date"]),
-        ("post", "/api/v1/public/patient-sessions", &["name", "password"]),
-        ("post", "/api/v1/public/registrations/phone/send", &["ticket", "channel"]),
+        (
+            "post",
+            "/api/v1/public/patient-sessions",
+            &["name", "password"],
+        ),
+        (
+            "post",
+            "/api/v1/public/registrations/phone/send",
+            &["ticket", "channel"],
+        ),
         (
             "post",
             "/api/v1/public/password-recovery/finish",
@@ -298,13 +327,19 @@ async fn required_fields_are_required_and_bounded_without_an_empty_default(app: 
     assert_eq!(schemas["EmailAddress"]["maxLength"], 254);
     assert_eq!(schemas["Password"]["minLength"], 15);
     assert_eq!(schemas["Password"]["maxLength"], 128);
-    assert_eq!(schemas["StaffRole"]["enum"], json!(["admin", "staff", "provider"]));
+    assert_eq!(
+        schemas["StaffRole"]["enum"],
+        json!(["admin", "staff", "provider"])
+    );
     assert_eq!(
         schemas["ProgramPolicy"]["enum"],
         json!(["notify", "silent", "approval"])
     );
     let send = request_schema(&doc, "post", "/api/v1/public/registrations/phone/send");
-    assert_eq!(send["properties"]["channel"]["enum"], json!(["sms", "voice"]));
+    assert_eq!(
+        send["properties"]["channel"]["enum"],
+        json!(["sms", "voice"])
+    );
     let settings = request_schema(&doc, "patch", "/api/v1/practice");
     assert_eq!(settings["properties"]["invite_expiry_days"]["minimum"], 1);
     assert_eq!(settings["properties"]["invite_expiry_days"]["maximum"], 90);
@@ -347,11 +382,17 @@ async fn every_operation_documents_the_errors_it_can_answer(app: &TestApp) {
             let route = format!("{method} {path}");
             if operation.get("requestBody").is_some() {
                 for status in ["400", "408", "413", "415"] {
-                    assert!(has(status), "{route} takes a body but documents no {status}");
+                    assert!(
+                        has(status),
+                        "{route} takes a body but documents no {status}"
+                    );
                 }
             }
             if path.contains('{') {
-                assert!(has("400"), "{route} takes a path parameter but documents no 400");
+                assert!(
+                    has("400"),
+                    "{route} takes a path parameter but documents no 400"
+                );
             }
             if operation["security"] != json!([{}]) {
                 assert!(has("401"), "{route} needs a caller but documents no 401");

@@ -142,8 +142,9 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiPath<T> {
 /// What was wrong with the query string, without axum's prefix: serde names the parameter.
 fn query_text(rejection: &QueryRejection) -> String {
     match rejection {
-        QueryRejection::FailedToDeserializeQueryString(e) => std::error::Error::source(e)
-            .map_or_else(|| e.body_text(), ToString::to_string),
+        QueryRejection::FailedToDeserializeQueryString(e) => {
+            std::error::Error::source(e).map_or_else(|| e.body_text(), ToString::to_string)
+        }
         other => other.body_text(),
     }
 }

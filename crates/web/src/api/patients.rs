@@ -9,10 +9,10 @@ use serde::Deserialize;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ApiPath};
 use super::openapi::{
     Forbidden, InvalidFields, MalformedBody, NotFound, PATIENTS, Unauthenticated,
 };
+use super::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiError;

@@ -10,10 +10,10 @@ use portico_core::staff::{self, NewStaffInput, StaffMember};
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ApiPath};
 use super::openapi::{
     Forbidden, InvalidFields, MalformedBody, NotFound, PRACTICE, Unauthenticated,
 };
+use super::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiError;

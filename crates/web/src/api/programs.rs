@@ -8,19 +8,16 @@ use portico_core::programs::{self, Program, ProgramInput};
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ApiPath};
 use super::openapi::{
     Forbidden, InvalidFields, MalformedBody, NotFound, PROGRAMS, TooManyAttempts, Unauthenticated,
 };
+use super::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiError;
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
-    vec![
-        routes!(list, create),
-        routes!(read, update, delete),
-    ]
+    vec![routes!(list, create), routes!(read, update, delete)]
 }
 
 /// The practice's programs.

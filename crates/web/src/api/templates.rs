@@ -3,25 +3,21 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
 use portico_core::templates::{self, Language, Preview, TemplateKind, TemplateText, TemplateView};
+use serde::Deserialize;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::{ApiJson, ApiPath};
 use super::openapi::{
     Forbidden, InvalidFields, MalformedBody, NotFound, TEMPLATES, Unauthenticated,
 };
+use super::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiError;
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
-    vec![
-        routes!(list),
-        routes!(save, reset),
-        routes!(preview),
-    ]
+    vec![routes!(list), routes!(save, reset), routes!(preview)]
 }
 
 /// Every template kind in every language, with the practice's own version where it has one.
@@ -93,7 +89,7 @@ async fn reset(
         ("kind" = TemplateKind, Path, description = "What the template is for"),
         ("language" = Language, Path, description = "The language of the template"),
     ),
-    request_body = Draft,
+    request_body = TemplateDraft,
     responses(
         (status = OK, description = "What would be sent", body = Preview),
         (status = BAD_REQUEST, response = MalformedBody),
@@ -105,7 +101,7 @@ async fn preview(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath((kind, language)): ApiPath<(String, String)>,
-    ApiJson(draft): ApiJson<Draft>,
+    ApiJson(draft): ApiJson<TemplateDraft>,
 ) -> Result<Json<Preview>, ApiError> {
     let draft = TemplateText {
         subject: draft.subject,
@@ -120,7 +116,7 @@ async fn preview(
 /// looked at; otherwise both are checked as `PUT` checks them (422 naming the field).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
-pub struct Draft {
+pub struct TemplateDraft {
     /// At most 200 characters, when the body is not blank.
     #[schema(default)]
     pub subject: Option<String>,
