@@ -37,11 +37,13 @@ pub enum WebError {
     /// A body was sent without saying it is JSON.
     #[error("Send the request body as JSON, with `Content-Type: application/json`.")]
     UnsupportedMediaType,
-    /// The address exists but does not take this method; the response's `Allow` lists those it takes.
+    /// The address exists but does not take this method (named when it is a standard one); the
+    /// response's `Allow` lists those it takes.
     #[error(
-        "This address does not take {0} requests; the Allow header lists the methods it takes."
+        "This address does not take {} requests; the Allow header lists the methods it takes.",
+        .0.as_deref().unwrap_or("such")
     )]
-    MethodNotAllowed(axum::http::Method),
+    MethodNotAllowed(Option<String>),
     #[error("The request is too large: send at most {max} bytes.")]
     BodyTooLarge { max: usize },
     #[error("The request took too long to arrive. Please try again.")]

@@ -11,7 +11,8 @@ use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use super::openapi::{
-    Forbidden, INVITATIONS, InvalidFields, MalformedBody, NotFound, StateConflict, Unauthenticated,
+    Forbidden, INVITATIONS, InvalidFields, MalformedRequest, NotFound, StateConflict,
+    Unauthenticated,
 };
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
@@ -77,7 +78,7 @@ impl IssuedInvitation {
                 ("resend" = (operation_id = "resend_invitation", parameters(("id" = "$response.body#/id")))),
                 ("revoke" = (operation_id = "revoke_invitation", parameters(("id" = "$response.body#/id")))),
             )),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),

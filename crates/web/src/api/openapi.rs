@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use portico_core::SecretToken;
 use portico_domain::{Channel, Password, TextLimit};
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::schema::{Object, ObjectBuilder};
+use utoipa::openapi::schema::Object;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi, ToResponse};
@@ -61,7 +61,7 @@ must exist, a value that must be unique), the field's description says so and th
     components(
         schemas(Problem),
         responses(
-            MalformedBody,
+            MalformedRequest,
             MethodNotAllowed,
             BodyTooLarge,
             BodyTimeout,
@@ -135,7 +135,7 @@ pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenAp
 /// Adds the answers that follow from what an operation takes, so no operation can forget them: a
 /// JSON body can be malformed (400), too large (413), too slow (408) or not JSON (415); a path or
 /// query parameter can be unreadable (400). The extractors that give these answers (`ApiJson`,
-/// `BoundedJson`, `ApiPath`, `ApiQuery`) are the only way the API reads a request.
+/// `BoundedJson`, `ApiPath`, `ApiQuery`) are how every handler reads bodies and parameters.
 struct SharedAnswers;
 
 impl Modify for SharedAnswers {
@@ -168,7 +168,7 @@ fn add_shared_answers(operation: &mut Operation) {
             .or_insert_with(|| RefOr::Ref(Ref::from_response_name(response)));
     };
     if takes_body || takes_parameters {
-        add("400", "MalformedBody");
+        add("400", "MalformedRequest");
     }
     if takes_body {
         add("408", "BodyTimeout");
@@ -182,15 +182,14 @@ fn add_shared_answers(operation: &mut Operation) {
 /// A token the service issued (a registration ticket): 43 characters of unpadded base64url. Any
 /// other text is answered like an unknown or expired ticket.
 pub fn token() -> Object {
-    ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .description(Some(
-            "A token the service issued: 43 characters of unpadded base64url.",
-        ))
-        .min_length(Some(SecretToken::LEN))
-        .max_length(Some(SecretToken::LEN))
-        .pattern(Some(format!("^[A-Za-z0-9_-]{{{}}}$", SecretToken::LEN)))
-        .build()
+    portico_domain::schema::text(&format!(
+        "A token the service issued: {} characters of unpadded base64url.",
+        SecretToken::LEN
+    ))
+    .min_length(Some(SecretToken::LEN))
+    .max_length(Some(SecretToken::LEN))
+    .pattern(Some(format!("^[A-Za-z0-9_-]{{{}}}$", SecretToken::LEN)))
+    .build()
 }
 
 /// Text up to `limit.typed` characters, the most the edge lets through (`limits`).
@@ -256,7 +255,7 @@ fn serve(document: &utoipa::openapi::OpenApi) -> Response {
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 #[expect(dead_code, reason = "describes a response; never built")]
-pub struct MalformedBody(Problem);
+pub struct MalformedRequest(Problem);
 
 /// The address does not take this method; `Allow` lists the methods it takes.
 #[derive(ToResponse)]

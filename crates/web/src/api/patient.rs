@@ -13,7 +13,7 @@ use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use super::openapi::{
-    CodeNotAccepted, Forbidden, InvalidFields, MalformedBody, NotFound, PATIENT, PUBLIC,
+    CodeNotAccepted, Forbidden, InvalidFields, MalformedRequest, NotFound, PATIENT, PUBLIC,
     StateConflict, TooManyAttempts, Unauthenticated,
 };
 use super::{ApiJson, BoundedJson};
@@ -69,7 +69,7 @@ pub struct SessionOpened {
     operation_id = "patient_sign_in", security(()), request_body = SignIn,
     responses(
         (status = CREATED, description = "Signed in", body = SessionOpened),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
@@ -138,7 +138,7 @@ pub struct AcceptPracticeTerms {
     security(("patient_session" = [])), request_body = AcceptPracticeTerms,
     responses(
         (status = NO_CONTENT, description = "Accepted"),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
@@ -267,7 +267,7 @@ const RECOVERY_SENT: &str = "If an account matches, we have sent it a 6-digit co
     operation_id = "start_password_recovery", security(()), request_body = StartRecovery,
     responses(
         (status = ACCEPTED, description = "The same answer for every name", body = RecoveryStarted),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]
@@ -291,7 +291,7 @@ async fn start_recovery(
     operation_id = "finish_password_recovery", security(()), request_body = RecoveryFinish,
     responses(
         (status = NO_CONTENT, description = "The password is changed; sign in with it"),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]

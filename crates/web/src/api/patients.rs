@@ -10,7 +10,7 @@ use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use super::openapi::{
-    Forbidden, InvalidFields, MalformedBody, NotFound, PATIENTS, Unauthenticated,
+    Forbidden, InvalidFields, MalformedRequest, NotFound, PATIENTS, Unauthenticated,
 };
 use super::{ApiJson, ApiPath};
 use crate::AppState;
@@ -62,7 +62,7 @@ fn terms_body() -> utoipa::openapi::schema::Object {
     request_body = PublishTerms,
     responses(
         (status = CREATED, description = "The new current version", body = Terms),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),

@@ -11,7 +11,7 @@ use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use super::openapi::{
-    Forbidden, InvalidFields, MalformedBody, NotFound, PRACTICE, Unauthenticated,
+    Forbidden, InvalidFields, MalformedRequest, NotFound, PRACTICE, Unauthenticated,
 };
 use super::{ApiJson, ApiPath};
 use crate::AppState;
@@ -46,7 +46,7 @@ async fn practice(
     request_body = PracticeSettingsInput,
     responses(
         (status = OK, description = "The practice with its new settings", body = Practice),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -97,7 +97,7 @@ async fn get_staff(
         (status = CREATED, description = "The new staff account", body = StaffMember, links(
             ("read" = (operation_id = "get_staff", parameters(("id" = "$response.body#/id")))),
         )),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -149,7 +149,7 @@ async fn get_provider(
             ("rotate_code" = (operation_id = "rotate_provider_code", parameters(("provider_id" = "$response.body#/id")))),
             ("disable_code" = (operation_id = "disable_provider_code", parameters(("provider_id" = "$response.body#/id")))),
         )),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),

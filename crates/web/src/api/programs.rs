@@ -9,7 +9,8 @@ use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use super::openapi::{
-    Forbidden, InvalidFields, MalformedBody, NotFound, PROGRAMS, TooManyAttempts, Unauthenticated,
+    Forbidden, InvalidFields, MalformedRequest, NotFound, PROGRAMS, TooManyAttempts,
+    Unauthenticated,
 };
 use super::{ApiJson, ApiPath};
 use crate::AppState;
@@ -45,7 +46,7 @@ async fn list(
             ("replace" = (operation_id = "update_program", parameters(("id" = "$response.body#/id")))),
             ("delete" = (operation_id = "delete_program", parameters(("id" = "$response.body#/id")))),
         )),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -82,7 +83,7 @@ async fn read(
     request_body = ProgramInput,
     responses(
         (status = OK, description = "The program as replaced", body = Program),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use super::BoundedJson;
 use super::openapi::{
-    CodeNotAccepted, InvalidFields, MalformedBody, PUBLIC, RegistrationExpired, StateConflict,
+    CodeNotAccepted, InvalidFields, MalformedRequest, PUBLIC, RegistrationExpired, StateConflict,
     TooManyAttempts,
 };
 use crate::AppState;
@@ -94,7 +94,7 @@ async fn start(
     operation_id = "registration_status", security(()), request_body = TicketOnly,
     responses(
         (status = OK, description = "The registration", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
@@ -121,7 +121,7 @@ pub struct DetailsWithTicket {
     operation_id = "registration_details", security(()), request_body = DetailsWithTicket,
     responses(
         (status = OK, description = "Saved; the next step is phone verification", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
@@ -152,7 +152,7 @@ pub struct SendCode {
     operation_id = "registration_send_phone_code", security(()), request_body = SendCode,
     responses(
         (status = ACCEPTED, description = "The code is on its way", body = CodeSent),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -182,7 +182,7 @@ pub struct VerifyPhone {
     operation_id = "registration_verify_phone", security(()), request_body = VerifyPhone,
     responses(
         (status = OK, description = "Verified; the next step is the terms of use", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -212,7 +212,7 @@ pub struct AcceptRegistrationTerms {
     operation_id = "registration_accept_terms", security(()), request_body = AcceptRegistrationTerms,
     responses(
         (status = OK, description = "Accepted", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -249,7 +249,7 @@ fn signature() -> utoipa::openapi::schema::Object {
     operation_id = "registration_sign_consent", security(()), request_body = SignConsent,
     responses(
         (status = OK, description = "Signed", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -279,7 +279,7 @@ pub struct Registered {
     operation_id = "registration_complete", security(()), request_body = TicketOnly,
     responses(
         (status = CREATED, description = "The account exists and is signed in", body = Registered),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -358,7 +358,7 @@ impl Bounded for SignConsent {
     operation_id = "check_password", security(()), request_body = PasswordCheckInput,
     responses(
         (status = OK, description = "The rating", body = PasswordCheck),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]

@@ -9,7 +9,7 @@ use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use super::openapi::{
-    Forbidden, InvalidFields, MalformedBody, NotFound, TEMPLATES, Unauthenticated,
+    Forbidden, InvalidFields, MalformedRequest, NotFound, TEMPLATES, Unauthenticated,
 };
 use super::{ApiJson, ApiPath};
 use crate::AppState;
@@ -43,7 +43,7 @@ async fn list(
     request_body = TemplateText,
     responses(
         (status = OK, description = "The template now in use", body = TemplateView),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
@@ -92,7 +92,7 @@ async fn reset(
     request_body = TemplateDraft,
     responses(
         (status = OK, description = "What would be sent", body = Preview),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = NOT_FOUND, response = NotFound),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
