@@ -318,9 +318,14 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
     res
 }
 
+/// Whether `path` is the API's, whose errors are problem documents (pages get error pages).
+pub(crate) fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
 /// The answer for any address nothing else answers: a problem under `/api`, a page elsewhere.
 pub async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
+    if is_api(uri.path()) {
         ApiError(WebError::NotFound).into_response()
     } else {
         PageError(WebError::NotFound).into_response()

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::common::{TestApp, on_both};
 
 on_both!(
+    an_unknown_api_address_is_a_404_problem_whatever_the_method,
     a_path_parameter_that_is_not_text_is_a_problem_naming_it,
     a_method_the_address_does_not_take_is_a_405_problem_with_allow,
     a_query_string_that_does_not_fit_is_a_problem_about_the_query_string,
@@ -24,6 +25,24 @@ async fn read_problem(res: Response, status: StatusCode) -> Value {
     assert_eq!(problem["status"], status.as_u16());
     assert_eq!(problem["request_id"], request_id.as_str());
     problem
+}
+
+async fn an_unknown_api_address_is_a_404_problem_whatever_the_method(app: &TestApp) {
+    let client = &app.anonymous_api().client;
+    for (method, path) in [
+        (Method::GET, "/api/v2/programs"),
+        (Method::POST, "/api/v1/programs/one/two"),
+        (Method::DELETE, "/api/nothing"),
+        (Method::GET, "/api"),
+    ] {
+        let res = client
+            .request(method, format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        let problem = read_problem(res, StatusCode::NOT_FOUND).await;
+        assert_eq!(problem["instance"], path);
+    }
 }
 
 async fn a_path_parameter_that_is_not_text_is_a_problem_naming_it(app: &TestApp) {

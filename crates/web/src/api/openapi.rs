@@ -207,6 +207,13 @@ pub fn sign_in_name() -> Object {
     )
 }
 
+/// Whose password to recover: like [`sign_in_name`], and not blank (otherwise 422).
+pub fn recovery_name() -> Object {
+    portico_domain::schema::filled("The email address or username the patient signs in with.")
+        .max_length(Some(SIGN_IN_NAME.typed))
+        .build()
+}
+
 /// A password being presented (not chosen): any text up to the typed limit.
 pub fn presented_password() -> Object {
     typed("The password.", Password::LIMIT)

@@ -236,7 +236,7 @@ async fn sign_out_everywhere(
 /// Who forgot their password, and where the code should go.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct StartRecovery {
-    #[schema(schema_with = super::openapi::sign_in_name)]
+    #[schema(schema_with = super::openapi::recovery_name)]
     pub name: String,
     #[schema(schema_with = super::openapi::recovery_channel)]
     pub channel: String,
