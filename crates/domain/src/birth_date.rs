@@ -116,14 +116,17 @@ mod schema {
 
     impl utoipa::PartialSchema for BirthDate {
         fn schema() -> RefOr<Schema> {
-            crate::schema::text(&format!(
-                "A date of birth as YYYY-MM-DD: a real calendar date, not in the future and at \
-                 most {MAX_AGE_YEARS} years ago (checked against today, so the service answers \
-                 422 for other dates)."
-            ))
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
-            .pattern(Some("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
-            .into()
+            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
+            crate::schema::once(&SCHEMA, || {
+                crate::schema::text(&format!(
+                    "A date of birth as YYYY-MM-DD: a real calendar date, not in the future and at \
+                     most {MAX_AGE_YEARS} years ago (checked against today, so the service answers \
+                     422 for other dates)."
+                ))
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                .pattern(Some("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+                .into()
+            })
         }
     }
 

@@ -112,16 +112,19 @@ mod schema {
 
     impl utoipa::PartialSchema for EmailAddress {
         fn schema() -> RefOr<Schema> {
-            let part = format!("[^@{}]+", crate::schema::class_of(is_refused));
-            crate::schema::text(&format!(
-                "An email address like name@example.com: a domain with at least one dot, no \
-                 quotes or whitespace, at most {MAX_LEN} characters."
-            ))
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
-            .min_length(Some(3))
-            .max_length(Some(MAX_LEN))
-            .pattern(Some(format!("^{part}@{part}\\.{part}$")))
-            .into()
+            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
+            crate::schema::once(&SCHEMA, || {
+                let part = format!("[^@{}]+", crate::schema::class_of(is_refused));
+                crate::schema::text(&format!(
+                    "An email address like name@example.com: a domain with at least one dot, no \
+                     quotes or whitespace, at most {MAX_LEN} characters."
+                ))
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
+                .min_length(Some(3))
+                .max_length(Some(MAX_LEN))
+                .pattern(Some(format!("^{part}@{part}\\.{part}$")))
+                .into()
+            })
         }
     }
 

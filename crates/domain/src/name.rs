@@ -150,7 +150,10 @@ mod schema {
 
     impl utoipa::PartialSchema for PersonName {
         fn schema() -> RefOr<Schema> {
-            name("A person's first or last name", PersonName::LIMIT)
+            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
+            crate::schema::once(&SCHEMA, || {
+                name("A person's first or last name", PersonName::LIMIT)
+            })
         }
     }
 
@@ -158,10 +161,13 @@ mod schema {
 
     impl utoipa::PartialSchema for DisplayName {
         fn schema() -> RefOr<Schema> {
-            name(
-                "The name of a practice, provider or program",
-                DisplayName::LIMIT,
-            )
+            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
+            crate::schema::once(&SCHEMA, || {
+                name(
+                    "The name of a practice, provider or program",
+                    DisplayName::LIMIT,
+                )
+            })
         }
     }
 

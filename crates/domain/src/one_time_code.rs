@@ -66,13 +66,16 @@ mod schema {
 
     impl utoipa::PartialSchema for OneTimeCode {
         fn schema() -> RefOr<Schema> {
-            let s = crate::schema::class_of(is_separator);
-            crate::schema::text(&format!(
-                "The {ONE_TIME_CODE_LEN}-digit code that was sent, with or without spaces and dashes."
-            ))
-            .max_length(Some(OneTimeCode::LIMIT.typed))
-            .pattern(Some(format!("^[{s}]*(?:[0-9][{s}]*){{{ONE_TIME_CODE_LEN}}}$")))
-            .into()
+            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
+            crate::schema::once(&SCHEMA, || {
+                let s = crate::schema::class_of(is_separator);
+                crate::schema::text(&format!(
+                    "The {ONE_TIME_CODE_LEN}-digit code that was sent, with or without spaces and dashes."
+                ))
+                .max_length(Some(OneTimeCode::LIMIT.typed))
+                .pattern(Some(format!("^[{s}]*(?:[0-9][{s}]*){{{ONE_TIME_CODE_LEN}}}$")))
+                .into()
+            })
         }
     }
 

@@ -134,18 +134,21 @@ mod schema {
 
     impl utoipa::PartialSchema for PhoneNumber {
         fn schema() -> RefOr<Schema> {
-            let first = crate::schema::class_of(|c| is_phone_char(0, c));
-            let rest = crate::schema::class_of(|c| is_phone_char(1, c));
-            crate::schema::text(&format!(
-                "A mobile phone number, e.g. +14155550123 or (415) 555-0123: digits, a leading +, \
-                 and spaces, dashes, dots, brackets or slashes; at most {MAX_INPUT_LEN} characters. \
-                 Without + it is read as a number of the practice's country. It must be a valid \
-                 number of its numbering plan and have no extension, or the service answers 422."
-            ))
-            .min_length(Some(1))
-            .max_length(Some(MAX_INPUT_LEN))
-            .pattern(Some(format!("^[{first}][{rest}]*$")))
-            .into()
+            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
+            crate::schema::once(&SCHEMA, || {
+                let first = crate::schema::class_of(|c| is_phone_char(0, c));
+                let rest = crate::schema::class_of(|c| is_phone_char(1, c));
+                crate::schema::text(&format!(
+                    "A mobile phone number, e.g. +14155550123 or (415) 555-0123: digits, a leading +, \
+                     and spaces, dashes, dots, brackets or slashes; at most {MAX_INPUT_LEN} characters. \
+                     Without + it is read as a number of the practice's country. It must be a valid \
+                     number of its numbering plan and have no extension, or the service answers 422."
+                ))
+                .min_length(Some(1))
+                .max_length(Some(MAX_INPUT_LEN))
+                .pattern(Some(format!("^[{first}][{rest}]*$")))
+                .into()
+            })
         }
     }
 
@@ -157,18 +160,21 @@ mod schema {
 
     impl utoipa::PartialSchema for Country {
         fn schema() -> RefOr<Schema> {
-            let mut known: Vec<&str> = phonenumber::metadata::DATABASE
-                .iter()
-                .map(|metadata| metadata.id())
-                .filter(|id| super::is_known_region(id))
-                .collect();
-            known.sort_unstable();
-            known.dedup();
-            crate::schema::one_of(
-                "A two-letter ISO 3166 country code that has a telephone numbering plan, e.g. US, \
-                 CA or MX (lower case is read too).",
-                known,
-            )
+            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
+            crate::schema::once(&SCHEMA, || {
+                let mut known: Vec<&str> = phonenumber::metadata::DATABASE
+                    .iter()
+                    .map(|metadata| metadata.id())
+                    .filter(|id| super::is_known_region(id))
+                    .collect();
+                known.sort_unstable();
+                known.dedup();
+                crate::schema::one_of(
+                    "A two-letter ISO 3166 country code that has a telephone numbering plan, e.g. US, \
+                     CA or MX (lower case is read too).",
+                    known,
+                )
+            })
         }
     }
 

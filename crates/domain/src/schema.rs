@@ -10,10 +10,23 @@
 
 use std::borrow::Cow;
 use std::marker::PhantomData;
+use std::sync::{LazyLock, OnceLock};
 
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
 use utoipa::openapi::{Ref, RefOr, Schema};
+
+/// Builds a schema once per process and hands out copies: patterns are found by scanning the
+/// Basic Multilingual Plane, and the router asks for a schema once for every route that names it.
+pub(crate) fn once(
+    cell: &'static OnceLock<RefOr<Schema>>,
+    build: impl FnOnce() -> RefOr<Schema>,
+) -> RefOr<Schema> {
+    cell.get_or_init(build).clone()
+}
+
+/// Unicode's White_Space, which Rust's `trim` and `split_whitespace` use, as a class.
+static WHITESPACE: LazyLock<String> = LazyLock::new(|| class_of(char::is_whitespace));
 
 /// A string schema with a description; callers add lengths, a pattern or a format.
 pub fn text(description: &str) -> ObjectBuilder {
@@ -27,7 +40,7 @@ pub fn text(description: &str) -> ObjectBuilder {
 pub fn filled(description: &str) -> ObjectBuilder {
     text(description)
         .min_length(Some(1))
-        .pattern(Some(format!("[^{}]", class_of(char::is_whitespace))))
+        .pattern(Some(format!("[^{}]", *WHITESPACE)))
 }
 
 /// A string that is one of `values`.
@@ -46,7 +59,7 @@ pub struct OrBlank<T>(PhantomData<T>);
 impl<T: ToSchema> utoipa::__dev::ComposeSchema for OrBlank<T> {
     fn compose(_: Vec<RefOr<Schema>>) -> RefOr<Schema> {
         let blank = text("Blank: empty or only whitespace, read as none.")
-            .pattern(Some(format!("^[{}]*$", class_of(char::is_whitespace))));
+            .pattern(Some(format!("^[{}]*$", *WHITESPACE)));
         AnyOfBuilder::new()
             .item(Ref::from_schema_name(T::name()))
             .item(blank)
@@ -67,8 +80,11 @@ impl<T: ToSchema> ToSchema for OrBlank<T> {
 }
 
 /// The characters of the Basic Multilingual Plane for which `member` holds, as the inside of a
-/// regular-expression class (`\u0000-\u0008\u000E-…`). Every rule that refuses single characters
-/// in this crate refuses only characters of that plane, so the class is exact.
+/// regular-expression class (`\u0000-\u0008\u000E-…`). Whitespace, control characters and the
+/// characters names refuse all lie in that plane, so those classes are exact. Classes of what NFKC
+/// folds into a code's alphabet leave out the supplementary-plane forms (mathematical
+/// alphanumerics such as 𝐀) and the characters NFKC expands into several (㎑ becomes kHz): the
+/// schema is stricter than the parser there, and nobody types them into a code.
 pub(crate) fn class_of(member: impl Fn(char) -> bool) -> String {
     let mut class = String::new();
     let mut run: Option<(u32, u32)> = None;

@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 
 use proptest::prelude::*;
 use regex::Regex;
+use unicode_normalization::UnicodeNormalization;
 use utoipa::PartialSchema;
 
 /// A string schema's length bounds and pattern, as a JSON Schema validator reads them.
@@ -46,7 +47,7 @@ static SIGNUP_CODE: LazyLock<Rule> = LazyLock::new(Rule::of::<SignupCode>);
 static ONE_TIME_CODE: LazyLock<Rule> = LazyLock::new(Rule::of::<OneTimeCode>);
 
 /// Text from the characters the rules are about: letters (also full-width and accented), digits,
-/// separators of several kinds, the characters names refuse, and anything else.
+/// separators of several kinds, the characters names refuse, and anything else of the plane.
 fn typed(max: usize) -> impl Strategy<Value = String> {
     let pick = prop_oneof![
         4 => prop::sample::select(
@@ -60,7 +61,10 @@ fn typed(max: usize) -> impl Strategy<Value = String> {
             'é', 'Ö', 'ß', 'ñ', 'Ａ', 'ｚ', '２', '９', '①', '<', '>', '"', '/', '\\', ';', '{',
             '@', '.', '+', '(', ')', '\u{0000}', '\u{0007}', '\u{202E}', '\u{037E}', '\u{0301}',
         ]),
-        1 => any::<char>(),
+        // The schemas scan the Basic Multilingual Plane and leave out characters that NFKC
+        // expands into several (㎑ becomes kHz): see `class_of`.
+        1 => prop::char::range('\u{0}', '\u{FFFF}')
+            .prop_filter("one character after NFKC", |&c| std::iter::once(c).nfkc().count() <= 1),
     ];
     prop::collection::vec(pick, 0..max).prop_map(|chars| chars.into_iter().collect())
 }
