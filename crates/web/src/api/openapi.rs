@@ -36,7 +36,7 @@ programs for staff and integrators, and the anonymous endpoints a patient's app 
 Every `/api/v1` endpoint outside `/api/v1/public` needs a caller. Integrators send an API token as \
 `Authorization: Bearer <token>` (scheme `api_token`). A staff member signed in to Portico's pages \
 may call the same endpoints with the session cookie `portico_session` (`__Host-portico_session` behind HTTPS) instead; with the cookie, \
-every request that changes something (`POST`, `PUT`, `DELETE`) must also send the page's CSRF \
+every request that changes something (`POST`, `PUT`, `PATCH`, `DELETE`) must also send the page's CSRF \
 token in the `X-CSRF-Token` header and come from Portico's own origin, or it is refused with 403. \
 Every record belongs to the caller's practice: another practice's ids answer 404 like unknown ids.
 
