@@ -57,12 +57,7 @@ impl EmailAddress {
         if address.len() > MAX_LEN {
             return Err(EmailError::TooLong);
         }
-        // Quoted local parts and whitespace are legal in RFC 5322 but no patient has one, and they
-        // complicate every mail header the address is later written into.
-        if address
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '"')
-        {
+        if address.chars().any(is_refused) {
             return Err(EmailError::Invalid);
         }
         let options = Options {
@@ -98,4 +93,40 @@ impl fmt::Debug for EmailAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("EmailAddress(***)")
     }
+}
+
+/// Quoted local parts and whitespace are legal in RFC 5322 but no patient has one, and they
+/// complicate every mail header the address is later written into.
+fn is_refused(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || c == '"'
+}
+
+/// The schema states the shape `parse` checks: a local part, `@`, a domain with a dot, none of the
+/// refused characters, at most 254 characters.
+#[cfg(feature = "openapi")]
+mod schema {
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
+    use utoipa::openapi::{RefOr, Schema};
+
+    use super::{EmailAddress, MAX_LEN, is_refused};
+
+    impl utoipa::PartialSchema for EmailAddress {
+        fn schema() -> RefOr<Schema> {
+            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
+            crate::schema::once(&SCHEMA, || {
+                let part = format!("[^@{}]+", crate::schema::class_of(is_refused));
+                crate::schema::text(&format!(
+                    "An email address like name@example.com: a domain with at least one dot, no \
+                     quotes or whitespace, at most {MAX_LEN} characters."
+                ))
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
+                .min_length(Some(3))
+                .max_length(Some(MAX_LEN))
+                .pattern(Some(format!("^{part}@{part}\\.{part}$")))
+                .into()
+            })
+        }
+    }
+
+    impl utoipa::ToSchema for EmailAddress {}
 }

@@ -6,16 +6,22 @@
 //! by the caller. Types that hold personal data or secrets have a redacted `Debug` and no `Display`,
 //! so they cannot end up in a log by accident; their text is reached only through `expose_*` or
 //! plainly named accessors.
+//!
+//! With the `openapi` feature, each type that parses outside input also states its rule as a JSON
+//! Schema (next to the rule, see `schema`), so the API document is built from the same source.
 
 pub mod birth_date;
 pub mod codes;
 pub mod email;
 pub mod invitation;
+pub mod json;
 pub mod name;
 pub mod one_time_code;
 pub mod password;
 pub mod phone;
 pub mod roles;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod subject;
 pub mod text_limit;
 pub mod username;
@@ -33,6 +39,8 @@ pub use password::{
     MAX_LEN, MIN_LEN_SINGLE_FACTOR, MIN_LEN_WITH_SECOND_FACTOR, Password, PasswordContext,
     PasswordRejection, counted_length, strength, suggest_passphrase,
 };
+#[cfg(feature = "openapi")]
+pub use phone::Country;
 pub use phone::{PhoneError, PhoneNumber, is_known_region};
 pub use roles::{RoleError, StaffRole};
 pub use subject::{SubjectKind, UnknownSubjectKind};

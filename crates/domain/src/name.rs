@@ -119,3 +119,57 @@ fn is_forbidden(c: char) -> bool {
                 | '\u{FEFF}' // byte order mark
         )
 }
+
+/// The schemas state the rules of [`clean`]: at most `told` characters, at least one letter, and
+/// none of the characters a name refuses (found with [`is_forbidden`] itself, after the same
+/// whitespace folding and NFC, so a character NFC turns into `;` is refused too).
+#[cfg(feature = "openapi")]
+mod schema {
+    use unicode_normalization::UnicodeNormalization;
+    use utoipa::openapi::{RefOr, Schema};
+
+    use super::{DisplayName, PersonName, is_forbidden};
+    use crate::TextLimit;
+
+    fn name(what: &str, limit: TextLimit) -> RefOr<Schema> {
+        let refused = crate::schema::class_of(|c| {
+            !c.is_whitespace() && std::iter::once(c).nfc().any(is_forbidden)
+        });
+        let description = format!(
+            "{what}: at least one letter and at most {} characters once surrounding whitespace \
+             is trimmed and each run of whitespace is one space; none of < > {{ }} \" / \\ ; \
+             nor invisible control or direction characters.",
+            limit.told
+        );
+        crate::schema::text(&description)
+            .min_length(Some(1))
+            .max_length(Some(limit.told))
+            .pattern(Some(format!("^[^{refused}]*\\p{{L}}[^{refused}]*$")))
+            .into()
+    }
+
+    impl utoipa::PartialSchema for PersonName {
+        fn schema() -> RefOr<Schema> {
+            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
+            crate::schema::once(&SCHEMA, || {
+                name("A person's first or last name", PersonName::LIMIT)
+            })
+        }
+    }
+
+    impl utoipa::ToSchema for PersonName {}
+
+    impl utoipa::PartialSchema for DisplayName {
+        fn schema() -> RefOr<Schema> {
+            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
+            crate::schema::once(&SCHEMA, || {
+                name(
+                    "The name of a practice, provider or program",
+                    DisplayName::LIMIT,
+                )
+            })
+        }
+    }
+
+    impl utoipa::ToSchema for DisplayName {}
+}

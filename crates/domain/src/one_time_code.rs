@@ -36,10 +36,7 @@ impl OneTimeCode {
         if OneTimeCode::LIMIT.exceeded_by(typed) {
             return Err(OneTimeCodeError);
         }
-        let digits: String = typed
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
+        let digits: String = typed.chars().filter(|&c| !is_separator(c)).collect();
         if digits.len() == ONE_TIME_CODE_LEN && digits.bytes().all(|b| b.is_ascii_digit()) {
             Ok(OneTimeCode(digits))
         } else {
@@ -52,8 +49,38 @@ impl OneTimeCode {
     }
 }
 
+/// People type the code in groups: spaces and dashes between digits are dropped.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || c == '-'
+}
+
 impl fmt::Debug for OneTimeCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("OneTimeCode(***)")
     }
+}
+
+/// The schema states what `parse` reads: six digits, spaces and dashes anywhere.
+#[cfg(feature = "openapi")]
+mod schema {
+    use utoipa::openapi::{RefOr, Schema};
+
+    use super::{ONE_TIME_CODE_LEN, OneTimeCode, is_separator};
+
+    impl utoipa::PartialSchema for OneTimeCode {
+        fn schema() -> RefOr<Schema> {
+            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
+            crate::schema::once(&SCHEMA, || {
+                let s = crate::schema::class_of(is_separator);
+                crate::schema::text(&format!(
+                    "The {ONE_TIME_CODE_LEN}-digit code that was sent, with or without spaces and dashes."
+                ))
+                .max_length(Some(OneTimeCode::LIMIT.typed))
+                .pattern(Some(format!("^[{s}]*(?:[0-9][{s}]*){{{ONE_TIME_CODE_LEN}}}$")))
+                .into()
+            })
+        }
+    }
+
+    impl utoipa::ToSchema for OneTimeCode {}
 }

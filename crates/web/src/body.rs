@@ -26,7 +26,7 @@ pub async fn bounded(State(state): State<AppState>, req: Request, next: Next) ->
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let api = req.uri().path().starts_with("/api/");
+    let api = crate::error::is_api(req.uri().path());
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return refuse(api, WebError::BodyTooLarge { max: MAX_BODY });
     }

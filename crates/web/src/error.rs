@@ -28,6 +28,22 @@ pub enum WebError {
     NotFound,
     #[error("the request body could not be read: {0}")]
     MalformedBody(String),
+    /// The query string does not fit the endpoint's parameters (e.g. `limit=abc`).
+    #[error("The query string could not be read: {0}")]
+    MalformedQuery(String),
+    /// A part of the path is not what the route takes (e.g. `%FF`, which is not UTF-8 text).
+    #[error("The address could not be read: {0}")]
+    MalformedPath(String),
+    /// A body was sent without saying it is JSON.
+    #[error("Send the request body as JSON, with `Content-Type: application/json`.")]
+    UnsupportedMediaType,
+    /// The address exists but does not take this method (named when it is a standard one); the
+    /// response's `Allow` lists those it takes.
+    #[error(
+        "This address does not take {} requests; the Allow header lists the methods it takes.",
+        .0.as_deref().unwrap_or("such")
+    )]
+    MethodNotAllowed(Option<String>),
     #[error("The request is too large: send at most {max} bytes.")]
     BodyTooLarge { max: usize },
     #[error("The request took too long to arrive. Please try again.")]
@@ -51,7 +67,11 @@ impl WebError {
             WebError::SignInRequired | WebError::PatientSignInRequired => StatusCode::UNAUTHORIZED,
             WebError::CsrfRejected => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
-            WebError::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            WebError::MalformedBody(_)
+            | WebError::MalformedQuery(_)
+            | WebError::MalformedPath(_) => StatusCode::BAD_REQUEST,
+            WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             WebError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
         }
@@ -298,9 +318,14 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
     res
 }
 
+/// Whether `path` is the API's, whose errors are problem documents (pages get error pages).
+pub(crate) fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
 /// The answer for any address nothing else answers: a problem under `/api`, a page elsewhere.
 pub async fn not_found(uri: axum::http::Uri) -> Response {
-    if uri.path().starts_with("/api/") {
+    if is_api(uri.path()) {
         ApiError(WebError::NotFound).into_response()
     } else {
         PageError(WebError::NotFound).into_response()

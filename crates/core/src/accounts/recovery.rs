@@ -135,8 +135,16 @@ pub async fn start(
 #[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecoveryFinish {
+    /// The `recovery_token` of the first step (43 characters of base64url); an unknown one
+    /// answers 422 like a wrong code.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 43, max_length = 43, pattern = "^[A-Za-z0-9_-]{43}$")
+    )]
     pub recovery_token: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = portico_domain::OneTimeCode))]
     pub code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = portico_domain::Password))]
     pub password: String,
 }
 

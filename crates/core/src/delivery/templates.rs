@@ -117,12 +117,15 @@ impl Language {
     }
 }
 
-/// A template's text: an optional subject (email) and the body.
+/// A template's text: an optional subject (email) and the body. Saving needs a body; each given
+/// part must not be blank, must parse and may use only the kind's variables (otherwise 422).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct TemplateText {
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub subject: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000, default))]
     pub body: String,
 }
 

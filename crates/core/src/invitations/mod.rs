@@ -33,20 +33,37 @@ pub use view::{
 };
 
 /// One person's details as typed: the patient, a household member or a caregiver.
+// In the API document a bare `default` keeps serde's container default (an empty string, which
+// the rules refuse) off the required fields.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PersonInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = PersonName, required = true, default))]
     pub first_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = PersonName, required = true, default))]
     pub last_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = BirthDate, required = true, default))]
     pub birth_date: String,
+    /// Needed to send by email (and always for a caregiver).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<portico_domain::schema::OrBlank<EmailAddress>>)
+    )]
     pub email: Option<String>,
+    /// Needed to send by text or voice call.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<portico_domain::schema::OrBlank<PhoneNumber>>)
+    )]
     pub phone: Option<String>,
+    /// How to send the invitation; none means staff hand it over themselves.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Channel>))]
     pub channels: Vec<String>,
 }
 
-/// A new invitation as posted to `POST /api/v1/invitations`.
+/// A new invitation as posted to `POST /api/v1/invitations`. Blank optional fields are read as
+/// left out.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
@@ -54,13 +71,26 @@ pub struct NewInvitationInput {
     #[serde(flatten)]
     #[cfg_attr(feature = "openapi", schema(default))]
     pub patient: PersonInput,
+    /// A provider of the practice (otherwise 422).
     pub provider_id: Option<String>,
+    /// A program of the practice (otherwise 422).
     pub program_id: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<ConsentMethod>))]
+    /// `in_app` when left out.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<portico_domain::schema::OrBlank<ConsentMethod>>)
+    )]
     pub consent_method: Option<String>,
     /// The language of the invitation's messages: `en` (default) or `es`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<portico_domain::schema::OrBlank<crate::delivery::templates::Language>>)
+    )]
     pub language: Option<String>,
+    /// When the patient prefers to be called, as typed.
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub contact_time: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub notes: Option<String>,
     /// A spouse or family member invited in the same step (a second, linked invitation).
     #[cfg_attr(feature = "openapi", schema(default))]

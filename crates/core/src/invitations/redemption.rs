@@ -15,13 +15,27 @@ use crate::platform::secrets::{Purpose, SecretToken};
 use crate::platform::throttle::{self, Rule};
 use crate::{CodeKind, Core, CoreError, FieldErrors};
 
-/// What the patient typed (or the link carried).
+/// What the patient typed (or the link carried): the invite code or the link's token (one of
+/// them, else 422), with the date of birth.
+// In the API document a bare `default` keeps serde's container default (an empty string, which
+// the rules refuse) off the required field.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RedeemInput {
+    /// The invite code; any other text gets the same 400 as a wrong code.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<portico_domain::schema::OrBlank<InviteCode>>)
+    )]
     pub code: Option<String>,
+    /// The token at the end of the invitation link (`/i/<token>`): 43 characters of base64url.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 43, pattern = "^[A-Za-z0-9_-]{43}$|^\\s*$")
+    )]
     pub link_token: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = BirthDate, required = true, default))]
     pub birth_date: String,
 }
 

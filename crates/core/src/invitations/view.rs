@@ -136,12 +136,19 @@ pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitation
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(default)]
 pub struct ListQuery {
-    #[cfg_attr(feature = "openapi", param(value_type = Option<InvitationState>))]
+    /// Only invitations in this state (as people see it: an open invitation past its expiry is
+    /// `expired`); blank for all.
+    #[cfg_attr(
+        feature = "openapi",
+        param(value_type = Option<portico_domain::schema::OrBlank<InvitationState>>, inline)
+    )]
     pub state: Option<String>,
     /// Part of the patient's name.
     pub q: Option<String>,
+    /// Invitations a page, 1 to 200 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page; any other text answers 422.
     pub cursor: Option<String>,
 }
 

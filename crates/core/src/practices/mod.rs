@@ -44,11 +44,18 @@ pub async fn current(core: &Core, actor: &StaffActor) -> Result<Practice, CoreEr
 #[serde(default)]
 pub struct PracticeSettingsInput {
     /// Days an invitation stays redeemable (1 to 90); applies to invitations sent from now on.
+    #[serde(deserialize_with = "portico_domain::json::optional_whole_number")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 90))]
     pub invite_expiry_days: Option<i64>,
     /// ISO 3166 country code (e.g. `US`) used to read phone numbers typed without `+`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<portico_domain::Country>))]
     pub country: Option<String>,
     /// The countries whose mobile numbers may get verification texts and calls (each costs the
-    /// practice money); by default only `country`.
+    /// practice money); by default only `country`. At least one.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<Vec<portico_domain::Country>>, min_items = 1)
+    )]
     pub phone_countries: Option<Vec<String>>,
 }
 

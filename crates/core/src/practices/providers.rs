@@ -30,12 +30,17 @@ impl From<providers::ProviderRow> for Provider {
     }
 }
 
+/// A new provider as typed.
+// In the API document a bare `default` keeps serde's container default (an empty string, which
+// the rules refuse) off the required field.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct NewProviderInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = DisplayName, required = true, default))]
     pub display_name: String,
-    /// The staff account of this provider, if they sign in too; empty for none.
+    /// The staff account of this provider, if they sign in too (a staff member of the practice,
+    /// otherwise 422); blank for none.
     #[serde(default)]
     pub staff_id: Option<String>,
 }

@@ -39,14 +39,20 @@ impl TryFrom<staff::StaffRow> for StaffMember {
 }
 
 /// A new staff account as typed into a form or posted to the API, before checking.
+// In the API document a bare `default` keeps serde's container default (an empty string, which
+// the rules refuse) off the required fields.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct NewStaffInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = PersonName, required = true, default))]
     pub display_name: String,
+    /// Unique across the service regardless of case (otherwise 422).
+    #[cfg_attr(feature = "openapi", schema(value_type = EmailAddress, required = true, default))]
     pub email: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = portico_domain::StaffRole, default))]
+    #[cfg_attr(feature = "openapi", schema(value_type = StaffRole, required = true, default))]
     pub role: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Password, required = true, default))]
     pub password: String,
 }
 

@@ -29,15 +29,27 @@ pub struct Program {
 }
 
 /// A program as typed (create and full update).
+// In the API document a bare `default` keeps serde's container default (an empty string, which
+// the rules refuse) off the required fields.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ProgramInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = DisplayName, required = true, default))]
     pub name: String,
+    /// Unique across the service; a code another program holds answers 422.
+    #[cfg_attr(feature = "openapi", schema(value_type = SignupCode, required = true, default))]
     pub signup_code: String,
+    /// Whether the sign-up code works (default true).
+    #[cfg_attr(feature = "openapi", schema(default = true))]
     pub enabled: Option<bool>,
-    #[cfg_attr(feature = "openapi", schema(value_type = portico_domain::ProgramPolicy, default))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = portico_domain::ProgramPolicy, required = true, default)
+    )]
     pub policy: String,
+    /// Whether patients of the program may message the practice (default true).
+    #[cfg_attr(feature = "openapi", schema(default = true))]
     pub messaging_allowed: Option<bool>,
 }
 

@@ -318,16 +318,44 @@ pub async fn view(core: &Core, ticket: &str) -> Result<RegistrationView, CoreErr
 }
 
 /// The registration form as typed.
+// In the API document a bare `default` keeps serde's container default (an empty string, which
+// the rules refuse) off the required fields.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct DetailsInput {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = portico_domain::PersonName, required = true, default)
+    )]
     pub first_name: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = portico_domain::PersonName, required = true, default)
+    )]
     pub last_name: String,
+    /// With an invitation, the date of birth it was redeemed with (otherwise 422).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = portico_domain::BirthDate, required = true, default)
+    )]
     pub birth_date: String,
     /// Leave empty together with `no_email` for an account without email (a username is made).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = portico_domain::schema::OrBlank<portico_domain::EmailAddress>, default)
+    )]
     pub email: String,
+    /// A mobile number in one of the practice's phone countries.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = portico_domain::PhoneNumber, required = true, default)
+    )]
     pub phone: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = portico_domain::Password, required = true, default)
+    )]
     pub password: String,
     /// The patient has no email address: the account gets a username instead.
     pub no_email: bool,
@@ -959,14 +987,23 @@ pub async fn complete(
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordCheckInput {
+    /// The password as typed. Up to 512 characters are rated (over 128 is never acceptable);
+    /// a longer one answers 422.
+    #[cfg_attr(feature = "openapi", schema(max_length = 512))]
     pub password: String,
+    /// The details typed so far, which the password must not be built from; each up to the
+    /// typed limit of its field.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 400))]
     pub first_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 400))]
     pub last_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 508))]
     pub email: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub birth_date: String,
 }
 

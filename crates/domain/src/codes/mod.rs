@@ -7,6 +7,8 @@
 
 mod invite_code;
 mod provider_code;
+#[cfg(feature = "openapi")]
+mod schema;
 mod signup_code;
 
 pub use invite_code::InviteCode;

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod api_errors;
 mod audit;
 mod axe;
 mod browser;

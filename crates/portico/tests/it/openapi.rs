@@ -8,7 +8,12 @@ use serde_json::{Value, json};
 
 use crate::common::{TestApp, on_both};
 
-on_both!(the_openapi_document_lists_every_route);
+on_both!(
+    the_openapi_document_lists_every_route,
+    the_patient_terms_body_is_the_one_the_server_reads,
+    required_fields_are_required_and_bounded_without_an_empty_default,
+    every_operation_documents_the_errors_it_can_answer,
+);
 
 /// Every route of the JSON API, as clients write it. A route added to the service without being
 /// added here (or to the document) fails the test.
@@ -198,4 +203,217 @@ fn with_ids(template: &str, id: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// The document, as a client reads it.
+async fn document(app: &TestApp) -> Value {
+    reqwest::get(format!("{}/api/openapi.json", app.url))
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("the document is JSON")
+}
+
+/// The schema a `$ref` names, or the schema itself.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference
+                .strip_prefix("#/components/schemas/")
+                .expect("a schema reference");
+            &doc["components"]["schemas"][name]
+        }
+        None => schema,
+    }
+}
+
+/// The JSON schema of an operation's request body.
+fn request_schema<'a>(doc: &'a Value, method: &str, path: &str) -> &'a Value {
+    let body = &doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
+    assert!(body.is_object(), "{method} {path} documents a JSON body");
+    resolve(doc, body)
+}
+
+fn required(schema: &Value) -> BTreeSet<&str> {
+    schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+async fn the_patient_terms_body_is_the_one_the_server_reads(app: &TestApp) {
+    let doc = document(app).await;
+    let patient = request_schema(&doc, "post", "/api/v1/patient/terms");
+    assert!(
+        patient["properties"]["practice_id"].is_object(),
+        "{patient}"
+    );
+    assert!(
+        patient["properties"]["ticket"].is_null(),
+        "the registration's body is not the patient's: {patient}"
+    );
+    assert_eq!(
+        required(patient),
+        BTreeSet::from(["practice_id", "version"])
+    );
+
+    let registration = request_schema(&doc, "post", "/api/v1/public/registrations/terms");
+    assert_eq!(
+        required(registration),
+        BTreeSet::from(["ticket", "version"])
+    );
+    assert!(registration["properties"]["practice_id"].is_null());
+}
+
+async fn required_fields_are_required_and_bounded_without_an_empty_default(app: &TestApp) {
+    let doc = document(app).await;
+    let expected: &[(&str, &str, &[&str])] = &[
+        (
+            "post",
+            "/api/v1/staff",
+            &["display_name", "email", "role", "password"],
+        ),
+        ("post", "/api/v1/providers", &["display_name"]),
+        (
+            "post",
+            "/api/v1/programs",
+            &["name", "signup_code", "policy"],
+        ),
+        (
+            "put",
+            "/api/v1/programs/{id}",
+            &["name", "signup_code", "policy"],
+        ),
+        ("post", "/api/v1/public/invitations/redeem", &["birth_date"]),
+        (
+            "post",
+            "/api/v1/public/patient-sessions",
+            &["name", "password"],
+        ),
+        (
+            "post",
+            "/api/v1/public/registrations/phone/send",
+            &["ticket", "channel"],
+        ),
+        (
+            "post",
+            "/api/v1/public/password-recovery/finish",
+            &["recovery_token", "code", "password"],
+        ),
+    ];
+    for (method, path, fields) in expected {
+        let schema = request_schema(&doc, method, path);
+        assert_eq!(
+            required(schema),
+            fields.iter().copied().collect(),
+            "{method} {path}: {schema}"
+        );
+    }
+    // The patient's own details, flattened into the invitation.
+    let person = &doc["components"]["schemas"]["PersonInput"];
+    assert_eq!(
+        required(person),
+        BTreeSet::from(["first_name", "last_name", "birth_date"])
+    );
+
+    // The constraints come from the domain types that parse the fields.
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["PersonName"]["maxLength"], 100);
+    assert_eq!(schemas["PersonName"]["minLength"], 1);
+    assert_eq!(schemas["DisplayName"]["maxLength"], 120);
+    assert_eq!(schemas["EmailAddress"]["maxLength"], 254);
+    assert_eq!(schemas["Password"]["minLength"], 15);
+    assert_eq!(schemas["Password"]["maxLength"], 128);
+    assert_eq!(
+        schemas["StaffRole"]["enum"],
+        json!(["admin", "staff", "provider"])
+    );
+    assert_eq!(
+        schemas["ProgramPolicy"]["enum"],
+        json!(["notify", "silent", "approval"])
+    );
+    let send = request_schema(&doc, "post", "/api/v1/public/registrations/phone/send");
+    assert_eq!(
+        send["properties"]["channel"]["enum"],
+        json!(["sms", "voice"])
+    );
+    let settings = request_schema(&doc, "patch", "/api/v1/practice");
+    assert_eq!(settings["properties"]["invite_expiry_days"]["minimum"], 1);
+    assert_eq!(settings["properties"]["invite_expiry_days"]["maximum"], 90);
+    let limit = doc["paths"]["/api/v1/invitations"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .expect("the limit parameter");
+    assert_eq!(limit["schema"]["maximum"], 200);
+
+    // No required field claims a default: a client leaving it out gets 422, not the default.
+    for (name, schema) in schemas.as_object().unwrap() {
+        let Some(properties) = schema["properties"].as_object() else {
+            continue;
+        };
+        for field in required(schema) {
+            assert!(
+                properties[field].get("default").is_none(),
+                "{name}.{field} is required but documents a default: {}",
+                properties[field]
+            );
+        }
+        for (field, property) in properties {
+            assert_ne!(
+                property.get("default"),
+                Some(&json!("")),
+                "{name}.{field} documents an empty default"
+            );
+        }
+    }
+}
+
+async fn every_operation_documents_the_errors_it_can_answer(app: &TestApp) {
+    let doc = document(app).await;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            let has = |status: &str| responses.contains_key(status);
+            let route = format!("{method} {path}");
+            if operation.get("requestBody").is_some() {
+                for status in ["400", "408", "413", "415"] {
+                    assert!(
+                        has(status),
+                        "{route} takes a body but documents no {status}"
+                    );
+                }
+            }
+            if path.contains('{') {
+                assert!(
+                    has("400"),
+                    "{route} takes a path parameter but documents no 400"
+                );
+            }
+            if operation["security"] != json!([{}]) {
+                assert!(has("401"), "{route} needs a caller but documents no 401");
+            }
+            for (status, response) in responses {
+                if status.starts_with('4') {
+                    let reference = response["$ref"].as_str().unwrap_or_default();
+                    let name = reference.trim_start_matches("#/components/responses/");
+                    let response = if reference.is_empty() {
+                        response
+                    } else {
+                        &doc["components"]["responses"][name]
+                    };
+                    assert!(
+                        response["content"]["application/problem+json"].is_object(),
+                        "{route} {status} is not a problem document: {response}"
+                    );
+                }
+            }
+        }
+    }
+    let not_allowed = &doc["components"]["responses"]["MethodNotAllowed"];
+    assert!(not_allowed["headers"]["Allow"].is_object(), "{not_allowed}");
 }

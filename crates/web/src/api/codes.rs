@@ -2,23 +2,25 @@
 //! for each provider.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use portico_core::codes::provider_codes::{self, ProviderCodeView};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
+use super::ApiPath;
 use super::openapi::{Forbidden, NotFound, PROVIDER_CODES, Unauthenticated};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiError;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list))
-        .routes(routes!(rotate_practice))
-        .routes(routes!(disable_practice))
-        .routes(routes!(rotate_provider))
-        .routes(routes!(disable_provider))
+pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![
+        routes!(list),
+        routes!(rotate_practice),
+        routes!(disable_practice),
+        routes!(rotate_provider),
+        routes!(disable_provider),
+    ]
 }
 
 /// The practice's code and each provider's, with the active code if any.
@@ -83,7 +85,7 @@ async fn disable_practice(
 async fn rotate_provider(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(provider_id): Path<String>,
+    ApiPath(provider_id): ApiPath<String>,
 ) -> Result<Json<ProviderCodeView>, ApiError> {
     Ok(Json(
         provider_codes::rotate(&state.core, &actor, Some(&provider_id)).await?,
@@ -103,7 +105,7 @@ async fn rotate_provider(
 async fn disable_provider(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(provider_id): Path<String>,
+    ApiPath(provider_id): ApiPath<String>,
 ) -> Result<Json<ProviderCodeView>, ApiError> {
     Ok(Json(
         provider_codes::disable(&state.core, &actor, Some(&provider_id)).await?,

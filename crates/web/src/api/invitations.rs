@@ -1,29 +1,31 @@
 //! Invitations for staff and integrators: create, list, read with history, re-send, revoke.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portico_core::invitations::{self, Invitation, Issued, ListQuery, NewInvitationInput, Page};
 use portico_domain::{InvitationState, Relation};
 use serde::Serialize;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use super::openapi::{
-    Forbidden, INVITATIONS, InvalidFields, MalformedBody, NotFound, StateConflict, Unauthenticated,
+    Forbidden, INVITATIONS, InvalidFields, MalformedRequest, NotFound, StateConflict,
+    Unauthenticated,
 };
-use super::{ApiJson, ApiQuery};
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiError;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(read))
-        .routes(routes!(resend))
-        .routes(routes!(revoke))
+pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![
+        routes!(list, create),
+        routes!(read),
+        routes!(resend),
+        routes!(revoke),
+    ]
 }
 
 /// An invitation just issued: the only answer that ever carries its code and link.
@@ -71,8 +73,12 @@ impl IssuedInvitation {
     request_body = NewInvitationInput,
     responses(
         (status = CREATED, description = "The new invitation(s), with codes and links",
-            body = IssuedInvitation),
-        (status = BAD_REQUEST, response = MalformedBody),
+            body = IssuedInvitation, links(
+                ("read" = (operation_id = "get_invitation", parameters(("id" = "$response.body#/id")))),
+                ("resend" = (operation_id = "resend_invitation", parameters(("id" = "$response.body#/id")))),
+                ("revoke" = (operation_id = "revoke_invitation", parameters(("id" = "$response.body#/id")))),
+            )),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -119,7 +125,7 @@ async fn list(
 async fn read(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Invitation>, ApiError> {
     Ok(Json(invitations::get(&state.core, &actor, &id).await?))
 }
@@ -139,7 +145,7 @@ async fn read(
 async fn resend(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<IssuedInvitation>, ApiError> {
     let issued = invitations::resend(&state.core, &actor, &id).await?;
     Ok(Json(IssuedInvitation::new(&state, issued)))
@@ -159,7 +165,7 @@ async fn resend(
 async fn revoke(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Invitation>, ApiError> {
     Ok(Json(invitations::revoke(&state.core, &actor, &id).await?))
 }

@@ -9,11 +9,11 @@ use portico_core::accounts::recovery::{self, RecoveryFinish};
 use portico_core::links::{self, Card};
 use portico_core::registration::terms::{self, Terms};
 use serde::{Deserialize, Serialize};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use super::openapi::{
-    CodeNotAccepted, Forbidden, InvalidFields, MalformedBody, NotFound, PATIENT, PUBLIC,
+    CodeNotAccepted, Forbidden, InvalidFields, MalformedRequest, NotFound, PATIENT, PUBLIC,
     StateConflict, TooManyAttempts, Unauthenticated,
 };
 use super::{ApiJson, BoundedJson};
@@ -24,22 +24,25 @@ use crate::limits::{Bounded, SIGN_IN_NAME};
 use crate::request::Client;
 use portico_domain::{CODE_ENTRY_LIMIT, Channel, Password, TextLimit};
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(sign_in))
-        .routes(routes!(me))
-        .routes(routes!(accept_terms))
-        .routes(routes!(add_provider_code))
-        .routes(routes!(sign_out))
-        .routes(routes!(sign_out_everywhere))
-        .routes(routes!(start_recovery))
-        .routes(routes!(finish_recovery))
+pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![
+        routes!(sign_in),
+        routes!(me),
+        routes!(accept_terms),
+        routes!(add_provider_code),
+        routes!(sign_out),
+        routes!(sign_out_everywhere),
+        routes!(start_recovery),
+        routes!(finish_recovery),
+    ]
 }
 
 /// An email address or username, and the password.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SignIn {
+    #[schema(schema_with = super::openapi::sign_in_name)]
     pub name: String,
+    #[schema(schema_with = super::openapi::presented_password)]
     pub password: String,
 }
 
@@ -66,8 +69,9 @@ pub struct SessionOpened {
     operation_id = "patient_sign_in", security(()), request_body = SignIn,
     responses(
         (status = CREATED, description = "Signed in", body = SessionOpened),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]
 async fn sign_in(
@@ -120,19 +124,22 @@ async fn me(
     }))
 }
 
-/// Which practice's terms, and which version was read.
+/// Which practice's terms, and which version was read (from `terms_due` of `GET /patient`).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct AcceptTerms {
+pub struct AcceptPracticeTerms {
+    /// A practice the patient is linked to (otherwise 404).
     pub practice_id: String,
+    /// The current version; an older one answers 409.
+    #[serde(deserialize_with = "portico_domain::json::whole_number")]
     pub version: i64,
 }
 
 /// Accepts a practice's current terms of use.
 #[utoipa::path(post, path = "/patient/terms", tag = PATIENT, operation_id = "patient_accept_terms",
-    security(("patient_session" = [])), request_body = AcceptTerms,
+    security(("patient_session" = [])), request_body = AcceptPracticeTerms,
     responses(
         (status = NO_CONTENT, description = "Accepted"),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
@@ -141,7 +148,7 @@ pub struct AcceptTerms {
 async fn accept_terms(
     State(state): State<AppState>,
     PatientApi(session): PatientApi,
-    ApiJson(input): ApiJson<AcceptTerms>,
+    ApiJson(input): ApiJson<AcceptPracticeTerms>,
 ) -> Result<StatusCode, ApiError> {
     terms::accept(
         &state.core,
@@ -156,6 +163,8 @@ async fn accept_terms(
 /// A provider code from a pamphlet or card.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ProviderCodeInput {
+    /// Any other text gets the same 400 as a wrong code.
+    #[schema(value_type = portico_domain::ProviderCode)]
     pub code: String,
 }
 
@@ -174,6 +183,7 @@ impl Bounded for ProviderCodeInput {
         (status = BAD_REQUEST, response = CodeNotAccepted),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]
 async fn add_provider_code(
@@ -228,9 +238,9 @@ async fn sign_out_everywhere(
 /// Who forgot their password, and where the code should go.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct StartRecovery {
-    /// The email address or username the patient signs in with.
+    #[schema(schema_with = super::openapi::recovery_name)]
     pub name: String,
-    /// `email` or `sms`.
+    #[schema(schema_with = super::openapi::recovery_channel)]
     pub channel: String,
 }
 
@@ -259,7 +269,7 @@ const RECOVERY_SENT: &str = "If an account matches, we have sent it a 6-digit co
     operation_id = "start_password_recovery", security(()), request_body = StartRecovery,
     responses(
         (status = ACCEPTED, description = "The same answer for every name", body = RecoveryStarted),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]
@@ -283,7 +293,7 @@ async fn start_recovery(
     operation_id = "finish_password_recovery", security(()), request_body = RecoveryFinish,
     responses(
         (status = NO_CONTENT, description = "The password is changed; sign in with it"),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]

@@ -1,29 +1,30 @@
 //! The practice's side of patients: its terms of use, sign-ups awaiting approval, notifications.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use portico_core::links::{self, Notification, PracticeLink};
 use portico_core::registration::terms::{self, Terms};
 use serde::Deserialize;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::ApiJson;
 use super::openapi::{
-    Forbidden, InvalidFields, MalformedBody, NotFound, PATIENTS, Unauthenticated,
+    Forbidden, InvalidFields, MalformedRequest, NotFound, PATIENTS, Unauthenticated,
 };
+use super::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiError;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(current_terms, publish_terms))
-        .routes(routes!(pending_links))
-        .routes(routes!(approve_link))
-        .routes(routes!(decline_link))
-        .routes(routes!(notifications))
+pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![
+        routes!(current_terms, publish_terms),
+        routes!(pending_links),
+        routes!(approve_link),
+        routes!(decline_link),
+        routes!(notifications),
+    ]
 }
 
 /// The practice's current terms of use.
@@ -42,8 +43,17 @@ async fn current_terms(
 /// The text of a new version.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PublishTerms {
-    /// Plain text; blank lines separate paragraphs.
+    #[schema(schema_with = terms_body)]
     pub body: String,
+}
+
+fn terms_body() -> utoipa::openapi::schema::Object {
+    portico_domain::schema::filled(
+        "Plain text; blank lines separate paragraphs. At most 100,000 characters once surrounding \
+         whitespace is trimmed.",
+    )
+    .max_length(Some(100_000))
+    .build()
 }
 
 /// Publishes a new version of the terms (a signed-in admin's session; API tokens get 403);
@@ -52,7 +62,7 @@ pub struct PublishTerms {
     request_body = PublishTerms,
     responses(
         (status = CREATED, description = "The new current version", body = Terms),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -92,7 +102,7 @@ async fn pending_links(
 async fn approve_link(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     links::decide(&state.core, &actor, &id, true).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -110,7 +120,7 @@ async fn approve_link(
 async fn decline_link(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     links::decide(&state.core, &actor, &id, false).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,30 +1,31 @@
 //! The practice, its staff and providers, for API clients.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portico_core::practices::providers::{self, NewProviderInput, Provider};
 use portico_core::practices::staff::{self, NewStaffInput, StaffMember};
 use portico_core::practices::{self, Practice, PracticeSettingsInput};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::ApiJson;
 use super::openapi::{
-    Forbidden, InvalidFields, MalformedBody, NotFound, PRACTICE, Unauthenticated,
+    Forbidden, InvalidFields, MalformedRequest, NotFound, PRACTICE, Unauthenticated,
 };
+use super::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiError;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(practice, update_practice))
-        .routes(routes!(list_staff, create_staff))
-        .routes(routes!(get_staff))
-        .routes(routes!(list_providers, create_provider))
-        .routes(routes!(get_provider))
+pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![
+        routes!(practice, update_practice),
+        routes!(list_staff, create_staff),
+        routes!(get_staff),
+        routes!(list_providers, create_provider),
+        routes!(get_provider),
+    ]
 }
 
 /// The caller's own practice.
@@ -45,7 +46,7 @@ async fn practice(
     request_body = PracticeSettingsInput,
     responses(
         (status = OK, description = "The practice with its new settings", body = Practice),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -84,7 +85,7 @@ async fn list_staff(
 async fn get_staff(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<StaffMember>, ApiError> {
     Ok(Json(staff::get(&state.core, &actor, &id).await?))
 }
@@ -93,8 +94,10 @@ async fn get_staff(
 #[utoipa::path(post, path = "/staff", tag = PRACTICE, operation_id = "create_staff",
     request_body = NewStaffInput,
     responses(
-        (status = CREATED, description = "The new staff account", body = StaffMember),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = CREATED, description = "The new staff account", body = StaffMember, links(
+            ("read" = (operation_id = "get_staff", parameters(("id" = "$response.body#/id")))),
+        )),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -132,7 +135,7 @@ async fn list_providers(
 async fn get_provider(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Provider>, ApiError> {
     Ok(Json(providers::get(&state.core, &actor, &id).await?))
 }
@@ -141,8 +144,12 @@ async fn get_provider(
 #[utoipa::path(post, path = "/providers", tag = PRACTICE, operation_id = "create_provider",
     request_body = NewProviderInput,
     responses(
-        (status = CREATED, description = "The new provider", body = Provider),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = CREATED, description = "The new provider", body = Provider, links(
+            ("read" = (operation_id = "get_provider", parameters(("id" = "$response.body#/id")))),
+            ("rotate_code" = (operation_id = "rotate_provider_code", parameters(("provider_id" = "$response.body#/id")))),
+            ("disable_code" = (operation_id = "disable_provider_code", parameters(("provider_id" = "$response.body#/id")))),
+        )),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),

@@ -1,25 +1,24 @@
 //! Programs and their sign-up codes for staff and integrators: create, list, read, replace, delete.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portico_core::programs::{self, Program, ProgramInput};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::ApiJson;
 use super::openapi::{
-    Forbidden, InvalidFields, MalformedBody, NotFound, PROGRAMS, Unauthenticated,
+    Forbidden, InvalidFields, MalformedRequest, NotFound, PROGRAMS, TooManyAttempts,
+    Unauthenticated,
 };
+use super::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiError;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(read, update, delete))
+pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![routes!(list, create), routes!(read, update, delete)]
 }
 
 /// The practice's programs.
@@ -36,14 +35,22 @@ async fn list(
 }
 
 /// Adds a program with its sign-up code (admins only).
+///
+/// A sign-up code another program holds is refused (422) whoever holds it; after 10 such
+/// refusals in an hour the caller gets 429 for any program save until the hour is over.
 #[utoipa::path(post, path = "/programs", tag = PROGRAMS, operation_id = "create_program",
     request_body = ProgramInput,
     responses(
-        (status = CREATED, description = "The new program", body = Program),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = CREATED, description = "The new program", body = Program, links(
+            ("read" = (operation_id = "get_program", parameters(("id" = "$response.body#/id")))),
+            ("replace" = (operation_id = "update_program", parameters(("id" = "$response.body#/id")))),
+            ("delete" = (operation_id = "delete_program", parameters(("id" = "$response.body#/id")))),
+        )),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+        (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]
 async fn create(
     State(state): State<AppState>,
@@ -65,7 +72,7 @@ async fn create(
 async fn read(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Program>, ApiError> {
     Ok(Json(programs::get(&state.core, &actor, &id).await?))
 }
@@ -76,16 +83,17 @@ async fn read(
     request_body = ProgramInput,
     responses(
         (status = OK, description = "The program as replaced", body = Program),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+        (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]
 async fn update(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<ProgramInput>,
 ) -> Result<Json<Program>, ApiError> {
     Ok(Json(
@@ -109,7 +117,7 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     programs::delete(&state.core, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -7,7 +7,7 @@ use portico_core::codes::provider_codes::{self, ProviderCodeMatch};
 use portico_core::invitations::redemption::{self, Prefill, RedeemInput};
 use portico_core::programs::{self, SignupCodeMatch};
 use serde::{Deserialize, Serialize};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use super::BoundedJson;
@@ -17,16 +17,18 @@ use crate::error::ApiError;
 use crate::limits::Bounded;
 use crate::request::Client;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(redeem))
-        .routes(routes!(provider_code))
-        .routes(routes!(signup_code))
+pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![
+        routes!(redeem),
+        routes!(provider_code),
+        routes!(signup_code),
+    ]
 }
 
 /// A registration ticket (single use, 30 minutes) and the details that pre-fill the form.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Redeemed {
+    #[schema(schema_with = super::openapi::token)]
     pub ticket: String,
     pub prefill: Prefill,
 }
@@ -56,14 +58,31 @@ async fn redeem(
     }))
 }
 
-/// A code as typed, in any case, with or without spaces and dashes.
+/// A provider code as typed, in any case, with or without spaces and dashes.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
-pub struct CodeLookup {
+pub struct ProviderCodeLookup {
+    /// Any other text gets the same 400 as a wrong code.
+    #[schema(value_type = portico_domain::ProviderCode, required = true, default)]
     pub code: String,
 }
 
-impl Bounded for CodeLookup {
+impl Bounded for ProviderCodeLookup {
+    fn fields(&self) -> Vec<(&'static str, &str, portico_domain::TextLimit)> {
+        vec![("code", &self.code, portico_domain::CODE_ENTRY_LIMIT)]
+    }
+}
+
+/// A program's sign-up code as typed, in any case, with or without spaces and dashes.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct SignupCodeLookup {
+    /// Any other text gets the same 400 as a wrong code.
+    #[schema(value_type = portico_domain::SignupCode, required = true, default)]
+    pub code: String,
+}
+
+impl Bounded for SignupCodeLookup {
     fn fields(&self) -> Vec<(&'static str, &str, portico_domain::TextLimit)> {
         vec![("code", &self.code, portico_domain::CODE_ENTRY_LIMIT)]
     }
@@ -72,7 +91,7 @@ impl Bounded for CodeLookup {
 /// Which practice (and provider) a provider code belongs to.
 #[utoipa::path(post, path = "/public/provider-codes/lookup", tag = PUBLIC,
     operation_id = "look_up_provider_code", security(()),
-    request_body = CodeLookup,
+    request_body = ProviderCodeLookup,
     responses(
         (status = OK, description = "The practice and provider the code belongs to",
             body = ProviderCodeMatch),
@@ -83,7 +102,7 @@ impl Bounded for CodeLookup {
 async fn provider_code(
     State(state): State<AppState>,
     Client(client): Client,
-    BoundedJson(input): BoundedJson<CodeLookup>,
+    BoundedJson(input): BoundedJson<ProviderCodeLookup>,
 ) -> Result<Json<ProviderCodeMatch>, ApiError> {
     Ok(Json(
         provider_codes::lookup(&state.core, &input.code, &client).await?,
@@ -93,7 +112,7 @@ async fn provider_code(
 /// Which program (and practice) a sign-up code belongs to; enabled programs only.
 #[utoipa::path(post, path = "/public/signup-codes/lookup", tag = PUBLIC,
     operation_id = "look_up_signup_code", security(()),
-    request_body = CodeLookup,
+    request_body = SignupCodeLookup,
     responses(
         (status = OK, description = "The program and practice the code belongs to",
             body = SignupCodeMatch),
@@ -104,7 +123,7 @@ async fn provider_code(
 async fn signup_code(
     State(state): State<AppState>,
     Client(client): Client,
-    BoundedJson(input): BoundedJson<CodeLookup>,
+    BoundedJson(input): BoundedJson<SignupCodeLookup>,
 ) -> Result<Json<SignupCodeMatch>, ApiError> {
     Ok(Json(
         programs::lookup(&state.core, &input.code, &client).await?,

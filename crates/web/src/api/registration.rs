@@ -8,12 +8,12 @@ use portico_core::registration::{
     self, CodeSent, DetailsInput, PasswordCheck, PasswordCheckInput, RegistrationView,
 };
 use serde::{Deserialize, Serialize};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use super::BoundedJson;
 use super::openapi::{
-    CodeNotAccepted, InvalidFields, MalformedBody, PUBLIC, RegistrationExpired, StateConflict,
+    CodeNotAccepted, InvalidFields, MalformedRequest, PUBLIC, RegistrationExpired, StateConflict,
     TooManyAttempts,
 };
 use crate::AppState;
@@ -24,29 +24,32 @@ use portico_core::SecretToken;
 use portico_core::registration::consent::SIGNATURE_LIMIT;
 use portico_domain::{CODE_ENTRY_LIMIT, Channel, OneTimeCode, TextLimit};
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(start))
-        .routes(routes!(status))
-        .routes(routes!(details))
-        .routes(routes!(send_phone_code))
-        .routes(routes!(verify_phone))
-        .routes(routes!(accept_terms))
-        .routes(routes!(sign_consent))
-        .routes(routes!(complete))
-        .routes(routes!(password_check))
-        .routes(routes!(passphrase))
+pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![
+        routes!(start),
+        routes!(status),
+        routes!(details),
+        routes!(send_phone_code),
+        routes!(verify_phone),
+        routes!(accept_terms),
+        routes!(sign_consent),
+        routes!(complete),
+        routes!(password_check),
+        routes!(passphrase),
+    ]
 }
 
 /// The ticket of a registration in progress.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TicketOnly {
+    #[schema(schema_with = super::openapi::token)]
     pub ticket: String,
 }
 
 /// A started self-registration: the ticket (single use, 30 minutes, extended as steps are done).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Started {
+    #[schema(schema_with = super::openapi::token)]
     pub ticket: String,
     pub registration: RegistrationView,
 }
@@ -54,7 +57,9 @@ pub struct Started {
 /// The code from a pamphlet, card or letter.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct StartInput {
-    /// A provider code (`ABC123`) or a program's sign-up code (`Welcome123`).
+    /// A provider code (`K7M2QX`) or a program's sign-up code (`Welcome123`); a provider code
+    /// has the shape of a sign-up code. Any other text gets the same 400 as a wrong code.
+    #[schema(value_type = portico_domain::SignupCode)]
     pub code: String,
 }
 
@@ -66,6 +71,7 @@ pub struct StartInput {
     responses(
         (status = CREATED, description = "The ticket and the first step", body = Started),
         (status = BAD_REQUEST, response = CodeNotAccepted),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]
 async fn start(
@@ -88,8 +94,9 @@ async fn start(
     operation_id = "registration_status", security(()), request_body = TicketOnly,
     responses(
         (status = OK, description = "The registration", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = GONE, response = RegistrationExpired),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
 async fn status(
     State(state): State<AppState>,
@@ -101,6 +108,7 @@ async fn status(
 /// The registration form with its ticket.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DetailsWithTicket {
+    #[schema(schema_with = super::openapi::token)]
     pub ticket: String,
     #[serde(flatten)]
     pub details: DetailsInput,
@@ -113,7 +121,7 @@ pub struct DetailsWithTicket {
     operation_id = "registration_details", security(()), request_body = DetailsWithTicket,
     responses(
         (status = OK, description = "Saved; the next step is phone verification", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
@@ -130,8 +138,9 @@ async fn details(
 /// How the code should reach the phone.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SendCode {
+    #[schema(schema_with = super::openapi::token)]
     pub ticket: String,
-    /// `sms` or `voice`.
+    #[schema(schema_with = super::openapi::phone_channel)]
     pub channel: String,
 }
 
@@ -143,7 +152,7 @@ pub struct SendCode {
     operation_id = "registration_send_phone_code", security(()), request_body = SendCode,
     responses(
         (status = ACCEPTED, description = "The code is on its way", body = CodeSent),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -162,7 +171,9 @@ async fn send_phone_code(
 /// The code the phone received.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct VerifyPhone {
+    #[schema(schema_with = super::openapi::token)]
     pub ticket: String,
+    #[schema(value_type = portico_domain::OneTimeCode)]
     pub code: String,
 }
 
@@ -171,7 +182,7 @@ pub struct VerifyPhone {
     operation_id = "registration_verify_phone", security(()), request_body = VerifyPhone,
     responses(
         (status = OK, description = "Verified; the next step is the terms of use", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -186,26 +197,30 @@ async fn verify_phone(
     ))
 }
 
-/// Which version of the terms was read and accepted.
+/// Which version of the terms was read and accepted, for the registration behind the ticket.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct AcceptTerms {
+pub struct AcceptRegistrationTerms {
+    #[schema(schema_with = super::openapi::token)]
     pub ticket: String,
+    /// The version shown by the registration's status; another one answers 409.
+    #[serde(deserialize_with = "portico_domain::json::whole_number")]
     pub version: i64,
 }
 
 /// Accepts the practice's current terms of use (the version shown by the status).
 #[utoipa::path(post, path = "/public/registrations/terms", tag = PUBLIC,
-    operation_id = "registration_accept_terms", security(()), request_body = AcceptTerms,
+    operation_id = "registration_accept_terms", security(()), request_body = AcceptRegistrationTerms,
     responses(
         (status = OK, description = "Accepted", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
 async fn accept_terms(
     State(state): State<AppState>,
     Client(client): Client,
-    BoundedJson(input): BoundedJson<AcceptTerms>,
+    BoundedJson(input): BoundedJson<AcceptRegistrationTerms>,
 ) -> Result<Json<RegistrationView>, ApiError> {
     Ok(Json(
         registration::accept_terms(&state.core, &input.ticket, input.version, &client).await?,
@@ -215,8 +230,18 @@ async fn accept_terms(
 /// The typed full name that signs the consent.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SignConsent {
+    #[schema(schema_with = super::openapi::token)]
     pub ticket: String,
+    /// The patient's full name as registered (first and last name; case and spacing do not
+    /// matter), otherwise 422.
+    #[schema(schema_with = signature)]
     pub signature: String,
+}
+
+fn signature() -> utoipa::openapi::schema::Object {
+    portico_domain::schema::text("The patient's full name, typed as a signature.")
+        .max_length(Some(SIGNATURE_LIMIT.typed))
+        .build()
 }
 
 /// Signs the digital consent (when the invitation asks for it in the app).
@@ -224,7 +249,7 @@ pub struct SignConsent {
     operation_id = "registration_sign_consent", security(()), request_body = SignConsent,
     responses(
         (status = OK, description = "Signed", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -254,7 +279,7 @@ pub struct Registered {
     operation_id = "registration_complete", security(()), request_body = TicketOnly,
     responses(
         (status = CREATED, description = "The account exists and is signed in", body = Registered),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -313,7 +338,7 @@ impl Bounded for VerifyPhone {
     }
 }
 
-impl Bounded for AcceptTerms {
+impl Bounded for AcceptRegistrationTerms {
     fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
         vec![("ticket", &self.ticket, SecretToken::LIMIT)]
     }
@@ -333,7 +358,7 @@ impl Bounded for SignConsent {
     operation_id = "check_password", security(()), request_body = PasswordCheckInput,
     responses(
         (status = OK, description = "The rating", body = PasswordCheck),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]

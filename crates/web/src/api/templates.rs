@@ -2,24 +2,24 @@
 //! (admins, checked before it is stored), going back to the default, and previews.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use portico_core::delivery::templates::{self, Preview, TemplateText, TemplateView};
-use utoipa_axum::router::OpenApiRouter;
+use axum::extract::State;
+use portico_core::delivery::templates::{
+    self, Language, Preview, TemplateKind, TemplateText, TemplateView,
+};
+use serde::Deserialize;
+use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::ApiJson;
 use super::openapi::{
-    Forbidden, InvalidFields, MalformedBody, NotFound, TEMPLATES, Unauthenticated,
+    Forbidden, InvalidFields, MalformedRequest, NotFound, TEMPLATES, Unauthenticated,
 };
+use super::{ApiJson, ApiPath};
 use crate::AppState;
 use crate::auth::ApiActor;
 use crate::error::ApiError;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list))
-        .routes(routes!(save, reset))
-        .routes(routes!(preview))
+pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![routes!(list), routes!(save, reset), routes!(preview)]
 }
 
 /// Every template kind in every language, with the practice's own version where it has one.
@@ -39,13 +39,13 @@ async fn list(
 /// errors and templates that cannot render are refused, each named.
 #[utoipa::path(put, path = "/templates/{kind}/{language}", tag = TEMPLATES, operation_id = "save_template",
     params(
-        ("kind" = String, Path, description = "e.g. invite_email, invite_sms, invite_voice"),
-        ("language" = String, Path, description = "en or es"),
+        ("kind" = TemplateKind, Path, description = "What the template is for"),
+        ("language" = Language, Path, description = "The language of the template"),
     ),
     request_body = TemplateText,
     responses(
         (status = OK, description = "The template now in use", body = TemplateView),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
@@ -54,7 +54,7 @@ async fn list(
 async fn save(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path((kind, language)): Path<(String, String)>,
+    ApiPath((kind, language)): ApiPath<(String, String)>,
     ApiJson(input): ApiJson<TemplateText>,
 ) -> Result<Json<TemplateView>, ApiError> {
     Ok(Json(
@@ -65,8 +65,8 @@ async fn save(
 /// Goes back to the shipped default (signed-in admins).
 #[utoipa::path(delete, path = "/templates/{kind}/{language}", tag = TEMPLATES, operation_id = "reset_template",
     params(
-        ("kind" = String, Path, description = "e.g. invite_email"),
-        ("language" = String, Path, description = "en or es"),
+        ("kind" = TemplateKind, Path, description = "What the template is for"),
+        ("language" = Language, Path, description = "The language of the template"),
     ),
     responses(
         (status = OK, description = "The default, now in use", body = TemplateView),
@@ -77,7 +77,7 @@ async fn save(
 async fn reset(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path((kind, language)): Path<(String, String)>,
+    ApiPath((kind, language)): ApiPath<(String, String)>,
 ) -> Result<Json<TemplateView>, ApiError> {
     Ok(Json(
         templates::reset(&state.core, &actor, &kind, &language).await?,
@@ -88,13 +88,13 @@ async fn reset(
 /// would be sent, with the SMS segment count.
 #[utoipa::path(post, path = "/templates/{kind}/{language}/preview", tag = TEMPLATES, operation_id = "preview_template",
     params(
-        ("kind" = String, Path, description = "e.g. invite_sms"),
-        ("language" = String, Path, description = "en or es"),
+        ("kind" = TemplateKind, Path, description = "What the template is for"),
+        ("language" = Language, Path, description = "The language of the template"),
     ),
-    request_body = TemplateText,
+    request_body = TemplateDraft,
     responses(
         (status = OK, description = "What would be sent", body = Preview),
-        (status = BAD_REQUEST, response = MalformedBody),
+        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = NOT_FOUND, response = NotFound),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -102,10 +102,27 @@ async fn reset(
 async fn preview(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Path((kind, language)): Path<(String, String)>,
-    ApiJson(draft): ApiJson<TemplateText>,
+    ApiPath((kind, language)): ApiPath<(String, String)>,
+    ApiJson(draft): ApiJson<TemplateDraft>,
 ) -> Result<Json<Preview>, ApiError> {
+    let draft = TemplateText {
+        subject: draft.subject,
+        body: draft.body,
+    };
     Ok(Json(
         templates::preview(&state.core, &actor, &kind, &language, &draft).await?,
     ))
+}
+
+/// A draft to preview. With a blank body the template in use is shown and the subject is not
+/// looked at; otherwise both are checked as `PUT` checks them (422 naming the field).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct TemplateDraft {
+    /// At most 200 characters, when the body is not blank.
+    #[schema(default)]
+    pub subject: Option<String>,
+    /// Blank for the template in use; at most 5,000 characters.
+    #[schema(max_length = 5000, default)]
+    pub body: String,
 }
