@@ -11,7 +11,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use portico_core::delivery::email_html;
 use portico_core::delivery::outbox::OutgoingMessage;
 
-use crate::transport::SendError;
+use crate::send_error::SendError;
 
 /// How the connection to the SMTP server is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use portico_core::delivery::outbox::OutgoingMessage;
 
-use crate::transport::SendError;
+use crate::send_error::SendError;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -9,14 +9,7 @@ use crate::email::SmtpSender;
 use crate::phone::PhoneApi;
 use portico_domain::Channel;
 
-/// Why a send did not go through.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendError {
-    /// Worth another attempt later (a time-out, a 5xx, a rate limit).
-    Retryable(String),
-    /// Will never succeed as it is (a refused address, a 4xx): dead-letter it.
-    Permanent(String),
-}
+pub use crate::send_error::SendError;
 
 /// How email leaves.
 #[derive(Clone)]
