@@ -22,10 +22,12 @@ use crate::platform::secrets::{self, Keys, Purpose, SecretToken};
 use crate::{Core, CoreError, FieldErrors, new_id};
 use portico_store::outbox::{self as outbox_store, OutboxRow};
 
+mod history;
 mod lifecycle;
 pub mod redemption;
 mod view;
 
+pub(crate) use history::{MovedBy, record_event};
 pub(crate) use lifecycle::delivery_reported;
 pub use lifecycle::{resend, revoke};
 pub use view::{
@@ -423,7 +425,7 @@ async fn insert_one(
         updated_at: shared.now.as_millis(),
     };
     store::insert(tx, &row).await?;
-    record_state(tx, actor, &row.id, state, shared.now).await?;
+    record_event(tx, &row.practice_id, &row.id, state, MovedBy::Staff(actor), shared.now).await?;
     let about = About {
         practice_id: shared.practice_id,
         subject: SubjectKind::Invitation,
@@ -520,25 +522,3 @@ async fn queue_invites(
     Ok(())
 }
 
-async fn record_state(
-    tx: &mut Tx,
-    actor: &StaffActor,
-    id: &str,
-    state: InvitationState,
-    at: Timestamp,
-) -> Result<(), CoreError> {
-    store::add_event(
-        tx,
-        &EventRow {
-            invitation_id: id.to_owned(),
-            seq: 0,
-            practice_id: actor.practice_id.clone(),
-            state: state.as_str().to_owned(),
-            at: at.as_millis(),
-            actor_kind: actor.kind.as_str().to_owned(),
-            actor_id: Some(actor.staff_id.clone()),
-        },
-    )
-    .await?;
-    Ok(())
-}

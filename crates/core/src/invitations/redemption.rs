@@ -253,19 +253,8 @@ async fn add_anonymous_event(
     state: InvitationState,
     at: i64,
 ) -> Result<(), CoreError> {
-    store::add_event(
-        tx,
-        &EventRow {
-            invitation_id: row.id.clone(),
-            seq: 0,
-            practice_id: row.practice_id.clone(),
-            state: state.as_str().to_owned(),
-            at,
-            actor_kind: "anonymous".into(),
-            actor_id: None,
-        },
-    )
-    .await?;
+    let at = crate::Timestamp::from_millis(at);
+    super::record_event(tx, &row.practice_id, &row.id, state, super::MovedBy::Anonymous, at).await?;
     Ok(())
 }
 

@@ -938,17 +938,13 @@ pub async fn complete(
             .await?;
     }
     if let Some(invitation) = &draft.invitation {
-        invitations_store::add_event(
+        crate::invitations::record_event(
             &mut tx,
-            &EventRow {
-                invitation_id: invitation.id.clone(),
-                seq: 0,
-                practice_id: invitation.practice_id.clone(),
-                state: InvitationState::Redeemed.as_str().to_owned(),
-                at: now.as_millis(),
-                actor_kind: "patient".into(),
-                actor_id: Some(patient_id.clone()),
-            },
+            &invitation.practice_id,
+            &invitation.id,
+            InvitationState::Redeemed,
+            crate::invitations::MovedBy::Patient(&patient_id),
+            now,
         )
         .await?;
         audit::by_anonymous(Action::InvitationRedeemed, now, client)
