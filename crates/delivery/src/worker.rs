@@ -6,7 +6,7 @@ use portico_core::delivery::outbox::{self as rules, MAX_AGE, scrub_error};
 use portico_core::delivery::reports;
 use portico_core::{Core, CoreError};
 use portico_domain::Channel;
-use portico_store::outbox::{self as store, OutboxRow};
+use portico_store::delivery::outbox::{self as store, OutboxRow};
 use rand::Rng;
 use std::sync::Arc;
 

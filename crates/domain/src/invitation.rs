@@ -1,6 +1,6 @@
-//! The life of an invitation (DESIGN §3) and the choices made when creating one: states and the
+//! The life of an invitation (docs/PRODUCT.md §3) and the choices made when creating one: states and the
 //! transitions each allows, delivery channels, consent methods, relations; and the policies of
-//! programs (DESIGN §6). Pure rules: "now" comes in as an argument.
+//! programs (docs/PRODUCT.md §6). Pure rules: "now" comes in as an argument.
 
 use std::fmt;
 
@@ -146,7 +146,7 @@ impl Channel {
     }
 }
 
-/// How the patient's consent is given (DESIGN §3).
+/// How the patient's consent is given (docs/PRODUCT.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -211,7 +211,7 @@ impl Relation {
     }
 }
 
-/// What happens when a patient self-registers with a program's sign-up code (DESIGN §6).
+/// What happens when a patient self-registers with a program's sign-up code (docs/PRODUCT.md §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]

@@ -15,13 +15,16 @@ pub mod codes;
 pub mod email;
 pub mod invitation;
 pub mod json;
+pub mod link;
 pub mod name;
 pub mod one_time_code;
+pub mod outbox;
 pub mod password;
 pub mod phone;
 pub mod roles;
 #[cfg(feature = "openapi")]
 pub mod schema;
+pub mod stored;
 pub mod subject;
 pub mod text_limit;
 pub mod username;
@@ -33,8 +36,10 @@ pub use codes::{
 };
 pub use email::{EmailAddress, EmailError};
 pub use invitation::{Channel, ConsentMethod, InvitationState, ProgramPolicy, Relation};
+pub use link::{LinkSource, LinkStatus};
 pub use name::{DisplayName, NameError, PersonName};
 pub use one_time_code::{ONE_TIME_CODE_LEN, OneTimeCode, OneTimeCodeError};
+pub use outbox::OutboxState;
 pub use password::{
     MAX_LEN, MIN_LEN_SINGLE_FACTOR, MIN_LEN_WITH_SECOND_FACTOR, Password, PasswordContext,
     PasswordRejection, counted_length, strength, suggest_passphrase,
@@ -43,6 +48,7 @@ pub use password::{
 pub use phone::Country;
 pub use phone::{PhoneError, PhoneNumber, is_known_region};
 pub use roles::{RoleError, StaffRole};
+pub use stored::UnknownWord;
 pub use subject::{SubjectKind, UnknownSubjectKind};
 pub use text_limit::TextLimit;
 pub use username::{Username, UsernameError};

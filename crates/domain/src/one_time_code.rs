@@ -1,5 +1,5 @@
 //! Six-digit one-time codes, sent by SMS, voice call or email to prove a phone number or to
-//! recover an account (DESIGN §5). Digits only, so they can be read out and typed on any keypad.
+//! recover an account (docs/PRODUCT.md §5). Digits only, so they can be read out and typed on any keypad.
 
 use std::fmt;
 

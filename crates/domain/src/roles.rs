@@ -1,4 +1,4 @@
-//! What a staff account may do in its practice (DESIGN §1). The role names stored and sent over
+//! What a staff account may do in its practice (docs/PRODUCT.md §1). The role names stored and sent over
 //! the API are the lower-case `as_str` forms; the labels are for people.
 
 use serde::{Deserialize, Serialize};

@@ -18,6 +18,10 @@ pub enum SubjectKind {
     /// A six-digit code sent to prove a phone number or recover an account.
     OneTimeCode,
     PatientLink,
+    /// A practice's own wording of a message (kind and language).
+    Template,
+    /// A notice to staff about a sign-up.
+    Notification,
 }
 
 /// A stored subject word that no [`SubjectKind`] has.
@@ -26,7 +30,7 @@ pub enum SubjectKind {
 pub struct UnknownSubjectKind(pub String);
 
 impl SubjectKind {
-    pub const ALL: [SubjectKind; 10] = [
+    pub const ALL: [SubjectKind; 12] = [
         SubjectKind::Practice,
         SubjectKind::Provider,
         SubjectKind::Staff,
@@ -37,6 +41,8 @@ impl SubjectKind {
         SubjectKind::Registration,
         SubjectKind::OneTimeCode,
         SubjectKind::PatientLink,
+        SubjectKind::Template,
+        SubjectKind::Notification,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +57,8 @@ impl SubjectKind {
             SubjectKind::Registration => "registration",
             SubjectKind::OneTimeCode => "one_time_code",
             SubjectKind::PatientLink => "patient_link",
+            SubjectKind::Template => "template",
+            SubjectKind::Notification => "notification",
         }
     }
 
@@ -65,6 +73,12 @@ impl SubjectKind {
 impl fmt::Display for SubjectKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for SubjectKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 

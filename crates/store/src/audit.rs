@@ -5,49 +5,14 @@
 //! keying starts); the first keyed event covers them. This module owns the chain's format,
 //! appending and verification; callers decide what is worth an event.
 
-use std::fmt;
-
-use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::db::{execute, run};
-use crate::{Exec, Result, Store, StoreError, Tx};
+use crate::platform::chain_key::hex;
+use crate::platform::db::{execute, run};
+use crate::{ChainKey, Exec, Result, Store, StoreError, Tx};
 
 /// The hash that stands before the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// The key the chain is written under (derived from the server secret by the core). Its
-/// `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ChainKey([u8; 32]);
-
-impl ChainKey {
-    pub fn new(bytes: [u8; 32]) -> ChainKey {
-        ChainKey(bytes)
-    }
-
-    fn mac(&self, data: &[u8]) -> String {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
-            .expect("HMAC takes a key of any length");
-        mac.update(data);
-        hex(&mac.finalize().into_bytes())
-    }
-
-    /// Stored in `audit_head.key_check`: tells a wrong key from an edited event.
-    fn check_value(&self) -> String {
-        self.mac(b"portico-audit-key-check")
-    }
-}
-
-impl fmt::Debug for ChainKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ChainKey(***)")
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// What a caller records. Identifiers only: never names, birth dates, codes or message text.
 #[derive(Debug, Clone, Default)]

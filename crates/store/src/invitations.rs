@@ -2,7 +2,7 @@
 //! clause by the states it may leave, so two racing requests cannot both win (one redemption,
 //! one re-send) on either database.
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -5,35 +5,27 @@
 //! Every statement is written once with `$1` placeholders, which both databases accept, and run
 //! through [`run!`], which expands it once per backend so each is type-checked against its own
 //! driver (sqlx's `Any` driver is avoided: it loses types and breaks placeholders).
+//!
+//! The modules are the product's features, named as in the core: `accounts` (patients, sessions,
+//! one-time codes, API tokens), `codes` (provider codes), `delivery` (outbox, templates),
+//! `invitations`, `registration` (drafts, tickets, terms, consents), `practices` (providers,
+//! staff, setup tokens), `programs`, `links` (patient links, sign-up notices) and `audit`;
+//! `platform` holds the pools and transactions, errors and throttle counters.
 
-mod db;
-mod error;
+pub mod platform;
 
-pub mod api_tokens;
+pub mod accounts;
 pub mod audit;
-pub mod backoffs;
-pub mod consents;
+pub mod codes;
+pub mod delivery;
 pub mod invitations;
-pub mod notifications;
-pub mod one_time_codes;
-pub mod outbox;
-pub mod patient_links;
-pub mod patient_sessions;
-pub mod patients;
+pub mod links;
 pub mod practices;
 pub mod programs;
-pub mod provider_codes;
-pub mod providers;
-pub mod registrations;
-pub mod sessions;
-pub mod setup_tokens;
-pub mod staff;
-pub mod templates;
-pub mod terms;
-pub mod throttles;
-pub mod tickets;
+pub mod registration;
 
-pub use db::{Backend, ConnectOptions, Exec, Store, Tx};
-pub use error::StoreError;
+pub use platform::chain_key::ChainKey;
+pub use platform::db::{Backend, ConnectOptions, Exec, Store, Tx};
+pub use platform::error::StoreError;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,6 +1,6 @@
 //! Programs (care plans, billing or pricing groups) and their sign-up codes.
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -3,7 +3,8 @@
 //! within its own practice, and its actions are audited as `api_token` with the token's id.
 
 use portico_domain::StaffRole;
-use portico_store::{api_tokens, practices};
+use portico_domain::SubjectKind;
+use portico_store::{accounts::api_tokens, practices};
 
 use crate::audit::{self, Action};
 use crate::platform::actor::{ActorKind, ClientInfo, StaffActor};
@@ -44,7 +45,7 @@ pub async fn create(
     api_tokens::insert(&mut tx, &row).await?;
     audit::by_system("cli", Action::ApiTokenCreated, now)
         .practice(practice_id)
-        .subject("api_token", &row.id)
+        .subject(SubjectKind::ApiToken, &row.id)
         .append(&mut tx)
         .await?;
     tx.commit().await?;
@@ -91,7 +92,7 @@ pub async fn revoke(core: &Core, practice_id: &str, token_id: &str) -> Result<()
     }
     audit::by_system("cli", Action::ApiTokenRevoked, now)
         .practice(practice_id)
-        .subject("api_token", token_id)
+        .subject(SubjectKind::ApiToken, token_id)
         .append(&mut tx)
         .await?;
     tx.commit().await?;

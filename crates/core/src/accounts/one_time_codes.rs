@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use portico_domain::OneTimeCode;
 use portico_store::Tx;
-use portico_store::one_time_codes::{self as store, OneTimeCodeRow};
+use portico_store::accounts::one_time_codes::{self as store, OneTimeCodeRow};
 
 use crate::platform::secrets::{Purpose, from_hex};
 use crate::{Core, CoreError, FieldErrors};

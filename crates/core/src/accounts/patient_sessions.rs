@@ -3,8 +3,8 @@
 //! failures are throttled per name and per address, as for staff.
 
 use portico_domain::{EmailAddress, Username};
-use portico_store::patients::{self, PatientRow};
-use portico_store::{patient_links, patient_sessions};
+use portico_store::accounts::patients::{self, PatientRow};
+use portico_store::{accounts::patient_sessions, links};
 
 use crate::PatientActor;
 use crate::audit::{self, Action, FAILURE};
@@ -95,10 +95,10 @@ pub async fn sign_in(
     throttle::backoff_attempt(core, account_waits(core), &name_key).await?;
 
     let found = find_by_name(core, name).await?;
-    // An account whose every link has ended can no longer sign in (DESIGN §7, end-dating).
+    // An account whose every link has ended can no longer sign in (docs/PRODUCT.md §7, end-dating).
     let usable = match found {
         Some(row)
-            if !patient_links::cards_for_patient(core.store(), &row.id)
+            if !links::cards_for_patient(core.store(), &row.id)
                 .await?
                 .is_empty() =>
         {

@@ -1,11 +1,13 @@
-//! Forgotten passwords (DESIGN §5): a six-digit code by email or SMS, then a new password. The
+//! Forgotten passwords (docs/PRODUCT.md §5): a six-digit code by email or SMS, then a new password. The
 //! first answer is the same whether or not an account matched — a recovery token and "if an account
 //! matches, we sent a code" — and both cases write the same kind of row, so neither the answer nor
 //! the database's behaviour tells them apart. A reset ends every session of the account.
 
 use portico_domain::SubjectKind;
 use portico_domain::{Channel, Password, PasswordContext};
-use portico_store::{one_time_codes, patient_links, patient_sessions, patients};
+use portico_store::{
+    accounts::one_time_codes, accounts::patient_sessions, accounts::patients, links,
+};
 
 use crate::accounts::one_time_codes as one_time;
 use crate::accounts::patient_sessions::find_by_name;
@@ -73,7 +75,7 @@ pub async fn start(
         Err(CoreError::Throttled { .. }) => false,
         Err(other) => return Err(other),
     };
-    let practice = patient_links::cards_for_patient(core.store(), subject)
+    let practice = links::cards_for_patient(core.store(), subject)
         .await?
         .into_iter()
         .next();

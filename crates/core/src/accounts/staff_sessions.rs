@@ -2,8 +2,9 @@
 //! taking the same time; failures are throttled per account and address, per address, and per
 //! account from anywhere (growing waits, then a lock an admin lifts), and audited.
 
+use portico_domain::SubjectKind;
 use portico_domain::{EmailAddress, StaffRole};
-use portico_store::{sessions, staff};
+use portico_store::{accounts::staff_sessions, practices::staff};
 
 use super::sign_in_name_key;
 use crate::audit::{self, Action, FAILURE};
@@ -80,7 +81,9 @@ pub async fn sign_in(
         let mut entry = audit::by_anonymous(Action::StaffSignedIn, now, &client).outcome(FAILURE);
         if let Some((practice_id, staff_id)) = &known {
             // The practice sees failed attempts on its accounts; the caller still learns nothing.
-            entry = entry.practice(practice_id).subject("staff", staff_id);
+            entry = entry
+                .practice(practice_id)
+                .subject(SubjectKind::Staff, staff_id);
         }
         entry.append_alone(core.store()).await?;
         return Err(CoreError::SignInFailed);
@@ -114,9 +117,9 @@ pub(crate) async fn start_session(
     let now = core.now();
     let token = SecretToken::generate();
     let mut tx = core.store().begin().await?;
-    sessions::insert(
+    staff_sessions::insert(
         &mut tx,
-        &sessions::SessionRow {
+        &staff_sessions::SessionRow {
             token_hash: token.lookup_hash(core.keys(), Purpose::Session),
             staff_id: actor.staff_id.clone(),
             practice_id: actor.practice_id.clone(),
@@ -127,7 +130,7 @@ pub(crate) async fn start_session(
     )
     .await?;
     audit::by_staff(&actor, action, now)
-        .subject("staff", &actor.staff_id)
+        .subject(SubjectKind::Staff, &actor.staff_id)
         .append(&mut tx)
         .await?;
     tx.commit().await?;
@@ -142,12 +145,12 @@ pub async fn authenticate(
 ) -> Result<Option<StaffActor>, CoreError> {
     let now = core.now();
     let hash = token.lookup_hash(core.keys(), Purpose::Session);
-    let Some(session) = sessions::find(core.store(), &hash).await? else {
+    let Some(session) = staff_sessions::find(core.store(), &hash).await? else {
         return Ok(None);
     };
     let idle_cutoff = now.minus(core.settings().session_idle).as_millis();
     if session.expires_at <= now.as_millis() || session.last_seen_at <= idle_cutoff {
-        sessions::delete(core.store(), &hash).await?;
+        staff_sessions::delete(core.store(), &hash).await?;
         return Ok(None);
     }
     let Some(row) =
@@ -160,7 +163,7 @@ pub async fn authenticate(
     }
     // Refresh the idle timer at most once a minute: one write per minute, not one per request.
     if now.as_millis() - session.last_seen_at > 60_000 {
-        sessions::touch(core.store(), &hash, now.as_millis()).await?;
+        staff_sessions::touch(core.store(), &hash, now.as_millis()).await?;
     }
     Ok(Some(actor_from_row(row, client)?))
 }
@@ -173,9 +176,9 @@ pub async fn sign_out(
 ) -> Result<(), CoreError> {
     let now = core.now();
     let mut tx = core.store().begin().await?;
-    sessions::delete(&mut tx, &token.lookup_hash(core.keys(), Purpose::Session)).await?;
+    staff_sessions::delete(&mut tx, &token.lookup_hash(core.keys(), Purpose::Session)).await?;
     audit::by_staff(actor, Action::StaffSignedOut, now)
-        .subject("staff", &actor.staff_id)
+        .subject(SubjectKind::Staff, &actor.staff_id)
         .append(&mut tx)
         .await?;
     tx.commit().await?;
@@ -186,9 +189,9 @@ pub async fn sign_out(
 pub async fn sign_out_everywhere(core: &Core, actor: &StaffActor) -> Result<u64, CoreError> {
     let now = core.now();
     let mut tx = core.store().begin().await?;
-    let ended = sessions::delete_for_staff(&mut tx, &actor.staff_id).await?;
+    let ended = staff_sessions::delete_for_staff(&mut tx, &actor.staff_id).await?;
     audit::by_staff(actor, Action::StaffSignedOutEverywhere, now)
-        .subject("staff", &actor.staff_id)
+        .subject(SubjectKind::Staff, &actor.staff_id)
         .detail("sessions_ended", ended)
         .append(&mut tx)
         .await?;
@@ -200,5 +203,5 @@ pub async fn sign_out_everywhere(core: &Core, actor: &StaffActor) -> Result<u64,
 pub(super) async fn sweep(core: &Core) -> Result<u64, CoreError> {
     let now = core.now();
     let idle_cutoff = now.minus(core.settings().session_idle).as_millis();
-    Ok(sessions::delete_expired(core.store(), now.as_millis(), idle_cutoff).await?)
+    Ok(staff_sessions::delete_expired(core.store(), now.as_millis(), idle_cutoff).await?)
 }

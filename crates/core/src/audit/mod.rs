@@ -1,6 +1,7 @@
 //! Building audit events from actors, and reading the trail back. Events are appended in the same
 //! transaction as the change they describe (see `portico_store::audit::append`).
 
+use portico_domain::SubjectKind;
 use portico_store::audit::{self, AuditEvent, NewEvent};
 use portico_store::{Store, Tx};
 use std::fmt;
@@ -206,8 +207,8 @@ impl Entry {
         self
     }
 
-    pub fn subject(mut self, kind: &str, id: &str) -> Entry {
-        self.0.subject_kind = Some(kind.into());
+    pub fn subject(mut self, kind: SubjectKind, id: &str) -> Entry {
+        self.0.subject_kind = Some(kind.as_str().into());
         self.0.subject_id = Some(id.into());
         self
     }
@@ -242,7 +243,7 @@ impl Entry {
 /// One record shown to a staff member, and the patient it is about when it has one.
 #[derive(Debug, Clone, Copy)]
 pub struct Shown<'a> {
-    pub kind: &'a str,
+    pub kind: SubjectKind,
     pub id: &'a str,
     pub patient_id: Option<&'a str>,
 }
@@ -289,7 +290,7 @@ pub struct TrailItem {
     pub actor_kind: String,
     pub actor_id: Option<String>,
     pub action: Action,
-    pub subject_kind: Option<String>,
+    pub subject_kind: Option<SubjectKind>,
     pub subject_id: Option<String>,
     pub outcome: String,
 }
@@ -314,7 +315,10 @@ impl TryFrom<AuditEvent> for TrailItem {
             actor_kind: e.actor_kind,
             actor_id: e.actor_id,
             action: e.action.parse()?,
-            subject_kind: e.subject_kind,
+            subject_kind: (e.subject_kind.as_deref())
+                .map(SubjectKind::parse)
+                .transpose()
+                .map_err(|e| CoreError::Internal(e.to_string()))?,
             subject_id: e.subject_id,
             outcome: e.outcome,
         })

@@ -1,10 +1,11 @@
-//! Provider codes (DESIGN §2): a generic 6-character code for each practice and each provider,
+//! Provider codes (docs/PRODUCT.md §2): a generic 6-character code for each practice and each provider,
 //! printed on pamphlets and cards. Stored as a keyed hash for look-up and sealed for staff to see
 //! again; admins rotate (the old code stops at once) or disable them. The public look-up answers
 //! only display names, and wrong codes count against the caller's address.
 
 use portico_domain::ProviderCode;
-use portico_store::{Tx, practices, provider_codes, providers};
+use portico_domain::SubjectKind;
+use portico_store::{Tx, codes::provider_codes, practices, practices::providers};
 
 use crate::audit::{self, Action};
 use crate::codes::guessing::CodeGuess;
@@ -141,8 +142,8 @@ async fn end_code(
         issue(&mut tx, core.keys(), &actor.practice_id, provider_id, now).await?;
     }
     let (subject_kind, subject_id) = match provider_id {
-        Some(id) => ("provider", id),
-        None => ("practice", actor.practice_id.as_str()),
+        Some(id) => (SubjectKind::Provider, id),
+        None => (SubjectKind::Practice, actor.practice_id.as_str()),
     };
     let action = if rotate {
         Action::ProviderCodeRotated

@@ -1,4 +1,4 @@
-//! Messages on their way out (DESIGN §4): written to the outbox in the same transaction as the
+//! Messages on their way out (docs/PRODUCT.md §4): written to the outbox in the same transaction as the
 //! change that caused them — a web request never talks to a mail server or SMS provider — and
 //! delivered later by a worker (`portico_delivery`). The recipient and the rendered message are
 //! sealed, because they may carry a code or a link; the outbox keeps only metadata in the clear.
@@ -8,9 +8,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use portico_domain::{Channel, SubjectKind};
+use portico_domain::{Channel, OutboxState, SubjectKind};
 use portico_store::Tx;
-use portico_store::outbox::{self as store, OutboxRow};
+use portico_store::delivery::outbox::{self as store, OutboxRow};
 
 use crate::platform::clock::Timestamp;
 use crate::platform::secrets::{Keys, Purpose};
@@ -103,7 +103,7 @@ pub async fn enqueue(
         subject_kind: Some(about.subject.as_str().to_owned()),
         subject_id: Some(about.id.to_owned()),
         payload_sealed: Some(keys.seal(Purpose::Outbox, &payload)),
-        state: "pending".into(),
+        state: OutboxState::Pending,
         attempts: 0,
         next_attempt_at: now.as_millis(),
         lease_until: None,
@@ -147,8 +147,7 @@ pub struct MessageStatus {
     pub id: String,
     pub kind: String,
     pub channel: String,
-    /// `pending`, `sending`, `sent`, `delivered`, `failed` or `dead`.
-    pub state: String,
+    pub state: OutboxState,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: String,
@@ -253,13 +252,13 @@ async fn recovery_is_ours_alone(
     let Some(code_id) = &row.subject_id else {
         return Ok(false);
     };
-    let Some(patient_id) = portico_store::one_time_codes::find(core.store(), code_id)
+    let Some(patient_id) = portico_store::accounts::one_time_codes::find(core.store(), code_id)
         .await?
         .and_then(|code| code.subject)
     else {
         return Ok(false);
     };
-    let practices = portico_store::patient_links::practices_ever(core.store(), &patient_id).await?;
+    let practices = portico_store::links::practices_ever(core.store(), &patient_id).await?;
     Ok(practices == [practice_id])
 }
 

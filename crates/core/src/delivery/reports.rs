@@ -11,7 +11,7 @@ use std::pin::Pin;
 
 use portico_domain::SubjectKind;
 use portico_store::Tx;
-use portico_store::outbox::{self as store, OutboxRow};
+use portico_store::delivery::outbox::{self as store, OutboxRow};
 
 use super::outbox::{MessageKind, scrub_error};
 use crate::platform::clock::Timestamp;

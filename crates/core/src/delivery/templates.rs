@@ -1,14 +1,15 @@
-//! Message templates (DESIGN §4): per practice, per kind and per language, with shipped English
+//! Message templates (docs/PRODUCT.md §4): per practice, per kind and per language, with shipped English
 //! and Spanish defaults. Practices edit them safely: the engine (minijinja) has no file loader, no
 //! custom functions and a fuel limit, so a template can neither read anything it was not given
 //! nor run away; unknown variables are refused when saving, naming the variable. A preview renders
 //! exactly what would be sent, with sample data, and counts SMS segments.
 
+use portico_domain::SubjectKind;
 use std::collections::BTreeMap;
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 use portico_domain::Channel;
-use portico_store::templates::{self as store, TemplateRow};
+use portico_store::delivery::templates::{self as store, TemplateRow};
 
 use crate::audit::{self, Action};
 use crate::platform::actor::StaffActor;
@@ -482,7 +483,7 @@ pub async fn save(
     store::upsert(&mut tx, &row).await?;
     audit::by_staff(actor, Action::TemplateSaved, now)
         .subject(
-            "template",
+            SubjectKind::Template,
             &format!("{}/{}", kind.as_str(), language.as_str()),
         )
         .append(&mut tx)
@@ -511,7 +512,7 @@ pub async fn reset(
     .await?;
     audit::by_staff(actor, Action::TemplateReset, now)
         .subject(
-            "template",
+            SubjectKind::Template,
             &format!("{}/{}", kind.as_str(), language.as_str()),
         )
         .append(&mut tx)

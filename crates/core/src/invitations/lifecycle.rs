@@ -1,7 +1,7 @@
 //! Moving an invitation along after creation: re-send, revoke, and the delivery reports that
 //! mark it sent and delivered.
 
-use super::view::{detail, stored_state};
+use super::view::{detail, stored_language, stored_relation, stored_state};
 use super::*;
 use crate::delivery::reports::{DeliveryEvent, Heard, Report};
 
@@ -31,10 +31,18 @@ async fn mark_sent(
     now: Timestamp,
 ) -> Result<(), CoreError> {
     if store::mark_sent(tx, id, now.as_millis()).await? {
-        record_event(tx, practice_id, id, InvitationState::Sent, MovedBy::System, now).await?;
+        record_event(
+            tx,
+            practice_id,
+            id,
+            InvitationState::Sent,
+            MovedBy::System,
+            now,
+        )
+        .await?;
         audit::by_system("worker", Action::InvitationSent, now)
             .practice(practice_id)
-            .subject("invitation", id)
+            .subject(SubjectKind::Invitation, id)
             .append(tx)
             .await?;
     }
@@ -69,14 +77,22 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
     if !store::reissue(&mut tx, &actor.practice_id, id, &reissue, now.as_millis()).await? {
         return Err(refused_after_race(&mut tx, actor, id, now).await);
     }
-    record_event(&mut tx, &actor.practice_id, id, state, MovedBy::Staff(actor), now).await?;
+    record_event(
+        &mut tx,
+        &actor.practice_id,
+        id,
+        state,
+        MovedBy::Staff(actor),
+        now,
+    )
+    .await?;
     let facts = InviteFacts {
         practice_name: &practice.name,
         first_name: &row.first_name,
         code: &secrets.code,
         link: &link(core, &secrets.link),
         expires_at,
-        language: Language::parse(&row.language).unwrap_or(Language::En),
+        language: stored_language(&row.language)?,
     };
     let about = About {
         practice_id: &actor.practice_id,
@@ -95,14 +111,14 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
     )
     .await?;
     audit::by_staff(actor, Action::InvitationResent, now)
-        .subject("invitation", id)
+        .subject(SubjectKind::Invitation, id)
         .detail("from_state", current.as_str())
         .append(&mut tx)
         .await?;
     tx.commit().await?;
     Ok(Issued {
         id: row.id,
-        relation: Relation::parse(&row.relation).unwrap_or(Relation::Patient),
+        relation: stored_relation(&row.relation)?,
         code: secrets.code,
         link_token: secrets.link,
         state,
@@ -123,9 +139,17 @@ pub async fn revoke(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitat
     if !store::revoke(&mut tx, &actor.practice_id, id, now.as_millis()).await? {
         return Err(refused_after_race(&mut tx, actor, id, now).await);
     }
-    record_event(&mut tx, &actor.practice_id, id, InvitationState::Revoked, MovedBy::Staff(actor), now).await?;
+    record_event(
+        &mut tx,
+        &actor.practice_id,
+        id,
+        InvitationState::Revoked,
+        MovedBy::Staff(actor),
+        now,
+    )
+    .await?;
     audit::by_staff(actor, Action::InvitationRevoked, now)
-        .subject("invitation", id)
+        .subject(SubjectKind::Invitation, id)
         .append(&mut tx)
         .await?;
     let row = store::find_in_practice(&mut tx, &actor.practice_id, id)
@@ -180,10 +204,18 @@ async fn mark_delivered(
     if !store::mark_delivered(tx, id, now.as_millis()).await? {
         return Ok(());
     }
-    record_event(tx, practice_id, id, InvitationState::Delivered, MovedBy::System, now).await?;
+    record_event(
+        tx,
+        practice_id,
+        id,
+        InvitationState::Delivered,
+        MovedBy::System,
+        now,
+    )
+    .await?;
     audit::by_system("system", Action::InvitationDelivered, now)
         .practice(practice_id)
-        .subject("invitation", id)
+        .subject(SubjectKind::Invitation, id)
         .append(tx)
         .await?;
     Ok(())

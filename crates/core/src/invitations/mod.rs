@@ -1,4 +1,4 @@
-//! Invitations (DESIGN §3), staff side: create (with household, caregiver and no-email
+//! Invitations (docs/PRODUCT.md §3), staff side: create (with household, caregiver and no-email
 //! variants), list, read with history, re-send and revoke. Each invitation carries a personal
 //! invite code and a link token, stored only as keyed hashes; the plain code is handed back once,
 //! at creation and at each re-send. Every change of state is written to the invitation's history
@@ -10,7 +10,7 @@ use portico_domain::{
     PhoneNumber, Relation, Username,
 };
 use portico_store::invitations::{self as store, EventRow, InvitationRow, ListFilter};
-use portico_store::{Tx, practices, programs, providers};
+use portico_store::{Tx, practices, practices::providers, programs};
 
 use crate::audit::{self, Action};
 use crate::delivery::messages::{self, InviteFacts};
@@ -20,7 +20,7 @@ use crate::platform::actor::StaffActor;
 use crate::platform::clock::Timestamp;
 use crate::platform::secrets::{self, Keys, Purpose, SecretToken};
 use crate::{Core, CoreError, FieldErrors, new_id};
-use portico_store::outbox::{self as outbox_store, OutboxRow};
+use portico_store::delivery::outbox::{self as outbox_store, OutboxRow};
 
 mod history;
 mod lifecycle;
@@ -425,7 +425,15 @@ async fn insert_one(
         updated_at: shared.now.as_millis(),
     };
     store::insert(tx, &row).await?;
-    record_event(tx, &row.practice_id, &row.id, state, MovedBy::Staff(actor), shared.now).await?;
+    record_event(
+        tx,
+        &row.practice_id,
+        &row.id,
+        state,
+        MovedBy::Staff(actor),
+        shared.now,
+    )
+    .await?;
     let about = About {
         practice_id: shared.practice_id,
         subject: SubjectKind::Invitation,
@@ -451,7 +459,7 @@ async fn insert_one(
     )
     .await?;
     audit::by_staff(actor, Action::InvitationCreated, shared.now)
-        .subject("invitation", &row.id)
+        .subject(SubjectKind::Invitation, &row.id)
         .detail("relation", relation.as_str())
         .detail("state", state.as_str())
         .append(tx)
@@ -521,4 +529,3 @@ async fn queue_invites(
     }
     Ok(())
 }
-

@@ -1,13 +1,14 @@
-//! Redeeming an invitation (DESIGN §2, §5), the public side: an invite code (or link token) and
+//! Redeeming an invitation (docs/PRODUCT.md §2, §5), the public side: an invite code (or link token) and
 //! the patient's date of birth give a short-lived, single-use registration ticket and the details
 //! to pre-fill. The invitation is marked redeemed when the registration creates the account. Whatever went wrong — unknown, expired, revoked, redeemed or locked code, wrong
 //! birth date, a lost race — the caller gets the same answer; only staff see the real state.
 //! Wrong birth dates count against the invitation (the fifth locks it) and every failure counts
 //! against the caller's address.
 
+use portico_domain::SubjectKind;
 use portico_domain::{BirthDate, InvitationState, InviteCode};
-use portico_store::invitations::{self as store, EventRow, InvitationRow};
-use portico_store::{practices, programs, tickets};
+use portico_store::invitations::{self as store, InvitationRow};
+use portico_store::{practices, programs, registration::tickets};
 
 use crate::audit::{self, Action, FAILURE};
 use crate::platform::actor::ClientInfo;
@@ -180,7 +181,7 @@ pub async fn redeem(
         return Err(refused);
     }
 
-    // The invitation stays open until the account is created (`patients::registration::complete`
+    // The invitation stays open until the account is created (`registration::complete`
     // marks it redeemed): a patient who abandons the form can come back with the same code.
     let mut tx = core.store().begin().await?;
     // Re-checked where the ticket is issued: re-sent, revoked or locked since the date was
@@ -206,7 +207,7 @@ pub async fn redeem(
     .await?;
     audit::by_anonymous(Action::InvitationCodeChecked, now, client)
         .practice(&row.practice_id)
-        .subject("invitation", &row.id)
+        .subject(SubjectKind::Invitation, &row.id)
         .append(&mut tx)
         .await?;
     tx.commit().await?;
@@ -228,7 +229,7 @@ async fn wrong_birth_date(
     let mut tx = core.store().begin().await?;
     audit::by_anonymous(Action::InvitationCodeChecked, now, client)
         .practice(&row.practice_id)
-        .subject("invitation", &row.id)
+        .subject(SubjectKind::Invitation, &row.id)
         .outcome(FAILURE)
         .detail("failed_attempts", attempts)
         .append(&mut tx)
@@ -239,7 +240,7 @@ async fn wrong_birth_date(
         add_anonymous_event(&mut tx, row, InvitationState::Locked, now.as_millis()).await?;
         audit::by_anonymous(Action::InvitationLocked, now, client)
             .practice(&row.practice_id)
-            .subject("invitation", &row.id)
+            .subject(SubjectKind::Invitation, &row.id)
             .append(&mut tx)
             .await?;
     }
@@ -254,7 +255,15 @@ async fn add_anonymous_event(
     at: i64,
 ) -> Result<(), CoreError> {
     let at = crate::Timestamp::from_millis(at);
-    super::record_event(tx, &row.practice_id, &row.id, state, super::MovedBy::Anonymous, at).await?;
+    super::record_event(
+        tx,
+        &row.practice_id,
+        &row.id,
+        state,
+        super::MovedBy::Anonymous,
+        at,
+    )
+    .await?;
     Ok(())
 }
 

@@ -1,8 +1,9 @@
 //! Invitations as staff read them: one with its history and messages, or a filtered page.
 
+use portico_domain::SubjectKind;
 use std::collections::HashMap;
 
-use portico_store::patient_links;
+use portico_store::links;
 
 use super::*;
 use crate::audit::Shown;
@@ -51,6 +52,17 @@ pub(super) fn stored_state(s: &str) -> Result<InvitationState, CoreError> {
     InvitationState::parse(s).map_err(|_| CoreError::Internal("stored state is unknown".into()))
 }
 
+/// The relation of a stored invitation; a word this version does not know is a corrupt row,
+/// never read as some default.
+pub(super) fn stored_relation(s: &str) -> Result<Relation, CoreError> {
+    Relation::parse(s).ok_or_else(|| CoreError::Internal("stored relation is unknown".into()))
+}
+
+/// The language of a stored invitation, refused like [`stored_relation`] when unknown.
+pub(super) fn stored_language(s: &str) -> Result<Language, CoreError> {
+    Language::parse(s).ok_or_else(|| CoreError::Internal("stored language is unknown".into()))
+}
+
 pub(super) fn detail(
     row: InvitationRow,
     events: Vec<EventRow>,
@@ -83,8 +95,7 @@ pub(super) fn detail(
     Ok(Invitation {
         id: row.id,
         state,
-        relation: Relation::parse(&row.relation)
-            .ok_or_else(|| CoreError::Internal("stored relation is unknown".into()))?,
+        relation: stored_relation(&row.relation)?,
         related_to: row.related_to,
         first_name: row.first_name,
         last_name: row.last_name,
@@ -95,7 +106,7 @@ pub(super) fn detail(
         contact_time: row.contact_time,
         notes: row.notes,
         channels: Channel::split(&row.channels),
-        language: Language::parse(&row.language).unwrap_or(Language::En),
+        language: stored_language(&row.language)?,
         consent_method: ConsentMethod::parse(&row.consent_method)
             .map_err(|_| CoreError::Internal("stored consent method is unknown".into()))?,
         provider_id: row.provider_id,
@@ -119,10 +130,9 @@ pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitation
     let events = store::events(core.store(), id).await?;
     let messages =
         outbox_store::list_for_subject(core.store(), &actor.practice_id, "invitation", id).await?;
-    let patients =
-        patient_links::patients_of_invitations(core.store(), &actor.practice_id, &[id]).await?;
+    let patients = links::patients_of_invitations(core.store(), &actor.practice_id, &[id]).await?;
     let shown = Shown {
-        kind: "invitation",
+        kind: SubjectKind::Invitation,
         id,
         patient_id: patients.first().map(|(_, patient)| patient.as_str()),
     };
@@ -243,14 +253,14 @@ pub async fn list(core: &Core, actor: &StaffActor, query: &ListQuery) -> Result<
     };
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let patients: HashMap<String, String> =
-        patient_links::patients_of_invitations(core.store(), &actor.practice_id, &ids)
+        links::patients_of_invitations(core.store(), &actor.practice_id, &ids)
             .await?
             .into_iter()
             .collect();
     let shown: Vec<Shown> = ids
         .iter()
         .map(|id| Shown {
-            kind: "invitation",
+            kind: SubjectKind::Invitation,
             id,
             patient_id: patients.get(*id).map(String::as_str),
         })
@@ -261,7 +271,7 @@ pub async fn list(core: &Core, actor: &StaffActor, query: &ListQuery) -> Result<
         .map(|r| {
             Ok(InvitationSummary {
                 state: stored_state(&r.state)?.effective(r.expires_at, now.as_millis()),
-                relation: Relation::parse(&r.relation).unwrap_or(Relation::Patient),
+                relation: stored_relation(&r.relation)?,
                 id: r.id,
                 first_name: r.first_name,
                 last_name: r.last_name,

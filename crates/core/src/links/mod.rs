@@ -1,9 +1,11 @@
 //! What a patient is linked to (the cards of the visit screen), linking another practice or
 //! provider with a provider code, and the staff side: sign-ups waiting for approval and the
-//! notifications programs ask for (DESIGN §6).
+//! notifications programs ask for (docs/PRODUCT.md §6).
 
-use portico_store::notifications::{self, NotificationRow};
-use portico_store::patient_links::{self, LinkCard, LinkRow};
+use portico_domain::SubjectKind;
+use portico_domain::{LinkSource, LinkStatus};
+use portico_store::links::notifications::{self, NotificationRow};
+use portico_store::links::{self as store, LinkCard, LinkRow};
 
 use crate::PatientActor;
 use crate::audit::{self, Action};
@@ -22,7 +24,14 @@ pub struct Card {
     pub provider_name: Option<String>,
     pub program_name: Option<String>,
     /// `active`, or `pending` while the practice has not approved a sign-up.
-    pub status: String,
+    pub status: LinkStatus,
+}
+
+impl Card {
+    /// Whether the practice has yet to approve this sign-up.
+    pub fn is_pending(&self) -> bool {
+        self.status == LinkStatus::Pending
+    }
 }
 
 impl From<LinkCard> for Card {
@@ -39,13 +48,11 @@ impl From<LinkCard> for Card {
 
 /// The patient's cards, oldest first.
 pub async fn cards(core: &Core, patient: &PatientActor) -> Result<Vec<Card>, CoreError> {
-    Ok(
-        patient_links::cards_for_patient(core.store(), &patient.patient_id)
-            .await?
-            .into_iter()
-            .map(Card::from)
-            .collect(),
-    )
+    Ok(store::cards_for_patient(core.store(), &patient.patient_id)
+        .await?
+        .into_iter()
+        .map(Card::from)
+        .collect())
 }
 
 /// Links the signed-in patient to the practice (and provider) of a provider code ("Add provider
@@ -72,8 +79,8 @@ pub async fn add_provider_code(
         provider_id: code.provider_id.clone(),
         program_id: None,
         invitation_id: None,
-        source: "provider_code".into(),
-        status: "active".into(),
+        source: LinkSource::ProviderCode,
+        status: LinkStatus::Active,
         created_at: now.as_millis(),
         decided_at: None,
         decided_by: None,
@@ -81,16 +88,16 @@ pub async fn add_provider_code(
     };
     let mut tx = core.store().begin().await?;
     // Entering a code one is already linked by is harmless: the card is simply there.
-    if patient_links::insert_new(&mut tx, &link).await? {
+    if store::insert_new(&mut tx, &link).await? {
         audit::by_patient(patient, Action::PatientLinked, now)
             .practice(&link.practice_id)
-            .subject("patient_link", &link.id)
+            .subject(SubjectKind::PatientLink, &link.id)
             .detail("source", "provider_code")
             .append(&mut tx)
             .await?;
     }
     tx.commit().await?;
-    patient_links::cards_for_patient(core.store(), &patient.patient_id)
+    store::cards_for_patient(core.store(), &patient.patient_id)
         .await?
         .into_iter()
         .find(|c| {
@@ -112,15 +119,15 @@ pub struct PracticeLink {
     pub last_name: String,
     pub provider_name: Option<String>,
     pub program_name: Option<String>,
-    pub status: String,
-    pub source: String,
+    pub status: LinkStatus,
+    pub source: LinkSource,
     pub created_at: String,
 }
 
 /// The practice's sign-ups waiting for approval, newest first.
 pub async fn pending(core: &Core, actor: &StaffActor) -> Result<Vec<PracticeLink>, CoreError> {
     let cards =
-        patient_links::cards_in_practice(core.store(), &actor.practice_id, "pending").await?;
+        store::cards_in_practice(core.store(), &actor.practice_id, LinkStatus::Pending).await?;
     let out: Vec<PracticeLink> = cards
         .into_iter()
         .map(|card| PracticeLink {
@@ -137,7 +144,7 @@ pub async fn pending(core: &Core, actor: &StaffActor) -> Result<Vec<PracticeLink
         .collect();
     let shown: Vec<audit::Shown> = (out.iter())
         .map(|l| audit::Shown {
-            kind: "patient_link",
+            kind: SubjectKind::PatientLink,
             id: &l.id,
             patient_id: Some(&l.patient_id),
         })
@@ -155,7 +162,7 @@ pub async fn decide(
 ) -> Result<(), CoreError> {
     let now = core.now();
     let mut tx = core.store().begin().await?;
-    let Some(patient_id) = patient_links::decide(
+    let Some(patient_id) = store::decide(
         &mut tx,
         &actor.practice_id,
         link_id,
@@ -173,7 +180,7 @@ pub async fn decide(
         Action::PatientLinkDeclined
     };
     audit::by_staff(actor, action, now)
-        .subject("patient_link", link_id)
+        .subject(SubjectKind::PatientLink, link_id)
         .patient(&patient_id)
         .append(&mut tx)
         .await?;
@@ -203,7 +210,7 @@ pub async fn notifications(
     let rows = notifications::recent(core.store(), &actor.practice_id, 100).await?;
     let shown: Vec<audit::Shown> = (rows.iter())
         .map(|n| audit::Shown {
-            kind: "notification",
+            kind: SubjectKind::Notification,
             id: &n.id,
             patient_id: Some(&n.patient_id),
         })

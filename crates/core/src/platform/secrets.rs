@@ -106,8 +106,8 @@ impl Keys {
 
     /// The key the audit chain is written under: derived from the server secret, so it is never
     /// in the database and a database owner cannot re-chain edited events.
-    pub fn audit_chain_key(&self) -> portico_store::audit::ChainKey {
-        portico_store::audit::ChainKey::new(self.mac(Purpose::AuditChain, b"chain key"))
+    pub fn audit_chain_key(&self) -> portico_store::ChainKey {
+        portico_store::ChainKey::new(self.mac(Purpose::AuditChain, b"chain key"))
     }
 
     /// Checks `tag` against the MAC of `data` in constant time.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use portico_store::{backoffs, throttles};
+use portico_store::{platform::backoffs, platform::throttles};
 
 use crate::platform::clock::Timestamp;
 use crate::platform::secrets::{Keys, Purpose};

@@ -4,6 +4,7 @@ pub mod providers;
 pub mod setup;
 pub mod staff;
 
+use portico_domain::SubjectKind;
 use portico_store::practices;
 
 use crate::audit::{self, Action};
@@ -116,7 +117,7 @@ pub async fn update_settings(
     )
     .await?;
     audit::by_staff(actor, Action::PracticeSettingsChanged, now)
-        .subject("practice", &actor.practice_id)
+        .subject(SubjectKind::Practice, &actor.practice_id)
         .detail("invite_expiry_days", current.invite_expiry_days)
         .detail("country", current.country.clone())
         .append(&mut tx)

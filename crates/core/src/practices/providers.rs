@@ -1,7 +1,8 @@
 //! Providers of a practice: the clinicians (optionally also staff members) patients are linked to.
 
 use portico_domain::DisplayName;
-use portico_store::{providers, staff};
+use portico_domain::SubjectKind;
+use portico_store::{practices::providers, practices::staff};
 
 use crate::audit::{self, Action};
 use crate::platform::actor::StaffActor;
@@ -92,7 +93,7 @@ pub async fn create(
     )
     .await?;
     audit::by_staff(actor, Action::ProviderCreated, now)
-        .subject("provider", &row.id)
+        .subject(SubjectKind::Provider, &row.id)
         .append(&mut tx)
         .await?;
     tx.commit().await?;

@@ -2,8 +2,9 @@
 //! stored hashed) that creates the first practice and its admin. The CLI's `admin create` does
 //! the same from the command line and also adds admins to an existing practice.
 
+use portico_domain::SubjectKind;
 use portico_domain::{DisplayName, StaffRole};
-use portico_store::{practices, setup_tokens, staff};
+use portico_store::{practices, practices::setup_tokens, practices::staff};
 
 use crate::accounts::staff_sessions::{self, Session};
 use crate::audit::{self, Action};
@@ -98,13 +99,13 @@ pub async fn complete(
     audit::by_anonymous(Action::PracticeCreated, now, &client)
         .practice(&practice_id)
         .actor("setup_link", &row.id, Some("admin"))
-        .subject("practice", &practice_id)
+        .subject(SubjectKind::Practice, &practice_id)
         .append(&mut tx)
         .await?;
     audit::by_anonymous(Action::StaffCreated, now, &client)
         .practice(&practice_id)
         .actor("setup_link", &row.id, Some("admin"))
-        .subject("staff", &row.id)
+        .subject(SubjectKind::Staff, &row.id)
         .detail("role", "admin")
         .append(&mut tx)
         .await?;
@@ -167,7 +168,7 @@ pub async fn create_admin(
             crate::codes::provider_codes::issue(&mut tx, core.keys(), &id, None, now).await?;
             audit::by_system("cli", Action::PracticeCreated, now)
                 .practice(&id)
-                .subject("practice", &id)
+                .subject(SubjectKind::Practice, &id)
                 .append(&mut tx)
                 .await?;
             id
@@ -179,7 +180,7 @@ pub async fn create_admin(
     setup_tokens::expire_all(&mut tx, now.as_millis()).await?;
     audit::by_system("cli", Action::StaffCreated, now)
         .practice(&practice_id)
-        .subject("staff", &row.id)
+        .subject(SubjectKind::Staff, &row.id)
         .detail("role", "admin")
         .append(&mut tx)
         .await?;

@@ -2,8 +2,9 @@
 //! staff and change roles; a practice never loses its last active admin. Every read and change is
 //! scoped to the actor's own practice.
 
+use portico_domain::SubjectKind;
 use portico_domain::{EmailAddress, Password, PasswordContext, PersonName, StaffRole};
-use portico_store::{sessions, staff};
+use portico_store::{accounts::staff_sessions, practices::staff};
 
 use crate::audit::{self, Action};
 use crate::platform::actor::StaffActor;
@@ -104,7 +105,7 @@ pub async fn create(
     let mut tx = core.store().begin().await?;
     staff::insert(&mut tx, &row).await.map_err(email_taken)?;
     audit::by_staff(actor, Action::StaffCreated, now)
-        .subject("staff", &row.id)
+        .subject(SubjectKind::Staff, &row.id)
         .detail("role", row.role.clone())
         .append(&mut tx)
         .await?;
@@ -215,10 +216,10 @@ pub async fn update(
     )
     .await?;
     if !active {
-        sessions::delete_for_staff(&mut tx, id).await?;
+        staff_sessions::delete_for_staff(&mut tx, id).await?;
     }
     audit::by_staff(actor, Action::StaffUpdated, now)
-        .subject("staff", id)
+        .subject(SubjectKind::Staff, id)
         .detail("role", role.as_str())
         .detail("active", active)
         .append(&mut tx)

@@ -1,8 +1,9 @@
-//! Programs (DESIGN §6): a care plan or billing group with a practice-chosen sign-up code that
+//! Programs (docs/PRODUCT.md §6): a care plan or billing group with a practice-chosen sign-up code that
 //! enrols self-registering patients, a policy (notify, silent, approval) and whether messaging is
 //! allowed. Sign-up codes are unique across the deployment regardless of case and of confusable
 //! characters; they are stored as a keyed hash for look-up and sealed for staff to see again.
 
+use portico_domain::SubjectKind;
 use portico_domain::{DisplayName, ProgramPolicy, SignupCode};
 use portico_store::{practices, programs};
 
@@ -120,7 +121,7 @@ async fn save_unless_code_taken(
             let mut refusal =
                 audit::by_staff(actor, Action::SignupCodeCollision, now).outcome(audit::DENIED);
             if save == Save::Update {
-                refusal = refusal.subject("program", &row.id);
+                refusal = refusal.subject(SubjectKind::Program, &row.id);
             }
             refusal.append_alone(core.store()).await?;
             return Err(CoreError::Invalid(FieldErrors::single(
@@ -131,11 +132,10 @@ async fn save_unless_code_taken(
         Err(e) => return Err(e.into()),
     }
     let action = match save {
-        Save::Insert => {
-            audit::by_staff(actor, Action::ProgramCreated, now).subject("program", &row.id)
-        }
+        Save::Insert => audit::by_staff(actor, Action::ProgramCreated, now)
+            .subject(SubjectKind::Program, &row.id),
         Save::Update => audit::by_staff(actor, Action::ProgramUpdated, now)
-            .subject("program", &row.id)
+            .subject(SubjectKind::Program, &row.id)
             .detail("enabled", row.enabled)
             .detail("policy", row.policy.clone()),
     };
@@ -251,7 +251,7 @@ pub async fn delete(core: &Core, actor: &StaffActor, id: &str) -> Result<(), Cor
         )));
     }
     audit::by_staff(actor, Action::ProgramDeleted, now)
-        .subject("program", id)
+        .subject(SubjectKind::Program, id)
         .append(&mut tx)
         .await?;
     tx.commit().await?;

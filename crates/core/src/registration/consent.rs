@@ -1,4 +1,4 @@
-//! Digital consent (DESIGN §5), signed in the app when the invitation says so: the patient reads
+//! Digital consent (docs/PRODUCT.md §5), signed in the app when the invitation says so: the patient reads
 //! the consent text and types their full name as a signature.
 
 /// The version of the consent text; a signature records which text it was given to.

@@ -1,4 +1,4 @@
-//! Registration (DESIGN §5), one step at a time, behind a ticket: a redeemed invitation or a
+//! Registration (docs/PRODUCT.md §5), one step at a time, behind a ticket: a redeemed invitation or a
 //! provider or sign-up code gives the ticket; then the details (with the password), phone
 //! verification, terms of use and — when the invitation asks for it — digital consent. The account
 //! is created, linked and signed in only when every step is done, in one transaction.
@@ -9,18 +9,19 @@
 pub mod consent;
 pub mod terms;
 
-use portico_domain::SubjectKind;
 use portico_domain::{
     BirthDate, Channel, ConsentMethod, EmailAddress, InvitationState, Password, PasswordContext,
     PersonName, PhoneNumber, ProgramPolicy, SignupCode, Username,
 };
-use portico_store::invitations::{self as invitations_store, EventRow, InvitationRow};
-use portico_store::patient_links::{self, LinkRow};
+use portico_domain::{LinkSource, LinkStatus, SubjectKind};
+use portico_store::invitations::{self as invitations_store, InvitationRow};
+use portico_store::links::{self as links_store, LinkRow};
 use portico_store::practices::{self, PracticeRow};
-use portico_store::registrations::{self, RegistrationRow};
-use portico_store::tickets::{self, TicketRow};
+use portico_store::registration::tickets::{self, TicketRow};
+use portico_store::registration::{self as registrations, RegistrationRow};
 use portico_store::{
-    consents, one_time_codes, patients, programs, provider_codes, terms as terms_store,
+    accounts::one_time_codes, accounts::patients, codes::provider_codes, programs,
+    registration::consents, registration::terms as terms_store,
 };
 
 use crate::PatientActor;
@@ -870,20 +871,23 @@ pub async fn complete(
         program_id: draft.program.as_ref().map(|p| p.id.clone()),
         invitation_id: draft.invitation.as_ref().map(|i| i.id.clone()),
         source: if draft.invitation.is_some() {
-            "invitation"
+            LinkSource::Invitation
         } else if draft.program.is_some() {
-            "signup_code"
+            LinkSource::SignupCode
         } else {
-            "provider_code"
-        }
-        .into(),
-        status: if pending { "pending" } else { "active" }.into(),
+            LinkSource::ProviderCode
+        },
+        status: if pending {
+            LinkStatus::Pending
+        } else {
+            LinkStatus::Active
+        },
         created_at: now.as_millis(),
         decided_at: None,
         decided_by: None,
         ended_at: None,
     };
-    patient_links::insert_new(&mut tx, &link).await?;
+    links_store::insert_new(&mut tx, &link).await?;
     match policy {
         Some(ProgramPolicy::Notify) => {
             links::notify(&mut tx, &link, "patient.signed_up", now).await?
@@ -949,7 +953,7 @@ pub async fn complete(
         .await?;
         audit::by_anonymous(Action::InvitationRedeemed, now, client)
             .practice(&invitation.practice_id)
-            .subject("invitation", &invitation.id)
+            .subject(SubjectKind::Invitation, &invitation.id)
             .patient(&patient_id)
             .append(&mut tx)
             .await?;
@@ -957,7 +961,7 @@ pub async fn complete(
     registrations::delete(&mut tx, &draft.ticket_hash).await?;
     audit::by_anonymous(Action::PatientRegistered, now, client)
         .practice(&draft.practice.id)
-        .subject("patient_link", &link.id)
+        .subject(SubjectKind::PatientLink, &link.id)
         .patient(&patient_id)
         .detail("source", link.source.as_str())
         .detail("status", link.status.as_str())

@@ -1,8 +1,9 @@
-//! Terms of use (DESIGN §5): each practice's current version, which a patient accepts at
+//! Terms of use (docs/PRODUCT.md §5): each practice's current version, which a patient accepts at
 //! registration and again at the next sign-in after an admin publishes a new one. A practice that
 //! never published its own uses the built-in text as version 1.
 
-use portico_store::{patient_links, practices, terms as store};
+use portico_domain::SubjectKind;
+use portico_store::{links, practices, registration::terms as store};
 
 use crate::PatientActor;
 use crate::audit::{self, Action};
@@ -94,7 +95,7 @@ pub async fn publish(core: &Core, actor: &StaffActor, body: &str) -> Result<Term
     )
     .await?;
     audit::by_staff(actor, Action::TermsPublished, now)
-        .subject("terms", &version.to_string())
+        .subject(SubjectKind::Terms, &version.to_string())
         .detail("version", version)
         .append(&mut tx)
         .await?;
@@ -106,7 +107,7 @@ pub async fn publish(core: &Core, actor: &StaffActor, body: &str) -> Result<Term
 /// linked to whose current version is newer than the one they accepted.
 pub async fn due(core: &Core, patient: &PatientActor) -> Result<Vec<Terms>, CoreError> {
     let mut due = Vec::new();
-    for practice_id in patient_links::active_practices(core.store(), &patient.patient_id).await? {
+    for practice_id in links::active_practices(core.store(), &patient.patient_id).await? {
         let terms = current(core, &practice_id).await?;
         let accepted =
             store::accepted_version(core.store(), &patient.patient_id, &practice_id).await?;
@@ -125,7 +126,7 @@ pub async fn accept(
     practice_id: &str,
     version: i64,
 ) -> Result<(), CoreError> {
-    let linked = patient_links::active_practices(core.store(), &patient.patient_id).await?;
+    let linked = links::active_practices(core.store(), &patient.patient_id).await?;
     if !linked.iter().any(|p| p == practice_id) {
         return Err(CoreError::NotFound);
     }

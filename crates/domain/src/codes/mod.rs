@@ -1,4 +1,4 @@
-//! The three codes that bring a patient in (DESIGN §2): invite codes, provider codes and sign-up
+//! The three codes that bring a patient in (docs/PRODUCT.md §2): invite codes, provider codes and sign-up
 //! codes. This module is the one place where the code alphabet is fixed and where typed entry is
 //! normalised, so every code forgives case, spaces and dashes in the same way.
 //!
@@ -37,7 +37,7 @@ pub const CODE_ENTRY_LIMIT: crate::TextLimit = crate::TextLimit {
 
 /// Why a code was refused.
 ///
-/// Anonymous callers must get the same answer whatever is wrong with a code (DESIGN §2), so every
+/// Anonymous callers must get the same answer whatever is wrong with a code (docs/PRODUCT.md §2), so every
 /// code a patient types is refused with `Malformed`. The other variants are only for the admin who
 /// chooses a sign-up code and needs to know what to change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

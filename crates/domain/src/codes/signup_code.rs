@@ -39,7 +39,7 @@ impl SignupCode {
     }
 
     /// Reads a code a patient typed. Every failure is the generic [`CodeError::Malformed`], so an
-    /// anonymous caller learns nothing about which codes exist (DESIGN §2).
+    /// anonymous caller learns nothing about which codes exist (docs/PRODUCT.md §2).
     pub fn parse_entry(input: &str) -> Result<SignupCode, CodeError> {
         Self::parse(input).map_err(|_| CodeError::Malformed)
     }

@@ -1,5 +1,5 @@
 //! Choosing a password, by NIST SP 800-63B-4 (2025) for a password that is the account's only
-//! factor (DESIGN §5): a minimum length, no composition rules, and refusal of passwords that are
+//! factor (docs/PRODUCT.md §5): a minimum length, no composition rules, and refusal of passwords that are
 //! common, breached, built from the person's own details, or easy to guess. This module is the one
 //! place the length limits live. It also suggests random passphrases that meet those rules
 //! (`suggest_passphrase`).

@@ -144,10 +144,15 @@ async fn a_claim_left_by_a_dead_worker_is_taken_over_after_its_lease(app: &TestA
     // A worker claims the batch and dies before sending anything.
     let core = app.core();
     let now = core.now().as_millis();
-    let claimed =
-        portico_store::outbox::claim(core.store(), "worker-that-died", now, now + 60_000, 50)
-            .await
-            .unwrap();
+    let claimed = portico_store::delivery::outbox::claim(
+        core.store(),
+        "worker-that-died",
+        now,
+        now + 60_000,
+        50,
+    )
+    .await
+    .unwrap();
     assert_eq!(claimed.len(), 3);
     assert_eq!(app.deliver().await, 0, "the lease still holds");
     app.advance(Duration::from_secs(61));

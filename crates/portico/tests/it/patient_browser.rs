@@ -1,4 +1,4 @@
-//! In a real browser, the patient's side (DESIGN §5): the invited path (the code from the mail
+//! In a real browser, the patient's side (docs/PRODUCT.md §5): the invited path (the code from the mail
 //! server, the phone code from the SMS provider's stand-in, the terms scrolled to the end, consent
 //! signed, a password chosen) and self-registration with a provider code and with a sign-up code,
 //! each ending signed in on the visit screen with the right card. Every patient page passes

@@ -1,5 +1,5 @@
 //! Staff reads of patient data are audited record by record, naming the patient where the record
-//! has one, so that an auditor can answer "who saw Maria's record, and when" (DESIGN §8).
+//! has one, so that an auditor can answer "who saw Maria's record, and when" (docs/PRODUCT.md §8).
 
 use reqwest::StatusCode;
 use wiremock::MockServer;

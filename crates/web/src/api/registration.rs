@@ -1,4 +1,4 @@
-//! Registration for app clients (DESIGN §5), anonymous: a code gives a ticket, and each step
+//! Registration for app clients (docs/PRODUCT.md §5), anonymous: a code gives a ticket, and each step
 //! sends the ticket in its body (never in the URL). The same core functions serve the pages.
 
 use axum::Json;

@@ -1,4 +1,4 @@
-//! The signed-in patient's pages (DESIGN §5, §7): sign-in, the visit screen with one card per
+//! The signed-in patient's pages (docs/PRODUCT.md §5, §7): sign-in, the visit screen with one card per
 //! practice or provider and "Add provider code", terms to accept again, sign-out, and the
 //! forgotten-password pages.
 
@@ -185,7 +185,7 @@ async fn visit(
     PatientPage(session): PatientPage,
     Query(q): Query<VisitQuery>,
 ) -> Result<Response, PageError> {
-    // New terms come first: nothing else until they are accepted (DESIGN §5).
+    // New terms come first: nothing else until they are accepted (docs/PRODUCT.md §5).
     if !terms::due(&state.core, &session.patient).await?.is_empty() {
         return Ok(Redirect::to("/portal/terms").into_response());
     }

@@ -1,4 +1,4 @@
-//! The registration pages (DESIGN §5): the entry page (invited or self), then one page per step.
+//! The registration pages (docs/PRODUCT.md §5): the entry page (invited or self), then one page per step.
 //! The ticket lives in an HttpOnly cookie, never in a URL; each step's page is chosen from where
 //! the registration stands, so reloading or going back never skips a step.
 

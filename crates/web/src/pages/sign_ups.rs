@@ -1,4 +1,4 @@
-//! Staff page for patients who signed up by themselves (DESIGN §6): sign-ups waiting for approval,
+//! Staff page for patients who signed up by themselves (docs/PRODUCT.md §6): sign-ups waiting for approval,
 //! with Approve and Decline, and the practice's notifications.
 
 use askama::Template;

@@ -1,6 +1,13 @@
 //! Registrations in progress, one per ticket: what the patient typed and which steps are done.
+//!
+//! Below them: the tickets that carry a patient from a redeemed code into the form, the terms of
+//! use and their acceptances, and the consent records.
 
-use crate::db::{execute, run};
+pub mod consents;
+pub mod terms;
+pub mod tickets;
+
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

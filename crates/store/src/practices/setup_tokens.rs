@@ -1,6 +1,6 @@
 //! One-time set-up tokens that let the very first admin create a practice.
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 pub async fn insert(

@@ -1,7 +1,7 @@
 //! Growing waits after consecutive failures, in the database so they hold across nodes and under
 //! parallel bursts. Keys are opaque to this module (callers pass an HMAC of what they count).
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 /// How waits grow: the first `free` failures cost nothing; from then on each failure makes the

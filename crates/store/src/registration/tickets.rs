@@ -1,6 +1,6 @@
 //! Registration tickets: the short-lived, single-use proof that a patient passed a code check.
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

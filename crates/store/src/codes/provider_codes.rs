@@ -1,6 +1,6 @@
 //! Provider codes: one active code for each practice (`provider_id` NULL) and each provider.
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

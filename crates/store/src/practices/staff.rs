@@ -1,7 +1,7 @@
 //! Staff accounts: the people of a practice who sign in to the staff pages.
 //! Every look-up by id is scoped to a practice, so one practice can never reach another's rows.
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

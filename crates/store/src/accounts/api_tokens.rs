@@ -1,6 +1,6 @@
 //! Per-practice API tokens for integrators, known by their keyed hash only.
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -1,7 +1,7 @@
 //! Fixed-window counters for guessing limits, in the database so the limits hold across nodes.
 //! Keys are opaque to this module (callers pass an HMAC of what they count, never a raw value).
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 /// The state of one counter after a hit.

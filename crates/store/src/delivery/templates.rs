@@ -1,6 +1,6 @@
 //! A practice's own message templates (the shipped defaults live in code, not here).
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

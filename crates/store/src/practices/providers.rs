@@ -1,6 +1,6 @@
 //! Providers: the clinicians (or the practice itself) a patient can be linked to.
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

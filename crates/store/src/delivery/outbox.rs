@@ -3,7 +3,9 @@
 //! workers claim side by side (`FOR UPDATE SKIP LOCKED`); SQLite has a single writer, so its
 //! claim is one atomic statement inside an immediate transaction.
 
-use crate::db::{execute, run};
+use portico_domain::OutboxState;
+
+use crate::platform::db::{execute, run};
 use crate::{Backend, Exec, Result, Store, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -15,7 +17,8 @@ pub struct OutboxRow {
     pub subject_kind: Option<String>,
     pub subject_id: Option<String>,
     pub payload_sealed: Option<String>,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: OutboxState,
     pub attempts: i64,
     pub next_attempt_at: i64,
     pub lease_until: Option<i64>,
@@ -48,7 +51,7 @@ pub async fn insert(tx: &mut Tx, row: &OutboxRow) -> Result<()> {
         .bind(&row.subject_kind)
         .bind(&row.subject_id)
         .bind(&row.payload_sealed)
-        .bind(&row.state)
+        .bind(row.state.as_str())
         .bind(row.attempts)
         .bind(row.next_attempt_at)
         .bind(row.lease_until)

@@ -1,7 +1,7 @@
 //! Patient sessions, in the database so that any node can serve any request. Rows are keyed by
 //! the keyed hash of the cookie token; the token itself is never stored.
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

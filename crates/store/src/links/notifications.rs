@@ -1,6 +1,6 @@
 //! Notifications for a practice's staff (a sign-up under a notifying program, a link to approve).
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -1,6 +1,13 @@
 //! Practices: the tenants. Every row holding patient data hangs off one of these.
+//!
+//! Below them: their providers, their staff accounts, and the one-time tokens that set up a new
+//! practice's first administrator.
 
-use crate::db::{execute, run};
+pub mod providers;
+pub mod setup_tokens;
+pub mod staff;
+
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

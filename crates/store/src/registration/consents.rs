@@ -1,6 +1,6 @@
 //! Digital consent signed in the app.
 
-use crate::db::execute;
+use crate::platform::db::execute;
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone)]
@@ -36,7 +36,7 @@ pub async fn insert(db: impl Into<Exec<'_>>, row: &ConsentRow) -> Result<()> {
 
 /// How many consents a patient signed (for tests and staff views).
 pub async fn count_for_patient(db: impl Into<Exec<'_>>, patient_id: &str) -> Result<i64> {
-    let (n,): (i64,) = crate::db::run!(db, |c| sqlx::query_as(
+    let (n,): (i64,) = crate::platform::db::run!(db, |c| sqlx::query_as(
         "SELECT COUNT(*) FROM consents WHERE patient_id = $1"
     )
     .bind(patient_id)

@@ -1,6 +1,6 @@
 //! Six-digit one-time codes (phone verification, password recovery), stored as keyed hashes.
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

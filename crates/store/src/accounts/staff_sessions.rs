@@ -1,7 +1,7 @@
 //! Staff sessions, kept in the database so that any node can serve any request.
 //! Rows are keyed by the SHA-256 of the cookie token; the token itself is never stored.
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

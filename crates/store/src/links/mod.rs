@@ -1,7 +1,13 @@
 //! Links between a patient and a practice (and provider, and program): the cards of the visit
 //! screen, and the pending sign-ups staff approve.
+//!
+//! Below them: the notices staff receive about new sign-ups.
 
-use crate::db::{execute, run};
+pub mod notifications;
+
+use portico_domain::{LinkSource, LinkStatus};
+
+use crate::platform::db::{execute, run};
 use crate::{Backend, Exec, Result, Store};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -12,8 +18,10 @@ pub struct LinkRow {
     pub provider_id: Option<String>,
     pub program_id: Option<String>,
     pub invitation_id: Option<String>,
-    pub source: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub source: LinkSource,
+    #[sqlx(try_from = "String")]
+    pub status: LinkStatus,
     pub created_at: i64,
     pub decided_at: Option<i64>,
     pub decided_by: Option<String>,
@@ -42,8 +50,8 @@ pub async fn insert_new(db: impl Into<Exec<'_>>, row: &LinkRow) -> Result<bool> 
         .bind(&row.provider_id)
         .bind(&row.program_id)
         .bind(&row.invitation_id)
-        .bind(&row.source)
-        .bind(&row.status)
+        .bind(row.source.as_str())
+        .bind(row.status.as_str())
         .bind(row.created_at)
         .bind(row.decided_at)
         .bind(&row.decided_by)
@@ -65,8 +73,10 @@ pub struct LinkCard {
     pub provider_name: Option<String>,
     pub program_id: Option<String>,
     pub program_name: Option<String>,
-    pub status: String,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub status: LinkStatus,
+    #[sqlx(try_from = "String")]
+    pub source: LinkSource,
     pub created_at: i64,
 }
 
@@ -98,7 +108,7 @@ pub async fn cards_for_patient(db: impl Into<Exec<'_>>, patient_id: &str) -> Res
 pub async fn cards_in_practice(
     db: impl Into<Exec<'_>>,
     practice_id: &str,
-    status: &str,
+    status: LinkStatus,
 ) -> Result<Vec<LinkCard>> {
     Ok(run!(db, |c| sqlx::query_as(concat!(
         card_select!(),
@@ -106,7 +116,7 @@ pub async fn cards_in_practice(
          ORDER BY l.created_at DESC, l.id"
     ))
     .bind(practice_id)
-    .bind(status)
+    .bind(status.as_str())
     .fetch_all(c)
     .await)?)
 }

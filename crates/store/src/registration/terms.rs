@@ -1,6 +1,6 @@
 //! Terms of use: each practice's published versions and who accepted which.
 
-use crate::db::{execute, run};
+use crate::platform::db::{execute, run};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

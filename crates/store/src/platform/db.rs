@@ -9,7 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
-use crate::audit::ChainKey;
+use crate::ChainKey;
 use crate::{Result, StoreError};
 
 /// Which database a [`Store`] talks to.
@@ -125,7 +125,7 @@ pub(crate) use run;
 /// it touched: the shape of every write.
 macro_rules! execute {
     ($exec:expr, $query:expr) => {
-        $crate::db::run!($exec, |c| $query
+        $crate::platform::db::run!($exec, |c| $query
             .execute(c)
             .await
             .map(|r| r.rows_affected()))

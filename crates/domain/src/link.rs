@@ -1,0 +1,43 @@
+//! A patient's link to a practice (and provider and program): how it was made and whether it is
+//! in force (see docs/PRODUCT.md §6 and §7).
+
+crate::stored::stored_words! {
+    /// Whether a link is in force, as stored in `patient_links.status`.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum LinkStatus ("link status") {
+        /// The patient sees the practice and can be reached by it.
+        Active = "active",
+        /// Waiting for staff to approve a sign-up (a program with the approval policy).
+        Pending = "pending",
+    }
+}
+
+crate::stored::stored_words! {
+    /// How a link was made, as stored in `patient_links.source`.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub enum LinkSource ("link source") {
+        /// A personal invitation, redeemed.
+        Invitation = "invitation",
+        /// A practice's or provider's generic code.
+        ProviderCode = "provider_code",
+        /// A program's sign-up code.
+        SignupCode = "signup_code",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_sources_read_back_and_refuse_other_words() {
+        for &status in LinkStatus::ALL {
+            assert_eq!(LinkStatus::parse(status.as_str()), Ok(status));
+        }
+        for &source in LinkSource::ALL {
+            assert_eq!(LinkSource::parse(source.as_str()), Ok(source));
+        }
+        assert!(LinkStatus::parse("ended").is_err());
+        assert!(LinkSource::parse("").is_err());
+    }
+}
