@@ -3,14 +3,9 @@
 //! error becomes a page or an RFC 9457 problem in one place (`error`). No SQL lives here.
 
 mod api;
-mod auth;
-mod body;
-mod error;
-mod health;
 mod hooks;
-mod limits;
 mod pages;
-mod request;
+mod platform;
 
 use std::time::Duration;
 
@@ -25,9 +20,10 @@ use tower_http::request_id::{
 };
 use tower_http::trace::TraceLayer;
 
-pub use body::MAX_BODY;
-pub use health::install_metrics_recorder;
 pub use hooks::{SMS_STATUS_PATH, SmsHookSettings};
+pub use platform::body::MAX_BODY;
+pub use platform::health::install_metrics_recorder;
+use platform::{body, error, error_bodies, health};
 
 /// Settings the web layer needs beyond the core's.
 #[derive(Debug, Clone)]
@@ -88,7 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(hooks::routes())
         .fallback(error::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), body::bounded))
-        .layer(middleware::from_fn(error::finish_errors))
+        .layer(middleware::from_fn(error_bodies::finish_errors))
         .layer(middleware::from_fn(health::track_metrics))
         .layer(trace)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

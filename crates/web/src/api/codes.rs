@@ -10,8 +10,8 @@ use utoipa_axum::routes;
 use super::ApiPath;
 use super::openapi::{Forbidden, NotFound, PROVIDER_CODES, Unauthenticated};
 use crate::AppState;
-use crate::auth::ApiActor;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
+use crate::platform::sessions::ApiActor;
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![

@@ -16,8 +16,8 @@ use super::openapi::{
 };
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
-use crate::auth::ApiActor;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
+use crate::platform::sessions::ApiActor;
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![

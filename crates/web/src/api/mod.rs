@@ -24,8 +24,8 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
 use crate::AppState;
-use crate::error::{ApiError, WebError};
-use crate::limits::{self, Bounded};
+use crate::platform::error::{ApiError, WebError};
+use crate::platform::limits::{self, Bounded};
 
 /// The API under `/api/v1`, and its OpenAPI document (built from the same routes) at
 /// `/api/openapi.json`.

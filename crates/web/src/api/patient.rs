@@ -18,10 +18,10 @@ use super::openapi::{
 };
 use super::{ApiJson, BoundedJson};
 use crate::AppState;
-use crate::auth::PatientApi;
-use crate::error::ApiError;
-use crate::limits::{Bounded, SIGN_IN_NAME};
-use crate::request::Client;
+use crate::platform::error::ApiError;
+use crate::platform::limits::{Bounded, SIGN_IN_NAME};
+use crate::platform::request::Client;
+use crate::platform::sessions::PatientApi;
 use portico_domain::{CODE_ENTRY_LIMIT, Channel, Password, TextLimit};
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {

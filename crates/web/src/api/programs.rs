@@ -14,8 +14,8 @@ use super::openapi::{
 };
 use super::{ApiJson, ApiPath};
 use crate::AppState;
-use crate::auth::ApiActor;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
+use crate::platform::sessions::ApiActor;
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![routes!(list, create), routes!(read, update, delete)]

@@ -13,9 +13,9 @@ use utoipa_axum::routes;
 use super::BoundedJson;
 use super::openapi::{CodeNotAccepted, InvalidFields, PUBLIC, TooManyAttempts};
 use crate::AppState;
-use crate::error::ApiError;
-use crate::limits::Bounded;
-use crate::request::Client;
+use crate::platform::error::ApiError;
+use crate::platform::limits::Bounded;
+use crate::platform::request::Client;
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![

@@ -17,9 +17,9 @@ use super::openapi::{
     TooManyAttempts,
 };
 use crate::AppState;
-use crate::error::ApiError;
-use crate::limits::Bounded;
-use crate::request::Client;
+use crate::platform::error::ApiError;
+use crate::platform::limits::Bounded;
+use crate::platform::request::Client;
 use portico_core::SecretToken;
 use portico_core::registration::consent::SIGNATURE_LIMIT;
 use portico_domain::{CODE_ENTRY_LIMIT, Channel, OneTimeCode, TextLimit};

@@ -11,10 +11,11 @@ use axum::response::Response;
 use axum::routing::get;
 use portico_core::delivery::outbox::{self, LoggedMessage};
 
-use super::{Chrome, render};
+use super::render;
 use crate::AppState;
-use crate::auth::PageSession;
-use crate::error::{PageError, WebError};
+use crate::platform::chrome::Chrome;
+use crate::platform::error::{PageError, WebError};
+use crate::platform::sessions::PageSession;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/dev/outbox", get(show))

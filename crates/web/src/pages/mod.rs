@@ -21,8 +21,7 @@ use axum::routing::get;
 use portico_core::FieldErrors;
 
 use crate::AppState;
-use crate::auth::StaffSession;
-use crate::error::{PageError, WebError};
+use crate::platform::error::{PageError, WebError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -69,24 +68,6 @@ async fn password_script() -> Response {
 
 async fn terms_script() -> Response {
     script(include_str!("../../assets/terms.js"))
-}
-
-/// What the page frame needs for a signed-in staff member: navigation and the sign-out form.
-#[derive(Debug, Clone)]
-pub struct Chrome {
-    pub staff_name: String,
-    pub is_admin: bool,
-    pub csrf: String,
-}
-
-impl Chrome {
-    pub fn of(session: &StaffSession) -> Chrome {
-        Chrome {
-            staff_name: session.actor.display_name.clone(),
-            is_admin: session.actor.role == portico_domain::StaffRole::Admin,
-            csrf: session.csrf.clone(),
-        }
-    }
 }
 
 /// Renders a page with a status.

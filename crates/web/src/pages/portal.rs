@@ -18,12 +18,12 @@ use portico_core::{CoreError, FieldErrors};
 use super::register::TermsPage;
 use super::{FieldErrorsExt as _, field_errors, render};
 use crate::AppState;
-use crate::auth::{
-    self, CsrfForm, NoFields, PATIENT_COOKIE, PatientPage, PatientSession, RECOVERY_COOKIE,
-};
-use crate::error::{PageError, WebError};
-use crate::limits::{self, Bounded, SIGN_IN_NAME};
-use crate::request::Client;
+use crate::platform::cookies::{self, PATIENT_COOKIE, RECOVERY_COOKIE};
+use crate::platform::csrf::{CsrfForm, NoFields, anonymous_csrf};
+use crate::platform::error::{PageError, WebError};
+use crate::platform::limits::{self, Bounded, SIGN_IN_NAME};
+use crate::platform::request::Client;
+use crate::platform::sessions::{PatientPage, PatientSession};
 use portico_domain::{CODE_ENTRY_LIMIT, Channel, Password, TextLimit};
 
 pub fn routes() -> Router<AppState> {
@@ -60,7 +60,7 @@ async fn sign_in_page(
     jar: CookieJar,
     Query(q): Query<SignInQuery>,
 ) -> Result<Response, PageError> {
-    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let (jar, csrf) = anonymous_csrf(&state, jar);
     let notice = match (q.signed_out, q.reset) {
         (_, Some(_)) => Some("Your password is changed. Sign in with it."),
         (Some(_), _) => Some("You have signed out."),
@@ -101,7 +101,7 @@ async fn sign_in(
     let work = patient_sessions::sign_in(&state.core, &form.name, &form.password, client);
     match limits::within(&form, work).await {
         Ok(session) => {
-            let jar = jar.add(auth::cookie(
+            let jar = jar.add(cookies::cookie(
                 &state,
                 PATIENT_COOKIE,
                 session.token.expose().to_owned(),
@@ -126,7 +126,7 @@ async fn sign_in(
                     .join(" "),
                 ref other => other.public_message(),
             };
-            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let (jar, csrf) = anonymous_csrf(&state, jar);
             // An over-long name is not worth sending back.
             let over_long = matches!(status, WebError::Core(CoreError::Invalid(_)));
             let page = SignInPage {
@@ -288,7 +288,7 @@ async fn sign_out(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     patient_sessions::sign_out(&state.core, &session.token, &session.patient).await?;
-    let jar = jar.add(auth::removal(&state, PATIENT_COOKIE));
+    let jar = jar.add(cookies::removal(&state, PATIENT_COOKIE));
     Ok((jar, Redirect::to("/portal/sign-in?signed_out=1")).into_response())
 }
 
@@ -299,7 +299,7 @@ async fn sign_out_everywhere(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     patient_sessions::sign_out_everywhere(&state.core, &session.patient).await?;
-    let jar = jar.add(auth::removal(&state, PATIENT_COOKIE));
+    let jar = jar.add(cookies::removal(&state, PATIENT_COOKIE));
     Ok((jar, Redirect::to("/portal/sign-in?signed_out=1")).into_response())
 }
 
@@ -314,7 +314,7 @@ struct ForgotPage {
 }
 
 async fn forgot_page(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
-    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let (jar, csrf) = anonymous_csrf(&state, jar);
     let page = ForgotPage {
         csrf,
         code_step: false,
@@ -351,7 +351,7 @@ async fn forgot(
     let work = recovery::start(&state.core, &form.name, &form.channel, &client);
     match limits::within(&form, work).await {
         Ok(started) => {
-            let jar = jar.add(auth::cookie(
+            let jar = jar.add(cookies::cookie(
                 &state,
                 RECOVERY_COOKIE,
                 started.token.expose().to_owned(),
@@ -360,7 +360,7 @@ async fn forgot(
         }
         Err(e) => {
             let errors = field_errors(e)?;
-            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let (jar, csrf) = anonymous_csrf(&state, jar);
             let page = ForgotPage {
                 csrf,
                 code_step: false,
@@ -377,10 +377,10 @@ const SENT: &str =
     "If an account matches, we have sent it a 6-digit code. It expires in 10 minutes.";
 
 async fn code_page(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
-    if auth::read(&state, &jar, RECOVERY_COOKIE).is_none() {
+    if cookies::read(&state, &jar, RECOVERY_COOKIE).is_none() {
         return Ok(Redirect::to("/portal/forgot").into_response());
     }
-    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let (jar, csrf) = anonymous_csrf(&state, jar);
     let page = ForgotPage {
         csrf,
         code_step: true,
@@ -406,7 +406,7 @@ async fn reset(
     CsrfForm(form): CsrfForm<ResetForm>,
 ) -> Result<Response, PageError> {
     let input = RecoveryFinish {
-        recovery_token: auth::read(&state, &jar, RECOVERY_COOKIE)
+        recovery_token: cookies::read(&state, &jar, RECOVERY_COOKIE)
             .unwrap_or_default()
             .to_owned(),
         code: form.code,
@@ -415,13 +415,13 @@ async fn reset(
     match limits::within(&input, recovery::finish(&state.core, &input, &client)).await {
         Ok(()) => {
             let jar = jar
-                .add(auth::removal(&state, RECOVERY_COOKIE))
-                .add(auth::removal(&state, PATIENT_COOKIE));
+                .add(cookies::removal(&state, RECOVERY_COOKIE))
+                .add(cookies::removal(&state, PATIENT_COOKIE));
             Ok((jar, Redirect::to("/portal/sign-in?reset=1")).into_response())
         }
         Err(e) => {
             let errors = field_errors(e)?;
-            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let (jar, csrf) = anonymous_csrf(&state, jar);
             let page = ForgotPage {
                 csrf,
                 code_step: true,

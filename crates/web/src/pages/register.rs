@@ -16,10 +16,11 @@ use portico_core::{CoreError, FieldErrors};
 
 use super::{FieldErrorsExt as _, field_errors, render};
 use crate::AppState;
-use crate::auth::{self, CsrfForm, NoFields, PATIENT_COOKIE, REGISTRATION_COOKIE};
-use crate::error::{PageError, WebError};
-use crate::limits::{self, Bounded};
-use crate::request::Client;
+use crate::platform::cookies::{self, PATIENT_COOKIE, REGISTRATION_COOKIE};
+use crate::platform::csrf::{CsrfForm, NoFields, anonymous_csrf};
+use crate::platform::error::{PageError, WebError};
+use crate::platform::limits::{self, Bounded};
+use crate::platform::request::Client;
 use portico_core::registration::consent::SIGNATURE_LIMIT;
 use portico_domain::{CODE_ENTRY_LIMIT, Channel, OneTimeCode, TextLimit};
 
@@ -50,7 +51,7 @@ fn step_path(step: Step) -> &'static str {
 }
 
 fn ticket(state: &AppState, jar: &CookieJar) -> Result<String, PageError> {
-    auth::read(state, jar, REGISTRATION_COOKIE)
+    cookies::read(state, jar, REGISTRATION_COOKIE)
         .map(str::to_owned)
         .ok_or(WebError::Core(CoreError::RegistrationExpired).into())
 }
@@ -96,7 +97,7 @@ async fn start_page(
     jar: CookieJar,
     Query(q): Query<StartQuery>,
 ) -> Result<Response, PageError> {
-    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let (jar, csrf) = anonymous_csrf(&state, jar);
     let mut page = StartPage::new(csrf);
     page.expired = q.expired.is_some();
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
@@ -108,7 +109,7 @@ async fn invite_link(
     jar: CookieJar,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let (jar, csrf) = anonymous_csrf(&state, jar);
     let mut page = StartPage::new(csrf);
     page.link_token = token;
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
@@ -149,7 +150,7 @@ async fn invited(
     };
     match limits::within(&input, redemption::redeem(&state.core, &input, &client)).await {
         Ok(done) => {
-            let jar = jar.add(auth::cookie(
+            let jar = jar.add(cookies::cookie(
                 &state,
                 REGISTRATION_COOKIE,
                 done.ticket.expose().to_owned(),
@@ -158,7 +159,7 @@ async fn invited(
         }
         Err(e) => {
             let (status, errors, message) = entry_error(e)?;
-            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let (jar, csrf) = anonymous_csrf(&state, jar);
             let mut page = StartPage::new(csrf);
             page.errors = errors;
             page.invited_error = message;
@@ -191,7 +192,7 @@ async fn self_registration(
     let work = registration::start_with_code(&state.core, &form.code, &client);
     match limits::within(&form, work).await {
         Ok(started) => {
-            let jar = jar.add(auth::cookie(
+            let jar = jar.add(cookies::cookie(
                 &state,
                 REGISTRATION_COOKIE,
                 started.ticket.expose().to_owned(),
@@ -200,7 +201,7 @@ async fn self_registration(
         }
         Err(e) => {
             let (status, errors, message) = entry_error(e)?;
-            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let (jar, csrf) = anonymous_csrf(&state, jar);
             let mut page = StartPage::new(csrf);
             page.self_error = message.or_else(|| errors.get("code").map(str::to_owned));
             page.self_code = form.code;
@@ -228,7 +229,7 @@ async fn details_page(
     jar: CookieJar,
 ) -> Result<Response, PageError> {
     let view = registration::view(&state.core, &ticket(&state, &jar)?).await?;
-    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let (jar, csrf) = anonymous_csrf(&state, jar);
     let d = view.details.clone();
     let page = DetailsPage {
         csrf,
@@ -257,7 +258,7 @@ async fn details(
         Err(e) => {
             let errors = field_errors(e)?;
             let view = registration::view(&state.core, &ticket).await?;
-            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let (jar, csrf) = anonymous_csrf(&state, jar);
             // Everything typed comes back, except the password.
             let page = DetailsPage {
                 csrf,
@@ -304,7 +305,7 @@ async fn phone_page(
     if view.next != Step::Phone {
         return Ok(Redirect::to(step_path(view.next)).into_response());
     }
-    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let (jar, csrf) = anonymous_csrf(&state, jar);
     let channel = q.sent.as_deref().and_then(sent_channel);
     let notice = channel
         .as_ref()
@@ -350,7 +351,7 @@ async fn send_code(
         }
         Err(CoreError::Throttled { retry_after }) => {
             let view = registration::view(&state.core, &ticket).await?;
-            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let (jar, csrf) = anonymous_csrf(&state, jar);
             let page = PhonePage {
                 csrf,
                 view,
@@ -380,7 +381,7 @@ async fn verify_code(
         Err(e) => {
             let errors = field_errors(e)?;
             let view = registration::view(&state.core, &ticket).await?;
-            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let (jar, csrf) = anonymous_csrf(&state, jar);
             let page = PhonePage {
                 csrf,
                 view,
@@ -410,7 +411,7 @@ async fn terms_page(State(state): State<AppState>, jar: CookieJar) -> Result<Res
     let Some(terms) = view.terms.clone().filter(|_| view.next == Step::Terms) else {
         return Ok(Redirect::to(step_path(view.next)).into_response());
     };
-    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let (jar, csrf) = anonymous_csrf(&state, jar);
     let page = TermsPage {
         csrf,
         terms,
@@ -463,7 +464,7 @@ async fn consent_page(
     if view.next != Step::Consent {
         return Ok(Redirect::to(step_path(view.next)).into_response());
     }
-    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let (jar, csrf) = anonymous_csrf(&state, jar);
     let page = ConsentPage {
         csrf,
         view,
@@ -499,7 +500,7 @@ async fn consent(
         Err(e) => {
             let errors = field_errors(e)?;
             let view = registration::view(&state.core, &ticket).await?;
-            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let (jar, csrf) = anonymous_csrf(&state, jar);
             let page = ConsentPage {
                 csrf,
                 view,
@@ -529,7 +530,7 @@ async fn complete_page(
     if view.next != Step::Complete {
         return Ok(Redirect::to(step_path(view.next)).into_response());
     }
-    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let (jar, csrf) = anonymous_csrf(&state, jar);
     let page = CompletePage { csrf, view };
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
 }
@@ -553,8 +554,8 @@ async fn finish(
 ) -> Result<Response, PageError> {
     let done = registration::complete(&state.core, ticket, client).await?;
     let jar = jar
-        .add(auth::removal(state, REGISTRATION_COOKIE))
-        .add(auth::cookie(
+        .add(cookies::removal(state, REGISTRATION_COOKIE))
+        .add(cookies::cookie(
             state,
             PATIENT_COOKIE,
             done.session.token.expose().to_owned(),
