@@ -8,8 +8,8 @@ use axum::response::{Redirect, Response};
 use axum::routing::get;
 use portico_core::{practices, practices::providers, practices::staff};
 
-use super::render;
 use crate::AppState;
+use crate::pages::render;
 use crate::platform::chrome::Chrome;
 use crate::platform::error::PageError;
 use crate::platform::sessions::PageSession;

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use portico_core::links::{self, Notification, PracticeLink};
 
-use super::render;
 use crate::AppState;
+use crate::pages::render;
 use crate::platform::chrome::Chrome;
 use crate::platform::csrf::{CsrfForm, NoFields};
 use crate::platform::error::{PageError, WebError};

@@ -11,8 +11,8 @@ use portico_core::FieldErrors;
 use portico_core::practices::staff::{self, NewStaffInput, StaffChangeInput, StaffMember};
 use portico_domain::StaffRole;
 
-use super::{FieldErrorsExt, field_errors, render};
 use crate::AppState;
+use crate::pages::{FieldErrorsExt, field_errors, render};
 use crate::platform::chrome::Chrome;
 use crate::platform::csrf::CsrfForm;
 use crate::platform::error::PageError;

@@ -10,8 +10,8 @@ use portico_core::FieldErrors;
 use portico_core::practices::providers::{self, NewProviderInput, Provider};
 use portico_core::practices::staff::{self, StaffMember};
 
-use super::{FieldErrorsExt, field_errors, render};
 use crate::AppState;
+use crate::pages::{FieldErrorsExt, field_errors, render};
 use crate::platform::chrome::Chrome;
 use crate::platform::csrf::CsrfForm;
 use crate::platform::error::PageError;

@@ -9,8 +9,8 @@ use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use portico_core::{CoreError, accounts::staff_sessions};
 
-use super::render;
 use crate::AppState;
+use crate::pages::render;
 use crate::platform::chrome::Chrome;
 use crate::platform::cookies::{self, SESSION_COOKIE};
 use crate::platform::csrf::{CsrfForm, NoFields, anonymous_csrf};

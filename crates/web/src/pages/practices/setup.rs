@@ -10,8 +10,8 @@ use axum_extra::extract::cookie::CookieJar;
 use portico_core::practices::setup::{self, SetupInput};
 use portico_core::{FieldErrors, SecretToken};
 
-use super::{FieldErrorsExt, field_errors, render};
 use crate::AppState;
+use crate::pages::{FieldErrorsExt, field_errors, render};
 use crate::platform::chrome::Chrome;
 use crate::platform::cookies::{self, SESSION_COOKIE};
 use crate::platform::csrf::{CsrfForm, anonymous_csrf};
