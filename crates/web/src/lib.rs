@@ -1,16 +1,26 @@
-//! Portico's HTTP face: the axum router, staff pages, the JSON API under `/api/v1`, health and
-//! metrics. Handlers stay thin — extract, call one `portico_core` function, render — and every
-//! error becomes a page or an RFC 9457 problem in one place (`error`). No SQL lives here.
+//! Portico's HTTP face: the axum router, the pages for staff and patients, the JSON API under
+//! `/api/v1`, health and metrics. Handlers stay thin — extract, call one `portico_core` function,
+//! render — and every error becomes a page or an RFC 9457 problem in one place
+//! (`platform::error`). No SQL lives here.
+//!
+//! Three folders; inside `pages/` and `api/` each feature has the name it has in `portico_core`,
+//! so a feature's pages are in `pages/<feature>` and its endpoints in `api/<feature>`:
+//! - `pages/`: the server-rendered pages — `registration`, `accounts`, `links`, `practices`,
+//!   `audit`, `delivery` — and the stylesheet and scripts (`assets`);
+//! - `api/`: what machines call — the JSON API, its OpenAPI document (`openapi`) and extractors
+//!   (`extract`), and `invitations`, `codes`, `programs`, `registration`, `accounts`, `links`,
+//!   `practices`, `delivery` (whose `reports` takes the SMS provider's signed delivery reports
+//!   under `/hooks`);
+//! - `platform/`: the plumbing both use and that uses neither — the error mapping and the bodies
+//!   of error responses, cookies, CSRF, staff and patient sessions, the staff page frame, body and
+//!   field limits, facts about the request, health and metrics.
+//!
+//! The pages' templates are in `crates/web/templates/`, their stylesheet and scripts in
+//! `crates/web/assets/`.
 
 mod api;
-mod auth;
-mod body;
-mod error;
-mod health;
-mod hooks;
-mod limits;
 mod pages;
-mod request;
+mod platform;
 
 use std::time::Duration;
 
@@ -25,9 +35,10 @@ use tower_http::request_id::{
 };
 use tower_http::trace::TraceLayer;
 
-pub use body::MAX_BODY;
-pub use health::install_metrics_recorder;
-pub use hooks::{SMS_STATUS_PATH, SmsHookSettings};
+pub use api::{SMS_STATUS_PATH, SmsHookSettings};
+pub use platform::body::MAX_BODY;
+pub use platform::health::install_metrics_recorder;
+use platform::{body, error, error_bodies, health};
 
 /// Settings the web layer needs beyond the core's.
 #[derive(Debug, Clone)]
@@ -85,10 +96,10 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(api::routes())
         .merge(health::routes())
-        .merge(hooks::routes())
+        .merge(api::callbacks())
         .fallback(error::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), body::bounded))
-        .layer(middleware::from_fn(error::finish_errors))
+        .layer(middleware::from_fn(error_bodies::finish_errors))
         .layer(middleware::from_fn(health::track_metrics))
         .layer(trace)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -1,17 +1,25 @@
-//! Provider codes for staff and integrators: list, rotate, disable — for the practice itself and
-//! for each provider.
+//! Provider codes (`portico_core::codes`): for staff and integrators, list, rotate and disable —
+//! for the practice itself and for each provider; for anyone (under `/public`), looking up which
+//! practice and provider a code belongs to, with one fixed answer for every wrong code and
+//! guessing throttled.
 
 use axum::Json;
 use axum::extract::State;
-use portico_core::codes::provider_codes::{self, ProviderCodeView};
+use portico_core::codes::provider_codes::{self, ProviderCodeMatch, ProviderCodeView};
+use serde::Deserialize;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::ApiPath;
-use super::openapi::{Forbidden, NotFound, PROVIDER_CODES, Unauthenticated};
 use crate::AppState;
-use crate::auth::ApiActor;
-use crate::error::ApiError;
+use crate::api::extract::{ApiPath, BoundedJson};
+use crate::api::openapi::{
+    CodeNotAccepted, Forbidden, InvalidFields, NotFound, PROVIDER_CODES, PUBLIC, TooManyAttempts,
+    Unauthenticated,
+};
+use crate::platform::error::ApiError;
+use crate::platform::limits::Bounded;
+use crate::platform::request::Client;
+use crate::platform::sessions::ApiActor;
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![
@@ -20,6 +28,7 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(disable_practice),
         routes!(rotate_provider),
         routes!(disable_provider),
+        routes!(provider_code),
     ]
 }
 
@@ -109,5 +118,41 @@ async fn disable_provider(
 ) -> Result<Json<ProviderCodeView>, ApiError> {
     Ok(Json(
         provider_codes::disable(&state.core, &actor, Some(&provider_id)).await?,
+    ))
+}
+
+/// A provider code as typed, in any case, with or without spaces and dashes.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ProviderCodeLookup {
+    /// Any other text gets the same 400 as a wrong code.
+    #[schema(value_type = portico_domain::ProviderCode, required = true, default)]
+    pub code: String,
+}
+
+impl Bounded for ProviderCodeLookup {
+    fn fields(&self) -> Vec<(&'static str, &str, portico_domain::TextLimit)> {
+        vec![("code", &self.code, portico_domain::CODE_ENTRY_LIMIT)]
+    }
+}
+
+/// Which practice (and provider) a provider code belongs to.
+#[utoipa::path(post, path = "/public/provider-codes/lookup", tag = PUBLIC,
+    operation_id = "look_up_provider_code", security(()),
+    request_body = ProviderCodeLookup,
+    responses(
+        (status = OK, description = "The practice and provider the code belongs to",
+            body = ProviderCodeMatch),
+        (status = BAD_REQUEST, response = CodeNotAccepted),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+        (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
+    ))]
+async fn provider_code(
+    State(state): State<AppState>,
+    Client(client): Client,
+    BoundedJson(input): BoundedJson<ProviderCodeLookup>,
+) -> Result<Json<ProviderCodeMatch>, ApiError> {
+    Ok(Json(
+        provider_codes::lookup(&state.core, &input.code, &client).await?,
     ))
 }

@@ -1,31 +1,35 @@
-//! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`
-//! (`openapi`). Every error is an RFC 9457 problem document; every record is scoped to the
-//! caller's practice, so another practice's ids answer 404 exactly like unknown ids.
+//! What machines call: the JSON API under `/api/v1`, described by the OpenAPI document at
+//! `/api/openapi.json` (`openapi`), and the signed callbacks of outside services under `/hooks`.
+//! One folder or file per feature, named as in `portico_core`: `invitations` (and redeeming
+//! one), `codes` (provider codes and their public look-up), `programs` (and the public sign-up
+//! code look-up), `registration` (the steps behind a ticket, and the terms of use), `accounts` (a
+//! patient's sessions and password recovery), `links` (the patient's cards, sign-ups awaiting
+//! approval, notifications), `practices` (settings, staff, providers) and `delivery` (message
+//! templates, the provider's delivery reports). Handlers read requests through `extract`.
+//!
+//! Every error is an RFC 9457 problem document; every record is scoped to the caller's practice,
+//! so another practice's ids answer 404 exactly like unknown ids. No module here uses the pages.
 
+mod accounts;
 mod codes;
+mod delivery;
+mod extract;
 mod invitations;
+mod links;
 mod openapi;
-mod patient;
-mod patients;
-mod practice;
+mod practices;
 mod programs;
-mod public;
 mod registration;
-mod templates;
 
-use axum::extract::path::ErrorKind;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+pub use delivery::reports::{SMS_STATUS_PATH, SmsHookSettings};
+
+use axum::Router;
 use axum::http::Method;
-use axum::http::request::Parts;
-use axum::{Json, Router};
-use serde::de::DeserializeOwned;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
 use crate::AppState;
-use crate::error::{ApiError, WebError};
-use crate::limits::{self, Bounded};
+use crate::platform::error::{ApiError, WebError};
 
 /// The API under `/api/v1`, and its OpenAPI document (built from the same routes) at
 /// `/api/openapi.json`.
@@ -33,6 +37,12 @@ pub fn routes() -> Router<AppState> {
     let (api, document) = with_document();
     api.merge(openapi::routes(document))
         .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// The callbacks of outside services (the SMS provider's delivery reports): signed, outside
+/// `/api/v1` and its document, and answered without problem documents.
+pub fn callbacks() -> Router<AppState> {
+    delivery::callbacks()
 }
 
 fn with_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
@@ -72,115 +82,18 @@ fn v1() -> OpenApiRouter<AppState> {
 /// the test below refuses that.
 fn every_route() -> Vec<UtoipaMethodRouter<AppState>> {
     [
-        practice::routes(),
+        practices::routes(),
         invitations::routes(),
         codes::routes(),
         programs::routes(),
-        public::routes(),
-        templates::routes(),
         registration::routes(),
-        patient::routes(),
-        patients::routes(),
+        accounts::routes(),
+        links::routes(),
+        delivery::routes(),
     ]
     .into_iter()
     .flatten()
     .collect()
-}
-
-/// A JSON body whose parse errors are problem documents, not axum's plain-text rejections.
-pub struct ApiJson<T>(pub T);
-
-impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(WebError::UnsupportedMediaType.into())
-            }
-            Err(rejection) => Err(WebError::MalformedBody(rejection_text(&rejection)).into()),
-        }
-    }
-}
-
-/// A JSON body like [`ApiJson`] whose text fields are also checked against their limits
-/// (`limits`) before the handler sees it: the public, anonymous endpoints take these.
-pub struct BoundedJson<T>(pub T);
-
-impl<T: DeserializeOwned + Bounded> FromRequest<AppState> for BoundedJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ApiJson(value) = ApiJson::<T>::from_request(req, state).await?;
-        limits::check(&value)?;
-        Ok(BoundedJson(value))
-    }
-}
-
-/// A query string whose parse errors are problem documents too (e.g. `limit=abc`).
-pub struct ApiQuery<T>(pub T);
-
-impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        match Query::<T>::from_request_parts(parts, state).await {
-            Ok(Query(value)) => Ok(ApiQuery(value)),
-            Err(rejection) => Err(WebError::MalformedQuery(query_text(&rejection)).into()),
-        }
-    }
-}
-
-/// Path parameters whose errors are problem documents too (e.g. `%FF`, which is not UTF-8 text).
-pub struct ApiPath<T>(pub T);
-
-impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiPath<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        match Path::<T>::from_request_parts(parts, state).await {
-            Ok(Path(value)) => Ok(ApiPath(value)),
-            Err(rejection) => Err(WebError::MalformedPath(path_text(&rejection)).into()),
-        }
-    }
-}
-
-/// What was wrong with the query string, without axum's prefix: serde names the parameter.
-fn query_text(rejection: &QueryRejection) -> String {
-    match rejection {
-        QueryRejection::FailedToDeserializeQueryString(e) => {
-            std::error::Error::source(e).map_or_else(|| e.body_text(), ToString::to_string)
-        }
-        other => other.body_text(),
-    }
-}
-
-/// Which part of the path could not be read. Never the value: paths can carry tokens.
-fn path_text(rejection: &PathRejection) -> String {
-    match rejection {
-        PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
-            ErrorKind::InvalidUtf8InPathParam { key } => {
-                format!("`{key}` is not valid UTF-8 text.")
-            }
-            ErrorKind::ParseErrorAtKey { key, .. } | ErrorKind::DeserializeError { key, .. } => {
-                format!("`{key}` is not a valid value.")
-            }
-            _ => "a part of it is not a valid value.".to_owned(),
-        },
-        _ => "a part of it is not a valid value.".to_owned(),
-    }
-}
-
-fn rejection_text(rejection: &JsonRejection) -> String {
-    // serde's message names the field and position, never echoes the value.
-    rejection.body_text()
 }
 
 #[cfg(test)]

@@ -18,8 +18,8 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::AppState;
-use crate::error::Problem;
-use crate::limits::SIGN_IN_NAME;
+use crate::platform::error::Problem;
+use crate::platform::limits::SIGN_IN_NAME;
 
 pub const PRACTICE: &str = "practice";
 pub const INVITATIONS: &str = "invitations";
@@ -255,7 +255,7 @@ fn serve(document: &utoipa::openapi::OpenApi) -> Response {
 }
 
 // The problem responses handlers name in `#[utoipa::path(responses(...))]`. They are never built:
-// each only describes, once, a problem document the error mapping in `crate::error` can answer.
+// each only describes, once, a problem document the error mapping in `crate::platform::error` can answer.
 
 /// The request could not be read: the body is not JSON or a field has the wrong type or is
 /// missing, a path parameter is not UTF-8 text, or the query string does not fit.

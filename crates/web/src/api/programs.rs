@@ -1,24 +1,34 @@
-//! Programs and their sign-up codes for staff and integrators: create, list, read, replace, delete.
+//! Programs and their sign-up codes (`portico_core::programs`): for staff and integrators,
+//! create, list, read, replace, delete; for anyone (under `/public`), looking up which program and
+//! practice a sign-up code belongs to, with one fixed answer for every wrong code and guessing
+//! throttled.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use portico_core::programs::{self, Program, ProgramInput};
+use portico_core::programs::{self, Program, ProgramInput, SignupCodeMatch};
+use serde::Deserialize;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::openapi::{
-    Forbidden, InvalidFields, MalformedRequest, NotFound, PROGRAMS, TooManyAttempts,
-    Unauthenticated,
-};
-use super::{ApiJson, ApiPath};
 use crate::AppState;
-use crate::auth::ApiActor;
-use crate::error::ApiError;
+use crate::api::extract::{ApiJson, ApiPath, BoundedJson};
+use crate::api::openapi::{
+    CodeNotAccepted, Forbidden, InvalidFields, MalformedRequest, NotFound, PROGRAMS, PUBLIC,
+    TooManyAttempts, Unauthenticated,
+};
+use crate::platform::error::ApiError;
+use crate::platform::limits::Bounded;
+use crate::platform::request::Client;
+use crate::platform::sessions::ApiActor;
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
-    vec![routes!(list, create), routes!(read, update, delete)]
+    vec![
+        routes!(list, create),
+        routes!(read, update, delete),
+        routes!(signup_code),
+    ]
 }
 
 /// The practice's programs.
@@ -121,4 +131,40 @@ async fn delete(
 ) -> Result<StatusCode, ApiError> {
     programs::delete(&state.core, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A program's sign-up code as typed, in any case, with or without spaces and dashes.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct SignupCodeLookup {
+    /// Any other text gets the same 400 as a wrong code.
+    #[schema(value_type = portico_domain::SignupCode, required = true, default)]
+    pub code: String,
+}
+
+impl Bounded for SignupCodeLookup {
+    fn fields(&self) -> Vec<(&'static str, &str, portico_domain::TextLimit)> {
+        vec![("code", &self.code, portico_domain::CODE_ENTRY_LIMIT)]
+    }
+}
+
+/// Which program (and practice) a sign-up code belongs to; enabled programs only.
+#[utoipa::path(post, path = "/public/signup-codes/lookup", tag = PUBLIC,
+    operation_id = "look_up_signup_code", security(()),
+    request_body = SignupCodeLookup,
+    responses(
+        (status = OK, description = "The program and practice the code belongs to",
+            body = SignupCodeMatch),
+        (status = BAD_REQUEST, response = CodeNotAccepted),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+        (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
+    ))]
+async fn signup_code(
+    State(state): State<AppState>,
+    Client(client): Client,
+    BoundedJson(input): BoundedJson<SignupCodeLookup>,
+) -> Result<Json<SignupCodeMatch>, ApiError> {
+    Ok(Json(
+        programs::lookup(&state.core, &input.code, &client).await?,
+    ))
 }

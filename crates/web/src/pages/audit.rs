@@ -8,10 +8,11 @@ use axum::response::Response;
 use axum::routing::get;
 use portico_core::audit::{self, TrailItem};
 
-use super::{Chrome, render};
+use super::render;
 use crate::AppState;
-use crate::auth::PageSession;
-use crate::error::PageError;
+use crate::platform::chrome::Chrome;
+use crate::platform::error::PageError;
+use crate::platform::sessions::PageSession;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/staff/audit", get(show))

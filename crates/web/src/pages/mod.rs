@@ -1,92 +1,42 @@
-//! Server-rendered pages. Staff pages live under `/staff`; the first-run set-up page under
-//! `/setup`. Each handler extracts, calls one core function and renders; forms keep what was
-//! typed (passwords aside) and show each error next to its field.
+//! Server-rendered pages, one folder or file per feature, named as in `portico_core`:
+//! `registration` (the entry with an invite or sign-up code, then one page per step, and the terms
+//! pages), `accounts` (staff and patient sign-in and sign-out, a patient's forgotten password),
+//! `links` (the patient's visit screen, staff's sign-ups awaiting approval), `practices` (the
+//! staff home page, staff members, providers, first-run set-up), `audit` (the audit trail) and
+//! `delivery` (the development outbox); `assets` serves the stylesheet and scripts. Staff pages
+//! live under `/staff` (and `/setup`, `/dev`), patients' under `/register`, `/i` and `/portal`.
+//!
+//! Each handler extracts, calls one core function and renders with [`render`]; forms keep what
+//! was typed (passwords aside) and show each error next to its field ([`field_errors`],
+//! [`FieldErrorsExt`]). Sessions, CSRF and the error page are `platform`'s; no page imports
+//! another feature's page.
 
+mod accounts;
+mod assets;
 mod audit;
-mod dev_outbox;
-mod home;
-mod portal;
-mod providers;
-mod register;
-mod setup;
-mod sign_in;
-mod sign_ups;
-mod staff;
+mod delivery;
+mod links;
+mod practices;
+mod registration;
 
 use askama::Template;
 use axum::Router;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use portico_core::FieldErrors;
 
 use crate::AppState;
-use crate::auth::StaffSession;
-use crate::error::{PageError, WebError};
+use crate::platform::error::{PageError, WebError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/assets/portico.css", get(stylesheet))
-        .route("/assets/password.js", get(password_script))
-        .route("/assets/terms.js", get(terms_script))
-        .merge(register::routes())
-        .merge(portal::routes())
-        .merge(home::routes())
-        .merge(sign_in::routes())
-        .merge(setup::routes())
-        .merge(staff::routes())
-        .merge(sign_ups::routes())
-        .merge(providers::routes())
+        .merge(assets::routes())
+        .merge(registration::routes())
+        .merge(accounts::routes())
+        .merge(links::routes())
+        .merge(practices::routes())
         .merge(audit::routes())
-        .merge(dev_outbox::routes())
-}
-
-async fn stylesheet() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../assets/portico.css"),
-    )
-        .into_response()
-}
-
-fn script(body: &'static str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-async fn password_script() -> Response {
-    script(include_str!("../../assets/password.js"))
-}
-
-async fn terms_script() -> Response {
-    script(include_str!("../../assets/terms.js"))
-}
-
-/// What the page frame needs for a signed-in staff member: navigation and the sign-out form.
-#[derive(Debug, Clone)]
-pub struct Chrome {
-    pub staff_name: String,
-    pub is_admin: bool,
-    pub csrf: String,
-}
-
-impl Chrome {
-    pub fn of(session: &StaffSession) -> Chrome {
-        Chrome {
-            staff_name: session.actor.display_name.clone(),
-            is_admin: session.actor.role == portico_domain::StaffRole::Admin,
-            csrf: session.csrf.clone(),
-        }
-    }
+        .merge(delivery::routes())
 }
 
 /// Renders a page with a status.

@@ -1,25 +1,32 @@
-//! The practice's side of patients: its terms of use, sign-ups awaiting approval, notifications.
+//! What a patient is linked to (`portico_core::links`), from both sides: for the signed-in
+//! patient, the visit screen's data (one card per practice or provider, and terms due) and adding
+//! a provider code; for staff and integrators, sign-ups awaiting approval, approving or declining
+//! them, and the practice's notifications.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use portico_core::links::{self, Notification, PracticeLink};
+use portico_core::links::{self, Card, Notification, PracticeLink};
 use portico_core::registration::terms::{self, Terms};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::openapi::{
-    Forbidden, InvalidFields, MalformedRequest, NotFound, PATIENTS, Unauthenticated,
-};
-use super::{ApiJson, ApiPath};
 use crate::AppState;
-use crate::auth::ApiActor;
-use crate::error::ApiError;
+use crate::api::extract::{ApiPath, BoundedJson};
+use crate::api::openapi::{
+    CodeNotAccepted, Forbidden, InvalidFields, NotFound, PATIENT, PATIENTS, TooManyAttempts,
+    Unauthenticated,
+};
+use crate::platform::error::ApiError;
+use crate::platform::limits::Bounded;
+use crate::platform::sessions::{ApiActor, PatientApi};
+use portico_domain::{CODE_ENTRY_LIMIT, TextLimit};
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![
-        routes!(current_terms, publish_terms),
+        routes!(me),
+        routes!(add_provider_code),
         routes!(pending_links),
         routes!(approve_link),
         routes!(decline_link),
@@ -27,53 +34,74 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     ]
 }
 
-/// The practice's current terms of use.
-#[utoipa::path(get, path = "/terms", tag = PATIENTS, operation_id = "get_terms",
+/// The signed-in patient: their cards and the terms they still have to accept.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub patient_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub username: Option<String>,
+    pub cards: Vec<Card>,
+    /// Terms of practices that published a version the patient has not accepted yet.
+    pub terms_due: Vec<Terms>,
+}
+
+/// The visit screen's data: one card per linked practice or provider, and terms due.
+#[utoipa::path(get, path = "/patient", tag = PATIENT, operation_id = "patient_me",
+    security(("patient_session" = [])),
     responses(
-        (status = OK, description = "The current version", body = Terms),
+        (status = OK, description = "The patient", body = Me),
         (status = UNAUTHORIZED, response = Unauthenticated),
     ))]
-async fn current_terms(
+async fn me(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-) -> Result<Json<Terms>, ApiError> {
-    Ok(Json(terms::current_for_staff(&state.core, &actor).await?))
+    PatientApi(session): PatientApi,
+) -> Result<Json<Me>, ApiError> {
+    let p = &session.patient;
+    Ok(Json(Me {
+        cards: links::cards(&state.core, p).await?,
+        terms_due: terms::due(&state.core, p).await?,
+        patient_id: p.patient_id.clone(),
+        first_name: p.first_name.clone(),
+        last_name: p.last_name.clone(),
+        username: p.username.clone(),
+    }))
 }
 
-/// The text of a new version.
+/// A provider code from a pamphlet or card.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct PublishTerms {
-    #[schema(schema_with = terms_body)]
-    pub body: String,
+pub struct ProviderCodeInput {
+    /// Any other text gets the same 400 as a wrong code.
+    #[schema(value_type = portico_domain::ProviderCode)]
+    pub code: String,
 }
 
-fn terms_body() -> utoipa::openapi::schema::Object {
-    portico_domain::schema::filled(
-        "Plain text; blank lines separate paragraphs. At most 100,000 characters once surrounding \
-         whitespace is trimmed.",
-    )
-    .max_length(Some(100_000))
-    .build()
+impl Bounded for ProviderCodeInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("code", &self.code, CODE_ENTRY_LIMIT)]
+    }
 }
 
-/// Publishes a new version of the terms (a signed-in admin's session; API tokens get 403);
-/// patients accept it at their next sign-in.
-#[utoipa::path(post, path = "/terms", tag = PATIENTS, operation_id = "publish_terms",
-    request_body = PublishTerms,
+/// Links another practice or provider with its provider code ("Add provider code").
+#[utoipa::path(post, path = "/patient/provider-codes", tag = PATIENT,
+    operation_id = "patient_add_provider_code", security(("patient_session" = [])),
+    request_body = ProviderCodeInput,
     responses(
-        (status = CREATED, description = "The new current version", body = Terms),
-        (status = BAD_REQUEST, response = MalformedRequest),
+        (status = OK, description = "The new (or existing) card", body = Card),
+        (status = BAD_REQUEST, response = CodeNotAccepted),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+        (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]
-async fn publish_terms(
+async fn add_provider_code(
     State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    ApiJson(input): ApiJson<PublishTerms>,
-) -> Result<(StatusCode, Json<Terms>), ApiError> {
-    let terms = terms::publish(&state.core, &actor, &input.body).await?;
-    Ok((StatusCode::CREATED, Json(terms)))
+    PatientApi(session): PatientApi,
+    BoundedJson(input): BoundedJson<ProviderCodeInput>,
+) -> Result<Json<Card>, ApiError> {
+    Ok(Json(
+        links::add_provider_code(&state.core, &session.patient, &input.code).await?,
+    ))
 }
 
 /// Sign-ups under a program that requires approval, waiting for a staff member.

@@ -1,4 +1,7 @@
-//! Invitations for staff and integrators: create, list, read with history, re-send, revoke.
+//! Invitations (`portico_core::invitations`) for staff and integrators: create, list, read with
+//! history, re-send, revoke. The patient's side, redeeming one, is `redemption`.
+
+mod redemption;
 
 use axum::Json;
 use axum::extract::State;
@@ -10,22 +13,24 @@ use serde::Serialize;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::openapi::{
+use crate::AppState;
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::api::openapi::{
     Forbidden, INVITATIONS, InvalidFields, MalformedRequest, NotFound, StateConflict,
     Unauthenticated,
 };
-use super::{ApiJson, ApiPath, ApiQuery};
-use crate::AppState;
-use crate::auth::ApiActor;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
+use crate::platform::sessions::ApiActor;
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
-    vec![
+    let mut routes = vec![
         routes!(list, create),
         routes!(read),
         routes!(resend),
         routes!(revoke),
-    ]
+    ];
+    routes.extend(redemption::routes());
+    routes
 }
 
 /// An invitation just issued: the only answer that ever carries its code and link.

@@ -1,5 +1,6 @@
-//! Callbacks from outside services, answered without sessions or CSRF tokens because they are
-//! signed instead: the SMS / voice provider's delivery reports (`POST /hooks/sms/status`), checked
+//! Delivery reports from the SMS / voice provider (`POST /hooks/sms/status`), passed on to
+//! `portico_core::delivery::reports`. A callback from an outside service, outside `/api/v1` and
+//! its document, answered without a session or CSRF token because it is signed instead: checked
 //! against Twilio's `X-Twilio-Signature` — a base64 HMAC-SHA1, keyed with the account's auth
 //! token, over the callback URL followed by every POST parameter's name and value sorted by name.
 //! A report without a valid signature is refused (403) and changes nothing.

@@ -1,14 +1,14 @@
 //! The one place where errors become responses: RFC 9457 problem documents for the API, calm
-//! HTML pages for people. Handlers return `ApiError` or `PageError`; [`finish_errors`] adds the
-//! request id and the request path so every error can be traced without logging personal data.
+//! HTML pages (or a redirect to sign in) for people. Handlers return `ApiError` or `PageError`;
+//! each error's status, problem type and the sentence people read are decided here. The bodies
+//! are written by `error_bodies` once the request id is known (it adds the request id and path so
+//! every error can be traced without logging personal data). This module uses nothing else of
+//! the crate, so every other module may use it.
 
 use std::time::Duration;
 
-use askama::Template;
-use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use portico_core::{CodeKind, CoreError, FieldError};
 use serde::Serialize;
 
@@ -228,11 +228,12 @@ impl<E: Into<WebError>> From<E> for PageError {
     }
 }
 
-/// The error page, rendered by [`finish_errors`] once the request id is known.
+/// The error page to show, left on the response for `error_bodies` to render once the request
+/// id is known.
 #[derive(Debug, Clone)]
-struct ErrorPage {
-    status: StatusCode,
-    message: String,
+pub(crate) struct ErrorPage {
+    pub status: StatusCode,
+    pub message: String,
 }
 
 impl IntoResponse for PageError {
@@ -262,60 +263,6 @@ impl IntoResponse for PageError {
         });
         res
     }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorTemplate<'a> {
-    chrome: Option<crate::pages::Chrome>,
-    heading: &'a str,
-    message: &'a str,
-    request_id: &'a str,
-}
-
-/// Writes the bodies of error responses, adding the request id (and, for problems, the path).
-pub async fn finish_errors(req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
-    let request_id = req
-        .headers()
-        .get(crate::REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let mut res = next.run(req).await;
-    if let Some(mut problem) = res.extensions_mut().remove::<Problem>() {
-        problem.instance = Some(path);
-        problem.request_id = Some(request_id);
-        let body = serde_json::to_vec(&problem).unwrap_or_default();
-        let (mut parts, _) = res.into_parts();
-        parts.headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
-        return Response::from_parts(parts, body.into());
-    }
-    if let Some(page) = res.extensions_mut().remove::<ErrorPage>() {
-        let heading = match page.status {
-            StatusCode::NOT_FOUND => "Page not found",
-            StatusCode::FORBIDDEN => "Not allowed",
-            StatusCode::TOO_MANY_REQUESTS => "Please wait a moment",
-            StatusCode::GONE => "This link has expired",
-            StatusCode::PAYLOAD_TOO_LARGE => "That was too much to send",
-            StatusCode::REQUEST_TIMEOUT => "That took too long",
-            s if s.is_server_error() => "Something went wrong",
-            _ => "That did not work",
-        };
-        let template = ErrorTemplate {
-            chrome: None,
-            heading,
-            message: &page.message,
-            request_id: &request_id,
-        };
-        let html = template.render().unwrap_or_else(|_| page.message.clone());
-        let (parts, _) = res.into_parts();
-        return (parts, Html(html)).into_response();
-    }
-    res
 }
 
 /// Whether `path` is the API's, whose errors are problem documents (pages get error pages).

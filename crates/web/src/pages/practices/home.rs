@@ -8,10 +8,11 @@ use axum::response::{Redirect, Response};
 use axum::routing::get;
 use portico_core::{practices, practices::providers, practices::staff};
 
-use super::{Chrome, render};
 use crate::AppState;
-use crate::auth::PageSession;
-use crate::error::PageError;
+use crate::pages::render;
+use crate::platform::chrome::Chrome;
+use crate::platform::error::PageError;
+use crate::platform::sessions::PageSession;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -9,10 +9,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use portico_core::links::{self, Notification, PracticeLink};
 
-use super::{Chrome, render};
 use crate::AppState;
-use crate::auth::{CsrfForm, NoFields, PageSession};
-use crate::error::{PageError, WebError};
+use crate::pages::render;
+use crate::platform::chrome::Chrome;
+use crate::platform::csrf::{CsrfForm, NoFields};
+use crate::platform::error::{PageError, WebError};
+use crate::platform::sessions::PageSession;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -11,10 +11,12 @@ use portico_core::FieldErrors;
 use portico_core::practices::staff::{self, NewStaffInput, StaffChangeInput, StaffMember};
 use portico_domain::StaffRole;
 
-use super::{Chrome, FieldErrorsExt, field_errors, render};
 use crate::AppState;
-use crate::auth::{CsrfForm, PageSession};
-use crate::error::PageError;
+use crate::pages::{FieldErrorsExt, field_errors, render};
+use crate::platform::chrome::Chrome;
+use crate::platform::csrf::CsrfForm;
+use crate::platform::error::PageError;
+use crate::platform::sessions::PageSession;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -13,8 +13,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
+use super::error::{self, ApiError, PageError, WebError};
 use crate::AppState;
-use crate::error::{ApiError, PageError, WebError};
 
 /// The largest request body accepted: far above any form or JSON document the service takes.
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
@@ -26,7 +26,7 @@ pub async fn bounded(State(state): State<AppState>, req: Request, next: Next) ->
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let api = crate::error::is_api(req.uri().path());
+    let api = error::is_api(req.uri().path());
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return refuse(api, WebError::BodyTooLarge { max: MAX_BODY });
     }

@@ -1,5 +1,9 @@
 //! Registration for app clients (docs/PRODUCT.md §5), anonymous: a code gives a ticket, and each step
-//! sends the ticket in its body (never in the URL). The same core functions serve the pages.
+//! sends the ticket in its body (never in the URL); also the password check and passphrase
+//! suggestion the registration form uses. The same core functions serve the pages. The terms of
+//! use outside registration (publishing them, a signed-in patient accepting them) are `terms`.
+
+mod terms;
 
 use axum::Json;
 use axum::extract::State;
@@ -11,21 +15,21 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::BoundedJson;
-use super::openapi::{
+use crate::AppState;
+use crate::api::extract::BoundedJson;
+use crate::api::openapi::{
     CodeNotAccepted, InvalidFields, MalformedRequest, PUBLIC, RegistrationExpired, StateConflict,
     TooManyAttempts,
 };
-use crate::AppState;
-use crate::error::ApiError;
-use crate::limits::Bounded;
-use crate::request::Client;
+use crate::platform::error::ApiError;
+use crate::platform::limits::Bounded;
+use crate::platform::request::Client;
 use portico_core::SecretToken;
 use portico_core::registration::consent::SIGNATURE_LIMIT;
 use portico_domain::{CODE_ENTRY_LIMIT, Channel, OneTimeCode, TextLimit};
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
-    vec![
+    let mut routes = vec![
         routes!(start),
         routes!(status),
         routes!(details),
@@ -36,20 +40,22 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(complete),
         routes!(password_check),
         routes!(passphrase),
-    ]
+    ];
+    routes.extend(terms::routes());
+    routes
 }
 
 /// The ticket of a registration in progress.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TicketOnly {
-    #[schema(schema_with = super::openapi::token)]
+    #[schema(schema_with = crate::api::openapi::token)]
     pub ticket: String,
 }
 
 /// A started self-registration: the ticket (single use, 30 minutes, extended as steps are done).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Started {
-    #[schema(schema_with = super::openapi::token)]
+    #[schema(schema_with = crate::api::openapi::token)]
     pub ticket: String,
     pub registration: RegistrationView,
 }
@@ -108,7 +114,7 @@ async fn status(
 /// The registration form with its ticket.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DetailsWithTicket {
-    #[schema(schema_with = super::openapi::token)]
+    #[schema(schema_with = crate::api::openapi::token)]
     pub ticket: String,
     #[serde(flatten)]
     pub details: DetailsInput,
@@ -138,9 +144,9 @@ async fn details(
 /// How the code should reach the phone.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SendCode {
-    #[schema(schema_with = super::openapi::token)]
+    #[schema(schema_with = crate::api::openapi::token)]
     pub ticket: String,
-    #[schema(schema_with = super::openapi::phone_channel)]
+    #[schema(schema_with = crate::api::openapi::phone_channel)]
     pub channel: String,
 }
 
@@ -171,7 +177,7 @@ async fn send_phone_code(
 /// The code the phone received.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct VerifyPhone {
-    #[schema(schema_with = super::openapi::token)]
+    #[schema(schema_with = crate::api::openapi::token)]
     pub ticket: String,
     #[schema(value_type = portico_domain::OneTimeCode)]
     pub code: String,
@@ -200,7 +206,7 @@ async fn verify_phone(
 /// Which version of the terms was read and accepted, for the registration behind the ticket.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AcceptRegistrationTerms {
-    #[schema(schema_with = super::openapi::token)]
+    #[schema(schema_with = crate::api::openapi::token)]
     pub ticket: String,
     /// The version shown by the registration's status; another one answers 409.
     #[serde(deserialize_with = "portico_domain::json::whole_number")]
@@ -230,7 +236,7 @@ async fn accept_terms(
 /// The typed full name that signs the consent.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SignConsent {
-    #[schema(schema_with = super::openapi::token)]
+    #[schema(schema_with = crate::api::openapi::token)]
     pub ticket: String,
     /// The patient's full name as registered (first and last name; case and spacing do not
     /// matter), otherwise 422.

@@ -9,12 +9,15 @@ use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use portico_core::{CoreError, accounts::staff_sessions};
 
-use super::{Chrome, render};
 use crate::AppState;
-use crate::auth::{self, CsrfForm, NoFields, PageSession, SESSION_COOKIE};
-use crate::error::PageError;
-use crate::limits::{self, Bounded};
-use crate::request::Client;
+use crate::pages::render;
+use crate::platform::chrome::Chrome;
+use crate::platform::cookies::{self, SESSION_COOKIE};
+use crate::platform::csrf::{CsrfForm, NoFields, anonymous_csrf};
+use crate::platform::error::PageError;
+use crate::platform::limits::{self, Bounded};
+use crate::platform::request::Client;
+use crate::platform::sessions::PageSession;
 use portico_domain::{EmailAddress, Password, TextLimit};
 
 pub fn routes() -> Router<AppState> {
@@ -45,7 +48,7 @@ async fn show(
     jar: CookieJar,
     Query(q): Query<Notice>,
 ) -> Result<Response, PageError> {
-    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let (jar, csrf) = anonymous_csrf(&state, jar);
     let notice = q.signed_out.map(|_| "You have signed out.");
     let page = SignInPage {
         chrome: None,
@@ -83,7 +86,7 @@ async fn submit(
     let work = staff_sessions::sign_in(&state.core, &form.email, &form.password, client);
     match limits::within(&form, work).await {
         Ok(session) => {
-            let jar = jar.add(auth::cookie(
+            let jar = jar.add(cookies::cookie(
                 &state,
                 SESSION_COOKIE,
                 session.token.expose().to_owned(),
@@ -91,7 +94,7 @@ async fn submit(
             Ok((jar, Redirect::to("/staff")).into_response())
         }
         Err(CoreError::SignInFailed) => {
-            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let (jar, csrf) = anonymous_csrf(&state, jar);
             let page = SignInPage {
                 chrome: None,
                 csrf,
@@ -102,7 +105,7 @@ async fn submit(
             Ok((jar, render(StatusCode::UNAUTHORIZED, &page)?).into_response())
         }
         Err(CoreError::Invalid(fields)) => {
-            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let (jar, csrf) = anonymous_csrf(&state, jar);
             let message: Vec<&str> = fields.iter().map(|f| f.message.as_str()).collect();
             let page = SignInPage {
                 chrome: None,
@@ -124,7 +127,7 @@ async fn sign_out(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     staff_sessions::sign_out(&state.core, &session.token, &session.actor).await?;
-    let jar = jar.add(auth::removal(&state, SESSION_COOKIE));
+    let jar = jar.add(cookies::removal(&state, SESSION_COOKIE));
     Ok((jar, Redirect::to("/staff/sign-in?signed_out=1")).into_response())
 }
 
@@ -135,6 +138,6 @@ async fn sign_out_everywhere(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     staff_sessions::sign_out_everywhere(&state.core, &session.actor).await?;
-    let jar = jar.add(auth::removal(&state, SESSION_COOKIE));
+    let jar = jar.add(cookies::removal(&state, SESSION_COOKIE));
     Ok((jar, Redirect::to("/staff/sign-in?signed_out=1")).into_response())
 }

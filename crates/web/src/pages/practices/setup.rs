@@ -10,11 +10,13 @@ use axum_extra::extract::cookie::CookieJar;
 use portico_core::practices::setup::{self, SetupInput};
 use portico_core::{FieldErrors, SecretToken};
 
-use super::{Chrome, FieldErrorsExt, field_errors, render};
 use crate::AppState;
-use crate::auth::{self, CsrfForm, SESSION_COOKIE};
-use crate::error::{PageError, WebError};
-use crate::request::Client;
+use crate::pages::{FieldErrorsExt, field_errors, render};
+use crate::platform::chrome::Chrome;
+use crate::platform::cookies::{self, SESSION_COOKIE};
+use crate::platform::csrf::{CsrfForm, anonymous_csrf};
+use crate::platform::error::{PageError, WebError};
+use crate::platform::request::Client;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/setup/{token}", get(show).post(submit))
@@ -43,7 +45,7 @@ async fn show(
     if !setup::link_is_usable(&state.core, &token).await? {
         return Err(gone());
     }
-    let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+    let (jar, csrf) = anonymous_csrf(&state, jar);
     let page = SetupPage {
         chrome: None,
         csrf,
@@ -64,7 +66,7 @@ async fn submit(
     let token = SecretToken::parse(&token).ok_or_else(gone)?;
     match setup::complete(&state.core, &token, &input, client).await {
         Ok(session) => {
-            let jar = jar.add(auth::cookie(
+            let jar = jar.add(cookies::cookie(
                 &state,
                 SESSION_COOKIE,
                 session.token.expose().to_owned(),
@@ -74,7 +76,7 @@ async fn submit(
         Err(e) => {
             let errors = field_errors(e)?;
             input.admin.password.clear();
-            let (jar, csrf) = auth::anonymous_csrf(&state, jar);
+            let (jar, csrf) = anonymous_csrf(&state, jar);
             let action = format!("/setup/{}", token.expose());
             let page = SetupPage {
                 chrome: None,

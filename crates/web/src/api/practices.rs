@@ -1,4 +1,5 @@
-//! The practice, its staff and providers, for API clients.
+//! The practice (`portico_core::practices`) for staff and integrators: its settings, its staff
+//! accounts and its providers.
 
 use axum::Json;
 use axum::extract::State;
@@ -10,13 +11,13 @@ use portico_core::practices::{self, Practice, PracticeSettingsInput};
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::openapi::{
+use crate::AppState;
+use crate::api::extract::{ApiJson, ApiPath};
+use crate::api::openapi::{
     Forbidden, InvalidFields, MalformedRequest, NotFound, PRACTICE, Unauthenticated,
 };
-use super::{ApiJson, ApiPath};
-use crate::AppState;
-use crate::auth::ApiActor;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
+use crate::platform::sessions::ApiActor;
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![

@@ -1,7 +1,8 @@
-//! `/dev/outbox`: while every message goes to the development `log` transport (a development
-//! set-up), a practice's admins read its messages here — codes and links included — instead of in
-//! a mailbox. Each look is audited; account-recovery codes of patients also linked to another
-//! practice are withheld. With any real transport configured the page does not exist (404).
+//! The development outbox, `/dev/outbox` (`portico_core::delivery::outbox`): while every message
+//! goes to the development `log` transport (a development set-up), a practice's admins read its
+//! messages here — codes and links included — instead of in a mailbox. Each look is audited;
+//! account-recovery codes of patients also linked to another practice are withheld. With any real
+//! transport configured the page does not exist (404).
 
 use askama::Template;
 use axum::Router;
@@ -11,10 +12,11 @@ use axum::response::Response;
 use axum::routing::get;
 use portico_core::delivery::outbox::{self, LoggedMessage};
 
-use super::{Chrome, render};
+use super::render;
 use crate::AppState;
-use crate::auth::PageSession;
-use crate::error::{PageError, WebError};
+use crate::platform::chrome::Chrome;
+use crate::platform::error::{PageError, WebError};
+use crate::platform::sessions::PageSession;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/dev/outbox", get(show))

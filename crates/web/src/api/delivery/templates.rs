@@ -1,5 +1,6 @@
-//! Message templates for staff: every kind in English and Spanish, saving a practice's own version
-//! (admins, checked before it is stored), going back to the default, and previews.
+//! Message templates (`portico_core::delivery::templates`) for staff: every kind in English and
+//! Spanish, saving a practice's own version (admins, checked before it is stored), going back to
+//! the default, and previews.
 
 use axum::Json;
 use axum::extract::State;
@@ -10,13 +11,13 @@ use serde::Deserialize;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
-use super::openapi::{
+use crate::AppState;
+use crate::api::extract::{ApiJson, ApiPath};
+use crate::api::openapi::{
     Forbidden, InvalidFields, MalformedRequest, NotFound, TEMPLATES, Unauthenticated,
 };
-use super::{ApiJson, ApiPath};
-use crate::AppState;
-use crate::auth::ApiActor;
-use crate::error::ApiError;
+use crate::platform::error::ApiError;
+use crate::platform::sessions::ApiActor;
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![routes!(list), routes!(save, reset), routes!(preview)]

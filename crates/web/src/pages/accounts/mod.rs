@@ -1,0 +1,18 @@
+//! Sign-in pages (`portico_core::accounts`): a staff member's sign-in and sign-out
+//! (`staff_sessions`), a patient's (`patient_sessions`), and a patient's forgotten password
+//! (`recovery`).
+
+mod patient_sessions;
+mod recovery;
+mod staff_sessions;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(staff_sessions::routes())
+        .merge(patient_sessions::routes())
+        .merge(recovery::routes())
+}

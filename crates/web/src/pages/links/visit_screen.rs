@@ -1,0 +1,118 @@
+//! The signed-in patient's visit screen (docs/PRODUCT.md §7): one card per practice or provider the
+//! patient is linked to, and "Add provider code" to link another. Terms a practice published
+//! since the last visit come first (`registration::terms`).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use portico_core::links::{self, Card};
+use portico_core::registration::terms;
+use portico_core::{CoreError, FieldErrors};
+
+use crate::AppState;
+use crate::pages::{FieldErrorsExt as _, render};
+use crate::platform::csrf::CsrfForm;
+use crate::platform::error::{PageError, WebError};
+use crate::platform::limits::{self, Bounded};
+use crate::platform::sessions::{PatientPage, PatientSession};
+use portico_domain::{CODE_ENTRY_LIMIT, TextLimit};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(visit))
+        .route("/portal/provider-codes", post(add_provider_code))
+}
+
+#[derive(Template)]
+#[template(path = "portal_visit.html")]
+struct VisitPage {
+    csrf: String,
+    patient_name: String,
+    username: Option<String>,
+    cards: Vec<Card>,
+    errors: FieldErrors,
+    code: String,
+    notice: Option<&'static str>,
+}
+
+#[derive(serde::Deserialize)]
+struct VisitQuery {
+    #[serde(default)]
+    welcome: Option<String>,
+    #[serde(default)]
+    added: Option<String>,
+}
+
+async fn visit_page(
+    state: &AppState,
+    session: &PatientSession,
+    errors: FieldErrors,
+    code: String,
+    notice: Option<&'static str>,
+) -> Result<VisitPage, PageError> {
+    let p = &session.patient;
+    Ok(VisitPage {
+        csrf: session.csrf.clone(),
+        patient_name: format!("{} {}", p.first_name, p.last_name),
+        username: p.username.clone(),
+        cards: links::cards(&state.core, p).await?,
+        errors,
+        code,
+        notice,
+    })
+}
+
+async fn visit(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    Query(q): Query<VisitQuery>,
+) -> Result<Response, PageError> {
+    // New terms come first: nothing else until they are accepted (docs/PRODUCT.md §5).
+    if !terms::due(&state.core, &session.patient).await?.is_empty() {
+        return Ok(Redirect::to("/portal/terms").into_response());
+    }
+    let notice = match (q.welcome, q.added) {
+        (Some(_), _) => Some("Welcome! Your account is ready."),
+        (_, Some(_)) => Some("The provider was added."),
+        _ => None,
+    };
+    let page = visit_page(&state, &session, FieldErrors::new(), String::new(), notice).await?;
+    render(StatusCode::OK, &page)
+}
+
+#[derive(serde::Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+impl Bounded for CodeForm {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("code", &self.code, CODE_ENTRY_LIMIT)]
+    }
+}
+
+async fn add_provider_code(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Result<Response, PageError> {
+    let work = links::add_provider_code(&state.core, &session.patient, &form.code);
+    match limits::within(&form, work).await {
+        Ok(_) => Ok(Redirect::to("/portal?added=1").into_response()),
+        Err(CoreError::Invalid(errors)) => {
+            let page = visit_page(&state, &session, errors, form.code, None).await?;
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e @ (CoreError::CodeNotAccepted(_) | CoreError::Throttled { .. })) => {
+            let web = WebError::Core(e);
+            let errors = FieldErrors::single("code", web.public_message());
+            let page = visit_page(&state, &session, errors, form.code, None).await?;
+            render(web.status(), &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

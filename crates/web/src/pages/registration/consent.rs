@@ -1,0 +1,95 @@
+//! The registration's consent step (docs/PRODUCT.md §5), when the invitation asks for digital consent:
+//! the consent text, signed by typing the patient's full name. Signing it finishes the
+//! registration.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::cookie::CookieJar;
+use portico_core::FieldErrors;
+use portico_core::registration::consent::SIGNATURE_LIMIT;
+use portico_core::registration::{self, RegistrationView, Step};
+
+use super::{finish, step_path, ticket};
+use crate::AppState;
+use crate::pages::{FieldErrorsExt as _, field_errors, render};
+use crate::platform::csrf::{CsrfForm, anonymous_csrf};
+use crate::platform::error::PageError;
+use crate::platform::limits::{self, Bounded};
+use crate::platform::request::Client;
+use portico_domain::TextLimit;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/register/consent", get(consent_page).post(consent))
+}
+
+#[derive(Template)]
+#[template(path = "register_consent.html")]
+struct ConsentPage {
+    csrf: String,
+    view: RegistrationView,
+    errors: FieldErrors,
+    signature: String,
+    today: String,
+}
+
+async fn consent_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let ticket = ticket(&state, &jar)?;
+    let view = registration::view(&state.core, &ticket).await?;
+    if view.next != Step::Consent {
+        return Ok(Redirect::to(step_path(view.next)).into_response());
+    }
+    let (jar, csrf) = anonymous_csrf(&state, jar);
+    let page = ConsentPage {
+        csrf,
+        view,
+        errors: FieldErrors::new(),
+        signature: String::new(),
+        today: state.core.now().date().to_string(),
+    };
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ConsentForm {
+    #[serde(default)]
+    signature: String,
+}
+
+impl Bounded for ConsentForm {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("signature", &self.signature, SIGNATURE_LIMIT)]
+    }
+}
+
+async fn consent(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<ConsentForm>,
+) -> Result<Response, PageError> {
+    let ticket = ticket(&state, &jar)?;
+    let work = registration::sign_consent(&state.core, &ticket, &form.signature, &client);
+    match limits::within(&form, work).await {
+        Ok(_) => finish(&state, jar, &ticket, &client).await,
+        Err(e) => {
+            let errors = field_errors(e)?;
+            let view = registration::view(&state.core, &ticket).await?;
+            let (jar, csrf) = anonymous_csrf(&state, jar);
+            let page = ConsentPage {
+                csrf,
+                view,
+                errors,
+                signature: form.signature,
+                today: state.core.now().date().to_string(),
+            };
+            Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
+        }
+    }
+}

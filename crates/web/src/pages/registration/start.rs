@@ -1,0 +1,187 @@
+//! The entry to registration (docs/PRODUCT.md §5): one page with two ways in — an invited patient's code
+//! (or invitation link, `/i/{token}`) with their date of birth, redeemed through
+//! `invitations::redemption`; or a provider or sign-up code for a patient signing up by
+//! themselves. Either gives a ticket, kept in the registration cookie, and leads to the details
+//! step.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
+use portico_core::invitations::redemption::{self, RedeemInput};
+use portico_core::registration;
+use portico_core::{CoreError, FieldErrors};
+
+use crate::AppState;
+use crate::pages::{FieldErrorsExt as _, render};
+use crate::platform::cookies::{self, REGISTRATION_COOKIE};
+use crate::platform::csrf::{CsrfForm, anonymous_csrf};
+use crate::platform::error::{PageError, WebError};
+use crate::platform::limits::{self, Bounded};
+use crate::platform::request::Client;
+use portico_domain::{CODE_ENTRY_LIMIT, TextLimit};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/register", get(start_page))
+        .route("/i/{token}", get(invite_link))
+        .route("/register/invited", post(invited))
+        .route("/register/self", post(self_registration))
+}
+
+#[derive(Template)]
+#[template(path = "register_start.html")]
+struct StartPage {
+    csrf: String,
+    expired: bool,
+    errors: FieldErrors,
+    code: String,
+    link_token: String,
+    birth_date: String,
+    invited_error: Option<String>,
+    self_code: String,
+    self_error: Option<String>,
+}
+
+impl StartPage {
+    fn new(csrf: String) -> StartPage {
+        StartPage {
+            csrf,
+            expired: false,
+            errors: FieldErrors::new(),
+            code: String::new(),
+            link_token: String::new(),
+            birth_date: String::new(),
+            invited_error: None,
+            self_code: String::new(),
+            self_error: None,
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct StartQuery {
+    #[serde(default)]
+    expired: Option<String>,
+}
+
+async fn start_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<StartQuery>,
+) -> Result<Response, PageError> {
+    let (jar, csrf) = anonymous_csrf(&state, jar);
+    let mut page = StartPage::new(csrf);
+    page.expired = q.expired.is_some();
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+/// The link from an invitation: the invited path with the code taken from the link.
+async fn invite_link(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let (jar, csrf) = anonymous_csrf(&state, jar);
+    let mut page = StartPage::new(csrf);
+    page.link_token = token;
+    Ok((jar, render(StatusCode::OK, &page)?).into_response())
+}
+
+/// What went wrong at the entry, as the page shows it; other errors become error pages.
+fn entry_error(e: CoreError) -> Result<(StatusCode, FieldErrors, Option<String>), PageError> {
+    match e {
+        CoreError::Invalid(fields) => Ok((StatusCode::UNPROCESSABLE_ENTITY, fields, None)),
+        e @ (CoreError::CodeNotAccepted(_) | CoreError::Throttled { .. }) => {
+            let web = WebError::Core(e);
+            Ok((web.status(), FieldErrors::new(), Some(web.public_message())))
+        }
+        other => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct InvitedForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    link_token: String,
+    #[serde(default)]
+    birth_date: String,
+}
+
+async fn invited(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<InvitedForm>,
+) -> Result<Response, PageError> {
+    let input = RedeemInput {
+        code: Some(form.code.clone()).filter(|c| !c.trim().is_empty()),
+        link_token: Some(form.link_token.clone()).filter(|c| !c.trim().is_empty()),
+        birth_date: form.birth_date.clone(),
+    };
+    match limits::within(&input, redemption::redeem(&state.core, &input, &client)).await {
+        Ok(done) => {
+            let jar = jar.add(cookies::cookie(
+                &state,
+                REGISTRATION_COOKIE,
+                done.ticket.expose().to_owned(),
+            ));
+            Ok((jar, Redirect::to("/register/details")).into_response())
+        }
+        Err(e) => {
+            let (status, errors, message) = entry_error(e)?;
+            let (jar, csrf) = anonymous_csrf(&state, jar);
+            let mut page = StartPage::new(csrf);
+            page.errors = errors;
+            page.invited_error = message;
+            page.code = form.code;
+            page.link_token = form.link_token;
+            page.birth_date = form.birth_date;
+            Ok((jar, render(status, &page)?).into_response())
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SelfForm {
+    #[serde(default)]
+    code: String,
+}
+
+impl Bounded for SelfForm {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("code", &self.code, CODE_ENTRY_LIMIT)]
+    }
+}
+
+async fn self_registration(
+    State(state): State<AppState>,
+    Client(client): Client,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<SelfForm>,
+) -> Result<Response, PageError> {
+    let work = registration::start_with_code(&state.core, &form.code, &client);
+    match limits::within(&form, work).await {
+        Ok(started) => {
+            let jar = jar.add(cookies::cookie(
+                &state,
+                REGISTRATION_COOKIE,
+                started.ticket.expose().to_owned(),
+            ));
+            Ok((jar, Redirect::to("/register/details")).into_response())
+        }
+        Err(e) => {
+            let (status, errors, message) = entry_error(e)?;
+            let (jar, csrf) = anonymous_csrf(&state, jar);
+            let mut page = StartPage::new(csrf);
+            page.self_error = message.or_else(|| errors.get("code").map(str::to_owned));
+            page.self_code = form.code;
+            Ok((jar, render(status, &page)?).into_response())
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The web layer's own plumbing, which every feature's pages and API handlers use and which never
+//! uses a feature: the error mapping (`error`) and the bodies of error responses
+//! (`error_bodies`); cookies (`cookies`), CSRF tokens (`csrf`) and the staff and patient sessions
+//! (`sessions`); the staff page frame (`chrome`); request bodies (`body`) and field lengths
+//! (`limits`) at the edge; facts about the request (`request`); health checks and metrics
+//! (`health`).
+
+pub mod body;
+pub mod chrome;
+pub mod cookies;
+pub mod csrf;
+pub mod error;
+pub mod error_bodies;
+pub mod health;
+pub mod limits;
+pub mod request;
+pub mod sessions;
