@@ -31,7 +31,15 @@ async fn mark_sent(
     now: Timestamp,
 ) -> Result<(), CoreError> {
     if store::mark_sent(tx, id, now.as_millis()).await? {
-        record_event(tx, practice_id, id, InvitationState::Sent, MovedBy::System, now).await?;
+        record_event(
+            tx,
+            practice_id,
+            id,
+            InvitationState::Sent,
+            MovedBy::System,
+            now,
+        )
+        .await?;
         audit::by_system("worker", Action::InvitationSent, now)
             .practice(practice_id)
             .subject("invitation", id)
@@ -69,7 +77,15 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
     if !store::reissue(&mut tx, &actor.practice_id, id, &reissue, now.as_millis()).await? {
         return Err(refused_after_race(&mut tx, actor, id, now).await);
     }
-    record_event(&mut tx, &actor.practice_id, id, state, MovedBy::Staff(actor), now).await?;
+    record_event(
+        &mut tx,
+        &actor.practice_id,
+        id,
+        state,
+        MovedBy::Staff(actor),
+        now,
+    )
+    .await?;
     let facts = InviteFacts {
         practice_name: &practice.name,
         first_name: &row.first_name,
@@ -123,7 +139,15 @@ pub async fn revoke(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitat
     if !store::revoke(&mut tx, &actor.practice_id, id, now.as_millis()).await? {
         return Err(refused_after_race(&mut tx, actor, id, now).await);
     }
-    record_event(&mut tx, &actor.practice_id, id, InvitationState::Revoked, MovedBy::Staff(actor), now).await?;
+    record_event(
+        &mut tx,
+        &actor.practice_id,
+        id,
+        InvitationState::Revoked,
+        MovedBy::Staff(actor),
+        now,
+    )
+    .await?;
     audit::by_staff(actor, Action::InvitationRevoked, now)
         .subject("invitation", id)
         .append(&mut tx)
@@ -180,7 +204,15 @@ async fn mark_delivered(
     if !store::mark_delivered(tx, id, now.as_millis()).await? {
         return Ok(());
     }
-    record_event(tx, practice_id, id, InvitationState::Delivered, MovedBy::System, now).await?;
+    record_event(
+        tx,
+        practice_id,
+        id,
+        InvitationState::Delivered,
+        MovedBy::System,
+        now,
+    )
+    .await?;
     audit::by_system("system", Action::InvitationDelivered, now)
         .practice(practice_id)
         .subject("invitation", id)

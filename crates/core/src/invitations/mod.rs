@@ -425,7 +425,15 @@ async fn insert_one(
         updated_at: shared.now.as_millis(),
     };
     store::insert(tx, &row).await?;
-    record_event(tx, &row.practice_id, &row.id, state, MovedBy::Staff(actor), shared.now).await?;
+    record_event(
+        tx,
+        &row.practice_id,
+        &row.id,
+        state,
+        MovedBy::Staff(actor),
+        shared.now,
+    )
+    .await?;
     let about = About {
         practice_id: shared.practice_id,
         subject: SubjectKind::Invitation,
@@ -521,4 +529,3 @@ async fn queue_invites(
     }
     Ok(())
 }
-

@@ -6,7 +6,7 @@
 //! against the caller's address.
 
 use portico_domain::{BirthDate, InvitationState, InviteCode};
-use portico_store::invitations::{self as store, EventRow, InvitationRow};
+use portico_store::invitations::{self as store, InvitationRow};
 use portico_store::{practices, programs, tickets};
 
 use crate::audit::{self, Action, FAILURE};
@@ -254,7 +254,15 @@ async fn add_anonymous_event(
     at: i64,
 ) -> Result<(), CoreError> {
     let at = crate::Timestamp::from_millis(at);
-    super::record_event(tx, &row.practice_id, &row.id, state, super::MovedBy::Anonymous, at).await?;
+    super::record_event(
+        tx,
+        &row.practice_id,
+        &row.id,
+        state,
+        super::MovedBy::Anonymous,
+        at,
+    )
+    .await?;
     Ok(())
 }
 
