@@ -1,12 +1,14 @@
 //! Terms of use (DESIGN §5): each practice's current version, which a patient accepts at
-//! registration and again at the next sign-in after an admin publishes a new one. A practice that
-//! never published its own uses the built-in text as version 1.
+//! registration (the terms step, `accept_terms`) and again at the next sign-in after an admin
+//! publishes a new one (`accept`). A practice that never published its own uses the built-in text
+//! as version 1.
 
-use portico_store::{patient_links, practices, terms as store};
+use portico_store::{patient_links, practices, registrations, terms as store};
 
+use super::{RegistrationView, Step, draft, render_after_step};
 use crate::PatientActor;
 use crate::audit::{self, Action};
-use crate::platform::actor::StaffActor;
+use crate::platform::actor::{ClientInfo, StaffActor};
 use crate::{Core, CoreError, FieldErrors};
 
 /// The terms every practice starts with.
@@ -153,4 +155,33 @@ pub async fn accept(
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The registration's terms step: records that the patient accepted `version` of the practice's
+/// terms (the current one). The acceptance is kept with the registration and becomes the
+/// account's when it is created.
+pub async fn accept_terms(
+    core: &Core,
+    ticket: &str,
+    version: i64,
+    client: &ClientInfo,
+) -> Result<RegistrationView, CoreError> {
+    let draft = draft::load(core, ticket).await?;
+    draft.require(Step::Terms)?;
+    let current = current(core, &draft.practice.id).await?;
+    if current.version != version {
+        return Err(CoreError::Conflict(
+            "The terms of use changed while you were reading them. Read the new version, then accept it.",
+        ));
+    }
+    let now = core.now();
+    registrations::accept_terms(
+        core.store(),
+        &draft.ticket_hash,
+        version,
+        now.as_millis(),
+        client.ip.as_deref(),
+    )
+    .await?;
+    render_after_step(core, draft).await
 }
