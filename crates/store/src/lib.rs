@@ -32,6 +32,7 @@ pub mod templates;
 pub mod terms;
 pub mod throttles;
 pub mod tickets;
+pub mod usernames;
 
 pub use db::{Backend, ConnectOptions, Exec, Store, Tx};
 pub use error::StoreError;

@@ -1,5 +1,6 @@
 //! Accounts: staff and patient sign-in with their sessions, forgotten passwords, six-digit
-//! one-time codes, password hashing and the strength meter, and the practice's API tokens.
+//! one-time codes, password hashing and the strength meter, the usernames of patients without
+//! email, and the practice's API tokens.
 
 pub mod api_tokens;
 pub mod one_time_codes;
@@ -7,6 +8,7 @@ pub mod passwords;
 pub mod patient_sessions;
 pub mod recovery;
 pub mod staff_sessions;
+pub(crate) mod usernames;
 
 pub use one_time_codes::{CODE_TTL, MAX_CODE_ATTEMPTS, resend_wait};
 

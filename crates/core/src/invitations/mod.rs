@@ -7,11 +7,12 @@
 use portico_domain::SubjectKind;
 use portico_domain::{
     BirthDate, Channel, ConsentMethod, EmailAddress, InvitationState, InviteCode, PersonName,
-    PhoneNumber, Relation, Username,
+    PhoneNumber, Relation,
 };
 use portico_store::invitations::{self as store, EventRow, InvitationRow, ListFilter};
 use portico_store::{Tx, practices, programs, providers};
 
+use crate::accounts::usernames;
 use crate::audit::{self, Action};
 use crate::delivery::messages::{self, InviteFacts};
 use crate::delivery::outbox::{self, About, MessageKind, MessageStatus};
@@ -220,17 +221,6 @@ fn initial_state(channels: &[Channel]) -> InvitationState {
     }
 }
 
-async fn reserve_username(core: &Core, tx: &mut Tx) -> Result<String, CoreError> {
-    for _ in 0..20 {
-        let candidate = Username::generate(&mut rand::rng());
-        if !store::username_taken(&mut *tx, candidate.as_str()).await? {
-            return Ok(candidate.as_str().to_owned());
-        }
-    }
-    let _ = core;
-    Err(CoreError::Internal("could not find a free username".into()))
-}
-
 /// Creates an invitation (and its household and caregiver invitations) for the actor's practice.
 pub async fn create(
     core: &Core,
@@ -391,8 +381,9 @@ async fn insert_one(
     notes: Option<String>,
 ) -> Result<Issued, CoreError> {
     // Patients without email get a username account instead (caregivers always have email).
+    // Drawn in this transaction, so a household member cannot draw the patient's name.
     let username = match person.email {
-        None => Some(reserve_username(core, tx).await?),
+        None => Some(usernames::draw_free(&mut *tx).await?.as_str().to_owned()),
         Some(_) => None,
     };
     let state = initial_state(&person.channels);

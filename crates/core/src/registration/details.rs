@@ -5,14 +5,15 @@
 
 use portico_domain::{
     BirthDate, Channel, EmailAddress, Password, PasswordContext, PersonName, PhoneNumber,
-    SubjectKind, Username,
+    SubjectKind,
 };
 use portico_store::registrations::{self, RegistrationRow};
-use portico_store::{Tx, invitations as invitations_store, one_time_codes, patients, tickets};
+use portico_store::{Tx, one_time_codes, patients, tickets};
 
 use super::draft::{self, Draft};
 use super::phone::phone_country_allowed;
 use super::{RegistrationView, render_after_step};
+use crate::accounts::usernames;
 use crate::audit::{self, Action};
 use crate::delivery::messages;
 use crate::delivery::outbox::{self, About, MessageKind};
@@ -194,30 +195,19 @@ pub async fn submit_details(
 }
 
 /// The username of an account without email: the one the invitation reserved, else the one this
-/// registration drew before, else a fresh one.
+/// registration drew before, else a fresh one that no patient, invitation or other registration
+/// holds.
 async fn account_username(core: &Core, draft: &Draft) -> Result<String, CoreError> {
     if let Some(reserved) = draft.reserved_username() {
         return Ok(reserved.to_owned());
     }
     match draft.saved.as_ref().and_then(|s| s.username.clone()) {
         Some(kept) => Ok(kept),
-        None => fresh_username(core).await,
+        None => Ok(usernames::draw_free(core.store())
+            .await?
+            .as_str()
+            .to_owned()),
     }
-}
-
-async fn fresh_username(core: &Core) -> Result<String, CoreError> {
-    for _ in 0..10 {
-        let candidate = Username::generate(&mut rand::rng());
-        let name = candidate.as_str();
-        if !patients::exists(core.store(), None, Some(name)).await?
-            && !invitations_store::username_taken(core.store(), name).await?
-        {
-            return Ok(name.to_owned());
-        }
-    }
-    Err(CoreError::Internal(
-        "no free username after 10 draws".into(),
-    ))
 }
 
 /// Emails the owner of an address that already has an account that someone tried to register
