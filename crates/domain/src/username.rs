@@ -14,6 +14,9 @@ const WORDS: &[&str] = &[
     "warm", "water", "wave", "zephyr", "zebra", "acre", "bay", "brush", "cape",
 ];
 const DIGITS: &[u8] = b"23456789";
+/// The shortest and longest usernames, in characters (after trimming).
+pub const MIN_LEN: usize = 5;
+pub const MAX_LEN: usize = 40;
 
 /// A username that passed the format check.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -40,7 +43,7 @@ impl Username {
     /// Reads a username as typed: any case, surrounding spaces ignored.
     pub fn parse(s: &str) -> Result<Username, UsernameError> {
         let s = s.trim().to_ascii_lowercase();
-        let ok = (5..=40).contains(&s.len())
+        let ok = (MIN_LEN..=MAX_LEN).contains(&s.len())
             && s.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
@@ -55,6 +58,39 @@ impl Username {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The schema states what `parse` reads: letters, digits and inner dashes, in any case, with
+/// surrounding whitespace.
+#[cfg(feature = "openapi")]
+mod schema {
+    use utoipa::openapi::{RefOr, Schema};
+
+    use super::{MAX_LEN, MIN_LEN, Username};
+
+    impl utoipa::PartialSchema for Username {
+        fn schema() -> RefOr<Schema> {
+            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
+            crate::schema::once(&SCHEMA, || {
+                let space = crate::schema::class_of(char::is_whitespace);
+                crate::schema::text(&format!(
+                    "A username for a patient without an email address, e.g. amber-crane-472: \
+                     {MIN_LEN} to {MAX_LEN} letters a to z, digits and dashes, not starting or \
+                     ending with a dash, in any case (it is kept in lower case); surrounding \
+                     whitespace is ignored. Unique across the service."
+                ))
+                .min_length(Some(MIN_LEN))
+                .pattern(Some(format!(
+                    "^[{space}]*[A-Za-z0-9][A-Za-z0-9-]{{{},{}}}[A-Za-z0-9][{space}]*$",
+                    MIN_LEN - 2,
+                    MAX_LEN - 2
+                )))
+                .into()
+            })
+        }
+    }
+
+    impl utoipa::ToSchema for Username {}
 }
 
 #[cfg(test)]

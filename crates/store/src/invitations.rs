@@ -319,17 +319,6 @@ pub async fn revoke(tx: &mut Tx, practice_id: &str, id: &str, now: i64) -> Resul
     Ok(done == 1)
 }
 
-/// Whether a username is already reserved by any invitation.
-pub async fn username_taken(db: impl Into<Exec<'_>>, username: &str) -> Result<bool> {
-    let row: Option<(i64,)> = run!(db, |c| sqlx::query_as(
-        "SELECT CAST(1 AS BIGINT) FROM invitations WHERE username = $1"
-    )
-    .bind(username)
-    .fetch_optional(c)
-    .await)?;
-    Ok(row.is_some())
-}
-
 /// Moves a draft invitation to `sent` (its message was accepted for delivery); answers whether
 /// it was a draft. Later states (redeemed, revoked, locked) are left alone.
 pub async fn mark_sent(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {

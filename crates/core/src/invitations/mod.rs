@@ -1,8 +1,9 @@
 //! Invitations (docs/PRODUCT.md §3), staff side: create (with household, caregiver and no-email
-//! variants), list, read with history, re-send and revoke. Each invitation carries a personal
-//! invite code and a link token, stored only as keyed hashes; the plain code is handed back once,
-//! at creation and at each re-send. Every change of state is written to the invitation's history
-//! and to the audit log in the same transaction. The public redemption lives in `redemption`.
+//! variants; a patient without email gets a username, chosen by staff or drawn), list, read with
+//! history, re-send and revoke. Each invitation carries a personal invite code and a link token,
+//! stored only as keyed hashes; the plain code is handed back once, at creation and at each
+//! re-send. Every change of state is written to the invitation's history and to the audit log in
+//! the same transaction. The public redemption lives in `redemption`.
 
 use portico_domain::SubjectKind;
 use portico_domain::{
@@ -12,6 +13,7 @@ use portico_domain::{
 use portico_store::invitations::{self as store, EventRow, InvitationRow, ListFilter};
 use portico_store::{Tx, practices, practices::providers, programs};
 
+use crate::accounts::usernames;
 use crate::audit::{self, Action};
 use crate::delivery::messages::{self, InviteFacts};
 use crate::delivery::outbox::{self, About, MessageKind, MessageStatus};
@@ -100,6 +102,14 @@ pub struct NewInvitationInput {
     /// A caregiver invited with the patient (email required), for proxy access once approved.
     #[cfg_attr(feature = "openapi", schema(default))]
     pub caregiver: Option<PersonInput>,
+    /// The username the patient will sign in with, for a patient invited without an email
+    /// address (otherwise 422); one is made up when left out. Usernames are unique across the
+    /// service: one a patient, an invitation or a registration already holds answers 422.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<portico_domain::schema::OrBlank<Username>>)
+    )]
+    pub username: Option<String>,
 }
 
 /// One person's details after every check.
@@ -110,6 +120,8 @@ struct Person {
     email: Option<EmailAddress>,
     phone: Option<PhoneNumber>,
     channels: Vec<Channel>,
+    /// The username staff chose (a person without email only); one is drawn when `None`.
+    username: Option<Username>,
 }
 
 const MAX_CONTACT_TIME: usize = 100;
@@ -169,6 +181,7 @@ fn check_person(
         email,
         phone,
         channels,
+        username: None,
     })
 }
 
@@ -220,17 +233,6 @@ fn initial_state(channels: &[Channel]) -> InvitationState {
     }
 }
 
-async fn reserve_username(core: &Core, tx: &mut Tx) -> Result<String, CoreError> {
-    for _ in 0..20 {
-        let candidate = Username::generate(&mut rand::rng());
-        if !store::username_taken(&mut *tx, candidate.as_str()).await? {
-            return Ok(candidate.as_str().to_owned());
-        }
-    }
-    let _ = core;
-    Err(CoreError::Internal("could not find a free username".into()))
-}
-
 /// Creates an invitation (and its household and caregiver invitations) for the actor's practice.
 pub async fn create(
     core: &Core,
@@ -260,6 +262,7 @@ pub async fn create(
             "A caregiver needs an email address for their own sign-in.",
         );
     }
+    let username = chosen_username(core, input, &mut errors).await?;
     let consent = match blank_to_none(&input.consent_method) {
         Some(m) => errors.take("consent_method", ConsentMethod::parse(m)),
         None => Some(ConsentMethod::InApp),
@@ -307,6 +310,10 @@ pub async fn create(
     errors.into_result()?;
     let (Some(patient), Some(consent), Some(language)) = (patient, consent, language) else {
         return Err(CoreError::Internal("field errors were not recorded".into()));
+    };
+    let patient = Person {
+        username,
+        ..patient
     };
 
     let expires_at = now.plus(std::time::Duration::from_secs(
@@ -365,6 +372,36 @@ pub async fn create(
     })
 }
 
+/// The username staff chose for the patient, checked: the right shape, for a patient without an
+/// email address, and held by nobody yet. Problems are recorded in `errors`.
+async fn chosen_username(
+    core: &Core,
+    input: &NewInvitationInput,
+    errors: &mut FieldErrors,
+) -> Result<Option<Username>, CoreError> {
+    let Some(typed) = blank_to_none(&input.username) else {
+        return Ok(None);
+    };
+    if blank_to_none(&input.patient.email).is_some() {
+        errors.add(
+            "username",
+            "A patient with an email address signs in with it. Leave the username empty.",
+        );
+        return Ok(None);
+    }
+    let Some(username) = errors.take("username", Username::parse(typed)) else {
+        return Ok(None);
+    };
+    if !usernames::is_free(core.store(), &username).await? {
+        errors.add("username", USERNAME_TAKEN);
+        return Ok(None);
+    }
+    Ok(Some(username))
+}
+
+const USERNAME_TAKEN: &str =
+    "That username is already taken. Choose another, or leave it empty and one will be made up.";
+
 /// What the invitations made in one step share.
 struct Shared<'a> {
     practice_id: &'a str,
@@ -391,9 +428,12 @@ async fn insert_one(
     notes: Option<String>,
 ) -> Result<Issued, CoreError> {
     // Patients without email get a username account instead (caregivers always have email).
-    let username = match person.email {
-        None => Some(reserve_username(core, tx).await?),
-        Some(_) => None,
+    // Drawn in this transaction, so a household member cannot draw the patient's name.
+    let chosen_by_staff = person.username.is_some();
+    let username = match (&person.email, person.username) {
+        (None, Some(chosen)) => Some(chosen.as_str().to_owned()),
+        (None, None) => Some(usernames::draw_free(&mut *tx).await?.as_str().to_owned()),
+        (Some(_), _) => None,
     };
     let state = initial_state(&person.channels);
     let secrets = draw_secrets(core.keys());
@@ -424,7 +464,14 @@ async fn insert_one(
         created_at: shared.now.as_millis(),
         updated_at: shared.now.as_millis(),
     };
-    store::insert(tx, &row).await?;
+    store::insert(tx, &row).await.map_err(|e| {
+        // Checked free before; another invitation took the chosen name in the meantime.
+        if chosen_by_staff && e.is_conflict() {
+            CoreError::from(FieldErrors::single("username", USERNAME_TAKEN))
+        } else {
+            e.into()
+        }
+    })?;
     record_event(
         tx,
         &row.practice_id,

@@ -173,7 +173,9 @@ pub async fn redeem(
         wrong_birth_date(core, row, attempts, client).await?;
         return Err(not_accepted());
     }
-    if let Err(refused) = crate::registration::open_registration_allowed(core, client).await {
+    if let Err(refused) =
+        crate::accounts::registration_limit::open_registration_allowed(core, client).await
+    {
         // The date was right: a caller over the registration cap keeps the invitation's try.
         let mut tx = core.store().begin().await?;
         store::release_attempt(&mut tx, &row.id, &code_hash, now.as_millis()).await?;

@@ -1,5 +1,11 @@
 //! Digital consent (docs/PRODUCT.md §5), signed in the app when the invitation says so: the patient reads
-//! the consent text and types their full name as a signature.
+//! the consent text and types their full name as a signature (the consent step, `sign_consent`).
+
+use portico_store::registration as registrations;
+
+use super::{RegistrationView, Step, draft, render_after_step};
+use crate::platform::actor::ClientInfo;
+use crate::{Core, CoreError, FieldErrors};
 
 /// The version of the consent text; a signature records which text it was given to.
 pub const CONSENT_VERSION: &str = "2026-11";
@@ -48,6 +54,44 @@ pub fn signature_matches(typed: &str, first_name: &str, last_name: &str) -> bool
         .chain(words(last_name))
         .collect();
     !expected.is_empty() && words(typed) == expected
+}
+
+/// The registration's consent step: records the digital consent, the typed full name being the
+/// signature.
+pub async fn sign_consent(
+    core: &Core,
+    ticket: &str,
+    signature: &str,
+    client: &ClientInfo,
+) -> Result<RegistrationView, CoreError> {
+    let draft = draft::load(core, ticket).await?;
+    let saved = draft.require(Step::Consent)?;
+    if !draft.consent_required() {
+        return Err(CoreError::Conflict(
+            "No consent is asked for in this registration.",
+        ));
+    }
+    if !signature_matches(signature, &saved.first_name, &saved.last_name) {
+        return Err(FieldErrors::single(
+            "signature",
+            format!(
+                "Type your full name as your signature: {} {}.",
+                saved.first_name, saved.last_name
+            ),
+        )
+        .into());
+    }
+    let now = core.now();
+    registrations::sign_consent(
+        core.store(),
+        &draft.ticket_hash,
+        CONSENT_VERSION,
+        signature.trim(),
+        now.as_millis(),
+        client.ip.as_deref(),
+    )
+    .await?;
+    render_after_step(core, draft).await
 }
 
 #[cfg(test)]

@@ -1,13 +1,17 @@
 //! Terms of use (docs/PRODUCT.md §5): each practice's current version, which a patient accepts at
-//! registration and again at the next sign-in after an admin publishes a new one. A practice that
-//! never published its own uses the built-in text as version 1.
+//! registration (the terms step, `accept_terms`) and again at the next sign-in after an admin
+//! publishes a new one (`accept`). A practice that never published its own uses the built-in text
+//! as version 1.
 
 use portico_domain::SubjectKind;
-use portico_store::{links, practices, registration::terms as store};
+use portico_store::{
+    links as patient_links, practices, registration as registrations, registration::terms as store,
+};
 
+use super::{RegistrationView, Step, draft, render_after_step};
 use crate::PatientActor;
 use crate::audit::{self, Action};
-use crate::platform::actor::StaffActor;
+use crate::platform::actor::{ClientInfo, StaffActor};
 use crate::{Core, CoreError, FieldErrors};
 
 /// The terms every practice starts with.
@@ -107,7 +111,7 @@ pub async fn publish(core: &Core, actor: &StaffActor, body: &str) -> Result<Term
 /// linked to whose current version is newer than the one they accepted.
 pub async fn due(core: &Core, patient: &PatientActor) -> Result<Vec<Terms>, CoreError> {
     let mut due = Vec::new();
-    for practice_id in links::active_practices(core.store(), &patient.patient_id).await? {
+    for practice_id in patient_links::active_practices(core.store(), &patient.patient_id).await? {
         let terms = current(core, &practice_id).await?;
         let accepted =
             store::accepted_version(core.store(), &patient.patient_id, &practice_id).await?;
@@ -126,7 +130,7 @@ pub async fn accept(
     practice_id: &str,
     version: i64,
 ) -> Result<(), CoreError> {
-    let linked = links::active_practices(core.store(), &patient.patient_id).await?;
+    let linked = patient_links::active_practices(core.store(), &patient.patient_id).await?;
     if !linked.iter().any(|p| p == practice_id) {
         return Err(CoreError::NotFound);
     }
@@ -154,4 +158,33 @@ pub async fn accept(
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The registration's terms step: records that the patient accepted `version` of the practice's
+/// terms (the current one). The acceptance is kept with the registration and becomes the
+/// account's when it is created.
+pub async fn accept_terms(
+    core: &Core,
+    ticket: &str,
+    version: i64,
+    client: &ClientInfo,
+) -> Result<RegistrationView, CoreError> {
+    let draft = draft::load(core, ticket).await?;
+    draft.require(Step::Terms)?;
+    let current = current(core, &draft.practice.id).await?;
+    if current.version != version {
+        return Err(CoreError::Conflict(
+            "The terms of use changed while you were reading them. Read the new version, then accept it.",
+        ));
+    }
+    let now = core.now();
+    registrations::accept_terms(
+        core.store(),
+        &draft.ticket_hash,
+        version,
+        now.as_millis(),
+        client.ip.as_deref(),
+    )
+    .await?;
+    render_after_step(core, draft).await
 }

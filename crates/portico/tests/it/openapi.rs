@@ -327,6 +327,14 @@ async fn required_fields_are_required_and_bounded_without_an_empty_default(app: 
     assert_eq!(schemas["EmailAddress"]["maxLength"], 254);
     assert_eq!(schemas["Password"]["minLength"], 15);
     assert_eq!(schemas["Password"]["maxLength"], 128);
+    assert_eq!(schemas["Username"]["minLength"], 5);
+    assert!(
+        schemas["NewInvitationInput"]
+            .to_string()
+            .contains("#/components/schemas/OrBlank_Username"),
+        "staff may choose the username: {}",
+        schemas["NewInvitationInput"]
+    );
     assert_eq!(
         schemas["StaffRole"]["enum"],
         json!(["admin", "staff", "provider"])

@@ -8,3 +8,4 @@ pub mod one_time_codes;
 pub mod patient_sessions;
 pub mod patients;
 pub mod staff_sessions;
+pub mod usernames;

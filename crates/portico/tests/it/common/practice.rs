@@ -99,11 +99,12 @@ impl Practice<'_> {
 
     /// Invites a patient; answers the invitation with its code and link.
     pub async fn invite(&self, invitee: &Invitee) -> IssuedInvitation {
-        Api::expect_as(
-            self.post("/invitations", &invitee.0).await,
-            StatusCode::CREATED,
-        )
-        .await
+        Api::expect_as(self.try_invite(invitee).await, StatusCode::CREATED).await
+    }
+
+    /// Asks to invite a patient; the answer, whatever it is.
+    pub async fn try_invite(&self, invitee: &Invitee) -> Response {
+        self.post("/invitations", &invitee.0).await
     }
 
     /// Invites a patient, who redeems the code with their date of birth: the invitation, and

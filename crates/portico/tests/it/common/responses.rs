@@ -51,6 +51,8 @@ pub struct IssuedInvitation {
     pub link: String,
     pub state: String,
     pub expires_at: String,
+    /// For a patient invited without an email address: the username they will sign in with.
+    pub username: Option<String>,
 }
 
 impl IssuedInvitation {

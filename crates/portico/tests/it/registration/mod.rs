@@ -3,8 +3,8 @@
 //! code or link (`redeem`), the details and the password rules (`details`), the phone code
 //! (`phone`), terms of use (`terms`), digital consent (`consent`), the account made and signed in
 //! (`complete`), self-registration with a program's sign-up code (`signup_code`), another provider
-//! linked with its code (`provider_code`), and coming back: sessions and password recovery
-//! (`sign_in_again`).
+//! linked with its code (`provider_code`), coming back: sessions and password recovery
+//! (`sign_in_again`), and the one username space of accounts without email (`username`).
 
 mod complete;
 mod consent;
@@ -15,3 +15,4 @@ mod redeem;
 mod sign_in_again;
 mod signup_code;
 mod terms;
+mod username;

@@ -1,0 +1,307 @@
+//! The last step: the account is made from a finished registration — the patient, their link to
+//! the practice (and provider, and program, under its policy), the accepted terms, the consent,
+//! the invitation marked redeemed, the audit trail — and signed in, all in one transaction. The
+//! guarded updates at the start (ticket, invitation) decide races between two completions.
+
+use portico_domain::{ConsentMethod, EmailAddress, InvitationState, ProgramPolicy};
+use portico_domain::{LinkSource, LinkStatus, SubjectKind};
+use portico_store::links::{self as patient_links, LinkRow};
+use portico_store::registration::{self as registrations, RegistrationRow};
+use portico_store::{
+    Tx, accounts::patients, invitations as invitations_store, registration::consents,
+    registration::terms as terms_store, registration::tickets,
+};
+
+use super::Step;
+use super::draft::{self, Draft};
+use crate::PatientActor;
+use crate::accounts::patient_sessions::{self, PatientSession};
+use crate::audit::{self, Action};
+use crate::links;
+use crate::platform::actor::ClientInfo;
+use crate::platform::clock::Timestamp;
+use crate::{Core, CoreError, FieldErrors, new_id};
+
+/// A new account, signed in.
+#[derive(Debug)]
+pub struct Registered {
+    pub session: PatientSession,
+    /// Set for accounts without email: the name to sign in with.
+    pub username: Option<String>,
+}
+
+/// Creates the account once every step is done: the patient, their link to the practice (and
+/// provider, and program, under its policy), the accepted terms, the consent, the invitation
+/// marked redeemed — all in one transaction — and then a session.
+pub async fn complete(
+    core: &Core,
+    ticket: &str,
+    client: &ClientInfo,
+) -> Result<Registered, CoreError> {
+    let draft = draft::load(core, ticket).await?;
+    let saved = draft.require(Step::Complete)?;
+    let account = NewAccount::new(&draft, saved, client, core.now());
+
+    let mut tx = core.store().begin().await?;
+    account.claim(&mut tx).await?;
+    account.insert_patient(&mut tx).await?;
+    let link = account.link_to_practice(&mut tx).await?;
+    account.carry_over_terms(&mut tx).await?;
+    account.carry_over_consent(&mut tx).await?;
+    account.record_redemption(&mut tx).await?;
+    registrations::delete(&mut tx, &draft.ticket_hash).await?;
+    account.audit_registered(&mut tx, &link).await?;
+    // The new account is signed in by the same transaction that creates it.
+    let session = account.sign_in(&mut tx, core).await?;
+    tx.commit().await?;
+    Ok(Registered {
+        username: saved.username.clone(),
+        session,
+    })
+}
+
+/// An account being made from a finished registration; each method writes one part of it in the
+/// caller's transaction.
+struct NewAccount<'a> {
+    draft: &'a Draft,
+    saved: &'a RegistrationRow,
+    patient_id: String,
+    email_key: Option<String>,
+    client: &'a ClientInfo,
+    now: Timestamp,
+}
+
+impl<'a> NewAccount<'a> {
+    fn new(
+        draft: &'a Draft,
+        saved: &'a RegistrationRow,
+        client: &'a ClientInfo,
+        now: Timestamp,
+    ) -> NewAccount<'a> {
+        NewAccount {
+            draft,
+            saved,
+            patient_id: new_id(),
+            email_key: saved
+                .email
+                .as_deref()
+                .and_then(|e| EmailAddress::parse(e).ok())
+                .map(|e| e.lookup_key()),
+            client,
+            now,
+        }
+    }
+
+    /// Takes the ticket and the invitation for this account, refusing when another completion
+    /// took them first or an account already has the email address or username.
+    async fn claim(&self, tx: &mut Tx) -> Result<(), CoreError> {
+        let now = self.now.as_millis();
+        // The guarded update decides races: of two completions of one ticket, exactly one gets here.
+        if tickets::consume(&mut *tx, &self.draft.ticket_hash, now)
+            .await?
+            .is_none()
+        {
+            return Err(CoreError::RegistrationExpired);
+        }
+        if patients::exists(
+            &mut *tx,
+            self.email_key.as_deref(),
+            self.saved.username.as_deref(),
+        )
+        .await?
+        {
+            return Err(FieldErrors::single(
+                "email",
+                "An account with this email address already exists. Sign in instead.",
+            )
+            .into());
+        }
+        if let Some(invitation) = &self.draft.invitation
+            && !invitations_store::redeem(tx, &invitation.id, now).await?
+        {
+            return Err(CoreError::Conflict(
+                "This invitation has already been used to create an account. Sign in instead.",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn insert_patient(&self, tx: &mut Tx) -> Result<(), CoreError> {
+        let saved = self.saved;
+        let now = self.now.as_millis();
+        patients::insert(
+            tx,
+            &patients::PatientRow {
+                id: self.patient_id.clone(),
+                email: saved.email.clone(),
+                email_key: self.email_key.clone(),
+                username: saved.username.clone(),
+                first_name: saved.first_name.clone(),
+                last_name: saved.last_name.clone(),
+                birth_date: saved.birth_date.clone(),
+                phone: saved.phone.clone(),
+                phone_verified_at: saved.phone_verified_at.unwrap_or(now),
+                password_hash: saved.password_hash.clone(),
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Links the patient to the practice (and provider, and program). A program's policy applies
+    /// to self-registration with its sign-up code — the link waits for approval, or staff are
+    /// notified; staff who invite a patient into a program have already decided.
+    async fn link_to_practice(&self, tx: &mut Tx) -> Result<LinkRow, CoreError> {
+        let draft = self.draft;
+        let policy = match (&draft.program, &draft.invitation) {
+            (Some(program), None) => ProgramPolicy::parse(&program.policy).ok(),
+            _ => None,
+        };
+        let pending = policy == Some(ProgramPolicy::Approval);
+        let link = LinkRow {
+            id: new_id(),
+            patient_id: self.patient_id.clone(),
+            practice_id: draft.practice.id.clone(),
+            provider_id: draft.provider_id.clone(),
+            program_id: draft.program.as_ref().map(|p| p.id.clone()),
+            invitation_id: draft.invitation.as_ref().map(|i| i.id.clone()),
+            source: if draft.invitation.is_some() {
+                LinkSource::Invitation
+            } else if draft.program.is_some() {
+                LinkSource::SignupCode
+            } else {
+                LinkSource::ProviderCode
+            },
+            status: if pending {
+                LinkStatus::Pending
+            } else {
+                LinkStatus::Active
+            },
+            created_at: self.now.as_millis(),
+            decided_at: None,
+            decided_by: None,
+            ended_at: None,
+        };
+        patient_links::insert_new(&mut *tx, &link).await?;
+        match policy {
+            Some(ProgramPolicy::Notify) => {
+                links::notify(tx, &link, "patient.signed_up", self.now).await?
+            }
+            Some(ProgramPolicy::Approval) => {
+                links::notify(tx, &link, "patient.awaits_approval", self.now).await?
+            }
+            _ => {}
+        }
+        Ok(link)
+    }
+
+    /// The terms accepted during registration become the account's acceptance.
+    async fn carry_over_terms(&self, tx: &mut Tx) -> Result<(), CoreError> {
+        let saved = self.saved;
+        let (Some(version), Some(at)) = (saved.terms_version, saved.terms_accepted_at) else {
+            return Ok(());
+        };
+        let practice_id = &self.draft.practice.id;
+        terms_store::accept(
+            &mut *tx,
+            &self.patient_id,
+            practice_id,
+            version,
+            at,
+            saved.terms_ip.as_deref(),
+        )
+        .await?;
+        audit::by_anonymous(Action::TermsAccepted, self.now, self.client)
+            .practice(practice_id)
+            .patient(&self.patient_id)
+            .detail("version", version)
+            .append(tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The consent signed during registration (when it was asked for) becomes the account's.
+    async fn carry_over_consent(&self, tx: &mut Tx) -> Result<(), CoreError> {
+        let saved = self.saved;
+        let (Some(version), Some(signature), Some(at)) = (
+            &saved.consent_version,
+            &saved.consent_signature,
+            saved.consent_signed_at,
+        ) else {
+            return Ok(());
+        };
+        let draft = self.draft;
+        consents::insert(
+            &mut *tx,
+            &consents::ConsentRow {
+                id: new_id(),
+                patient_id: self.patient_id.clone(),
+                practice_id: draft.practice.id.clone(),
+                invitation_id: draft.invitation.as_ref().map(|i| i.id.clone()),
+                version: version.clone(),
+                signature: signature.clone(),
+                signed_at: at,
+                ip: saved.consent_ip.clone(),
+            },
+        )
+        .await?;
+        audit::by_anonymous(Action::ConsentSigned, self.now, self.client)
+            .practice(&draft.practice.id)
+            .patient(&self.patient_id)
+            .detail("version", version.as_str())
+            .detail("method", ConsentMethod::InApp.as_str())
+            .append(tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes the invitation's move to `redeemed` (taken in `claim`) to its history and the audit
+    /// trail, as the new patient's doing.
+    async fn record_redemption(&self, tx: &mut Tx) -> Result<(), CoreError> {
+        let Some(invitation) = &self.draft.invitation else {
+            return Ok(());
+        };
+        crate::invitations::record_event(
+            &mut *tx,
+            &invitation.practice_id,
+            &invitation.id,
+            InvitationState::Redeemed,
+            crate::invitations::MovedBy::Patient(&self.patient_id),
+            self.now,
+        )
+        .await?;
+        audit::by_anonymous(Action::InvitationRedeemed, self.now, self.client)
+            .practice(&invitation.practice_id)
+            .subject(SubjectKind::Invitation, &invitation.id)
+            .patient(&self.patient_id)
+            .append(tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn audit_registered(&self, tx: &mut Tx, link: &LinkRow) -> Result<(), CoreError> {
+        audit::by_anonymous(Action::PatientRegistered, self.now, self.client)
+            .practice(&self.draft.practice.id)
+            .subject(SubjectKind::PatientLink, &link.id)
+            .patient(&self.patient_id)
+            .detail("source", link.source.as_str())
+            .detail("status", link.status.as_str())
+            .append(tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn sign_in(&self, tx: &mut Tx, core: &Core) -> Result<PatientSession, CoreError> {
+        let patient = PatientActor {
+            patient_id: self.patient_id.clone(),
+            first_name: self.saved.first_name.clone(),
+            last_name: self.saved.last_name.clone(),
+            username: self.saved.username.clone(),
+            client: self.client.clone(),
+        };
+        let token = patient_sessions::insert_session(tx, core, &patient).await?;
+        Ok(PatientSession { token, patient })
+    }
+}
