@@ -1,6 +1,8 @@
 //! Portico's domain types: the codes that bring a patient in, dates of birth, names, contact
-//! points, passwords and staff roles. Every value that comes from outside is parsed here once, into a
-//! type that cannot hold a bad value, so the rest of the service never re-checks it.
+//! points, passwords, usernames and staff roles. Every value that comes from outside is parsed here
+//! once, into a type that cannot hold a bad value, so the rest of the service never re-checks it.
+//! The closed sets of words the database stores (invitation states, subject kinds, outbox states,
+//! link statuses and sources) are enums here too, and reading an unknown word is an error.
 //!
 //! This crate is pure: it must never do I/O, read the clock or touch a database. "Today" is passed in
 //! by the caller. Types that hold personal data or secrets have a redacted `Debug` and no `Display`,
