@@ -76,6 +76,7 @@ fn parse_url(raw: &Raw) -> Result<Database, ConfigError> {
 
 #[cfg(test)]
 mod tests {
+    use crate::config::assert_refused_naming;
     use std::path::PathBuf;
 
     use super::super::tests::load;
@@ -114,12 +115,9 @@ mod tests {
 
     #[test]
     fn a_sqlite_url_without_a_path_is_refused() {
-        let e = load(&[("DATABASE_URL", "sqlite:")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("database.url") && e.contains("needs a file path"),
-            "{e}"
+        assert_refused_naming(
+            load(&[("DATABASE_URL", "sqlite:")]),
+            &["database.url", "needs a file path"],
         );
     }
 
@@ -129,12 +127,9 @@ mod tests {
         let config = load(&[("PORTICO_DATABASE_MAX_CONNECTIONS", "40")]).unwrap();
         assert_eq!(config.max_connections, 40);
 
-        let e = load(&[("PORTICO_DATABASE_MAX_CONNECTIONS", "1001")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("database.max_connections") && e.contains("1 to 1000"),
-            "{e}"
+        assert_refused_naming(
+            load(&[("PORTICO_DATABASE_MAX_CONNECTIONS", "1001")]),
+            &["database.max_connections", "1 to 1000"],
         );
     }
 }

@@ -43,6 +43,7 @@ pub(super) fn delivery(src: &Sources<'_>, file: DeliverySection) -> Result<Deliv
 #[cfg(test)]
 mod tests {
     use super::super::tests::load;
+    use crate::config::assert_refused_naming;
 
     #[test]
     fn serve_runs_the_worker_unless_turned_off() {
@@ -53,12 +54,9 @@ mod tests {
                 .run_worker
         );
 
-        let e = load(&[("PORTICO_DELIVERY_WORKER", "sometimes")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("delivery.worker") && e.contains("`sometimes` is not true or false"),
-            "{e}"
+        assert_refused_naming(
+            load(&[("PORTICO_DELIVERY_WORKER", "sometimes")]),
+            &["delivery.worker", "`sometimes` is not true or false"],
         );
     }
 
@@ -68,12 +66,9 @@ mod tests {
         let config = load(&[("PORTICO_DELIVERY_LEASE_SECONDS", "5")]).unwrap();
         assert_eq!(config.delivery_lease.as_secs(), 5);
 
-        let e = load(&[("PORTICO_DELIVERY_LEASE_SECONDS", "3601")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("delivery.lease_seconds") && e.contains("1 to 3600"),
-            "{e}"
+        assert_refused_naming(
+            load(&[("PORTICO_DELIVERY_LEASE_SECONDS", "3601")]),
+            &["delivery.lease_seconds", "1 to 3600"],
         );
     }
 }

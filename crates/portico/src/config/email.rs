@@ -152,6 +152,7 @@ pub(super) fn email(src: &Sources<'_>, file: EmailSection) -> Result<EmailConfig
 mod tests {
     use super::super::tests::load;
     use super::{EmailConfig, SmtpTls};
+    use crate::config::assert_refused_naming;
 
     const SMTP: [(&str, &str); 3] = [
         ("PORTICO_EMAIL_TRANSPORT", "smtp"),
@@ -169,12 +170,9 @@ mod tests {
     #[test]
     fn email_is_kept_for_the_outbox_page_unless_smtp_is_chosen() {
         assert_eq!(load(&[]).unwrap().email, EmailConfig::Log);
-        let e = load(&[("PORTICO_EMAIL_TRANSPORT", "sendmail")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("email.transport") && e.contains("`sendmail` is not log or smtp"),
-            "{e}"
+        assert_refused_naming(
+            load(&[("PORTICO_EMAIL_TRANSPORT", "sendmail")]),
+            &["email.transport", "`sendmail` is not log or smtp"],
         );
     }
 
@@ -219,26 +217,17 @@ mod tests {
 
     #[test]
     fn smtp_settings_that_do_not_fit_are_named() {
-        let e = smtp(&[("PORTICO_SMTP_TLS", "ssl")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("email.smtp_tls") && e.contains("`ssl` is not none, starttls or tls"),
-            "{e}"
+        assert_refused_naming(
+            smtp(&[("PORTICO_SMTP_TLS", "ssl")]),
+            &["email.smtp_tls", "`ssl` is not none, starttls or tls"],
         );
-        let e = smtp(&[("PORTICO_EMAIL_FROM", "Lakeside Clinic")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("email.from") && e.contains("use an address like"),
-            "{e}"
+        assert_refused_naming(
+            smtp(&[("PORTICO_EMAIL_FROM", "Lakeside Clinic")]),
+            &["email.from", "use an address like"],
         );
-        let e = smtp(&[("PORTICO_SMTP_USERNAME", "portal")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("set both email.smtp_username and email.smtp_password, or neither"),
-            "{e}"
+        assert_refused_naming(
+            smtp(&[("PORTICO_SMTP_USERNAME", "portal")]),
+            &["set both email.smtp_username and email.smtp_password, or neither"],
         );
     }
 }

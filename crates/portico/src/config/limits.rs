@@ -160,6 +160,7 @@ pub(super) fn limits(
 
 #[cfg(test)]
 mod tests {
+    use crate::config::assert_refused_naming;
     use std::time::Duration;
 
     use super::super::tests::load;
@@ -259,21 +260,17 @@ mod tests {
 
     #[test]
     fn a_limit_out_of_its_range_names_the_setting_and_the_range() {
-        let e = load(&[("PORTICO_LIMIT_ACCOUNT_FAILURES_TO_LOCK", "1")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("limits.account_failures_to_lock")
-                && e.contains("PORTICO_LIMIT_ACCOUNT_FAILURES_TO_LOCK")
-                && e.contains("2 to 100"),
-            "{e}"
+        assert_refused_naming(
+            load(&[("PORTICO_LIMIT_ACCOUNT_FAILURES_TO_LOCK", "1")]),
+            &[
+                "limits.account_failures_to_lock",
+                "PORTICO_LIMIT_ACCOUNT_FAILURES_TO_LOCK",
+                "2 to 100",
+            ],
         );
-        let e = load(&[("PORTICO_LIMIT_WRONG_BIRTH_DATES", "five")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("limits.wrong_birth_dates") && e.contains("`five` is not a whole number"),
-            "{e}"
+        assert_refused_naming(
+            load(&[("PORTICO_LIMIT_WRONG_BIRTH_DATES", "five")]),
+            &["limits.wrong_birth_dates", "`five` is not a whole number"],
         );
     }
 

@@ -57,6 +57,7 @@ pub(super) fn log(src: &Sources<'_>, file: LogSection) -> Result<Log, ConfigErro
 #[cfg(test)]
 mod tests {
     use super::super::tests::load;
+    use crate::config::assert_refused_naming;
 
     #[test]
     fn logs_are_text_at_info_unless_set() {
@@ -76,12 +77,9 @@ mod tests {
             e.contains("log.level") && e.contains("`verbose` is not one of"),
             "{e}"
         );
-        let e = load(&[("PORTICO_LOG_FORMAT", "xml")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("log.format") && e.contains("`xml` is not text or json"),
-            "{e}"
+        assert_refused_naming(
+            load(&[("PORTICO_LOG_FORMAT", "xml")]),
+            &["log.format", "`xml` is not text or json"],
         );
     }
 }

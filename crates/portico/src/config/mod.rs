@@ -181,3 +181,15 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
 
 #[cfg(test)]
 mod tests;
+
+/// Asserts that loading was refused with a message naming each of `expected` (the setting, the
+/// variable, the rule): what an operator reads to fix a configuration.
+#[cfg(test)]
+fn assert_refused_naming<T: std::fmt::Debug>(result: Result<T, ConfigError>, expected: &[&str]) {
+    let message = result
+        .expect_err("the configuration should be refused")
+        .to_string();
+    for part in expected {
+        assert!(message.contains(part), "{message:?} does not name {part:?}");
+    }
+}

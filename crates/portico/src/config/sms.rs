@@ -126,6 +126,7 @@ pub(super) fn sms(src: &Sources<'_>, file: SmsSection) -> Result<PhoneConfig, Co
 mod tests {
     use super::super::tests::load;
     use super::PhoneConfig;
+    use crate::config::assert_refused_naming;
 
     const HTTP: [(&str, &str); 5] = [
         ("PORTICO_SMS_TRANSPORT", "http"),
@@ -142,12 +143,9 @@ mod tests {
     #[test]
     fn texts_and_calls_are_kept_for_the_outbox_page_unless_http_is_chosen() {
         assert_eq!(load(&[]).unwrap().phone, PhoneConfig::Log);
-        let e = load(&[("PORTICO_SMS_TRANSPORT", "twilio")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("sms.transport") && e.contains("`twilio` is not log or http"),
-            "{e}"
+        assert_refused_naming(
+            load(&[("PORTICO_SMS_TRANSPORT", "twilio")]),
+            &["sms.transport", "`twilio` is not log or http"],
         );
     }
 
@@ -166,12 +164,9 @@ mod tests {
             panic!("http expected");
         };
         assert_eq!(config.timeout.as_secs(), 5);
-        let e = http(&[("PORTICO_SMS_TIMEOUT_SECONDS", "121")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("sms.timeout_seconds") && e.contains("1 to 120"),
-            "{e}"
+        assert_refused_naming(
+            http(&[("PORTICO_SMS_TIMEOUT_SECONDS", "121")]),
+            &["sms.timeout_seconds", "1 to 120"],
         );
     }
 
@@ -187,12 +182,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("sms.from") && e.contains("E.164"), "{e}");
-        let e = http(&[("PORTICO_SMS_BASE_URL", "api.twilio.example")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("sms.base_url") && e.contains("starting with https://"),
-            "{e}"
+        assert_refused_naming(
+            http(&[("PORTICO_SMS_BASE_URL", "api.twilio.example")]),
+            &["sms.base_url", "starting with https://"],
         );
     }
 }

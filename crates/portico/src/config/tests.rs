@@ -1,6 +1,7 @@
 //! The configuration's rules that span sections, pinned: where the file is found, what wins over
 //! what, what no configuration at all means. Each section's own tests sit in its file.
 use super::*;
+use crate::config::assert_refused_naming;
 
 /// The configuration from these environment variables alone (no file, a data folder that has none).
 pub(super) fn load(env: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -28,12 +29,9 @@ fn no_configuration_means_sqlite_in_the_data_folder_on_port_8080() {
 
 #[test]
 fn out_of_range_numbers_say_the_range() {
-    let e = load(&[("PORTICO_SESSION_IDLE_MINUTES", "0")])
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("security.session_idle_minutes") && e.contains("1 to 1440"),
-        "{e}"
+    assert_refused_naming(
+        load(&[("PORTICO_SESSION_IDLE_MINUTES", "0")]),
+        &["security.session_idle_minutes", "1 to 1440"],
     );
 }
 
