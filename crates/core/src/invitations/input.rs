@@ -1,0 +1,188 @@
+//! What staff type to invite someone, and its checks: each person's names, date of birth and
+//! contact points, the channels to send by, and a username staff may choose for a patient without
+//! email. Every field is checked even when an earlier one failed, so all errors come back at once,
+//! each under its field's name (`household.phone`).
+
+use portico_domain::{BirthDate, Channel, EmailAddress, PersonName, PhoneNumber, Username};
+
+use crate::accounts::usernames;
+use crate::{Core, CoreError, FieldErrors};
+
+/// One person's details as typed: the patient, a household member or a caregiver.
+// In the API document a bare `default` keeps serde's container default (an empty string, which
+// the rules refuse) off the required fields.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct PersonInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = PersonName, required = true, default))]
+    pub first_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = PersonName, required = true, default))]
+    pub last_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = BirthDate, required = true, default))]
+    pub birth_date: String,
+    /// Needed to send by email (and always for a caregiver).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<portico_domain::schema::OrBlank<EmailAddress>>)
+    )]
+    pub email: Option<String>,
+    /// Needed to send by text or voice call.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<portico_domain::schema::OrBlank<PhoneNumber>>)
+    )]
+    pub phone: Option<String>,
+    /// How to send the invitation; none means staff hand it over themselves.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Channel>))]
+    pub channels: Vec<String>,
+}
+
+/// A new invitation as posted to `POST /api/v1/invitations`. Blank optional fields are read as
+/// left out.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct NewInvitationInput {
+    #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(default))]
+    pub patient: PersonInput,
+    /// A provider of the practice (otherwise 422).
+    pub provider_id: Option<String>,
+    /// A program of the practice (otherwise 422).
+    pub program_id: Option<String>,
+    /// `in_app` when left out.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<portico_domain::schema::OrBlank<ConsentMethod>>)
+    )]
+    pub consent_method: Option<String>,
+    /// The language of the invitation's messages: `en` (default) or `es`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<portico_domain::schema::OrBlank<crate::delivery::templates::Language>>)
+    )]
+    pub language: Option<String>,
+    /// When the patient prefers to be called, as typed.
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub contact_time: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+    pub notes: Option<String>,
+    /// A spouse or family member invited in the same step (a second, linked invitation).
+    #[cfg_attr(feature = "openapi", schema(default))]
+    pub household: Option<PersonInput>,
+    /// A caregiver invited with the patient (email required), for proxy access once approved.
+    #[cfg_attr(feature = "openapi", schema(default))]
+    pub caregiver: Option<PersonInput>,
+    /// The username the patient will sign in with, for a patient invited without an email
+    /// address (otherwise 422); one is made up when left out. Usernames are unique across the
+    /// service: one a patient, an invitation or a registration already holds answers 422.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<portico_domain::schema::OrBlank<Username>>)
+    )]
+    pub username: Option<String>,
+}
+
+/// One person's details after every check.
+pub(super) struct Person {
+    pub(super) first_name: PersonName,
+    pub(super) last_name: PersonName,
+    pub(super) birth_date: BirthDate,
+    pub(super) email: Option<EmailAddress>,
+    pub(super) phone: Option<PhoneNumber>,
+    pub(super) channels: Vec<Channel>,
+    /// The username staff chose (a person without email only); one is drawn when `None`.
+    pub(super) username: Option<Username>,
+}
+
+pub(super) const MAX_CONTACT_TIME: usize = 100;
+pub(super) const MAX_NOTES: usize = 2000;
+
+pub(super) fn blank_to_none(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Checks one person's fields, recording errors under `prefix` (e.g. `household.`).
+pub(super) fn check_person(
+    p: &PersonInput,
+    prefix: &str,
+    today: time::Date,
+    country: &str,
+    errors: &mut FieldErrors,
+) -> Option<Person> {
+    let f = |name: &str| format!("{prefix}{name}");
+    let first_name = errors.take(f("first_name"), PersonName::parse(&p.first_name));
+    let last_name = errors.take(f("last_name"), PersonName::parse(&p.last_name));
+    let birth_date = errors.take(f("birth_date"), BirthDate::parse(&p.birth_date, today));
+    // Each field is checked even when an earlier one failed, so every error is reported at once.
+    let email = blank_to_none(&p.email).map(|e| errors.take(f("email"), EmailAddress::parse(e)));
+    let phone = blank_to_none(&p.phone)
+        .map(|ph| errors.take(f("phone"), PhoneNumber::parse(ph, Some(country))));
+    let mut channels = Vec::new();
+    for c in &p.channels {
+        if let Some(c) = errors.take(f("channels"), Channel::parse(c)) {
+            channels.push(c);
+        }
+    }
+    if channels.contains(&Channel::Email) && email.is_none() {
+        errors.add(
+            f("email"),
+            "Enter an email address to send the invitation by email.",
+        );
+    }
+    if (channels.contains(&Channel::Sms) || channels.contains(&Channel::Voice)) && phone.is_none() {
+        errors.add(
+            f("phone"),
+            "Enter a mobile phone number to send the invitation by text or voice call.",
+        );
+    }
+    // A typed but invalid email or phone was recorded above; it makes the whole person invalid.
+    let email = match email {
+        Some(parsed) => Some(parsed?),
+        None => None,
+    };
+    let phone = match phone {
+        Some(parsed) => Some(parsed?),
+        None => None,
+    };
+    Some(Person {
+        first_name: first_name?,
+        last_name: last_name?,
+        birth_date: birth_date?,
+        email,
+        phone,
+        channels,
+        username: None,
+    })
+}
+
+/// The username staff chose for the patient, checked: the right shape, for a patient without an
+/// email address, and held by nobody yet. Problems are recorded in `errors`.
+pub(super) async fn chosen_username(
+    core: &Core,
+    input: &NewInvitationInput,
+    errors: &mut FieldErrors,
+) -> Result<Option<Username>, CoreError> {
+    let Some(typed) = blank_to_none(&input.username) else {
+        return Ok(None);
+    };
+    if blank_to_none(&input.patient.email).is_some() {
+        errors.add(
+            "username",
+            "A patient with an email address signs in with it. Leave the username empty.",
+        );
+        return Ok(None);
+    }
+    let Some(username) = errors.take("username", Username::parse(typed)) else {
+        return Ok(None);
+    };
+    if !usernames::is_free(core.store(), &username).await? {
+        errors.add("username", USERNAME_TAKEN);
+        return Ok(None);
+    }
+    Ok(Some(username))
+}
+
+pub(super) const USERNAME_TAKEN: &str =
+    "That username is already taken. Choose another, or leave it empty and one will be made up.";
