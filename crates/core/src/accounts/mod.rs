@@ -17,6 +17,14 @@ use portico_domain::EmailAddress;
 
 use crate::{Core, CoreError};
 
+/// Whether a session (staff or patient) is still in force at `now`: before its absolute end and
+/// seen within the idle limit. One rule for both kinds, so a change to it changes both.
+pub(crate) fn session_in_force(core: &Core, expires_at: i64, last_seen_at: i64) -> bool {
+    let now = core.now();
+    let idle_cutoff = now.minus(core.settings().session_idle).as_millis();
+    expires_at > now.as_millis() && last_seen_at > idle_cutoff
+}
+
 /// Removes staff and patient sessions past their limits; run now and then by the server.
 pub async fn sweep_sessions(core: &Core) -> Result<u64, CoreError> {
     Ok(staff_sessions::sweep(core).await? + patient_sessions::sweep(core).await?)

@@ -148,8 +148,7 @@ pub async fn authenticate(
     let Some(session) = staff_sessions::find(core.store(), &hash).await? else {
         return Ok(None);
     };
-    let idle_cutoff = now.minus(core.settings().session_idle).as_millis();
-    if session.expires_at <= now.as_millis() || session.last_seen_at <= idle_cutoff {
+    if !super::session_in_force(core, session.expires_at, session.last_seen_at) {
         staff_sessions::delete(core.store(), &hash).await?;
         return Ok(None);
     }

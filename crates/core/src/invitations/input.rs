@@ -54,7 +54,7 @@ pub struct NewInvitationInput {
     /// `in_app` when left out.
     #[cfg_attr(
         feature = "openapi",
-        schema(value_type = Option<portico_domain::schema::OrBlank<ConsentMethod>>)
+        schema(value_type = Option<portico_domain::schema::OrBlank<portico_domain::ConsentMethod>>)
     )]
     pub consent_method: Option<String>,
     /// The language of the invitation's messages: `en` (default) or `es`.
