@@ -17,6 +17,14 @@ pub struct TicketRow {
     pub used_at: Option<i64>,
 }
 
+/// The columns a [`TicketRow`] is read from, in its order.
+macro_rules! columns {
+    () => {
+        "ticket_hash, practice_id, invitation_id, provider_code_id, program_id, \
+         invitation_code_hash, created_at, expires_at, used_at"
+    };
+}
+
 pub async fn insert(db: impl Into<Exec<'_>>, row: &TicketRow) -> Result<()> {
     execute!(db, sqlx::query(
         "INSERT INTO registration_tickets (ticket_hash, practice_id, invitation_id, provider_code_id, program_id,
@@ -41,15 +49,15 @@ pub async fn consume(
     now: i64,
 ) -> Result<Option<TicketRow>> {
     Ok(run!(db, |c| {
-        sqlx::query_as(
-        "UPDATE registration_tickets SET used_at = $2
-         WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $2
-         RETURNING ticket_hash, practice_id, invitation_id, provider_code_id, program_id, invitation_code_hash, created_at, expires_at, used_at"
-    )
-    .bind(ticket_hash)
-    .bind(now)
-    .fetch_optional(c)
-    .await
+        sqlx::query_as(concat!(
+            "UPDATE registration_tickets SET used_at = $2
+             WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING ",
+            columns!()
+        ))
+        .bind(ticket_hash)
+        .bind(now)
+        .fetch_optional(c)
+        .await
     })?)
 }
 
@@ -61,8 +69,11 @@ pub async fn find_live(
 ) -> Result<Option<TicketRow>> {
     Ok(run!(db, |c| {
         sqlx::query_as(
-        "SELECT ticket_hash, practice_id, invitation_id, provider_code_id, program_id, invitation_code_hash, created_at, expires_at, used_at
-         FROM registration_tickets WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $2"
+        concat!(
+            "SELECT ",
+            columns!(),
+            " FROM registration_tickets WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $2"
+        )
     )
     .bind(ticket_hash)
     .bind(now)

@@ -55,19 +55,7 @@ fn with_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// A known API address called with a method it does not take: a problem document. The router
 /// adds the `Allow` header listing the methods the address takes.
 async fn method_not_allowed(method: Method) -> ApiError {
-    // Only a standard method is named back: any other token is text the client chose.
-    let standard = [
-        Method::GET,
-        Method::HEAD,
-        Method::POST,
-        Method::PUT,
-        Method::DELETE,
-        Method::PATCH,
-        Method::OPTIONS,
-        Method::TRACE,
-        Method::CONNECT,
-    ];
-    let named = standard.contains(&method).then(|| method.to_string());
+    let named = crate::platform::request::standard_method_name(&method);
     WebError::MethodNotAllowed(named).into()
 }
 

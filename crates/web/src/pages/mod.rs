@@ -11,7 +11,7 @@
 //! [`FieldErrorsExt`]). Sessions, CSRF and the error page are `platform`'s; no page imports
 //! another feature's page.
 
-mod accounts;
+pub(crate) mod accounts;
 mod assets;
 mod audit;
 mod delivery;

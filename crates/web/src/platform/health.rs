@@ -68,23 +68,7 @@ pub fn install_metrics_recorder() -> PrometheusHandle {
 /// The standard methods by name; anything else is `other`, so a caller inventing methods cannot
 /// create new label series without end.
 fn method_label(method: &axum::http::Method) -> String {
-    use axum::http::Method;
-    let known = [
-        Method::GET,
-        Method::HEAD,
-        Method::POST,
-        Method::PUT,
-        Method::DELETE,
-        Method::PATCH,
-        Method::OPTIONS,
-        Method::CONNECT,
-        Method::TRACE,
-    ];
-    if known.contains(method) {
-        method.as_str().to_owned()
-    } else {
-        "other".to_owned()
-    }
+    super::request::standard_method_name(method).unwrap_or_else(|| "other".to_owned())
 }
 
 /// Counts each request as `http_requests_total{method, route, status}` and times it.

@@ -1,8 +1,10 @@
-//! Facts about the request itself: the client's address and user agent, for throttling and audit.
+//! Facts about the request itself: the client's address and user agent, for throttling and audit,
+//! and whether its method is one of HTTP's standard ones.
 
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::Method;
 use axum::http::request::Parts;
 use portico_core::ClientInfo;
 
@@ -33,4 +35,23 @@ impl FromRequestParts<AppState> for Client {
             .and_then(|v| v.to_str().ok());
         Ok(Client(ClientInfo::new(forwarded.or(peer), user_agent)))
     }
+}
+
+/// The method's name when it is one of HTTP's standard methods; `None` for any other token, which
+/// is text the client chose: it is never echoed back or used as a metric label.
+pub fn standard_method_name(method: &Method) -> Option<String> {
+    let standard = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    standard
+        .contains(method)
+        .then(|| method.as_str().to_owned())
 }

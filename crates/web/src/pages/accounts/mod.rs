@@ -4,7 +4,7 @@
 
 mod patient_sessions;
 mod recovery;
-mod staff_sessions;
+pub(crate) mod staff_sessions;
 
 use axum::Router;
 

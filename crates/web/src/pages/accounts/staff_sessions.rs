@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
-use portico_core::{CoreError, accounts::staff_sessions};
+use portico_core::{CoreError, SecretToken, accounts::staff_sessions};
 
 use crate::AppState;
 use crate::pages::render;
@@ -85,14 +85,7 @@ async fn submit(
 ) -> Result<Response, PageError> {
     let work = staff_sessions::sign_in(&state.core, &form.email, &form.password, client);
     match limits::within(&form, work).await {
-        Ok(session) => {
-            let jar = jar.add(cookies::cookie(
-                &state,
-                SESSION_COOKIE,
-                session.token.expose().to_owned(),
-            ));
-            Ok((jar, Redirect::to("/staff")).into_response())
-        }
+        Ok(session) => Ok(into_staff_console(&state, jar, &session.token)),
         Err(CoreError::SignInFailed) => {
             let (jar, csrf) = anonymous_csrf(&state, jar);
             let page = SignInPage {
@@ -118,6 +111,21 @@ async fn submit(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// A staff session has just begun (sign-in, or the first administrator's set-up): its cookie is
+/// set and the member lands on the console's home.
+pub(crate) fn into_staff_console(
+    state: &AppState,
+    jar: CookieJar,
+    token: &SecretToken,
+) -> Response {
+    let jar = jar.add(cookies::cookie(
+        state,
+        SESSION_COOKIE,
+        token.expose().to_owned(),
+    ));
+    (jar, Redirect::to("/staff")).into_response()
 }
 
 async fn sign_out(

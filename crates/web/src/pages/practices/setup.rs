@@ -4,16 +4,16 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum_extra::extract::cookie::CookieJar;
 use portico_core::practices::setup::{self, SetupInput};
 use portico_core::{FieldErrors, SecretToken};
 
 use crate::AppState;
+use crate::pages::accounts::staff_sessions;
 use crate::pages::{FieldErrorsExt, field_errors, render};
 use crate::platform::chrome::Chrome;
-use crate::platform::cookies::{self, SESSION_COOKIE};
 use crate::platform::csrf::{CsrfForm, anonymous_csrf};
 use crate::platform::error::{PageError, WebError};
 use crate::platform::request::Client;
@@ -65,14 +65,11 @@ async fn submit(
 ) -> Result<Response, PageError> {
     let token = SecretToken::parse(&token).ok_or_else(gone)?;
     match setup::complete(&state.core, &token, &input, client).await {
-        Ok(session) => {
-            let jar = jar.add(cookies::cookie(
-                &state,
-                SESSION_COOKIE,
-                session.token.expose().to_owned(),
-            ));
-            Ok((jar, Redirect::to("/staff")).into_response())
-        }
+        Ok(session) => Ok(staff_sessions::into_staff_console(
+            &state,
+            jar,
+            &session.token,
+        )),
         Err(e) => {
             let errors = field_errors(e)?;
             input.admin.password.clear();
