@@ -51,6 +51,6 @@ pub use phone::Country;
 pub use phone::{PhoneError, PhoneNumber, is_known_region};
 pub use roles::{RoleError, StaffRole};
 pub use stored::UnknownWord;
-pub use subject::{SubjectKind, UnknownSubjectKind};
+pub use subject::SubjectKind;
 pub use text_limit::TextLimit;
 pub use username::{Username, UsernameError};

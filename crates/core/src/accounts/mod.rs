@@ -15,12 +15,17 @@ pub use one_time_codes::{CODE_TTL, MAX_CODE_ATTEMPTS, resend_wait};
 
 use portico_domain::EmailAddress;
 
+use crate::platform::clock::Timestamp;
 use crate::{Core, CoreError};
 
 /// Whether a session (staff or patient) is still in force at `now`: before its absolute end and
 /// seen within the idle limit. One rule for both kinds, so a change to it changes both.
-pub(crate) fn session_in_force(core: &Core, expires_at: i64, last_seen_at: i64) -> bool {
-    let now = core.now();
+pub(crate) fn session_in_force(
+    core: &Core,
+    now: Timestamp,
+    expires_at: i64,
+    last_seen_at: i64,
+) -> bool {
     let idle_cutoff = now.minus(core.settings().session_idle).as_millis();
     expires_at > now.as_millis() && last_seen_at > idle_cutoff
 }

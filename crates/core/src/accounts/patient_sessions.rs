@@ -175,7 +175,7 @@ pub async fn authenticate(
     let Some(session) = patient_sessions::find(core.store(), &hash).await? else {
         return Ok(None);
     };
-    if !super::session_in_force(core, session.expires_at, session.last_seen_at) {
+    if !super::session_in_force(core, now, session.expires_at, session.last_seen_at) {
         patient_sessions::delete(core.store(), &hash).await?;
         return Ok(None);
     }

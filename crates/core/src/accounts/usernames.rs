@@ -26,21 +26,11 @@ pub(crate) async fn draw_free(db: impl Into<Exec<'_>>) -> Result<Username, CoreE
     let mut db = db.into();
     for _ in 0..DRAWS {
         let candidate = Username::generate(&mut rand::rng());
-        if is_free(again(&mut db), &candidate).await? {
+        if is_free(db.reborrow(), &candidate).await? {
             return Ok(candidate);
         }
     }
     Err(CoreError::Internal(format!(
         "no free username after {DRAWS} draws"
     )))
-}
-
-/// The same executor for one more statement (an `Exec` holding a connection is used up by each).
-fn again<'a>(db: &'a mut Exec<'_>) -> Exec<'a> {
-    match db {
-        Exec::SqlitePool(pool) => Exec::SqlitePool(pool),
-        Exec::PgPool(pool) => Exec::PgPool(pool),
-        Exec::SqliteConn(conn) => Exec::SqliteConn(conn),
-        Exec::PgConn(conn) => Exec::PgConn(conn),
-    }
 }

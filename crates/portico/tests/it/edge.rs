@@ -2,14 +2,11 @@
 //! limit checked before any work, the password meter is throttled, a body declared too large is
 //! refused before it is read, and slow headers and bodies are cut off.
 
-use std::io::{Read as _, Write as _};
-use std::time::Duration;
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::responses::Problem;
-use crate::common::{Api, TestApp, csrf_token, on_both};
+use crate::common::{Api, TestApp, csrf_token, on_both, raw_exchange};
 
 on_both!(
     an_enormous_password_check_is_refused_at_once_naming_the_field,
@@ -216,32 +213,6 @@ async fn over_long_fields_on_sign_in_and_registration_pages_are_field_errors(app
             .unwrap()
             .contains("Use at most 254 characters.")
     );
-}
-
-/// Sends `request` on a fresh connection and reads until the server closes it. The deadline only
-/// keeps a broken server from hanging the test run; nothing is asserted about time.
-pub async fn raw_exchange(app: &TestApp, request: Vec<u8>) -> String {
-    let addr = app.url.trim_start_matches("http://").to_owned();
-    tokio::task::spawn_blocking(move || {
-        let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .expect("read time-out");
-        stream.write_all(&request).expect("send");
-        let mut out = Vec::new();
-        let mut buf = [0_u8; 4096];
-        loop {
-            match stream.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => out.extend_from_slice(&buf[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
-                Err(e) => panic!("the server neither answered nor closed the connection: {e}"),
-            }
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    })
-    .await
-    .expect("raw exchange")
 }
 
 async fn a_body_declared_over_the_limit_is_refused_without_being_read(app: &TestApp) {

@@ -781,7 +781,7 @@ async fn problem_documents(app: &TestApp) {
          Content-Length: {}\r\n\r\n",
         2 * 1024 * 1024 + 1
     );
-    let answer = crate::edge::raw_exchange(app, over_limit.into_bytes()).await;
+    let answer = crate::common::raw_exchange(app, over_limit.into_bytes()).await;
     snapshot_json("problem_body_too_large", &raw_problem(&answer));
 
     // A revoked invitation cannot be sent again.

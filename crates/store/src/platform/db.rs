@@ -89,6 +89,19 @@ pub enum Exec<'a> {
     PgConn(&'a mut PgConnection),
 }
 
+impl Exec<'_> {
+    /// The same executor for one more statement: an `Exec` holding a connection is used up by
+    /// each statement, so a caller running several on it borrows it again for each.
+    pub fn reborrow(&mut self) -> Exec<'_> {
+        match self {
+            Exec::SqlitePool(pool) => Exec::SqlitePool(pool),
+            Exec::PgPool(pool) => Exec::PgPool(pool),
+            Exec::SqliteConn(conn) => Exec::SqliteConn(conn),
+            Exec::PgConn(conn) => Exec::PgConn(conn),
+        }
+    }
+}
+
 impl<'a> From<&'a Store> for Exec<'a> {
     fn from(store: &'a Store) -> Self {
         match &store.pool {

@@ -12,6 +12,7 @@ mod database;
 pub mod patient;
 pub mod practice;
 pub mod provider;
+mod raw;
 pub mod responses;
 
 use std::collections::HashMap;
@@ -31,6 +32,7 @@ use database::{PgDatabase, postgres_admin_url};
 pub use patient::{BIRTH_DATE, Details, PASSPHRASE, PHONE, PhoneInbox};
 pub use practice::{CLI_ADMIN_PASSWORD, Invitee, Practice, StaffSession};
 pub(crate) use provider::with_provider;
+pub use raw::raw_exchange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
