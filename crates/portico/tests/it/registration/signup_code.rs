@@ -38,6 +38,19 @@ async fn sign_up_codes_enrol_into_the_program_under_its_policy(
     let card = ana.me().await.cards[0].clone();
     assert_eq!(card.program_name.as_deref(), Some("Diabetes care"));
     assert_eq!(card.status, "pending");
+    // The visit screen tells her why the card is not yet of use.
+    let visit_screen = || async {
+        (ana.client.get(format!("{}/portal", app.url)))
+            .header("cookie", format!("portico_patient={}", ana.token))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    const WAITING: &str = "Waiting for the practice to approve your sign-up.";
+    assert!(visit_screen().await.contains(WAITING));
     let waiting = pending().await;
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].first_name, "Maria");
@@ -50,6 +63,8 @@ async fn sign_up_codes_enrol_into_the_program_under_its_policy(
         StatusCode::NO_CONTENT
     );
     assert_eq!(ana.me().await.cards[0].status, "active");
+    let approved = visit_screen().await;
+    assert!(approved.contains("Diabetes care") && !approved.contains(WAITING));
     assert_eq!(
         Api::expect(lakeside.get("/patient-links/pending").await, StatusCode::OK).await,
         json!([])
