@@ -110,27 +110,19 @@ fn earliest_accepted(today: Date) -> Date {
 #[cfg(feature = "openapi")]
 mod schema {
     use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
-    use utoipa::openapi::{RefOr, Schema};
 
     use super::{BirthDate, MAX_AGE_YEARS};
 
-    impl utoipa::PartialSchema for BirthDate {
-        fn schema() -> RefOr<Schema> {
-            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
-            crate::schema::once(&SCHEMA, || {
-                crate::schema::text(&format!(
-                    "A date of birth as YYYY-MM-DD: a real calendar date, not in the future and at \
-                     most {MAX_AGE_YEARS} years ago (checked against today, so the service answers \
-                     422 for other dates)."
-                ))
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
-                .pattern(Some("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
-                .into()
-            })
-        }
-    }
-
-    impl utoipa::ToSchema for BirthDate {}
+    crate::schema::built_once!(BirthDate, || {
+        crate::schema::text(&format!(
+            "A date of birth as YYYY-MM-DD: a real calendar date, not in the future and at \
+             most {MAX_AGE_YEARS} years ago (checked against today, so the service answers \
+             422 for other dates)."
+        ))
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+        .pattern(Some("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+        .into()
+    });
 }
 
 #[cfg(test)]

@@ -106,27 +106,19 @@ fn is_refused(c: char) -> bool {
 #[cfg(feature = "openapi")]
 mod schema {
     use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
-    use utoipa::openapi::{RefOr, Schema};
 
     use super::{EmailAddress, MAX_LEN, is_refused};
 
-    impl utoipa::PartialSchema for EmailAddress {
-        fn schema() -> RefOr<Schema> {
-            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
-            crate::schema::once(&SCHEMA, || {
-                let part = format!("[^@{}]+", crate::schema::class_of(is_refused));
-                crate::schema::text(&format!(
-                    "An email address like name@example.com: a domain with at least one dot, no \
-                     quotes or whitespace, at most {MAX_LEN} characters."
-                ))
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
-                .min_length(Some(3))
-                .max_length(Some(MAX_LEN))
-                .pattern(Some(format!("^{part}@{part}\\.{part}$")))
-                .into()
-            })
-        }
-    }
-
-    impl utoipa::ToSchema for EmailAddress {}
+    crate::schema::built_once!(EmailAddress, || {
+        let part = format!("[^@{}]+", crate::schema::class_of(is_refused));
+        crate::schema::text(&format!(
+            "An email address like name@example.com: a domain with at least one dot, no \
+             quotes or whitespace, at most {MAX_LEN} characters."
+        ))
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
+        .min_length(Some(3))
+        .max_length(Some(MAX_LEN))
+        .pattern(Some(format!("^{part}@{part}\\.{part}$")))
+        .into()
+    });
 }

@@ -24,20 +24,3 @@ crate::stored::stored_words! {
         SignupCode = "signup_code",
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statuses_and_sources_read_back_and_refuse_other_words() {
-        for &status in LinkStatus::ALL {
-            assert_eq!(LinkStatus::parse(status.as_str()), Ok(status));
-        }
-        for &source in LinkSource::ALL {
-            assert_eq!(LinkSource::parse(source.as_str()), Ok(source));
-        }
-        assert!(LinkStatus::parse("ended").is_err());
-        assert!(LinkSource::parse("").is_err());
-    }
-}

@@ -148,28 +148,14 @@ mod schema {
             .into()
     }
 
-    impl utoipa::PartialSchema for PersonName {
-        fn schema() -> RefOr<Schema> {
-            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
-            crate::schema::once(&SCHEMA, || {
-                name("A person's first or last name", PersonName::LIMIT)
-            })
-        }
-    }
+    crate::schema::built_once!(PersonName, || {
+        name("A person's first or last name", PersonName::LIMIT)
+    });
 
-    impl utoipa::ToSchema for PersonName {}
-
-    impl utoipa::PartialSchema for DisplayName {
-        fn schema() -> RefOr<Schema> {
-            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
-            crate::schema::once(&SCHEMA, || {
-                name(
-                    "The name of a practice, provider or program",
-                    DisplayName::LIMIT,
-                )
-            })
-        }
-    }
-
-    impl utoipa::ToSchema for DisplayName {}
+    crate::schema::built_once!(DisplayName, || {
+        name(
+            "The name of a practice, provider or program",
+            DisplayName::LIMIT,
+        )
+    });
 }

@@ -63,24 +63,18 @@ impl fmt::Debug for OneTimeCode {
 /// The schema states what `parse` reads: six digits, spaces and dashes anywhere.
 #[cfg(feature = "openapi")]
 mod schema {
-    use utoipa::openapi::{RefOr, Schema};
 
     use super::{ONE_TIME_CODE_LEN, OneTimeCode, is_separator};
 
-    impl utoipa::PartialSchema for OneTimeCode {
-        fn schema() -> RefOr<Schema> {
-            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
-            crate::schema::once(&SCHEMA, || {
-                let s = crate::schema::class_of(is_separator);
-                crate::schema::text(&format!(
-                    "The {ONE_TIME_CODE_LEN}-digit code that was sent, with or without spaces and dashes."
-                ))
-                .max_length(Some(OneTimeCode::LIMIT.typed))
-                .pattern(Some(format!("^[{s}]*(?:[0-9][{s}]*){{{ONE_TIME_CODE_LEN}}}$")))
-                .into()
-            })
-        }
-    }
-
-    impl utoipa::ToSchema for OneTimeCode {}
+    crate::schema::built_once!(OneTimeCode, || {
+        let s = crate::schema::class_of(is_separator);
+        crate::schema::text(&format!(
+            "The {ONE_TIME_CODE_LEN}-digit code that was sent, with or without spaces and dashes."
+        ))
+        .max_length(Some(OneTimeCode::LIMIT.typed))
+        .pattern(Some(format!(
+            "^[{s}]*(?:[0-9][{s}]*){{{ONE_TIME_CODE_LEN}}}$"
+        )))
+        .into()
+    });
 }

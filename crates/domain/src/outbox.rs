@@ -20,17 +20,3 @@ crate::stored::stored_words! {
         Dead = "dead",
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_state_reads_back_from_its_stored_word_and_nothing_else_does() {
-        for &state in OutboxState::ALL {
-            assert_eq!(OutboxState::parse(state.as_str()), Ok(state));
-        }
-        let refused = OutboxState::try_from("Sent".to_owned()).unwrap_err();
-        assert_eq!(refused.to_string(), "unknown outbox state \"Sent\"");
-    }
-}

@@ -128,57 +128,42 @@ fn is_phone_char(position: usize, c: char) -> bool {
 /// The schema states the characters and length `parse` takes and, in words, the numbering plan.
 #[cfg(feature = "openapi")]
 mod schema {
-    use utoipa::openapi::{RefOr, Schema};
 
     use super::{MAX_INPUT_LEN, PhoneNumber, is_phone_char};
 
-    impl utoipa::PartialSchema for PhoneNumber {
-        fn schema() -> RefOr<Schema> {
-            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
-            crate::schema::once(&SCHEMA, || {
-                let first = crate::schema::class_of(|c| is_phone_char(0, c));
-                let rest = crate::schema::class_of(|c| is_phone_char(1, c));
-                crate::schema::text(&format!(
-                    "A mobile phone number, e.g. +14155550123 or (415) 555-0123: digits, a leading +, \
-                     and spaces, dashes, dots, brackets or slashes; at most {MAX_INPUT_LEN} characters. \
-                     Without + it is read as a number of the practice's country. It must be a valid \
-                     number of its numbering plan and have no extension, or the service answers 422."
-                ))
-                .min_length(Some(1))
-                .max_length(Some(MAX_INPUT_LEN))
-                .pattern(Some(format!("^[{first}][{rest}]*$")))
-                .into()
-            })
-        }
-    }
-
-    impl utoipa::ToSchema for PhoneNumber {}
+    crate::schema::built_once!(PhoneNumber, || {
+        let first = crate::schema::class_of(|c| is_phone_char(0, c));
+        let rest = crate::schema::class_of(|c| is_phone_char(1, c));
+        crate::schema::text(&format!(
+            "A mobile phone number, e.g. +14155550123 or (415) 555-0123: digits, a leading +, \
+             and spaces, dashes, dots, brackets or slashes; at most {MAX_INPUT_LEN} characters. \
+             Without + it is read as a number of the practice's country. It must be a valid \
+             number of its numbering plan and have no extension, or the service answers 422."
+        ))
+        .min_length(Some(1))
+        .max_length(Some(MAX_INPUT_LEN))
+        .pattern(Some(format!("^[{first}][{rest}]*$")))
+        .into()
+    });
 
     /// An ISO 3166 alpha-2 country code the phone number metadata knows: what
     /// [`super::is_known_region`] accepts.
     pub struct Country;
 
-    impl utoipa::PartialSchema for Country {
-        fn schema() -> RefOr<Schema> {
-            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
-            crate::schema::once(&SCHEMA, || {
-                let mut known: Vec<&str> = phonenumber::metadata::DATABASE
-                    .iter()
-                    .map(|metadata| metadata.id())
-                    .filter(|id| super::is_known_region(id))
-                    .collect();
-                known.sort_unstable();
-                known.dedup();
-                crate::schema::one_of(
-                    "A two-letter ISO 3166 country code that has a telephone numbering plan, e.g. US, \
-                     CA or MX (lower case is read too).",
-                    known,
-                )
-            })
-        }
-    }
-
-    impl utoipa::ToSchema for Country {}
+    crate::schema::built_once!(Country, || {
+        let mut known: Vec<&str> = phonenumber::metadata::DATABASE
+            .iter()
+            .map(|metadata| metadata.id())
+            .filter(|id| super::is_known_region(id))
+            .collect();
+        known.sort_unstable();
+        known.dedup();
+        crate::schema::one_of(
+            "A two-letter ISO 3166 country code that has a telephone numbering plan, e.g. US, \
+             CA or MX (lower case is read too).",
+            known,
+        )
+    });
 }
 
 #[cfg(feature = "openapi")]

@@ -10,20 +10,30 @@
 
 use std::borrow::Cow;
 use std::marker::PhantomData;
-use std::sync::{LazyLock, OnceLock};
+use std::sync::LazyLock;
 
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Type};
 use utoipa::openapi::{Ref, RefOr, Schema};
 
-/// Builds a schema once per process and hands out copies: patterns are found by scanning the
-/// Basic Multilingual Plane, and the router asks for a schema once for every route that names it.
-pub(crate) fn once(
-    cell: &'static OnceLock<RefOr<Schema>>,
-    build: impl FnOnce() -> RefOr<Schema>,
-) -> RefOr<Schema> {
-    cell.get_or_init(build).clone()
+/// Declares a type's schema (`PartialSchema` and `ToSchema`), built by `$build` once per process
+/// and handed out as copies: patterns are found by scanning the Basic Multilingual Plane, and the
+/// router asks for a schema once for every route that names it.
+macro_rules! built_once {
+    ($ty:ty, $build:expr) => {
+        impl utoipa::PartialSchema for $ty {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+                static SCHEMA: std::sync::OnceLock<
+                    utoipa::openapi::RefOr<utoipa::openapi::Schema>,
+                > = std::sync::OnceLock::new();
+                SCHEMA.get_or_init($build).clone()
+            }
+        }
+
+        impl utoipa::ToSchema for $ty {}
+    };
 }
+pub(crate) use built_once;
 
 /// Unicode's White_Space, which Rust's `trim` and `split_whitespace` use, as a class.
 static WHITESPACE: LazyLock<String> = LazyLock::new(|| class_of(char::is_whitespace));

@@ -60,3 +60,37 @@ macro_rules! stored_words {
 }
 
 pub(crate) use stored_words;
+
+#[cfg(test)]
+mod tests {
+    use super::UnknownWord;
+    use crate::{LinkSource, LinkStatus, OutboxState, SubjectKind};
+
+    /// Every word an enum stores reads back as the variant that wrote it.
+    fn reads_back<T: Copy + PartialEq + std::fmt::Debug>(
+        all: &[T],
+        word: fn(T) -> &'static str,
+        parse: fn(&str) -> Result<T, UnknownWord>,
+    ) {
+        for &value in all {
+            assert_eq!(parse(word(value)), Ok(value));
+        }
+    }
+
+    #[test]
+    fn every_stored_word_reads_back_and_nothing_else_does() {
+        reads_back(OutboxState::ALL, OutboxState::as_str, OutboxState::parse);
+        reads_back(SubjectKind::ALL, SubjectKind::as_str, SubjectKind::parse);
+        reads_back(LinkStatus::ALL, LinkStatus::as_str, LinkStatus::parse);
+        reads_back(LinkSource::ALL, LinkSource::as_str, LinkSource::parse);
+
+        // Another case, an empty word or a word this version does not know is refused, and the
+        // refusal names what was being read.
+        let refused = OutboxState::try_from("Sent".to_owned()).unwrap_err();
+        assert_eq!(refused.to_string(), "unknown outbox state \"Sent\"");
+        assert!(SubjectKind::parse("Invitation").is_err());
+        assert!(SubjectKind::parse("").is_err());
+        assert!(LinkStatus::parse("ended").is_err());
+        assert!(LinkSource::parse("").is_err());
+    }
+}

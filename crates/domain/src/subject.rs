@@ -22,17 +22,3 @@ crate::stored::stored_words! {
         Notification = "notification",
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_kind_reads_back_from_its_stored_word_and_nothing_else_does() {
-        for &kind in SubjectKind::ALL {
-            assert_eq!(SubjectKind::parse(kind.as_str()), Ok(kind));
-        }
-        assert!(SubjectKind::parse("Invitation").is_err());
-        assert!(SubjectKind::parse("").is_err());
-    }
-}

@@ -64,33 +64,25 @@ impl Username {
 /// surrounding whitespace.
 #[cfg(feature = "openapi")]
 mod schema {
-    use utoipa::openapi::{RefOr, Schema};
 
     use super::{MAX_LEN, MIN_LEN, Username};
 
-    impl utoipa::PartialSchema for Username {
-        fn schema() -> RefOr<Schema> {
-            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
-            crate::schema::once(&SCHEMA, || {
-                let space = crate::schema::class_of(char::is_whitespace);
-                crate::schema::text(&format!(
-                    "A username for a patient without an email address, e.g. amber-crane-472: \
-                     {MIN_LEN} to {MAX_LEN} letters a to z, digits and dashes, not starting or \
-                     ending with a dash, in any case (it is kept in lower case); surrounding \
-                     whitespace is ignored. Unique across the service."
-                ))
-                .min_length(Some(MIN_LEN))
-                .pattern(Some(format!(
-                    "^[{space}]*[A-Za-z0-9][A-Za-z0-9-]{{{},{}}}[A-Za-z0-9][{space}]*$",
-                    MIN_LEN - 2,
-                    MAX_LEN - 2
-                )))
-                .into()
-            })
-        }
-    }
-
-    impl utoipa::ToSchema for Username {}
+    crate::schema::built_once!(Username, || {
+        let space = crate::schema::class_of(char::is_whitespace);
+        crate::schema::text(&format!(
+            "A username for a patient without an email address, e.g. amber-crane-472: \
+             {MIN_LEN} to {MAX_LEN} letters a to z, digits and dashes, not starting or \
+             ending with a dash, in any case (it is kept in lower case); surrounding \
+             whitespace is ignored. Unique across the service."
+        ))
+        .min_length(Some(MIN_LEN))
+        .pattern(Some(format!(
+            "^[{space}]*[A-Za-z0-9][A-Za-z0-9-]{{{},{}}}[A-Za-z0-9][{space}]*$",
+            MIN_LEN - 2,
+            MAX_LEN - 2
+        )))
+        .into()
+    });
 }
 
 #[cfg(test)]

@@ -10,4 +10,17 @@ mod rules {
     mod phone;
     mod redaction;
     mod roles;
+
+    use std::fmt::Debug;
+
+    /// Each entry of `typed` is refused by `parse` with `expected`; a failure names the entry.
+    pub(crate) fn each_refused<T: Debug, E: Debug + PartialEq>(
+        parse: impl Fn(&str) -> Result<T, E>,
+        expected: E,
+        typed: &[&str],
+    ) {
+        for &typed in typed {
+            assert_eq!(parse(typed).err().as_ref(), Some(&expected), "{typed:?}");
+        }
+    }
 }

@@ -8,7 +8,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::platform::chain_key::hex;
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{ChainKey, Exec, Result, Store, StoreError, Tx};
 
 /// The hash that stands before the first event.
@@ -104,13 +104,11 @@ impl AuditEvent {
 /// it describes does. Claiming the head row serialises appenders on every node.
 pub async fn append(tx: &mut Tx, new: NewEvent) -> Result<AuditEvent> {
     let key = tx.audit_key.clone().ok_or(StoreError::AuditKeyMissing)?;
-    let (seq, prev_hash): (i64, String) = run!(&mut *tx, |c| {
-        sqlx::query_as(
+    let (seq, prev_hash): (i64, String) = fetch!(
+        &mut *tx,
+        fetch_one,
         "UPDATE audit_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, last_hash"
-    )
-    .fetch_one(c)
-    .await
-    })?;
+    )?;
     let mut event = AuditEvent {
         seq,
         at: new.at,
@@ -137,34 +135,14 @@ pub async fn append(tx: &mut Tx, new: NewEvent) -> Result<AuditEvent> {
         ")
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     );
-    execute!(
-        &mut *tx,
-        sqlx::query(sql)
-            .bind(event.seq)
-            .bind(event.at)
-            .bind(&event.practice_id)
-            .bind(&event.actor_kind)
-            .bind(&event.actor_id)
-            .bind(&event.actor_role)
-            .bind(&event.action)
-            .bind(&event.subject_kind)
-            .bind(&event.subject_id)
-            .bind(&event.patient_id)
-            .bind(&event.ip)
-            .bind(&event.user_agent)
-            .bind(&event.outcome)
-            .bind(&event.details)
-            .bind(&event.prev_hash)
-            .bind(&event.hash)
-    )?;
-    execute!(
-        &mut *tx,
-        sqlx::query(
-            "UPDATE audit_head SET last_hash = $1, key_check = COALESCE(key_check, $2) WHERE id = 1"
-        )
-        .bind(&event.hash)
-        .bind(key.check_value())
-    )?;
+    execute!(&mut *tx, sql;
+        event.seq, event.at, &event.practice_id, &event.actor_kind, &event.actor_id,
+        &event.actor_role, &event.action, &event.subject_kind, &event.subject_id,
+        &event.patient_id, &event.ip, &event.user_agent, &event.outcome, &event.details,
+        &event.prev_hash, &event.hash)?;
+    execute!(&mut *tx,
+        "UPDATE audit_head SET last_hash = $1, key_check = COALESCE(key_check, $2) WHERE id = 1";
+        &event.hash, key.check_value())?;
     Ok(event)
 }
 
@@ -179,11 +157,7 @@ pub async fn list_for_practice(
         columns!(),
         " FROM audit_events WHERE practice_id = $1 ORDER BY seq DESC LIMIT $2"
     );
-    Ok(run!(db, |c| sqlx::query_as(sql)
-        .bind(practice_id)
-        .bind(limit)
-        .fetch_all(c)
-        .await)?)
+    Ok(fetch!(db, fetch_all, sql; practice_id, limit)?)
 }
 
 /// Where and why the chain first fails to hold.
@@ -224,12 +198,11 @@ pub async fn verify(store: &Store, key: &ChainKey) -> Result<Verification> {
         columns!(),
         " FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"
     );
-    let (last_seq, last_hash, keyed_from_seq, key_check): (i64, String, i64, Option<String>) =
-        run!(store, |c| sqlx::query_as(
-            "SELECT last_seq, last_hash, keyed_from_seq, key_check FROM audit_head WHERE id = 1"
-        )
-        .fetch_one(c)
-        .await)?;
+    let (last_seq, last_hash, keyed_from_seq, key_check): (i64, String, i64, Option<String>) = fetch!(
+        store,
+        fetch_one,
+        "SELECT last_seq, last_hash, keyed_from_seq, key_check FROM audit_head WHERE id = 1"
+    )?;
     let mut outcome = Verification {
         events_checked: 0,
         keyed_from_seq,
@@ -249,11 +222,7 @@ pub async fn verify(store: &Store, key: &ChainKey) -> Result<Verification> {
         Ok(outcome)
     };
     loop {
-        let page: Vec<AuditEvent> = run!(store, |c| sqlx::query_as(sql)
-            .bind(expected_seq - 1)
-            .bind(PAGE)
-            .fetch_all(c)
-            .await)?;
+        let page: Vec<AuditEvent> = fetch!(store, fetch_all, sql; expected_seq - 1, PAGE)?;
         if page.is_empty() {
             break;
         }

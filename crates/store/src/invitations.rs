@@ -2,7 +2,7 @@
 //! clause by the states it may leave, so two racing requests cannot both win (one redemption,
 //! one re-send) on either database.
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -43,36 +43,16 @@ macro_rules! columns {
 }
 
 pub async fn insert(tx: &mut Tx, row: &InvitationRow) -> Result<()> {
-    execute!(&mut *tx, sqlx::query(concat!(
+    execute!(&mut *tx, concat!(
         "INSERT INTO invitations (",
         columns!(),
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
-    ))
-    .bind(&row.id)
-    .bind(&row.practice_id)
-    .bind(&row.created_by)
-    .bind(&row.provider_id)
-    .bind(&row.program_id)
-    .bind(&row.related_to)
-    .bind(&row.relation)
-    .bind(&row.first_name)
-    .bind(&row.last_name)
-    .bind(&row.birth_date)
-    .bind(&row.email)
-    .bind(&row.phone)
-    .bind(&row.username)
-    .bind(&row.contact_time)
-    .bind(&row.notes)
-    .bind(&row.channels)
-    .bind(&row.consent_method)
-    .bind(&row.state)
-    .bind(&row.code_hash)
-    .bind(&row.link_hash)
-    .bind(row.failed_attempts)
-    .bind(row.expires_at)
-    .bind(row.created_at)
-    .bind(row.updated_at)
-    .bind(&row.language))?;
+    );
+        &row.id, &row.practice_id, &row.created_by, &row.provider_id, &row.program_id,
+        &row.related_to, &row.relation, &row.first_name, &row.last_name, &row.birth_date,
+        &row.email, &row.phone, &row.username, &row.contact_time, &row.notes, &row.channels,
+        &row.consent_method, &row.state, &row.code_hash, &row.link_hash, row.failed_attempts,
+        row.expires_at, row.created_at, row.updated_at, &row.language)?;
     Ok(())
 }
 
@@ -81,43 +61,27 @@ pub async fn find_in_practice(
     practice_id: &str,
     id: &str,
 ) -> Result<Option<InvitationRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM invitations WHERE practice_id = $1 AND id = $2"
-    ))
-    .bind(practice_id)
-    .bind(id)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM invitations WHERE practice_id = $1 AND id = $2");
+        practice_id, id)?)
 }
 
 pub async fn find_by_code_hash(
     db: impl Into<Exec<'_>>,
     code_hash: &str,
 ) -> Result<Option<InvitationRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM invitations WHERE code_hash = $1"
-    ))
-    .bind(code_hash)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM invitations WHERE code_hash = $1");
+        code_hash)?)
 }
 
 pub async fn find_by_link_hash(
     db: impl Into<Exec<'_>>,
     link_hash: &str,
 ) -> Result<Option<InvitationRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM invitations WHERE link_hash = $1"
-    ))
-    .bind(link_hash)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM invitations WHERE link_hash = $1");
+        link_hash)?)
 }
 
 /// What to list: an optional state (as staff see it, `expired` included), an optional name
@@ -142,8 +106,7 @@ pub async fn list(
         .after
         .clone()
         .map_or((None, None), |(at, id)| (Some(at), Some(id)));
-    Ok(run!(db, |c| {
-        sqlx::query_as(concat!(
+    Ok(fetch!(db, fetch_all, concat!(
         "SELECT ",
         columns!(),
         " FROM invitations
@@ -154,17 +117,8 @@ pub async fn list(
            AND ($5 IS NULL OR created_at < $5 OR (created_at = $5 AND id < $6))
          ORDER BY created_at DESC, id DESC
          LIMIT $7"
-    ))
-    .bind(practice_id)
-    .bind(&filter.state)
-    .bind(now)
-    .bind(&filter.name_pattern)
-    .bind(after_at)
-    .bind(after_id)
-    .bind(filter.limit)
-    .fetch_all(c)
-    .await
-    })?)
+    );
+        practice_id, &filter.state, now, &filter.name_pattern, after_at, after_id, filter.limit)?)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -180,40 +134,30 @@ pub struct EventRow {
 
 /// Appends a state change to an invitation's history (its `seq` follows the last one).
 pub async fn add_event(tx: &mut Tx, e: &EventRow) -> Result<()> {
-    execute!(&mut *tx, sqlx::query(
+    execute!(&mut *tx,
         "INSERT INTO invitation_events (invitation_id, seq, practice_id, state, at, actor_kind, actor_id)
          VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invitation_events WHERE invitation_id = $1),
-                 $2, $3, $4, $5, $6)"
-    )
-    .bind(&e.invitation_id)
-    .bind(&e.practice_id)
-    .bind(&e.state)
-    .bind(e.at)
-    .bind(&e.actor_kind)
-    .bind(&e.actor_id))?;
+                 $2, $3, $4, $5, $6)";
+        &e.invitation_id, &e.practice_id, &e.state, e.at, &e.actor_kind, &e.actor_id)?;
     Ok(())
 }
 
 pub async fn events(db: impl Into<Exec<'_>>, invitation_id: &str) -> Result<Vec<EventRow>> {
-    Ok(run!(db, |c| sqlx::query_as(
-        "SELECT invitation_id, seq, practice_id, state, at, actor_kind, actor_id
-         FROM invitation_events WHERE invitation_id = $1 ORDER BY seq"
-    )
-    .bind(invitation_id)
-    .fetch_all(c)
-    .await)?)
+    Ok(fetch!(db, fetch_all,
+            "SELECT invitation_id, seq, practice_id, state, at, actor_kind, actor_id
+         FROM invitation_events WHERE invitation_id = $1 ORDER BY seq";
+        invitation_id)?)
 }
 
 /// Marks an open, unexpired invitation redeemed and forgets its code and link; answers whether
 /// this call did it (of two racing redemptions exactly one gets `true`).
 pub async fn redeem(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
-    let done = execute!(&mut *tx, sqlx::query(concat!(
+    let done = execute!(&mut *tx, concat!(
         "UPDATE invitations SET state = 'redeemed', code_hash = NULL, link_hash = NULL, updated_at = $2
          WHERE id = $1 AND expires_at > $2 AND state IN ",
         "('draft', 'sent', 'delivered')"
-    ))
-    .bind(id)
-    .bind(now))?;
+    );
+        id, now)?;
     Ok(done == 1)
 }
 
@@ -228,20 +172,13 @@ pub async fn reserve_attempt(
     limit: i64,
     now: i64,
 ) -> Result<Option<i64>> {
-    let row: Option<(i64,)> = run!(db, |c| {
-        sqlx::query_as(concat!(
+    let row: Option<(i64,)> = fetch!(db, fetch_optional, concat!(
             "UPDATE invitations SET failed_attempts = failed_attempts + 1, updated_at = $4
              WHERE id = $1 AND code_hash = $2 AND failed_attempts < $3 AND expires_at > $4
                AND state IN ",
             "('draft', 'sent', 'delivered') RETURNING failed_attempts"
-        ))
-        .bind(id)
-        .bind(code_hash)
-        .bind(limit)
-        .bind(now)
-        .fetch_optional(c)
-        .await
-    })?;
+        );
+        id, code_hash, limit, now)?;
     Ok(row.map(|(n,)| n))
 }
 
@@ -249,28 +186,20 @@ pub async fn reserve_attempt(
 /// transaction that the invitation is still open with the same code: `false` when it was
 /// re-sent, revoked, locked or used meanwhile.
 pub async fn release_attempt(tx: &mut Tx, id: &str, code_hash: &str, now: i64) -> Result<bool> {
-    let done = execute!(&mut *tx, sqlx::query(concat!(
+    let done = execute!(&mut *tx, concat!(
         "UPDATE invitations SET failed_attempts = failed_attempts - 1
          WHERE id = $1 AND code_hash = $2 AND failed_attempts > 0 AND expires_at > $3 AND state IN ",
         "('draft', 'sent', 'delivered')"
-    ))
-    .bind(id)
-    .bind(code_hash)
-    .bind(now))?;
+    );
+        id, code_hash, now)?;
     Ok(done == 1)
 }
 
 /// Locks an open invitation (too many wrong birth dates); answers whether it was open.
 pub async fn lock(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
-    let done = execute!(
-        &mut *tx,
-        sqlx::query(
-            "UPDATE invitations SET state = 'locked', updated_at = $2
-         WHERE id = $1 AND state IN ('draft', 'sent', 'delivered')"
-        )
-        .bind(id)
-        .bind(now)
-    )?;
+    let done = execute!(&mut *tx, "UPDATE invitations SET state = 'locked', updated_at = $2
+         WHERE id = $1 AND state IN ('draft', 'sent', 'delivered')";
+        id, now)?;
     Ok(done == 1)
 }
 
@@ -292,51 +221,37 @@ pub async fn reissue(
     new: &Reissue,
     now: i64,
 ) -> Result<bool> {
-    let done = execute!(&mut *tx, sqlx::query(
+    let done = execute!(&mut *tx,
         "UPDATE invitations SET code_hash = $3, link_hash = $4, state = $5, failed_attempts = 0,
                 expires_at = $6, updated_at = $7
-         WHERE practice_id = $1 AND id = $2 AND state NOT IN ('redeemed', 'revoked')"
-    )
-    .bind(practice_id)
-    .bind(id)
-    .bind(&new.code_hash)
-    .bind(&new.link_hash)
-    .bind(&new.state)
-    .bind(new.expires_at)
-    .bind(now))?;
+         WHERE practice_id = $1 AND id = $2 AND state NOT IN ('redeemed', 'revoked')";
+        practice_id, id, &new.code_hash, &new.link_hash, &new.state, new.expires_at, now)?;
     Ok(done == 1)
 }
 
 /// Revokes an invitation that is neither redeemed nor revoked, killing its code and link.
 pub async fn revoke(tx: &mut Tx, practice_id: &str, id: &str, now: i64) -> Result<bool> {
-    let done = execute!(&mut *tx, sqlx::query(
+    let done = execute!(&mut *tx,
         "UPDATE invitations SET state = 'revoked', code_hash = NULL, link_hash = NULL, updated_at = $3
-         WHERE practice_id = $1 AND id = $2 AND state NOT IN ('redeemed', 'revoked')"
-    )
-    .bind(practice_id)
-    .bind(id)
-    .bind(now))?;
+         WHERE practice_id = $1 AND id = $2 AND state NOT IN ('redeemed', 'revoked')";
+        practice_id, id, now)?;
     Ok(done == 1)
 }
 
 /// Moves a draft invitation to `sent` (its message was accepted for delivery); answers whether
 /// it was a draft. Later states (redeemed, revoked, locked) are left alone.
 pub async fn mark_sent(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
-    let done = execute!(&mut *tx, sqlx::query(
-        "UPDATE invitations SET state = 'sent', updated_at = $2 WHERE id = $1 AND state = 'draft'"
-    )
-    .bind(id)
-    .bind(now))?;
+    let done = execute!(&mut *tx,
+        "UPDATE invitations SET state = 'sent', updated_at = $2 WHERE id = $1 AND state = 'draft'";
+        id, now)?;
     Ok(done == 1)
 }
 
 /// Moves a sent invitation to `delivered` (the provider reported its message arrived); answers
 /// whether it was `sent`. Other states are left alone.
 pub async fn mark_delivered(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
-    let done = execute!(&mut *tx, sqlx::query(
-            "UPDATE invitations SET state = 'delivered', updated_at = $2 WHERE id = $1 AND state = 'sent'",
-        )
-        .bind(id)
-        .bind(now))?;
+    let done = execute!(&mut *tx,
+        "UPDATE invitations SET state = 'delivered', updated_at = $2 WHERE id = $1 AND state = 'sent'";
+        id, now)?;
     Ok(done == 1)
 }

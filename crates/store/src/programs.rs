@@ -1,6 +1,6 @@
 //! Programs (care plans, billing or pricing groups) and their sign-up codes.
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -25,43 +25,24 @@ macro_rules! columns {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &ProgramRow) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(concat!(
+    execute!(db, concat!(
             "INSERT INTO programs (",
             columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        ))
-        .bind(&row.id)
-        .bind(&row.practice_id)
-        .bind(&row.name)
-        .bind(&row.signup_code_hash)
-        .bind(&row.signup_code_sealed)
-        .bind(row.enabled)
-        .bind(&row.policy)
-        .bind(row.messaging_allowed)
-        .bind(row.created_at)
-        .bind(row.updated_at)
-    )?;
+        );
+        &row.id, &row.practice_id, &row.name, &row.signup_code_hash, &row.signup_code_sealed,
+        row.enabled, &row.policy, row.messaging_allowed, row.created_at, row.updated_at)?;
     Ok(())
 }
 
 /// Replaces every editable field of a practice's program; answers whether it existed.
 pub async fn update(db: impl Into<Exec<'_>>, row: &ProgramRow) -> Result<bool> {
-    let done = execute!(db, sqlx::query(
+    let done = execute!(db,
         "UPDATE programs SET name = $3, signup_code_hash = $4, signup_code_sealed = $5, enabled = $6, policy = $7,
                 messaging_allowed = $8, updated_at = $9
-         WHERE practice_id = $1 AND id = $2"
-    )
-    .bind(&row.practice_id)
-    .bind(&row.id)
-    .bind(&row.name)
-    .bind(&row.signup_code_hash)
-    .bind(&row.signup_code_sealed)
-    .bind(row.enabled)
-    .bind(&row.policy)
-    .bind(row.messaging_allowed)
-    .bind(row.updated_at))?;
+         WHERE practice_id = $1 AND id = $2";
+        &row.practice_id, &row.id, &row.name, &row.signup_code_hash, &row.signup_code_sealed,
+        row.enabled, &row.policy, row.messaging_allowed, row.updated_at)?;
     Ok(done == 1)
 }
 
@@ -70,29 +51,18 @@ pub async fn find_in_practice(
     practice_id: &str,
     id: &str,
 ) -> Result<Option<ProgramRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM programs WHERE practice_id = $1 AND id = $2"
-    ))
-    .bind(practice_id)
-    .bind(id)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM programs WHERE practice_id = $1 AND id = $2");
+        practice_id, id)?)
 }
 
 pub async fn list_for_practice(
     db: impl Into<Exec<'_>>,
     practice_id: &str,
 ) -> Result<Vec<ProgramRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM programs WHERE practice_id = $1 ORDER BY name, id"
-    ))
-    .bind(practice_id)
-    .fetch_all(c)
-    .await)?)
+    Ok(fetch!(db, fetch_all,
+        concat!("SELECT ", columns!(), " FROM programs WHERE practice_id = $1 ORDER BY name, id");
+        practice_id)?)
 }
 
 /// The enabled program whose sign-up code has this hash (public look-up).
@@ -100,28 +70,17 @@ pub async fn find_enabled_by_code(
     db: impl Into<Exec<'_>>,
     signup_code_hash: &str,
 ) -> Result<Option<ProgramRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM programs WHERE signup_code_hash = $1 AND enabled = TRUE"
-    ))
-    .bind(signup_code_hash)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM programs WHERE signup_code_hash = $1 AND enabled = TRUE");
+        signup_code_hash)?)
 }
 
 /// Deletes a program no invitation, ticket or patient refers to; answers whether it was deleted.
 pub async fn delete_unused(db: impl Into<Exec<'_>>, practice_id: &str, id: &str) -> Result<bool> {
-    let done = execute!(
-        db,
-        sqlx::query(
-            "DELETE FROM programs WHERE practice_id = $1 AND id = $2
+    let done = execute!(db, "DELETE FROM programs WHERE practice_id = $1 AND id = $2
            AND NOT EXISTS (SELECT 1 FROM invitations WHERE program_id = $2)
            AND NOT EXISTS (SELECT 1 FROM registration_tickets WHERE program_id = $2)
-           AND NOT EXISTS (SELECT 1 FROM patient_links WHERE program_id = $2)"
-        )
-        .bind(practice_id)
-        .bind(id)
-    )?;
+           AND NOT EXISTS (SELECT 1 FROM patient_links WHERE program_id = $2)";
+        practice_id, id)?;
     Ok(done == 1)
 }

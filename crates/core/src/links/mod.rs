@@ -13,7 +13,7 @@ use crate::codes::guessing::CodeGuess;
 use crate::platform::actor::StaffActor;
 use crate::platform::clock::Timestamp;
 
-use crate::{CodeKind, Core, CoreError, new_id};
+use crate::{CodeKind, Core, CoreError, FieldErrors, new_id};
 
 /// One card of the visit screen: a practice, and the provider and program when there are.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -55,13 +55,27 @@ pub async fn cards(core: &Core, patient: &PatientActor) -> Result<Vec<Card>, Cor
         .collect())
 }
 
+/// What "Add provider code" did: the card is new, or the patient already had it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeAdded {
+    Linked,
+    AlreadyLinked,
+}
+
 /// Links the signed-in patient to the practice (and provider) of a provider code ("Add provider
-/// code"). Wrong codes get the one fixed answer and count against the caller's address.
+/// code"). Wrong codes get the one fixed answer and count against the caller's address; an empty
+/// entry is not a guess and only asks for the code.
 pub async fn add_provider_code(
     core: &Core,
     patient: &PatientActor,
     typed: &str,
-) -> Result<Card, CoreError> {
+) -> Result<(Card, CodeAdded), CoreError> {
+    if typed.trim().is_empty() {
+        return Err(CoreError::Invalid(FieldErrors::single(
+            "code",
+            "Enter the provider code from your doctor's office.",
+        )));
+    }
     let guess = CodeGuess::begin(core, &patient.client).await?;
     let Some(code) = crate::codes::provider_codes::find_active(core, typed).await? else {
         audit::by_patient(patient, Action::PatientLinked, core.now())
@@ -88,16 +102,19 @@ pub async fn add_provider_code(
     };
     let mut tx = core.store().begin().await?;
     // Entering a code one is already linked by is harmless: the card is simply there.
-    if store::insert_new(&mut tx, &link).await? {
+    let added = if store::insert_new(&mut tx, &link).await? {
         audit::by_patient(patient, Action::PatientLinked, now)
             .practice(&link.practice_id)
             .subject(SubjectKind::PatientLink, &link.id)
             .detail("source", "provider_code")
             .append(&mut tx)
             .await?;
-    }
+        CodeAdded::Linked
+    } else {
+        CodeAdded::AlreadyLinked
+    };
     tx.commit().await?;
-    store::cards_for_patient(core.store(), &patient.patient_id)
+    let card = store::cards_for_patient(core.store(), &patient.patient_id)
         .await?
         .into_iter()
         .find(|c| {
@@ -106,7 +123,8 @@ pub async fn add_provider_code(
                 && c.program_id.is_none()
         })
         .map(Card::from)
-        .ok_or(CoreError::Internal("the new link is missing".into()))
+        .ok_or(CoreError::Internal("the new link is missing".into()))?;
+    Ok((card, added))
 }
 
 /// A link as staff see it in the approval list.
@@ -199,7 +217,18 @@ pub struct Notification {
     pub patient_name: String,
     pub program_name: Option<String>,
     pub link_id: Option<String>,
+    /// For a sign-up that awaited approval: what staff decided since, if anything.
+    pub decision: Option<SignUpDecision>,
     pub created_at: String,
+}
+
+/// What staff decided about a sign-up that awaited approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum SignUpDecision {
+    Approved,
+    Declined,
 }
 
 /// The practice's newest notifications (reading them is audited: they name patients).
@@ -225,6 +254,13 @@ pub async fn notifications(
             patient_name: format!("{} {}", n.first_name, n.last_name),
             program_name: n.program_name,
             link_id: n.link_id,
+            // A decided link is active when approved; a declined one stays pending, ended.
+            decision: n.link_decided_at.map(|_| {
+                match n.link_status.as_deref().map(LinkStatus::parse) {
+                    Some(Ok(LinkStatus::Active)) => SignUpDecision::Approved,
+                    _ => SignUpDecision::Declined,
+                }
+            }),
             created_at: Timestamp::from_millis(n.created_at).to_rfc3339(),
         })
         .collect())

@@ -42,73 +42,52 @@ fn code(description: &str, pattern: String) -> RefOr<Schema> {
         .into()
 }
 
-impl utoipa::PartialSchema for InviteCode {
-    fn schema() -> RefOr<Schema> {
-        static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
-        crate::schema::once(&SCHEMA, || {
-            let s = separators();
-            let letters = one_of(in_alphabet(CODE_LETTERS));
-            let digits = one_of(in_alphabet(CODE_DIGITS));
-            code(
-                "A personal invite code, e.g. ABC-234-XYZ: three letters, three digits, three \
-                 letters (no I, L, O, 0 or 1), in any case, with or without spaces and dashes.",
-                format!(
-                    "^[{s}]*{}{}{}$",
-                    run(&letters, "{3}", &s),
-                    run(&digits, "{3}", &s),
-                    run(&letters, "{3}", &s)
-                ),
+crate::schema::built_once!(InviteCode, || {
+    let s = separators();
+    let letters = one_of(in_alphabet(CODE_LETTERS));
+    let digits = one_of(in_alphabet(CODE_DIGITS));
+    code(
+        "A personal invite code, e.g. ABC-234-XYZ: three letters, three digits, three \
+         letters (no I, L, O, 0 or 1), in any case, with or without spaces and dashes.",
+        format!(
+            "^[{s}]*{}{}{}$",
+            run(&letters, "{3}", &s),
+            run(&digits, "{3}", &s),
+            run(&letters, "{3}", &s)
+        ),
+    )
+});
+
+crate::schema::built_once!(ProviderCode, || {
+    let s = separators();
+    let both = one_of(|c| CODE_LETTERS.contains(c) || CODE_DIGITS.contains(c));
+    code(
+        "A provider code, e.g. K7M2QX: six letters and digits (no I, L, O, 0 or 1), in any \
+         case, with or without spaces and dashes.",
+        format!("^[{s}]*{}$", run(&both, "{6}", &s)),
+    )
+});
+
+crate::schema::built_once!(SignupCode, || {
+    let s = separators();
+    let alphanumeric = one_of(|c| c.is_ascii_alphanumeric());
+    code(
+        &format!(
+            "A program's sign-up code, e.g. Welcome123: {SIGNUP_CODE_MIN_LEN} to \
+             {SIGNUP_CODE_MAX_LEN} letters A to Z and digits, in any case, with or without \
+             spaces and dashes. Unique across the service regardless of case and of O/0 and \
+             I/L/1."
+        ),
+        format!(
+            "^[{s}]*{}$",
+            run(
+                &alphanumeric,
+                &format!("{{{SIGNUP_CODE_MIN_LEN},{SIGNUP_CODE_MAX_LEN}}}"),
+                &s
             )
-        })
-    }
-}
-
-impl utoipa::ToSchema for InviteCode {}
-
-impl utoipa::PartialSchema for ProviderCode {
-    fn schema() -> RefOr<Schema> {
-        static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
-        crate::schema::once(&SCHEMA, || {
-            let s = separators();
-            let both = one_of(|c| CODE_LETTERS.contains(c) || CODE_DIGITS.contains(c));
-            code(
-                "A provider code, e.g. K7M2QX: six letters and digits (no I, L, O, 0 or 1), in any \
-                 case, with or without spaces and dashes.",
-                format!("^[{s}]*{}$", run(&both, "{6}", &s)),
-            )
-        })
-    }
-}
-
-impl utoipa::ToSchema for ProviderCode {}
-
-impl utoipa::PartialSchema for SignupCode {
-    fn schema() -> RefOr<Schema> {
-        static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
-        crate::schema::once(&SCHEMA, || {
-            let s = separators();
-            let alphanumeric = one_of(|c| c.is_ascii_alphanumeric());
-            code(
-                &format!(
-                    "A program's sign-up code, e.g. Welcome123: {SIGNUP_CODE_MIN_LEN} to \
-                     {SIGNUP_CODE_MAX_LEN} letters A to Z and digits, in any case, with or without \
-                     spaces and dashes. Unique across the service regardless of case and of O/0 and \
-                     I/L/1."
-                ),
-                format!(
-                    "^[{s}]*{}$",
-                    run(
-                        &alphanumeric,
-                        &format!("{{{SIGNUP_CODE_MIN_LEN},{SIGNUP_CODE_MAX_LEN}}}"),
-                        &s
-                    )
-                ),
-            )
-        })
-    }
-}
-
-impl utoipa::ToSchema for SignupCode {}
+        ),
+    )
+});
 
 #[cfg(test)]
 mod tests {

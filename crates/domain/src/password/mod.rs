@@ -170,31 +170,23 @@ impl fmt::Debug for Password {
 #[cfg(feature = "openapi")]
 mod schema {
     use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
-    use utoipa::openapi::{RefOr, Schema};
 
     use super::{MAX_LEN, MIN_LEN_SINGLE_FACTOR, Password};
 
-    impl utoipa::PartialSchema for Password {
-        fn schema() -> RefOr<Schema> {
-            static SCHEMA: std::sync::OnceLock<RefOr<Schema>> = std::sync::OnceLock::new();
-            crate::schema::once(&SCHEMA, || {
-                crate::schema::text(&format!(
-                    "A new password: {MIN_LEN_SINGLE_FACTOR} to {MAX_LEN} characters, counted as \
-                     Unicode code points after NFKC normalisation; no composition rules. It must not \
-                     be a common or leaked password, one repeated character, built from the person's \
-                     name, email address or date of birth, or easy to guess (a zxcvbn score below 3): \
-                     the service answers 422 with the reason. `POST /api/v1/public/password-check` \
-                     rates a password by the same rules."
-                ))
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
-                .min_length(Some(MIN_LEN_SINGLE_FACTOR))
-                .max_length(Some(MAX_LEN))
-                .into()
-            })
-        }
-    }
-
-    impl utoipa::ToSchema for Password {}
+    crate::schema::built_once!(Password, || {
+        crate::schema::text(&format!(
+            "A new password: {MIN_LEN_SINGLE_FACTOR} to {MAX_LEN} characters, counted as \
+             Unicode code points after NFKC normalisation; no composition rules. It must not \
+             be a common or leaked password, one repeated character, built from the person's \
+             name, email address or date of birth, or easy to guess (a zxcvbn score below 3): \
+             the service answers 422 with the reason. `POST /api/v1/public/password-check` \
+             rates a password by the same rules."
+        ))
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+        .min_length(Some(MIN_LEN_SINGLE_FACTOR))
+        .max_length(Some(MAX_LEN))
+        .into()
+    });
 }
 
 /// A password's length as the rules count it: Unicode code points after NFKC normalisation.

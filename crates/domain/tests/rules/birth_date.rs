@@ -1,6 +1,8 @@
 use portico_domain::{BirthDate, BirthDateError};
 use time::macros::date;
 
+use super::each_refused;
+
 const TODAY: time::Date = date!(2025 - 06 - 15);
 
 #[test]
@@ -12,38 +14,34 @@ fn birth_date_in_iso_format_is_accepted() {
 
 #[test]
 fn birth_date_in_other_formats_is_refused() {
-    for typed in [
-        "12/04/1985",
-        "1985-4-12",
-        "85-04-12",
-        "19850412",
-        "+1985-04-12",
-        "1985-04-12T00:00",
-        "",
-    ] {
-        assert_eq!(
-            BirthDate::parse(typed, TODAY),
-            Err(BirthDateError::Format),
-            "{typed:?}"
-        );
-    }
+    each_refused(
+        |typed| BirthDate::parse(typed, TODAY),
+        BirthDateError::Format,
+        &[
+            "12/04/1985",
+            "1985-4-12",
+            "85-04-12",
+            "19850412",
+            "+1985-04-12",
+            "1985-04-12T00:00",
+            "",
+        ],
+    );
 }
 
 #[test]
 fn birth_date_that_is_not_on_the_calendar_is_refused() {
-    for typed in [
-        "2023-02-29",
-        "1985-13-01",
-        "1985-00-10",
-        "1985-04-31",
-        "1985-04-00",
-    ] {
-        assert_eq!(
-            BirthDate::parse(typed, TODAY),
-            Err(BirthDateError::NotACalendarDate),
-            "{typed:?}"
-        );
-    }
+    each_refused(
+        |typed| BirthDate::parse(typed, TODAY),
+        BirthDateError::NotACalendarDate,
+        &[
+            "2023-02-29",
+            "1985-13-01",
+            "1985-00-10",
+            "1985-04-31",
+            "1985-04-00",
+        ],
+    );
     assert!(BirthDate::parse("2024-02-29", TODAY).is_ok());
 }
 

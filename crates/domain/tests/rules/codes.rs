@@ -2,6 +2,8 @@ use portico_domain::{CodeError, InviteCode, ProviderCode, SignupCode};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
+use super::each_refused;
+
 #[test]
 fn invite_code_ignores_case_spaces_and_dashes() {
     for typed in [
@@ -31,30 +33,26 @@ fn invite_code_with_groups_in_the_wrong_order_is_refused() {
 
 #[test]
 fn invite_code_of_the_wrong_length_is_refused() {
-    for typed in ["", "XYZ-234-AB", "XYZ-234-ABCD", "-- --"] {
-        assert_eq!(
-            InviteCode::parse(typed),
-            Err(CodeError::Malformed),
-            "{typed:?}"
-        );
-    }
+    each_refused(
+        InviteCode::parse,
+        CodeError::Malformed,
+        &["", "XYZ-234-AB", "XYZ-234-ABCD", "-- --"],
+    );
 }
 
 #[test]
 fn invite_code_with_confusable_characters_is_refused() {
-    for typed in [
-        "XYZ-230-ABC",
-        "XYZ-231-ABC",
-        "OYZ-234-ABC",
-        "XYZ-234-ABI",
-        "LYZ-234-ABC",
-    ] {
-        assert_eq!(
-            InviteCode::parse(typed),
-            Err(CodeError::Malformed),
-            "{typed:?}"
-        );
-    }
+    each_refused(
+        InviteCode::parse,
+        CodeError::Malformed,
+        &[
+            "XYZ-230-ABC",
+            "XYZ-231-ABC",
+            "OYZ-234-ABC",
+            "XYZ-234-ABI",
+            "LYZ-234-ABC",
+        ],
+    );
 }
 
 #[test]
@@ -109,13 +107,11 @@ fn provider_code_mixes_letters_and_digits_freely() {
 
 #[test]
 fn provider_code_of_the_wrong_length_or_alphabet_is_refused() {
-    for typed in ["ABC23", "ABC2345", "ABC230", "ABCI23", "AB C2!3"] {
-        assert_eq!(
-            ProviderCode::parse(typed),
-            Err(CodeError::Malformed),
-            "{typed:?}"
-        );
-    }
+    each_refused(
+        ProviderCode::parse,
+        CodeError::Malformed,
+        &["ABC23", "ABC2345", "ABC230", "ABCI23", "AB C2!3"],
+    );
 }
 
 #[test]

@@ -1,5 +1,7 @@
 use portico_domain::{PhoneError, PhoneNumber, is_known_region};
 
+use super::each_refused;
+
 #[test]
 fn national_number_uses_the_default_region() {
     let phone = PhoneNumber::parse("(201) 555-0123", Some("US")).expect("valid US number");
@@ -30,18 +32,16 @@ fn national_number_without_a_region_is_refused() {
 
 #[test]
 fn phone_number_with_letters_or_extension_is_refused() {
-    for typed in [
-        "+1 201 555 CALL",
-        "+1 201 555 0123 ext 4",
-        "+1 201 555 0123;ext=4",
-        "12+3",
-    ] {
-        assert_eq!(
-            PhoneNumber::parse(typed, Some("US")),
-            Err(PhoneError::Invalid),
-            "{typed:?}"
-        );
-    }
+    each_refused(
+        |typed| PhoneNumber::parse(typed, Some("US")),
+        PhoneError::Invalid,
+        &[
+            "+1 201 555 CALL",
+            "+1 201 555 0123 ext 4",
+            "+1 201 555 0123;ext=4",
+            "12+3",
+        ],
+    );
 }
 
 #[test]

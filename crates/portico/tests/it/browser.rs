@@ -157,7 +157,11 @@ async fn walk_through(app: &TestApp, driver: &WebDriver) -> WebDriverResult<()> 
     driver.goto(format!("{}/staff", app.url)).await?;
     wait_for_path(driver, "/staff").await?;
     wait_for_text(driver, "Lakeside Family Clinic").await?;
-    save_screenshot(driver, app.backend).await;
+    let name = match app.backend {
+        Backend::Sqlite => "staff-home-sqlite",
+        Backend::Postgres => "staff-home-postgres",
+    };
+    save_screenshot(driver, name).await;
 
     // 7. Keyboard (WCAG 2.4.1): on the sign-in page the first Tab reaches the skip link.
     click(
@@ -275,17 +279,32 @@ pub(crate) async fn wait_for_text(driver: &WebDriver, text: &str) -> WebDriverRe
     .await
 }
 
-/// `target/screenshots/staff-home-<backend>.png` in the workspace; errors writing it are ignored.
-pub(crate) async fn save_screenshot(driver: &WebDriver, backend: Backend) {
+/// `target/screenshots/<name>.png` in the workspace, for a person to look at; errors writing it
+/// are ignored.
+pub(crate) async fn save_screenshot(driver: &WebDriver, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    let name = match backend {
-        Backend::Sqlite => "staff-home-sqlite.png",
-        Backend::Postgres => "staff-home-postgres.png",
-    };
     if std::fs::create_dir_all(&dir).is_ok()
         && let Ok(png) = driver.screenshot_as_png().await
     {
-        let _ = std::fs::write(dir.join(name), png);
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+}
+
+/// The two widths every patient page is tried at: a desktop browser, and a phone held upright
+/// (390 CSS pixels, an iPhone 12 to 15).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Width {
+    Desktop,
+    Phone,
+}
+
+impl Width {
+    pub(crate) async fn apply(self, driver: &WebDriver) -> WebDriverResult<()> {
+        let (width, height) = match self {
+            Width::Desktop => (1280, 900),
+            Width::Phone => (390, 844),
+        };
+        driver.set_window_rect(0, 0, width, height).await
     }
 }
 

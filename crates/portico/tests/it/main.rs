@@ -25,6 +25,7 @@ mod programs;
 mod registration;
 mod setup;
 mod sign_in;
+mod sign_ups_browser;
 mod sms;
 mod snapshots;
 mod staff_reads;

@@ -14,8 +14,8 @@ use wiremock::MockServer;
 
 use crate::axe::assert_accessible;
 use crate::browser::{
-    Chromedriver, POLL, WAIT, chromium_capabilities, click, fill, labelled_field, wait_for_path,
-    wait_for_text, wait_until,
+    Chromedriver, POLL, WAIT, Width, chromium_capabilities, click, fill, labelled_field,
+    save_screenshot, wait_for_path, wait_for_text, wait_until,
 };
 use crate::common::provider::{self, accept_all};
 use crate::common::{BIRTH_DATE, Backend, Invitee, PASSPHRASE, PHONE, PhoneInbox as _, TestApp};
@@ -274,6 +274,26 @@ async fn walk(
         )
         .await?;
         assert_accessible(driver, "visit screen, wrong code").await?;
+        let Flow::Code(registered_with, _) = &flow else {
+            unreachable!("only the provider-code walk signs out")
+        };
+        for width in [Width::Desktop, Width::Phone] {
+            width.apply(driver).await?;
+            // An empty field asks for the code; the code already on the account says so.
+            fill(driver, "Provider code", "code", "").await?;
+            submit(driver, "Add").await?;
+            wait_for_text(driver, "Enter the provider code from your doctor's office.").await?;
+            fill(driver, "Provider code", "code", registered_with).await?;
+            submit(driver, "Add").await?;
+            wait_for_text(driver, "This provider is already on your visit screen.").await?;
+            assert_accessible(driver, "visit screen, code already added").await?;
+            save_screenshot(
+                driver,
+                &format!("visit-screen-code-already-added-{width:?}"),
+            )
+            .await;
+        }
+        Width::Desktop.apply(driver).await?;
         click(
             driver,
             By::XPath("//header//button[normalize-space()='Sign out']"),

@@ -1,6 +1,6 @@
 //! Six-digit one-time codes (phone verification, password recovery), stored as keyed hashes.
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -23,33 +23,20 @@ macro_rules! columns {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &OneTimeCodeRow) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(concat!(
+    execute!(db, concat!(
             "INSERT INTO one_time_codes (",
             columns!(),
             ") VALUES ($1, $2, $3, $4, $5, 0, $6, $7, NULL)"
-        ))
-        .bind(&row.id)
-        .bind(&row.purpose)
-        .bind(&row.subject)
-        .bind(&row.code_hash)
-        .bind(&row.channel)
-        .bind(row.created_at)
-        .bind(row.expires_at)
-    )?;
+        );
+        &row.id, &row.purpose, &row.subject, &row.code_hash, &row.channel, row.created_at,
+        row.expires_at)?;
     Ok(())
 }
 
 pub async fn find(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<OneTimeCodeRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM one_time_codes WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM one_time_codes WHERE id = $1");
+        id)?)
 }
 
 /// The newest code of a subject: the only one that counts.
@@ -58,16 +45,13 @@ pub async fn newest(
     purpose: &str,
     subject: &str,
 ) -> Result<Option<OneTimeCodeRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
+    Ok(fetch!(db, fetch_optional, concat!(
         "SELECT ",
         columns!(),
         " FROM one_time_codes WHERE purpose = $1 AND subject = $2
          ORDER BY created_at DESC, id DESC LIMIT 1"
-    ))
-    .bind(purpose)
-    .bind(subject)
-    .fetch_optional(c)
-    .await)?)
+    );
+        purpose, subject)?)
 }
 
 /// How many codes a subject was sent since `since`, for the growing wait between re-sends.
@@ -77,16 +61,9 @@ pub async fn count_since(
     subject: &str,
     since: i64,
 ) -> Result<i64> {
-    let (n,): (i64,) = run!(db, |c| {
-        sqlx::query_as(
-        "SELECT COUNT(*) FROM one_time_codes WHERE purpose = $1 AND subject = $2 AND created_at > $3"
-    )
-    .bind(purpose)
-    .bind(subject)
-    .bind(since)
-    .fetch_one(c)
-    .await
-    })?;
+    let (n,): (i64,) = fetch!(db, fetch_one,
+        "SELECT COUNT(*) FROM one_time_codes WHERE purpose = $1 AND subject = $2 AND created_at > $3";
+        purpose, subject, since)?;
     Ok(n)
 }
 
@@ -99,16 +76,11 @@ pub async fn reserve_attempt(
     limit: i64,
     now: i64,
 ) -> Result<Option<i64>> {
-    let row: Option<(i64,)> = run!(db, |c| sqlx::query_as(
+    let row: Option<(i64,)> = fetch!(db, fetch_optional,
         "UPDATE one_time_codes SET attempts = attempts + 1
          WHERE id = $1 AND used_at IS NULL AND attempts < $2 AND expires_at > $3
-         RETURNING attempts"
-    )
-    .bind(id)
-    .bind(limit)
-    .bind(now)
-    .fetch_optional(c)
-    .await)?;
+         RETURNING attempts";
+        id, limit, now)?;
     Ok(row.map(|(n,)| n))
 }
 
@@ -119,25 +91,15 @@ pub async fn void_open(
     subject: &str,
     now: i64,
 ) -> Result<u64> {
-    Ok(execute!(
-        db,
-        sqlx::query(
-            "UPDATE one_time_codes SET used_at = $3
-             WHERE purpose = $1 AND subject = $2 AND used_at IS NULL"
-        )
-        .bind(purpose)
-        .bind(subject)
-        .bind(now)
-    )?)
+    Ok(execute!(db, "UPDATE one_time_codes SET used_at = $3
+             WHERE purpose = $1 AND subject = $2 AND used_at IS NULL";
+        purpose, subject, now)?)
 }
 
 /// Uses a code once; of two racing uses, one wins.
 pub async fn mark_used(db: impl Into<Exec<'_>>, id: &str, now: i64) -> Result<bool> {
-    let done = execute!(
-        db,
-        sqlx::query("UPDATE one_time_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
-            .bind(id)
-            .bind(now)
-    )?;
+    let done = execute!(db,
+        "UPDATE one_time_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL";
+        id, now)?;
     Ok(done == 1)
 }

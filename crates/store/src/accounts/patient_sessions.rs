@@ -1,7 +1,7 @@
 //! Patient sessions, in the database so that any node can serve any request. Rows are keyed by
 //! the keyed hash of the cookie token; the token itself is never stored.
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -14,63 +14,40 @@ pub struct PatientSessionRow {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &PatientSessionRow) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(
-            "INSERT INTO patient_sessions (token_hash, patient_id, created_at, last_seen_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5)"
-        )
-        .bind(&row.token_hash)
-        .bind(&row.patient_id)
-        .bind(row.created_at)
-        .bind(row.last_seen_at)
-        .bind(row.expires_at)
-    )?;
+    execute!(db,
+        "INSERT INTO patient_sessions (token_hash, patient_id, created_at, last_seen_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)";
+        &row.token_hash, &row.patient_id, row.created_at, row.last_seen_at, row.expires_at)?;
     Ok(())
 }
 
 pub async fn find(db: impl Into<Exec<'_>>, token_hash: &str) -> Result<Option<PatientSessionRow>> {
-    Ok(run!(db, |c| sqlx::query_as(
-        "SELECT token_hash, patient_id, created_at, last_seen_at, expires_at
-         FROM patient_sessions WHERE token_hash = $1"
-    )
-    .bind(token_hash)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+            "SELECT token_hash, patient_id, created_at, last_seen_at, expires_at
+         FROM patient_sessions WHERE token_hash = $1";
+        token_hash)?)
 }
 
 pub async fn touch(db: impl Into<Exec<'_>>, token_hash: &str, now: i64) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query("UPDATE patient_sessions SET last_seen_at = $2 WHERE token_hash = $1")
-            .bind(token_hash)
-            .bind(now)
-    )?;
+    execute!(db, "UPDATE patient_sessions SET last_seen_at = $2 WHERE token_hash = $1";
+        token_hash, now)?;
     Ok(())
 }
 
 pub async fn delete(db: impl Into<Exec<'_>>, token_hash: &str) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query("DELETE FROM patient_sessions WHERE token_hash = $1").bind(token_hash)
-    )?;
+    execute!(db, "DELETE FROM patient_sessions WHERE token_hash = $1"; token_hash)?;
     Ok(())
 }
 
 /// Ends every session of one patient ("sign out everywhere", a password reset).
 pub async fn delete_for_patient(db: impl Into<Exec<'_>>, patient_id: &str) -> Result<u64> {
-    Ok(execute!(
-        db,
-        sqlx::query("DELETE FROM patient_sessions WHERE patient_id = $1").bind(patient_id)
-    )?)
+    Ok(execute!(db, "DELETE FROM patient_sessions WHERE patient_id = $1"; patient_id)?)
 }
 
 /// Removes sessions past their absolute or idle limit.
 pub async fn delete_expired(db: impl Into<Exec<'_>>, now: i64, idle_cutoff: i64) -> Result<u64> {
-    Ok(execute!(
-        db,
-        sqlx::query("DELETE FROM patient_sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
-            .bind(now)
-            .bind(idle_cutoff)
-    )?)
+    Ok(
+        execute!(db, "DELETE FROM patient_sessions WHERE expires_at <= $1 OR last_seen_at <= $2";
+        now, idle_cutoff)?,
+    )
 }

@@ -1,6 +1,6 @@
 //! Patient accounts.
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -27,38 +27,22 @@ macro_rules! columns {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &PatientRow) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(concat!(
+    execute!(db, concat!(
             "INSERT INTO patients (",
             columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        ))
-        .bind(&row.id)
-        .bind(&row.email)
-        .bind(&row.email_key)
-        .bind(&row.username)
-        .bind(&row.first_name)
-        .bind(&row.last_name)
-        .bind(&row.birth_date)
-        .bind(&row.phone)
-        .bind(row.phone_verified_at)
-        .bind(&row.password_hash)
-        .bind(row.created_at)
-        .bind(row.updated_at)
-    )?;
+        );
+        &row.id, &row.email, &row.email_key, &row.username, &row.first_name, &row.last_name,
+        &row.birth_date, &row.phone, row.phone_verified_at, &row.password_hash, row.created_at,
+        row.updated_at)?;
     Ok(())
 }
 
 pub async fn find(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<PatientRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM patients WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(c)
-    .await)?)
+    Ok(
+        fetch!(db, fetch_optional, concat!("SELECT ", columns!(), " FROM patients WHERE id = $1");
+        id)?,
+    )
 }
 
 /// The account a sign-in name reaches: an email key or a (lower-case) username.
@@ -67,15 +51,9 @@ pub async fn find_by_sign_in_name(
     email_key: Option<&str>,
     username: Option<&str>,
 ) -> Result<Option<PatientRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM patients WHERE email_key = $1 OR username = $2"
-    ))
-    .bind(email_key)
-    .bind(username)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM patients WHERE email_key = $1 OR username = $2");
+        email_key, username)?)
 }
 
 /// Whether an account already uses this email key or username.
@@ -84,13 +62,9 @@ pub async fn exists(
     email_key: Option<&str>,
     username: Option<&str>,
 ) -> Result<bool> {
-    let (n,): (i64,) = run!(db, |c| sqlx::query_as(
-        "SELECT COUNT(*) FROM patients WHERE email_key = $1 OR username = $2"
-    )
-    .bind(email_key)
-    .bind(username)
-    .fetch_one(c)
-    .await)?;
+    let (n,): (i64,) = fetch!(db, fetch_one,
+        "SELECT COUNT(*) FROM patients WHERE email_key = $1 OR username = $2";
+        email_key, username)?;
     Ok(n > 0)
 }
 
@@ -100,12 +74,7 @@ pub async fn set_password(
     password_hash: &str,
     now: i64,
 ) -> Result<bool> {
-    let done = execute!(
-        db,
-        sqlx::query("UPDATE patients SET password_hash = $2, updated_at = $3 WHERE id = $1")
-            .bind(id)
-            .bind(password_hash)
-            .bind(now)
-    )?;
+    let done = execute!(db, "UPDATE patients SET password_hash = $2, updated_at = $3 WHERE id = $1";
+        id, password_hash, now)?;
     Ok(done == 1)
 }

@@ -1,6 +1,6 @@
 //! Provider codes: one active code for each practice (`provider_id` NULL) and each provider.
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -24,22 +24,13 @@ macro_rules! columns {
 /// Inserts a code unless its hash is already taken (a collision, on any owner); answers whether
 /// it was inserted. `ON CONFLICT` rather than an error keeps a PostgreSQL transaction usable.
 pub async fn insert(db: impl Into<Exec<'_>>, row: &ProviderCodeRow) -> Result<bool> {
-    let done = execute!(
-        db,
-        sqlx::query(concat!(
+    let done = execute!(db, concat!(
             "INSERT INTO provider_codes (",
             columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code_hash) DO NOTHING"
-        ))
-        .bind(&row.id)
-        .bind(&row.practice_id)
-        .bind(&row.provider_id)
-        .bind(&row.code_hash)
-        .bind(&row.code_sealed)
-        .bind(row.active)
-        .bind(row.created_at)
-        .bind(row.ended_at)
-    )?;
+        );
+        &row.id, &row.practice_id, &row.provider_id, &row.code_hash, &row.code_sealed, row.active,
+        row.created_at, row.ended_at)?;
     Ok(done == 1)
 }
 
@@ -48,14 +39,9 @@ pub async fn find_active_by_hash(
     db: impl Into<Exec<'_>>,
     code_hash: &str,
 ) -> Result<Option<ProviderCodeRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM provider_codes WHERE code_hash = $1 AND active = TRUE"
-    ))
-    .bind(code_hash)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM provider_codes WHERE code_hash = $1 AND active = TRUE");
+        code_hash)?)
 }
 
 /// The active codes of a practice (its own and its providers').
@@ -63,14 +49,9 @@ pub async fn list_active(
     db: impl Into<Exec<'_>>,
     practice_id: &str,
 ) -> Result<Vec<ProviderCodeRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM provider_codes WHERE practice_id = $1 AND active = TRUE ORDER BY created_at, id"
-    ))
-    .bind(practice_id)
-    .fetch_all(c)
-    .await)?)
+    Ok(fetch!(db, fetch_all,
+        concat!("SELECT ", columns!(), " FROM provider_codes WHERE practice_id = $1 AND active = TRUE ORDER BY created_at, id");
+        practice_id)?)
 }
 
 /// Ends the active code of one owner (a provider, or the practice when `provider_id` is None);
@@ -81,27 +62,17 @@ pub async fn end_active(
     provider_id: Option<&str>,
     now: i64,
 ) -> Result<u64> {
-    Ok(execute!(
-        db,
-        sqlx::query(
-            "UPDATE provider_codes SET active = FALSE, ended_at = $3
+    Ok(
+        execute!(db, "UPDATE provider_codes SET active = FALSE, ended_at = $3
          WHERE practice_id = $1 AND active = TRUE
-           AND ((provider_id IS NULL AND $2 IS NULL) OR provider_id = $2)"
-        )
-        .bind(practice_id)
-        .bind(provider_id)
-        .bind(now)
-    )?)
+           AND ((provider_id IS NULL AND $2 IS NULL) OR provider_id = $2)";
+        practice_id, provider_id, now)?,
+    )
 }
 
 /// A code by id, active or not (a registration ticket names the code it came from).
 pub async fn find(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<ProviderCodeRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM provider_codes WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM provider_codes WHERE id = $1");
+        id)?)
 }

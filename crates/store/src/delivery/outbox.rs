@@ -5,7 +5,7 @@
 
 use portico_domain::OutboxState;
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Backend, Exec, Result, Store, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -37,30 +37,15 @@ macro_rules! columns {
 }
 
 pub async fn insert(tx: &mut Tx, row: &OutboxRow) -> Result<()> {
-    execute!(
-        &mut *tx,
-        sqlx::query(concat!(
+    execute!(&mut *tx, concat!(
             "INSERT INTO outbox (",
             columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-        ))
-        .bind(&row.id)
-        .bind(&row.practice_id)
-        .bind(&row.kind)
-        .bind(&row.channel)
-        .bind(&row.subject_kind)
-        .bind(&row.subject_id)
-        .bind(&row.payload_sealed)
-        .bind(row.state.as_str())
-        .bind(row.attempts)
-        .bind(row.next_attempt_at)
-        .bind(row.lease_until)
-        .bind(&row.claimed_by)
-        .bind(&row.last_error)
-        .bind(&row.provider_ref)
-        .bind(row.created_at)
-        .bind(row.updated_at)
-    )?;
+        );
+        &row.id, &row.practice_id, &row.kind, &row.channel, &row.subject_kind, &row.subject_id,
+        &row.payload_sealed, row.state.as_str(), row.attempts, row.next_attempt_at,
+        row.lease_until, &row.claimed_by, &row.last_error, &row.provider_ref, row.created_at,
+        row.updated_at)?;
     Ok(())
 }
 
@@ -96,13 +81,7 @@ pub async fn claim(
         Backend::Sqlite => CLAIM_SQLITE,
     };
     let mut tx = store.begin().await?;
-    let rows = run!(&mut tx, |c| sqlx::query_as(sql)
-        .bind(worker)
-        .bind(lease_until)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(c)
-        .await)?;
+    let rows = fetch!(&mut tx, fetch_all, sql; worker, lease_until, now, limit)?;
     tx.commit().await?;
     Ok(rows)
 }
@@ -117,16 +96,11 @@ pub async fn mark_sent(
     keep_payload: bool,
     now: i64,
 ) -> Result<bool> {
-    let done = execute!(db, sqlx::query(
+    let done = execute!(db,
         "UPDATE outbox SET state = 'sent', provider_ref = $3, lease_until = NULL, last_error = NULL, updated_at = $4,
                 payload_sealed = CASE WHEN $5 THEN payload_sealed ELSE NULL END
-         WHERE id = $1 AND state = 'sending' AND claimed_by = $2"
-    )
-    .bind(id)
-    .bind(worker)
-    .bind(provider_ref)
-    .bind(now)
-    .bind(keep_payload))?;
+         WHERE id = $1 AND state = 'sending' AND claimed_by = $2";
+        id, worker, provider_ref, now, keep_payload)?;
     Ok(done == 1)
 }
 
@@ -139,15 +113,10 @@ pub async fn schedule_retry(
     next_attempt_at: i64,
     now: i64,
 ) -> Result<bool> {
-    let done = execute!(db, sqlx::query(
+    let done = execute!(db,
         "UPDATE outbox SET state = 'pending', next_attempt_at = $4, lease_until = NULL, last_error = $3, updated_at = $5
-         WHERE id = $1 AND state = 'sending' AND claimed_by = $2"
-    )
-    .bind(id)
-    .bind(worker)
-    .bind(error)
-    .bind(next_attempt_at)
-    .bind(now))?;
+         WHERE id = $1 AND state = 'sending' AND claimed_by = $2";
+        id, worker, error, next_attempt_at, now)?;
     Ok(done == 1)
 }
 
@@ -159,14 +128,10 @@ pub async fn mark_dead(
     error: &str,
     now: i64,
 ) -> Result<bool> {
-    let done = execute!(db, sqlx::query(
+    let done = execute!(db,
         "UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = $3, payload_sealed = NULL, updated_at = $4
-         WHERE id = $1 AND state = 'sending' AND claimed_by = $2"
-    )
-    .bind(id)
-    .bind(worker)
-    .bind(error)
-    .bind(now))?;
+         WHERE id = $1 AND state = 'sending' AND claimed_by = $2";
+        id, worker, error, now)?;
     Ok(done == 1)
 }
 
@@ -177,19 +142,13 @@ pub async fn list_for_subject(
     subject_kind: &str,
     subject_id: &str,
 ) -> Result<Vec<OutboxRow>> {
-    Ok(run!(db, |c| {
-        sqlx::query_as(concat!(
+    Ok(fetch!(db, fetch_all, concat!(
             "SELECT ",
             columns!(),
             " FROM outbox WHERE practice_id = $1 AND subject_kind = $2 AND subject_id = $3
          ORDER BY created_at, CASE channel WHEN 'email' THEN 1 WHEN 'sms' THEN 2 ELSE 3 END, id"
-        ))
-        .bind(practice_id)
-        .bind(subject_kind)
-        .bind(subject_id)
-        .fetch_all(c)
-        .await
-    })?)
+        );
+        practice_id, subject_kind, subject_id)?)
 }
 
 /// The newest messages of a practice (the development outbox page).
@@ -198,15 +157,9 @@ pub async fn list_recent(
     practice_id: &str,
     limit: i64,
 ) -> Result<Vec<OutboxRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM outbox WHERE practice_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
-    ))
-    .bind(practice_id)
-    .bind(limit)
-    .fetch_all(c)
-    .await)?)
+    Ok(fetch!(db, fetch_all,
+        concat!("SELECT ", columns!(), " FROM outbox WHERE practice_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2");
+        practice_id, limit)?)
 }
 
 /// The message a provider knows by `provider_ref` (its message or call id), for its status reports.
@@ -214,34 +167,24 @@ pub async fn find_by_provider_ref(
     db: impl Into<Exec<'_>>,
     provider_ref: &str,
 ) -> Result<Option<OutboxRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM outbox WHERE provider_ref = $1"
-    ))
-    .bind(provider_ref)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM outbox WHERE provider_ref = $1");
+        provider_ref)?)
 }
 
 /// Records the provider's report that a sent message arrived; answers whether it was `sent`.
 pub async fn mark_delivered(db: impl Into<Exec<'_>>, id: &str, now: i64) -> Result<bool> {
-    let done = execute!(db, sqlx::query(
-            "UPDATE outbox SET state = 'delivered', updated_at = $2 WHERE id = $1 AND state = 'sent'",
-        )
-        .bind(id)
-        .bind(now))?;
+    let done = execute!(db,
+        "UPDATE outbox SET state = 'delivered', updated_at = $2 WHERE id = $1 AND state = 'sent'";
+        id, now)?;
     Ok(done == 1)
 }
 
 /// Records the provider's report that a sent message did not arrive, with its status as the
 /// reason; answers whether it was `sent`.
 pub async fn mark_failed(db: impl Into<Exec<'_>>, id: &str, error: &str, now: i64) -> Result<bool> {
-    let done = execute!(db, sqlx::query(
-            "UPDATE outbox SET state = 'failed', last_error = $2, updated_at = $3 WHERE id = $1 AND state = 'sent'",
-        )
-        .bind(id)
-        .bind(error)
-        .bind(now))?;
+    let done = execute!(db,
+        "UPDATE outbox SET state = 'failed', last_error = $2, updated_at = $3 WHERE id = $1 AND state = 'sent'";
+        id, error, now)?;
     Ok(done == 1)
 }

@@ -1,6 +1,6 @@
 //! A practice's own message templates (the shipped defaults live in code, not here).
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -20,55 +20,37 @@ pub async fn find(
     kind: &str,
     language: &str,
 ) -> Result<Option<TemplateRow>> {
-    Ok(run!(db, |c| sqlx::query_as(
-        "SELECT practice_id, kind, language, subject, body, updated_at, updated_by
-         FROM message_templates WHERE practice_id = $1 AND kind = $2 AND language = $3"
-    )
-    .bind(practice_id)
-    .bind(kind)
-    .bind(language)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+            "SELECT practice_id, kind, language, subject, body, updated_at, updated_by
+         FROM message_templates WHERE practice_id = $1 AND kind = $2 AND language = $3";
+        practice_id, kind, language)?)
 }
 
 pub async fn list_for_practice(
     db: impl Into<Exec<'_>>,
     practice_id: &str,
 ) -> Result<Vec<TemplateRow>> {
-    Ok(run!(db, |c| sqlx::query_as(
-        "SELECT practice_id, kind, language, subject, body, updated_at, updated_by
-         FROM message_templates WHERE practice_id = $1 ORDER BY kind, language"
-    )
-    .bind(practice_id)
-    .fetch_all(c)
-    .await)?)
+    Ok(fetch!(db, fetch_all,
+            "SELECT practice_id, kind, language, subject, body, updated_at, updated_by
+         FROM message_templates WHERE practice_id = $1 ORDER BY kind, language";
+        practice_id)?)
 }
 
 pub async fn upsert(tx: &mut Tx, row: &TemplateRow) -> Result<()> {
-    execute!(&mut *tx, sqlx::query(
+    execute!(&mut *tx,
         "INSERT INTO message_templates (practice_id, kind, language, subject, body, updated_at, updated_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (practice_id, kind, language) DO UPDATE SET
              subject = excluded.subject, body = excluded.body,
-             updated_at = excluded.updated_at, updated_by = excluded.updated_by"
-    )
-    .bind(&row.practice_id)
-    .bind(&row.kind)
-    .bind(&row.language)
-    .bind(&row.subject)
-    .bind(&row.body)
-    .bind(row.updated_at)
-    .bind(&row.updated_by))?;
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by";
+        &row.practice_id, &row.kind, &row.language, &row.subject, &row.body, row.updated_at,
+        &row.updated_by)?;
     Ok(())
 }
 
 pub async fn delete(tx: &mut Tx, practice_id: &str, kind: &str, language: &str) -> Result<bool> {
-    let done =
-        execute!(&mut *tx, sqlx::query(
-        "DELETE FROM message_templates WHERE practice_id = $1 AND kind = $2 AND language = $3"
-    )
-    .bind(practice_id)
-    .bind(kind)
-    .bind(language))?;
+    let done = execute!(&mut *tx,
+        "DELETE FROM message_templates WHERE practice_id = $1 AND kind = $2 AND language = $3";
+            practice_id, kind, language)?;
     Ok(done == 1)
 }

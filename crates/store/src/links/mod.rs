@@ -7,7 +7,7 @@ pub mod notifications;
 
 use portico_domain::{LinkSource, LinkStatus};
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Backend, Exec, Result, Store};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -37,26 +37,14 @@ macro_rules! columns {
 
 /// Adds a link unless the same one exists; answers whether a row was added.
 pub async fn insert_new(db: impl Into<Exec<'_>>, row: &LinkRow) -> Result<bool> {
-    let done = execute!(
-        db,
-        sqlx::query(concat!(
+    let done = execute!(db, concat!(
             "INSERT INTO patient_links (",
             columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING"
-        ))
-        .bind(&row.id)
-        .bind(&row.patient_id)
-        .bind(&row.practice_id)
-        .bind(&row.provider_id)
-        .bind(&row.program_id)
-        .bind(&row.invitation_id)
-        .bind(row.source.as_str())
-        .bind(row.status.as_str())
-        .bind(row.created_at)
-        .bind(row.decided_at)
-        .bind(&row.decided_by)
-        .bind(row.ended_at)
-    )?;
+        );
+        &row.id, &row.patient_id, &row.practice_id, &row.provider_id, &row.program_id,
+        &row.invitation_id, row.source.as_str(), row.status.as_str(), row.created_at,
+        row.decided_at, &row.decided_by, row.ended_at)?;
     Ok(done == 1)
 }
 
@@ -95,13 +83,11 @@ macro_rules! card_select {
 
 /// A patient's links that have not ended, oldest first.
 pub async fn cards_for_patient(db: impl Into<Exec<'_>>, patient_id: &str) -> Result<Vec<LinkCard>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
+    Ok(fetch!(db, fetch_all, concat!(
         card_select!(),
         "WHERE l.patient_id = $1 AND l.ended_at IS NULL ORDER BY l.created_at, l.id"
-    ))
-    .bind(patient_id)
-    .fetch_all(c)
-    .await)?)
+    );
+        patient_id)?)
 }
 
 /// A practice's links in one status, newest first.
@@ -110,39 +96,27 @@ pub async fn cards_in_practice(
     practice_id: &str,
     status: LinkStatus,
 ) -> Result<Vec<LinkCard>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
+    Ok(fetch!(db, fetch_all, concat!(
         card_select!(),
         "WHERE l.practice_id = $1 AND l.status = $2 AND l.ended_at IS NULL
          ORDER BY l.created_at DESC, l.id"
-    ))
-    .bind(practice_id)
-    .bind(status.as_str())
-    .fetch_all(c)
-    .await)?)
+    );
+        practice_id, status.as_str())?)
 }
 
 /// The practices where a patient has an active link (terms to accept, sign-in allowed).
 pub async fn active_practices(db: impl Into<Exec<'_>>, patient_id: &str) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = run!(db, |c| sqlx::query_as(
-        "SELECT DISTINCT practice_id FROM patient_links
-         WHERE patient_id = $1 AND status = 'active' AND ended_at IS NULL ORDER BY practice_id"
-    )
-    .bind(patient_id)
-    .fetch_all(c)
-    .await)?;
+    let rows: Vec<(String,)> = fetch!(db, fetch_all, "SELECT DISTINCT practice_id FROM patient_links
+         WHERE patient_id = $1 AND status = 'active' AND ended_at IS NULL ORDER BY practice_id";
+        patient_id)?;
     Ok(rows.into_iter().map(|(p,)| p).collect())
 }
 
 /// Every practice the patient was ever linked to (pending, active or ended).
 pub async fn practices_ever(db: impl Into<Exec<'_>>, patient_id: &str) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = run!(db, |c| {
-        sqlx::query_as(
-        "SELECT DISTINCT practice_id FROM patient_links WHERE patient_id = $1 ORDER BY practice_id"
-    )
-    .bind(patient_id)
-    .fetch_all(c)
-    .await
-    })?;
+    let rows: Vec<(String,)> = fetch!(db, fetch_all,
+        "SELECT DISTINCT practice_id FROM patient_links WHERE patient_id = $1 ORDER BY practice_id";
+        patient_id)?;
     Ok(rows.into_iter().map(|(p,)| p).collect())
 }
 
@@ -156,21 +130,13 @@ pub async fn decide(
     staff_id: &str,
     now: i64,
 ) -> Result<Option<String>> {
-    let row: Option<(String,)> = run!(db, |c| sqlx::query_as(
-        "UPDATE patient_links
+    let row: Option<(String,)> = fetch!(db, fetch_optional, "UPDATE patient_links
          SET status = CASE WHEN $3 THEN 'active' ELSE status END,
              ended_at = CASE WHEN $3 THEN NULL ELSE $5 END,
              decided_at = $5, decided_by = $4
          WHERE practice_id = $1 AND id = $2 AND status = 'pending' AND ended_at IS NULL
-         RETURNING patient_id"
-    )
-    .bind(practice_id)
-    .bind(id)
-    .bind(approve)
-    .bind(staff_id)
-    .bind(now)
-    .fetch_optional(c)
-    .await)?;
+         RETURNING patient_id";
+        practice_id, id, approve, staff_id, now)?;
     Ok(row.map(|(p,)| p))
 }
 
@@ -197,9 +163,5 @@ pub async fn patients_of_invitations(
                AND invitation_id IN (SELECT jsonb_array_elements_text($2::jsonb))"
         }
     };
-    Ok(run!(store, |c| sqlx::query_as(sql)
-        .bind(practice_id)
-        .bind(&ids)
-        .fetch_all(c)
-        .await)?)
+    Ok(fetch!(store, fetch_all, sql; practice_id, &ids)?)
 }

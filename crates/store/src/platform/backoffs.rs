@@ -1,7 +1,7 @@
 //! Growing waits after consecutive failures, in the database so they hold across nodes and under
 //! parallel bursts. Keys are opaque to this module (callers pass an HMAC of what they count).
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
 /// How waits grow: the first `free` failures cost nothing; from then on each failure makes the
@@ -28,7 +28,7 @@ pub async fn hit(
     now: i64,
     policy: Policy,
 ) -> Result<Option<i64>> {
-    let row: Option<(i64,)> = run!(db, |c| sqlx::query_as(
+    let row: Option<(i64,)> = fetch!(db, fetch_optional,
         "INSERT INTO backoffs (key, failures, blocked_until) VALUES ($1, 1,
              CASE WHEN 1 >= $6 THEN $7 WHEN 1 < $3 THEN 0
                   WHEN (2 - $3) * $4 >= $5 THEN $2 + $5 ELSE $2 + (2 - $3) * $4 END)
@@ -40,29 +40,16 @@ pub async fn hit(
                  WHEN (backoffs.failures + 2 - $3) * $4 >= $5 THEN $2 + $5
                  ELSE $2 + (backoffs.failures + 2 - $3) * $4 END
          WHERE backoffs.blocked_until <= $2
-         RETURNING failures"
-    )
-    .bind(key)
-    .bind(now)
-    .bind(policy.free)
-    .bind(policy.step_ms)
-    .bind(policy.longest_ms)
-    .bind(policy.lock_at)
-    .bind(LOCKED)
-    .fetch_optional(c)
-    .await)?;
+         RETURNING failures";
+        key, now, policy.free, policy.step_ms, policy.longest_ms, policy.lock_at, LOCKED)?;
     Ok(row.map(|(n,)| n))
 }
 
 /// When a waiting key may try again (`LOCKED` when locked), or `None` when it need not wait.
 pub async fn blocked_until(db: impl Into<Exec<'_>>, key: &str, now: i64) -> Result<Option<i64>> {
-    let row: Option<(i64,)> = run!(db, |c| sqlx::query_as(
-        "SELECT blocked_until FROM backoffs WHERE key = $1 AND blocked_until > $2"
-    )
-    .bind(key)
-    .bind(now)
-    .fetch_optional(c)
-    .await)?;
+    let row: Option<(i64,)> = fetch!(db, fetch_optional,
+        "SELECT blocked_until FROM backoffs WHERE key = $1 AND blocked_until > $2";
+        key, now)?;
     Ok(row.map(|(t,)| t))
 }
 
@@ -70,25 +57,15 @@ pub async fn blocked_until(db: impl Into<Exec<'_>>, key: &str, now: i64) -> Resu
 /// while the remaining failures are within the free allowance: a caller who mixes right and
 /// wrong answers keeps paying for the wrong ones.
 pub async fn refund(db: impl Into<Exec<'_>>, key: &str, policy: Policy) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(
-            "UPDATE backoffs SET failures = failures - 1,
+    execute!(db, "UPDATE backoffs SET failures = failures - 1,
                  blocked_until = CASE WHEN failures - 1 < $2 THEN 0 ELSE blocked_until END
-             WHERE key = $1 AND failures > 0 AND blocked_until < $3"
-        )
-        .bind(key)
-        .bind(policy.free)
-        .bind(LOCKED)
-    )?;
+             WHERE key = $1 AND failures > 0 AND blocked_until < $3";
+        key, policy.free, LOCKED)?;
     Ok(())
 }
 
 /// Forgets every failure of `key` (a successful sign-in, a password reset).
 pub async fn reset(db: impl Into<Exec<'_>>, key: &str) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query("DELETE FROM backoffs WHERE key = $1").bind(key)
-    )?;
+    execute!(db, "DELETE FROM backoffs WHERE key = $1"; key)?;
     Ok(())
 }

@@ -134,17 +134,31 @@ macro_rules! run {
 }
 pub(crate) use run;
 
-/// Runs the statement `$query` (with its binds) on `$exec` and answers how many rows
-/// it touched: the shape of every write.
+/// Runs the statement `$sql` with its binds (after the `;`) on `$exec` and answers how many rows
+/// it touched: the shape of every write. `execute!(db, "UPDATE … WHERE id = $1"; id)`.
 macro_rules! execute {
-    ($exec:expr, $query:expr) => {
-        $crate::platform::db::run!($exec, |c| $query
+    ($exec:expr, $sql:expr $(; $($bind:expr),+)?) => {
+        $crate::platform::db::run!($exec, |c| ::sqlx::query($sql)
+            $($(.bind($bind))+)?
             .execute(c)
             .await
             .map(|r| r.rows_affected()))
     };
 }
 pub(crate) use execute;
+
+/// Runs the query `$sql` with its binds (after the `;`) on `$exec` and reads its rows into the
+/// caller's row type; `$how` is sqlx's `fetch_one`, `fetch_optional` or `fetch_all`.
+/// `fetch!(db, fetch_optional, "SELECT … WHERE id = $1"; id)`.
+macro_rules! fetch {
+    ($exec:expr, $how:ident, $sql:expr $(; $($bind:expr),+)?) => {
+        $crate::platform::db::run!($exec, |c| ::sqlx::query_as($sql)
+            $($(.bind($bind))+)?
+            .$how(c)
+            .await)
+    };
+}
+pub(crate) use fetch;
 
 impl Store {
     /// Opens (creating if needed) the SQLite database file at `path`.

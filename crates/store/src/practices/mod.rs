@@ -7,7 +7,7 @@ pub mod providers;
 pub mod setup_tokens;
 pub mod staff;
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -29,28 +29,16 @@ macro_rules! columns {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &PracticeRow) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(
-            "INSERT INTO practices (id, name, country, invite_expiry_days, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6)"
-        )
-        .bind(&row.id)
-        .bind(&row.name)
-        .bind(&row.country)
-        .bind(row.invite_expiry_days)
-        .bind(row.created_at)
-        .bind(row.updated_at)
-    )?;
+    execute!(db,
+        "INSERT INTO practices (id, name, country, invite_expiry_days, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6)";
+        &row.id, &row.name, &row.country, row.invite_expiry_days, row.created_at, row.updated_at)?;
     Ok(())
 }
 
 pub async fn find(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<PracticeRow>> {
     let sql = concat!("SELECT ", columns!(), " FROM practices WHERE id = $1");
-    Ok(run!(db, |c| sqlx::query_as(sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    Ok(fetch!(db, fetch_optional, sql; id)?)
 }
 
 /// Practice names are unique regardless of case, so `admin create` can find an existing one.
@@ -60,10 +48,7 @@ pub async fn find_by_name(db: impl Into<Exec<'_>>, name: &str) -> Result<Option<
         columns!(),
         " FROM practices WHERE lower(name) = lower($1)"
     );
-    Ok(run!(db, |c| sqlx::query_as(sql)
-        .bind(name)
-        .fetch_optional(c)
-        .await)?)
+    Ok(fetch!(db, fetch_optional, sql; name)?)
 }
 
 /// Changes a practice's invitation expiry, default phone country and the countries its
@@ -76,25 +61,17 @@ pub async fn update_settings(
     phone_countries: Option<&str>,
     now: i64,
 ) -> Result<()> {
-    execute!(db, sqlx::query(
+    execute!(db,
         "UPDATE practices SET invite_expiry_days = COALESCE($2, invite_expiry_days), country = COALESCE($3, country),
                 phone_countries = COALESCE($5, phone_countries), updated_at = $4
-         WHERE id = $1"
-    )
-    .bind(id)
-    .bind(invite_expiry_days)
-    .bind(country)
-    .bind(now)
-    .bind(phone_countries))?;
+         WHERE id = $1";
+        id, invite_expiry_days, country, now, phone_countries)?;
     Ok(())
 }
 
 /// Takes the practice's row lock for the rest of the transaction (PostgreSQL; SQLite's write
 /// transactions are already exclusive), so checks like "is this the last admin?" cannot race.
 pub async fn lock(tx: &mut crate::Tx, id: &str) -> Result<()> {
-    execute!(
-        &mut *tx,
-        sqlx::query("UPDATE practices SET updated_at = updated_at WHERE id = $1").bind(id)
-    )?;
+    execute!(&mut *tx, "UPDATE practices SET updated_at = updated_at WHERE id = $1"; id)?;
     Ok(())
 }

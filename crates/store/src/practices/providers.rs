@@ -1,6 +1,6 @@
 //! Providers: the clinicians (or the practice itself) a patient can be linked to.
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -21,17 +21,11 @@ macro_rules! columns {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &ProviderRow) -> Result<()> {
-    execute!(db, sqlx::query(
+    execute!(db,
         "INSERT INTO providers (id, practice_id, display_name, staff_id, active, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    )
-    .bind(&row.id)
-    .bind(&row.practice_id)
-    .bind(&row.display_name)
-    .bind(&row.staff_id)
-    .bind(row.active)
-    .bind(row.created_at)
-    .bind(row.updated_at))?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        &row.id, &row.practice_id, &row.display_name, &row.staff_id, row.active, row.created_at,
+        row.updated_at)?;
     Ok(())
 }
 
@@ -45,11 +39,7 @@ pub async fn find_in_practice(
         columns!(),
         " FROM providers WHERE practice_id = $1 AND id = $2"
     );
-    Ok(run!(db, |c| sqlx::query_as(sql)
-        .bind(practice_id)
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    Ok(fetch!(db, fetch_optional, sql; practice_id, id)?)
 }
 
 pub async fn list_for_practice(
@@ -61,8 +51,5 @@ pub async fn list_for_practice(
         columns!(),
         " FROM providers WHERE practice_id = $1 ORDER BY display_name, id"
     );
-    Ok(run!(db, |c| sqlx::query_as(sql)
-        .bind(practice_id)
-        .fetch_all(c)
-        .await)?)
+    Ok(fetch!(db, fetch_all, sql; practice_id)?)
 }

@@ -1,7 +1,7 @@
 //! Staff accounts: the people of a practice who sign in to the staff pages.
 //! Every look-up by id is scoped to a practice, so one practice can never reach another's rows.
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -26,21 +26,12 @@ macro_rules! columns {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &StaffRow) -> Result<()> {
-    execute!(db, sqlx::query(
+    execute!(db,
         "INSERT INTO staff (id, practice_id, email, email_key, display_name, role, password_hash,
                             active, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-    )
-    .bind(&row.id)
-    .bind(&row.practice_id)
-    .bind(&row.email)
-    .bind(&row.email_key)
-    .bind(&row.display_name)
-    .bind(&row.role)
-    .bind(&row.password_hash)
-    .bind(row.active)
-    .bind(row.created_at)
-    .bind(row.updated_at))?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        &row.id, &row.practice_id, &row.email, &row.email_key, &row.display_name, &row.role,
+        &row.password_hash, row.active, row.created_at, row.updated_at)?;
     Ok(())
 }
 
@@ -50,10 +41,7 @@ pub async fn find_by_email_key(
     email_key: &str,
 ) -> Result<Option<StaffRow>> {
     let sql = concat!("SELECT ", columns!(), " FROM staff WHERE email_key = $1");
-    Ok(run!(db, |c| sqlx::query_as(sql)
-        .bind(email_key)
-        .fetch_optional(c)
-        .await)?)
+    Ok(fetch!(db, fetch_optional, sql; email_key)?)
 }
 
 pub async fn find_in_practice(
@@ -66,11 +54,7 @@ pub async fn find_in_practice(
         columns!(),
         " FROM staff WHERE practice_id = $1 AND id = $2"
     );
-    Ok(run!(db, |c| sqlx::query_as(sql)
-        .bind(practice_id)
-        .bind(id)
-        .fetch_optional(c)
-        .await)?)
+    Ok(fetch!(db, fetch_optional, sql; practice_id, id)?)
 }
 
 pub async fn list_for_practice(
@@ -82,19 +66,16 @@ pub async fn list_for_practice(
         columns!(),
         " FROM staff WHERE practice_id = $1 ORDER BY display_name, id"
     );
-    Ok(run!(db, |c| sqlx::query_as(sql)
-        .bind(practice_id)
-        .fetch_all(c)
-        .await)?)
+    Ok(fetch!(db, fetch_all, sql; practice_id)?)
 }
 
 /// How many active admins exist in the whole deployment (zero means set-up is still open).
 pub async fn count_active_admins(db: impl Into<Exec<'_>>) -> Result<i64> {
-    let (n,): (i64,) = run!(db, |c| sqlx::query_as(
+    let (n,): (i64,) = fetch!(
+        db,
+        fetch_one,
         "SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = TRUE"
-    )
-    .fetch_one(c)
-    .await)?;
+    )?;
     Ok(n)
 }
 
@@ -103,12 +84,9 @@ pub async fn count_active_admins_in_practice(
     db: impl Into<Exec<'_>>,
     practice_id: &str,
 ) -> Result<i64> {
-    let (n,): (i64,) = run!(db, |c| sqlx::query_as(
-        "SELECT COUNT(*) FROM staff WHERE practice_id = $1 AND role = 'admin' AND active = TRUE"
-    )
-    .bind(practice_id)
-    .fetch_one(c)
-    .await)?;
+    let (n,): (i64,) = fetch!(db, fetch_one,
+        "SELECT COUNT(*) FROM staff WHERE practice_id = $1 AND role = 'admin' AND active = TRUE";
+        practice_id)?;
     Ok(n)
 }
 
@@ -121,13 +99,8 @@ pub async fn update_role_and_active(
     active: bool,
     now: i64,
 ) -> Result<bool> {
-    let done = execute!(db, sqlx::query(
-        "UPDATE staff SET role = $3, active = $4, updated_at = $5 WHERE practice_id = $1 AND id = $2"
-    )
-    .bind(practice_id)
-    .bind(id)
-    .bind(role)
-    .bind(active)
-    .bind(now))?;
+    let done = execute!(db,
+        "UPDATE staff SET role = $3, active = $4, updated_at = $5 WHERE practice_id = $1 AND id = $2";
+        practice_id, id, role, active, now)?;
     Ok(done == 1)
 }

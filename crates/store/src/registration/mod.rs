@@ -7,7 +7,7 @@ pub mod consents;
 pub mod terms;
 pub mod tickets;
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -43,9 +43,7 @@ macro_rules! columns {
 /// Records the typed details. Sending them again replaces them and undoes the later steps, since
 /// a changed phone number needs verifying again and the rest follows it.
 pub async fn save_details(db: impl Into<Exec<'_>>, row: &RegistrationRow) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(concat!(
+    execute!(db, concat!(
             "INSERT INTO registrations (",
             columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, $9, $9)
@@ -56,29 +54,16 @@ pub async fn save_details(db: impl Into<Exec<'_>>, row: &RegistrationRow) -> Res
                 phone_verified_at = NULL, terms_version = NULL, terms_accepted_at = NULL, terms_ip = NULL,
                 consent_version = NULL, consent_signature = NULL, consent_signed_at = NULL,
                 consent_ip = NULL, updated_at = excluded.updated_at"
-        ))
-        .bind(&row.ticket_hash)
-        .bind(&row.first_name)
-        .bind(&row.last_name)
-        .bind(&row.birth_date)
-        .bind(&row.email)
-        .bind(&row.username)
-        .bind(&row.phone)
-        .bind(&row.password_hash)
-        .bind(row.created_at)
-    )?;
+        );
+        &row.ticket_hash, &row.first_name, &row.last_name, &row.birth_date, &row.email,
+        &row.username, &row.phone, &row.password_hash, row.created_at)?;
     Ok(())
 }
 
 pub async fn find(db: impl Into<Exec<'_>>, ticket_hash: &str) -> Result<Option<RegistrationRow>> {
-    Ok(run!(db, |c| sqlx::query_as(concat!(
-        "SELECT ",
-        columns!(),
-        " FROM registrations WHERE ticket_hash = $1"
-    ))
-    .bind(ticket_hash)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM registrations WHERE ticket_hash = $1");
+        ticket_hash)?)
 }
 
 pub async fn mark_phone_verified(
@@ -86,14 +71,9 @@ pub async fn mark_phone_verified(
     ticket_hash: &str,
     now: i64,
 ) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(
-            "UPDATE registrations SET phone_verified_at = $2, updated_at = $2 WHERE ticket_hash = $1"
-        )
-        .bind(ticket_hash)
-        .bind(now)
-    )?;
+    execute!(db,
+        "UPDATE registrations SET phone_verified_at = $2, updated_at = $2 WHERE ticket_hash = $1";
+        ticket_hash, now)?;
     Ok(())
 }
 
@@ -104,18 +84,11 @@ pub async fn accept_terms(
     now: i64,
     ip: Option<&str>,
 ) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(
-            "UPDATE registrations SET terms_version = $2, terms_accepted_at = $3, terms_ip = $4,
+    execute!(db,
+        "UPDATE registrations SET terms_version = $2, terms_accepted_at = $3, terms_ip = $4,
                  updated_at = $3
-             WHERE ticket_hash = $1"
-        )
-        .bind(ticket_hash)
-        .bind(version)
-        .bind(now)
-        .bind(ip)
-    )?;
+             WHERE ticket_hash = $1";
+        ticket_hash, version, now, ip)?;
     Ok(())
 }
 
@@ -127,27 +100,15 @@ pub async fn sign_consent(
     now: i64,
     ip: Option<&str>,
 ) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(
-            "UPDATE registrations SET consent_version = $2, consent_signature = $3,
+    execute!(db, "UPDATE registrations SET consent_version = $2, consent_signature = $3,
                  consent_signed_at = $4, consent_ip = $5, updated_at = $4
-             WHERE ticket_hash = $1"
-        )
-        .bind(ticket_hash)
-        .bind(version)
-        .bind(signature)
-        .bind(now)
-        .bind(ip)
-    )?;
+             WHERE ticket_hash = $1";
+        ticket_hash, version, signature, now, ip)?;
     Ok(())
 }
 
 /// Removes the draft once the account exists: what was typed now lives in the account.
 pub async fn delete(db: impl Into<Exec<'_>>, ticket_hash: &str) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query("DELETE FROM registrations WHERE ticket_hash = $1").bind(ticket_hash)
-    )?;
+    execute!(db, "DELETE FROM registrations WHERE ticket_hash = $1"; ticket_hash)?;
     Ok(())
 }

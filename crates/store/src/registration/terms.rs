@@ -1,6 +1,6 @@
 //! Terms of use: each practice's published versions and who accepted which.
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -14,29 +14,18 @@ pub struct TermsRow {
 
 /// The newest published version of a practice's terms, if it published any.
 pub async fn latest(db: impl Into<Exec<'_>>, practice_id: &str) -> Result<Option<TermsRow>> {
-    Ok(run!(db, |c| sqlx::query_as(
-        "SELECT practice_id, version, body, published_at, published_by FROM terms_versions
-         WHERE practice_id = $1 ORDER BY version DESC LIMIT 1"
-    )
-    .bind(practice_id)
-    .fetch_optional(c)
-    .await)?)
+    Ok(fetch!(db, fetch_optional,
+            "SELECT practice_id, version, body, published_at, published_by FROM terms_versions
+         WHERE practice_id = $1 ORDER BY version DESC LIMIT 1";
+        practice_id)?)
 }
 
 /// Adds a version; the primary key refuses a second row with the same number (a lost race).
 pub async fn insert(db: impl Into<Exec<'_>>, row: &TermsRow) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(
-            "INSERT INTO terms_versions (practice_id, version, body, published_at, published_by)
-             VALUES ($1, $2, $3, $4, $5)"
-        )
-        .bind(&row.practice_id)
-        .bind(row.version)
-        .bind(&row.body)
-        .bind(row.published_at)
-        .bind(&row.published_by)
-    )?;
+    execute!(db,
+        "INSERT INTO terms_versions (practice_id, version, body, published_at, published_by)
+             VALUES ($1, $2, $3, $4, $5)";
+        &row.practice_id, row.version, &row.body, row.published_at, &row.published_by)?;
     Ok(())
 }
 
@@ -48,18 +37,9 @@ pub async fn accept(
     now: i64,
     ip: Option<&str>,
 ) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(
-            "INSERT INTO terms_acceptances (patient_id, practice_id, version, accepted_at, ip)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
-        )
-        .bind(patient_id)
-        .bind(practice_id)
-        .bind(version)
-        .bind(now)
-        .bind(ip)
-    )?;
+    execute!(db, "INSERT INTO terms_acceptances (patient_id, practice_id, version, accepted_at, ip)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+        patient_id, practice_id, version, now, ip)?;
     Ok(())
 }
 
@@ -69,12 +49,8 @@ pub async fn accepted_version(
     patient_id: &str,
     practice_id: &str,
 ) -> Result<i64> {
-    let (v,): (Option<i64>,) = run!(db, |c| sqlx::query_as(
-        "SELECT MAX(version) FROM terms_acceptances WHERE patient_id = $1 AND practice_id = $2"
-    )
-    .bind(patient_id)
-    .bind(practice_id)
-    .fetch_one(c)
-    .await)?;
+    let (v,): (Option<i64>,) = fetch!(db, fetch_one,
+        "SELECT MAX(version) FROM terms_acceptances WHERE patient_id = $1 AND practice_id = $2";
+        patient_id, practice_id)?;
     Ok(v.unwrap_or(0))
 }

@@ -1,6 +1,6 @@
 //! Registration tickets: the short-lived, single-use proof that a patient passed a code check.
 
-use crate::platform::db::{execute, run};
+use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -26,19 +26,12 @@ macro_rules! columns {
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &TicketRow) -> Result<()> {
-    execute!(db, sqlx::query(
+    execute!(db,
         "INSERT INTO registration_tickets (ticket_hash, practice_id, invitation_id, provider_code_id, program_id,
                                            invitation_code_hash, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    )
-    .bind(&row.ticket_hash)
-    .bind(&row.practice_id)
-    .bind(&row.invitation_id)
-    .bind(&row.provider_code_id)
-    .bind(&row.program_id)
-    .bind(&row.invitation_code_hash)
-    .bind(row.created_at)
-    .bind(row.expires_at))?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        &row.ticket_hash, &row.practice_id, &row.invitation_id, &row.provider_code_id,
+        &row.program_id, &row.invitation_code_hash, row.created_at, row.expires_at)?;
     Ok(())
 }
 
@@ -48,17 +41,12 @@ pub async fn consume(
     ticket_hash: &str,
     now: i64,
 ) -> Result<Option<TicketRow>> {
-    Ok(run!(db, |c| {
-        sqlx::query_as(concat!(
+    Ok(fetch!(db, fetch_optional, concat!(
             "UPDATE registration_tickets SET used_at = $2
              WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING ",
             columns!()
-        ))
-        .bind(ticket_hash)
-        .bind(now)
-        .fetch_optional(c)
-        .await
-    })?)
+        );
+        ticket_hash, now)?)
 }
 
 /// A ticket that is unused and unexpired.
@@ -67,30 +55,15 @@ pub async fn find_live(
     ticket_hash: &str,
     now: i64,
 ) -> Result<Option<TicketRow>> {
-    Ok(run!(db, |c| {
-        sqlx::query_as(
-        concat!(
-            "SELECT ",
-            columns!(),
-            " FROM registration_tickets WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $2"
-        )
-    )
-    .bind(ticket_hash)
-    .bind(now)
-    .fetch_optional(c)
-    .await
-    })?)
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM registration_tickets WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > $2");
+        ticket_hash, now)?)
 }
 
 /// Gives a ticket in use more time: a patient moving through the steps keeps their registration.
 pub async fn extend(db: impl Into<Exec<'_>>, ticket_hash: &str, expires_at: i64) -> Result<()> {
-    execute!(
-        db,
-        sqlx::query(
-            "UPDATE registration_tickets SET expires_at = $2 WHERE ticket_hash = $1 AND used_at IS NULL"
-        )
-        .bind(ticket_hash)
-        .bind(expires_at)
-    )?;
+    execute!(db,
+        "UPDATE registration_tickets SET expires_at = $2 WHERE ticket_hash = $1 AND used_at IS NULL";
+        ticket_hash, expires_at)?;
     Ok(())
 }

@@ -14,7 +14,6 @@ use crate::AppState;
 use crate::api::extract::{ApiPath, BoundedJson};
 use crate::api::openapi::{
     CodeNotAccepted, Forbidden, InvalidFields, NotFound, PROVIDER_CODES, PUBLIC, TooManyAttempts,
-    Unauthenticated,
 };
 use crate::platform::error::ApiError;
 use crate::platform::limits::Bounded;
@@ -38,7 +37,6 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     responses(
         (status = OK, description = "The practice's code and each provider's",
             body = Vec<ProviderCodeView>),
-        (status = UNAUTHORIZED, response = Unauthenticated),
     ))]
 async fn list(
     State(state): State<AppState>,
@@ -52,7 +50,6 @@ async fn list(
     operation_id = "rotate_practice_code",
     responses(
         (status = OK, description = "The code owner with its code now", body = ProviderCodeView),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
     ))]
 async fn rotate_practice(
@@ -69,7 +66,6 @@ async fn rotate_practice(
     operation_id = "disable_practice_code",
     responses(
         (status = OK, description = "The code owner with its code now", body = ProviderCodeView),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
     ))]
 async fn disable_practice(
@@ -87,7 +83,6 @@ async fn disable_practice(
     params(("provider_id" = String, Path, description = "The provider's id")),
     responses(
         (status = OK, description = "The code owner with its code now", body = ProviderCodeView),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
     ))]
@@ -107,7 +102,6 @@ async fn rotate_provider(
     params(("provider_id" = String, Path, description = "The provider's id")),
     responses(
         (status = OK, description = "The code owner with its code now", body = ProviderCodeView),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
     ))]

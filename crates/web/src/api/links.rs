@@ -16,7 +16,6 @@ use crate::AppState;
 use crate::api::extract::{ApiPath, BoundedJson};
 use crate::api::openapi::{
     CodeNotAccepted, Forbidden, InvalidFields, NotFound, PATIENT, PATIENTS, TooManyAttempts,
-    Unauthenticated,
 };
 use crate::platform::error::ApiError;
 use crate::platform::limits::Bounded;
@@ -51,7 +50,6 @@ pub struct Me {
     security(("patient_session" = [])),
     responses(
         (status = OK, description = "The patient", body = Me),
-        (status = UNAUTHORIZED, response = Unauthenticated),
     ))]
 async fn me(
     State(state): State<AppState>,
@@ -89,7 +87,6 @@ impl Bounded for ProviderCodeInput {
     responses(
         (status = OK, description = "The new (or existing) card", body = Card),
         (status = BAD_REQUEST, response = CodeNotAccepted),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
@@ -99,9 +96,8 @@ async fn add_provider_code(
     PatientApi(session): PatientApi,
     BoundedJson(input): BoundedJson<ProviderCodeInput>,
 ) -> Result<Json<Card>, ApiError> {
-    Ok(Json(
-        links::add_provider_code(&state.core, &session.patient, &input.code).await?,
-    ))
+    let (card, _) = links::add_provider_code(&state.core, &session.patient, &input.code).await?;
+    Ok(Json(card))
 }
 
 /// Sign-ups under a program that requires approval, waiting for a staff member.
@@ -109,7 +105,6 @@ async fn add_provider_code(
     operation_id = "list_pending_links",
     responses(
         (status = OK, description = "Newest first", body = [PracticeLink]),
-        (status = UNAUTHORIZED, response = Unauthenticated),
     ))]
 async fn pending_links(
     State(state): State<AppState>,
@@ -123,7 +118,6 @@ async fn pending_links(
     operation_id = "approve_link", params(("id" = String, Path)),
     responses(
         (status = NO_CONTENT, description = "Approved"),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
     ))]
@@ -141,7 +135,6 @@ async fn approve_link(
     operation_id = "decline_link", params(("id" = String, Path)),
     responses(
         (status = NO_CONTENT, description = "Declined"),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
     ))]
@@ -158,7 +151,6 @@ async fn decline_link(
 #[utoipa::path(get, path = "/notifications", tag = PATIENTS, operation_id = "list_notifications",
     responses(
         (status = OK, description = "Newest first, at most 100", body = [Notification]),
-        (status = UNAUTHORIZED, response = Unauthenticated),
     ))]
 async fn notifications(
     State(state): State<AppState>,

@@ -13,7 +13,7 @@ use portico_core::SecretToken;
 use portico_domain::{Channel, Password, TextLimit};
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::Object;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi, ToResponse};
 
@@ -134,8 +134,10 @@ pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenAp
 
 /// Adds the answers that follow from what an operation takes, so no operation can forget them: a
 /// JSON body can be malformed (400), too large (413), too slow (408) or not JSON (415); a path or
-/// query parameter can be unreadable (400). The extractors that give these answers (`ApiJson`,
-/// `BoundedJson`, `ApiPath`, `ApiQuery`) are how every handler reads bodies and parameters.
+/// query parameter can be unreadable (400); a credential (an API token or a patient's session) can
+/// be missing, wrong or expired (401). The extractors that give these answers (`ApiJson`,
+/// `BoundedJson`, `ApiPath`, `ApiQuery`, `ApiActor`, `PatientApi`) are how every handler reads
+/// bodies, parameters and credentials.
 struct SharedAnswers;
 
 impl Modify for SharedAnswers {
@@ -161,6 +163,12 @@ fn add_shared_answers(operation: &mut Operation) {
         RefOr::Ref(_) => false,
     });
     let takes_body = operation.request_body.is_some();
+    // No `security` of its own means the document's (an API token); `security(())` is public.
+    let takes_credential = operation.security.as_ref().is_none_or(|requirements| {
+        requirements
+            .iter()
+            .any(|r| *r != SecurityRequirement::default())
+    });
     let responses = &mut operation.responses.responses;
     let mut add = |status: &str, response: &str| {
         responses
@@ -169,6 +177,9 @@ fn add_shared_answers(operation: &mut Operation) {
     };
     if takes_body || takes_parameters {
         add("400", "MalformedRequest");
+    }
+    if takes_credential {
+        add("401", "Unauthenticated");
     }
     if takes_body {
         add("408", "BodyTimeout");

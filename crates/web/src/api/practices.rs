@@ -13,9 +13,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::extract::{ApiJson, ApiPath};
-use crate::api::openapi::{
-    Forbidden, InvalidFields, MalformedRequest, NotFound, PRACTICE, Unauthenticated,
-};
+use crate::api::openapi::{Forbidden, InvalidFields, NotFound, PRACTICE};
 use crate::platform::error::ApiError;
 use crate::platform::sessions::ApiActor;
 
@@ -33,7 +31,6 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
 #[utoipa::path(get, path = "/practice", tag = PRACTICE, operation_id = "get_practice",
     responses(
         (status = OK, description = "The practice", body = Practice),
-        (status = UNAUTHORIZED, response = Unauthenticated),
     ))]
 async fn practice(
     State(state): State<AppState>,
@@ -47,8 +44,6 @@ async fn practice(
     request_body = PracticeSettingsInput,
     responses(
         (status = OK, description = "The practice with its new settings", body = Practice),
-        (status = BAD_REQUEST, response = MalformedRequest),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
@@ -66,7 +61,6 @@ async fn update_practice(
 #[utoipa::path(get, path = "/staff", tag = PRACTICE, operation_id = "list_staff",
     responses(
         (status = OK, description = "Every staff account", body = Vec<StaffMember>),
-        (status = UNAUTHORIZED, response = Unauthenticated),
     ))]
 async fn list_staff(
     State(state): State<AppState>,
@@ -80,7 +74,6 @@ async fn list_staff(
     params(("id" = String, Path, description = "The staff account's id")),
     responses(
         (status = OK, description = "The staff account", body = StaffMember),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = NOT_FOUND, response = NotFound),
     ))]
 async fn get_staff(
@@ -98,8 +91,6 @@ async fn get_staff(
         (status = CREATED, description = "The new staff account", body = StaffMember, links(
             ("read" = (operation_id = "get_staff", parameters(("id" = "$response.body#/id")))),
         )),
-        (status = BAD_REQUEST, response = MalformedRequest),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
@@ -116,7 +107,6 @@ async fn create_staff(
 #[utoipa::path(get, path = "/providers", tag = PRACTICE, operation_id = "list_providers",
     responses(
         (status = OK, description = "Every provider", body = Vec<Provider>),
-        (status = UNAUTHORIZED, response = Unauthenticated),
     ))]
 async fn list_providers(
     State(state): State<AppState>,
@@ -130,7 +120,6 @@ async fn list_providers(
     params(("id" = String, Path, description = "The provider's id")),
     responses(
         (status = OK, description = "The provider", body = Provider),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = NOT_FOUND, response = NotFound),
     ))]
 async fn get_provider(
@@ -150,8 +139,6 @@ async fn get_provider(
             ("rotate_code" = (operation_id = "rotate_provider_code", parameters(("provider_id" = "$response.body#/id")))),
             ("disable_code" = (operation_id = "disable_provider_code", parameters(("provider_id" = "$response.body#/id")))),
         )),
-        (status = BAD_REQUEST, response = MalformedRequest),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]

@@ -15,8 +15,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::api::extract::{ApiJson, ApiPath, BoundedJson};
 use crate::api::openapi::{
-    CodeNotAccepted, Forbidden, InvalidFields, MalformedRequest, NotFound, PROGRAMS, PUBLIC,
-    TooManyAttempts, Unauthenticated,
+    CodeNotAccepted, Forbidden, InvalidFields, NotFound, PROGRAMS, PUBLIC, TooManyAttempts,
 };
 use crate::platform::error::ApiError;
 use crate::platform::limits::Bounded;
@@ -35,7 +34,6 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
 #[utoipa::path(get, path = "/programs", tag = PROGRAMS, operation_id = "list_programs",
     responses(
         (status = OK, description = "Every program", body = Vec<Program>),
-        (status = UNAUTHORIZED, response = Unauthenticated),
     ))]
 async fn list(
     State(state): State<AppState>,
@@ -56,8 +54,6 @@ async fn list(
             ("replace" = (operation_id = "update_program", parameters(("id" = "$response.body#/id")))),
             ("delete" = (operation_id = "delete_program", parameters(("id" = "$response.body#/id")))),
         )),
-        (status = BAD_REQUEST, response = MalformedRequest),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
@@ -76,7 +72,6 @@ async fn create(
     params(("id" = String, Path, description = "The program's id")),
     responses(
         (status = OK, description = "The program", body = Program),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = NOT_FOUND, response = NotFound),
     ))]
 async fn read(
@@ -93,8 +88,6 @@ async fn read(
     request_body = ProgramInput,
     responses(
         (status = OK, description = "The program as replaced", body = Program),
-        (status = BAD_REQUEST, response = MalformedRequest),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -119,7 +112,6 @@ async fn update(
     params(("id" = String, Path, description = "The program's id")),
     responses(
         (status = NO_CONTENT, description = "The program is gone."),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),

@@ -20,6 +20,17 @@ async fn a_signed_in_patient_links_another_provider_with_its_code(
     let maria = lakeside
         .registered_patient(provider, "maria@example.org")
         .await;
+    // An empty entry asks for the code by its field; it is not a guess at a code.
+    let empty: Problem = Api::expect_as(
+        maria.add_provider_code("  ").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(empty.errors[0].field, "code");
+    assert_eq!(
+        empty.errors[0].message,
+        "Enter the provider code from your doctor's office."
+    );
     let wrong: Problem = Api::expect_as(
         maria.add_provider_code("ZZZ999").await,
         StatusCode::BAD_REQUEST,

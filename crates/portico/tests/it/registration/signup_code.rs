@@ -132,15 +132,21 @@ async fn sign_up_codes_enrol_into_the_program_under_its_policy(
             &[("csrf_token", csrf.as_str())],
         )
         .await;
-    assert!(
-        res.status().is_redirection() || res.status().is_success(),
-        "{}",
-        res.status()
-    );
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let back_to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(back_to, "/staff/sign-ups?decided=declined");
     assert!(dee.me().await.cards.is_empty());
-    let page = desk.get("/staff/sign-ups").await.text().await.unwrap();
+    // The page says what was just decided, and each notification reads as things stand now.
+    let page = desk.get(&back_to).await.text().await.unwrap();
+    assert!(page.contains("Sign-up declined."), "{page}");
     assert!(
         page.contains("No sign-up is waiting for approval."),
+        "{page}"
+    );
+    assert!(
+        page.contains("Approved: Maria Lopez (Diabetes care)")
+            && page.contains("Declined: Maria Lopez (Diabetes care)")
+            && !page.contains("Awaits approval"),
         "{page}"
     );
     assert_eq!(

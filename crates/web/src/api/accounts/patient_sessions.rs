@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::api::extract::BoundedJson;
 use crate::api::openapi::{
-    Forbidden, InvalidFields, MalformedRequest, PATIENT, PUBLIC, TooManyAttempts, Unauthenticated,
+    Forbidden, InvalidFields, PATIENT, PUBLIC, TooManyAttempts, Unauthenticated,
 };
 use crate::platform::error::ApiError;
 use crate::platform::limits::{Bounded, SIGN_IN_NAME};
@@ -61,7 +61,6 @@ pub struct SessionOpened {
     operation_id = "patient_sign_in", security(()), request_body = SignIn,
     responses(
         (status = CREATED, description = "Signed in", body = SessionOpened),
-        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNAUTHORIZED, response = Unauthenticated),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
@@ -87,7 +86,6 @@ async fn sign_in(
     security(("patient_session" = [])),
     responses(
         (status = NO_CONTENT, description = "Signed out"),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
     ))]
 async fn sign_out(
@@ -109,7 +107,6 @@ pub struct SignedOut {
     operation_id = "patient_sign_out_everywhere", security(("patient_session" = [])),
     responses(
         (status = OK, description = "Signed out everywhere", body = SignedOut),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
     ))]
 async fn sign_out_everywhere(

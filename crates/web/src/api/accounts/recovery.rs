@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::extract::BoundedJson;
-use crate::api::openapi::{InvalidFields, MalformedRequest, PUBLIC, TooManyAttempts};
+use crate::api::openapi::{InvalidFields, PUBLIC, TooManyAttempts};
 use crate::platform::error::ApiError;
 use crate::platform::limits::{Bounded, SIGN_IN_NAME};
 use crate::platform::request::Client;
@@ -55,7 +55,6 @@ const RECOVERY_SENT: &str = "If an account matches, we have sent it a 6-digit co
     operation_id = "start_password_recovery", security(()), request_body = StartRecovery,
     responses(
         (status = ACCEPTED, description = "The same answer for every name", body = RecoveryStarted),
-        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]
@@ -79,7 +78,6 @@ async fn start_recovery(
     operation_id = "finish_password_recovery", security(()), request_body = RecoveryFinish,
     responses(
         (status = NO_CONTENT, description = "The password is changed; sign in with it"),
-        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]

@@ -13,9 +13,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::extract::{ApiJson, ApiPath};
-use crate::api::openapi::{
-    Forbidden, InvalidFields, MalformedRequest, NotFound, TEMPLATES, Unauthenticated,
-};
+use crate::api::openapi::{Forbidden, InvalidFields, NotFound, TEMPLATES};
 use crate::platform::error::ApiError;
 use crate::platform::sessions::ApiActor;
 
@@ -27,7 +25,6 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
 #[utoipa::path(get, path = "/templates", tag = TEMPLATES, operation_id = "list_templates",
     responses(
         (status = OK, description = "Every template", body = Vec<TemplateView>),
-        (status = UNAUTHORIZED, response = Unauthenticated),
     ))]
 async fn list(
     State(state): State<AppState>,
@@ -46,8 +43,6 @@ async fn list(
     request_body = TemplateText,
     responses(
         (status = OK, description = "The template now in use", body = TemplateView),
-        (status = BAD_REQUEST, response = MalformedRequest),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -71,7 +66,6 @@ async fn save(
     ),
     responses(
         (status = OK, description = "The default, now in use", body = TemplateView),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
     ))]
@@ -95,8 +89,6 @@ async fn reset(
     request_body = TemplateDraft,
     responses(
         (status = OK, description = "What would be sent", body = Preview),
-        (status = BAD_REQUEST, response = MalformedRequest),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = NOT_FOUND, response = NotFound),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]

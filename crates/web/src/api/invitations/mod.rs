@@ -15,10 +15,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::openapi::{
-    Forbidden, INVITATIONS, InvalidFields, MalformedRequest, NotFound, StateConflict,
-    Unauthenticated,
-};
+use crate::api::openapi::{Forbidden, INVITATIONS, InvalidFields, NotFound, StateConflict};
 use crate::platform::error::ApiError;
 use crate::platform::sessions::ApiActor;
 
@@ -83,8 +80,6 @@ impl IssuedInvitation {
                 ("resend" = (operation_id = "resend_invitation", parameters(("id" = "$response.body#/id")))),
                 ("revoke" = (operation_id = "revoke_invitation", parameters(("id" = "$response.body#/id")))),
             )),
-        (status = BAD_REQUEST, response = MalformedRequest),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
@@ -108,7 +103,6 @@ async fn create(
     params(ListQuery),
     responses(
         (status = OK, description = "One page of invitations", body = Page),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
 async fn list(
@@ -124,7 +118,6 @@ async fn list(
     params(("id" = String, Path, description = "The invitation's id")),
     responses(
         (status = OK, description = "The invitation and its history", body = Invitation),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = NOT_FOUND, response = NotFound),
     ))]
 async fn read(
@@ -142,7 +135,6 @@ async fn read(
     responses(
         (status = OK, description = "The invitation with its new code and link",
             body = IssuedInvitation),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
         (status = CONFLICT, response = StateConflict),
@@ -162,7 +154,6 @@ async fn resend(
     params(("id" = String, Path, description = "The invitation's id")),
     responses(
         (status = OK, description = "The revoked invitation", body = Invitation),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
         (status = CONFLICT, response = StateConflict),

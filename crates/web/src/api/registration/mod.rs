@@ -18,8 +18,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::api::extract::BoundedJson;
 use crate::api::openapi::{
-    CodeNotAccepted, InvalidFields, MalformedRequest, PUBLIC, RegistrationExpired, StateConflict,
-    TooManyAttempts,
+    CodeNotAccepted, InvalidFields, PUBLIC, RegistrationExpired, StateConflict, TooManyAttempts,
 };
 use crate::platform::error::ApiError;
 use crate::platform::limits::Bounded;
@@ -100,7 +99,6 @@ async fn start(
     operation_id = "registration_status", security(()), request_body = TicketOnly,
     responses(
         (status = OK, description = "The registration", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedRequest),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
@@ -127,7 +125,6 @@ pub struct DetailsWithTicket {
     operation_id = "registration_details", security(()), request_body = DetailsWithTicket,
     responses(
         (status = OK, description = "Saved; the next step is phone verification", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedRequest),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
@@ -158,7 +155,6 @@ pub struct SendCode {
     operation_id = "registration_send_phone_code", security(()), request_body = SendCode,
     responses(
         (status = ACCEPTED, description = "The code is on its way", body = CodeSent),
-        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -188,7 +184,6 @@ pub struct VerifyPhone {
     operation_id = "registration_verify_phone", security(()), request_body = VerifyPhone,
     responses(
         (status = OK, description = "Verified; the next step is the terms of use", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -218,7 +213,6 @@ pub struct AcceptRegistrationTerms {
     operation_id = "registration_accept_terms", security(()), request_body = AcceptRegistrationTerms,
     responses(
         (status = OK, description = "Accepted", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -255,7 +249,6 @@ fn signature() -> utoipa::openapi::schema::Object {
     operation_id = "registration_sign_consent", security(()), request_body = SignConsent,
     responses(
         (status = OK, description = "Signed", body = RegistrationView),
-        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -285,7 +278,6 @@ pub struct Registered {
     operation_id = "registration_complete", security(()), request_body = TicketOnly,
     responses(
         (status = CREATED, description = "The account exists and is signed in", body = Registered),
-        (status = BAD_REQUEST, response = MalformedRequest),
         (status = CONFLICT, response = StateConflict),
         (status = GONE, response = RegistrationExpired),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
@@ -364,7 +356,6 @@ impl Bounded for SignConsent {
     operation_id = "check_password", security(()), request_body = PasswordCheckInput,
     responses(
         (status = OK, description = "The rating", body = PasswordCheck),
-        (status = BAD_REQUEST, response = MalformedRequest),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]

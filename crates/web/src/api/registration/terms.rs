@@ -13,10 +13,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::api::extract::ApiJson;
-use crate::api::openapi::{
-    Forbidden, InvalidFields, MalformedRequest, NotFound, PATIENT, PATIENTS, StateConflict,
-    Unauthenticated,
-};
+use crate::api::openapi::{Forbidden, InvalidFields, NotFound, PATIENT, PATIENTS, StateConflict};
 use crate::platform::error::ApiError;
 use crate::platform::sessions::{ApiActor, PatientApi};
 
@@ -28,7 +25,6 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
 #[utoipa::path(get, path = "/terms", tag = PATIENTS, operation_id = "get_terms",
     responses(
         (status = OK, description = "The current version", body = Terms),
-        (status = UNAUTHORIZED, response = Unauthenticated),
     ))]
 async fn current_terms(
     State(state): State<AppState>,
@@ -59,8 +55,6 @@ fn terms_body() -> utoipa::openapi::schema::Object {
     request_body = PublishTerms,
     responses(
         (status = CREATED, description = "The new current version", body = Terms),
-        (status = BAD_REQUEST, response = MalformedRequest),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
@@ -88,8 +82,6 @@ pub struct AcceptPracticeTerms {
     security(("patient_session" = [])), request_body = AcceptPracticeTerms,
     responses(
         (status = NO_CONTENT, description = "Accepted"),
-        (status = BAD_REQUEST, response = MalformedRequest),
-        (status = UNAUTHORIZED, response = Unauthenticated),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
         (status = CONFLICT, response = StateConflict),

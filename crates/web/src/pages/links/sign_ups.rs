@@ -3,11 +3,11 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use portico_core::links::{self, Notification, PracticeLink};
+use portico_core::links::{self, Notification, PracticeLink, SignUpDecision};
 
 use crate::AppState;
 use crate::pages::render;
@@ -28,13 +28,30 @@ struct SignUpsPage {
     chrome: Option<Chrome>,
     pending: Vec<PracticeLink>,
     notifications: Vec<Notification>,
+    notice: Option<&'static str>,
+}
+
+#[derive(serde::Deserialize)]
+struct ShowQuery {
+    #[serde(default)]
+    decided: Option<String>,
 }
 
 async fn show(
     State(state): State<AppState>,
     PageSession(session): PageSession,
+    Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
+    // The decision just made, said back (the page is reached by redirect after the button).
+    let notice = match q.decided.as_deref() {
+        Some("approved") => {
+            Some("Sign-up approved. The patient now sees your practice in the portal.")
+        }
+        Some("declined") => Some("Sign-up declined. The patient is not linked to your practice."),
+        _ => None,
+    };
     let page = SignUpsPage {
+        notice,
         pending: links::pending(&state.core, &session.actor).await?,
         notifications: links::notifications(&state.core, &session.actor).await?,
         chrome: Some(Chrome::of(&session)),
@@ -55,5 +72,6 @@ async fn decide(
         _ => return Err(WebError::NotFound.into()),
     };
     links::decide(&state.core, &session.actor, &id, approve).await?;
-    Ok(Redirect::to("/staff/sign-ups").into_response())
+    let decided = if approve { "approved" } else { "declined" };
+    Ok(Redirect::to(&format!("/staff/sign-ups?decided={decided}")).into_response())
 }

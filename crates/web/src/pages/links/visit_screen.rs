@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use portico_core::links::{self, Card};
+use portico_core::links::{self, Card, CodeAdded};
 use portico_core::registration::terms;
 use portico_core::{CoreError, FieldErrors};
 
@@ -44,6 +44,8 @@ struct VisitQuery {
     welcome: Option<String>,
     #[serde(default)]
     added: Option<String>,
+    #[serde(default)]
+    already: Option<String>,
 }
 
 async fn visit_page(
@@ -74,9 +76,10 @@ async fn visit(
     if !terms::due(&state.core, &session.patient).await?.is_empty() {
         return Ok(Redirect::to("/portal/terms").into_response());
     }
-    let notice = match (q.welcome, q.added) {
-        (Some(_), _) => Some("Welcome! Your account is ready."),
-        (_, Some(_)) => Some("The provider was added."),
+    let notice = match (q.welcome, q.added, q.already) {
+        (Some(_), _, _) => Some("Welcome! Your account is ready."),
+        (_, Some(_), _) => Some("The provider was added."),
+        (_, _, Some(_)) => Some("This provider is already on your visit screen."),
         _ => None,
     };
     let page = visit_page(&state, &session, FieldErrors::new(), String::new(), notice).await?;
@@ -102,7 +105,8 @@ async fn add_provider_code(
 ) -> Result<Response, PageError> {
     let work = links::add_provider_code(&state.core, &session.patient, &form.code);
     match limits::within(&form, work).await {
-        Ok(_) => Ok(Redirect::to("/portal?added=1").into_response()),
+        Ok((_, CodeAdded::Linked)) => Ok(Redirect::to("/portal?added=1").into_response()),
+        Ok((_, CodeAdded::AlreadyLinked)) => Ok(Redirect::to("/portal?already=1").into_response()),
         Err(CoreError::Invalid(errors)) => {
             let page = visit_page(&state, &session, errors, form.code, None).await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, &page)
