@@ -34,12 +34,7 @@ async fn a_new_practice_admin_sets_up_signs_out_and_signs_in_again_in_a_real_bro
         return;
     };
     let profile = tempfile::tempdir().expect("temporary browser profile");
-    let driver = WebDriver::new(chromedriver.url(), chromium_capabilities(profile.path()))
-        .await
-        .expect("chromedriver starts a headless Chromium session");
-    driver.set_poller(std::sync::Arc::new(ElementPollerWithTimeout::new(
-        WAIT, POLL,
-    )));
+    let driver = chromedriver.session(profile.path()).await;
 
     // Quits the browser after the steps, also when an assertion panics.
     let result = driver
@@ -337,6 +332,18 @@ pub(crate) struct Chromedriver {
 }
 
 impl Chromedriver {
+    /// A new headless Chromium session with its own profile in `profile`, waiting up to `WAIT`
+    /// for elements.
+    pub(crate) async fn session(&self, profile: &Path) -> WebDriver {
+        let driver = WebDriver::new(self.url(), chromium_capabilities(profile))
+            .await
+            .expect("chromedriver starts a headless Chromium session");
+        driver.set_poller(std::sync::Arc::new(ElementPollerWithTimeout::new(
+            WAIT, POLL,
+        )));
+        driver
+    }
+
     /// Starts chromedriver and waits until it answers; `None` (with a note) when not installed.
     pub(crate) fn start() -> Option<Chromedriver> {
         if !PathBuf::from(CHROMEDRIVER).exists() {

@@ -4,18 +4,16 @@
 //! each ending signed in on the visit screen with the right card. Every patient page passes
 //! axe-core on the way.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use thirtyfour::extensions::query::ElementPollerWithTimeout;
 use thirtyfour::prelude::*;
 use wiremock::MockServer;
 
 use crate::axe::assert_accessible;
 use crate::browser::{
-    Chromedriver, POLL, WAIT, Width, chromium_capabilities, click, fill, labelled_field,
-    save_screenshot, wait_for_path, wait_for_text, wait_until,
+    Chromedriver, Width, click, fill, labelled_field, save_screenshot, wait_for_path,
+    wait_for_text, wait_until,
 };
 use crate::common::provider::{self, accept_all};
 use crate::common::{BIRTH_DATE, Backend, Invitee, PASSPHRASE, PHONE, PhoneInbox as _, TestApp};
@@ -79,10 +77,7 @@ async fn patients_register(backend: Backend) {
     ];
     for (i, (name, flow)) in flows.into_iter().enumerate() {
         let profile = tempfile::tempdir().expect("temporary browser profile");
-        let driver = WebDriver::new(chromedriver.url(), chromium_capabilities(profile.path()))
-            .await
-            .expect("chromedriver starts a headless Chromium session");
-        driver.set_poller(Arc::new(ElementPollerWithTimeout::new(WAIT, POLL)));
+        let driver = chromedriver.session(profile.path()).await;
         let email = format!("patient{i}@example.org");
         let app = &app;
         let provider = &provider;

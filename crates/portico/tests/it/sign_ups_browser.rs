@@ -2,14 +2,12 @@
 //! (docs/PRODUCT.md §6): each decision is said back on the page, and the notification about the
 //! sign-up reads as things stand now — at desktop width and on a phone.
 
-use thirtyfour::extensions::query::ElementPollerWithTimeout;
 use thirtyfour::prelude::*;
 use wiremock::MockServer;
 
 use crate::axe::assert_accessible;
 use crate::browser::{
-    Chromedriver, POLL, WAIT, Width, chromium_capabilities, click, fill, save_screenshot,
-    wait_for_path, wait_for_text,
+    Chromedriver, Width, click, fill, save_screenshot, wait_for_path, wait_for_text,
 };
 use crate::common::{CLI_ADMIN_PASSWORD, TestApp, with_provider};
 
@@ -31,12 +29,7 @@ async fn staff_approve_and_decline_sign_ups_and_see_each_decision_in_a_real_brow
     }
 
     let profile = tempfile::tempdir().expect("temporary browser profile");
-    let driver = WebDriver::new(chromedriver.url(), chromium_capabilities(profile.path()))
-        .await
-        .expect("chromedriver starts a headless Chromium session");
-    driver.set_poller(std::sync::Arc::new(ElementPollerWithTimeout::new(
-        WAIT, POLL,
-    )));
+    let driver = chromedriver.session(profile.path()).await;
     let admin_email = lakeside.admin_email.clone();
     let result = driver
         .run_and_quit(|driver| async move { decide(app, &driver, &admin_email).await })
