@@ -149,11 +149,12 @@ pub async fn events(db: impl Into<Exec<'_>>, invitation_id: &str) -> Result<Vec<
         invitation_id)?)
 }
 
-/// Marks an open, unexpired invitation redeemed and forgets its code and link; answers whether
-/// this call did it (of two racing redemptions exactly one gets `true`).
+/// Marks an open, unexpired invitation redeemed and forgets its code (short codes are reused);
+/// answers whether this call did it (of two racing redemptions exactly one gets `true`). The
+/// link's hash stays, so that the link can say it was used: its token is never issued again.
 pub async fn redeem(tx: &mut Tx, id: &str, now: i64) -> Result<bool> {
     let done = execute!(&mut *tx, concat!(
-        "UPDATE invitations SET state = 'redeemed', code_hash = NULL, link_hash = NULL, updated_at = $2
+        "UPDATE invitations SET state = 'redeemed', code_hash = NULL, updated_at = $2
          WHERE id = $1 AND expires_at > $2 AND state IN ",
         "('draft', 'sent', 'delivered')"
     );

@@ -126,16 +126,7 @@ pub async fn redeem(
             }
             Err(_) => None,
         },
-        (None, Some(link)) => match SecretToken::parse(link) {
-            Some(token) => {
-                store::find_by_link_hash(
-                    core.store(),
-                    &token.lookup_hash(core.keys(), Purpose::InviteLink),
-                )
-                .await?
-            }
-            None => None,
-        },
+        (None, Some(link)) => find_by_link(core, link).await?,
         (None, None) => None,
     };
     let open = found.filter(|row| {
@@ -217,6 +208,48 @@ pub async fn redeem(
     let row = row.clone();
     let prefill = prefill(core, row).await?;
     Ok(Redemption { ticket, prefill })
+}
+
+/// The invitation whose link carries `token`, if the token has a token's shape.
+async fn find_by_link(core: &Core, token: &str) -> Result<Option<InvitationRow>, CoreError> {
+    let Some(token) = SecretToken::parse(token) else {
+        return Ok(None);
+    };
+    let hash = token.lookup_hash(core.keys(), Purpose::InviteLink);
+    Ok(store::find_by_link_hash(core.store(), &hash).await?)
+}
+
+/// What an invitation link tells whoever holds it, before any birth date: never who the patient
+/// is (a link may be forwarded), and one answer for every link that cannot be used any more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkLook {
+    /// Open: the practice that sent it; the birth date is asked next.
+    Open { practice_name: String },
+    /// Already used to create an account: signing in is the way in.
+    Used,
+    /// Expired, revoked, locked, replaced by a re-send, or no invitation at all.
+    NotUsable,
+}
+
+/// Looks at the invitation behind a link (`/i/<token>`). The token is 256 random bits: holding it
+/// is the proof, so there is nothing to guess and no throttle; a token of the wrong shape costs
+/// no database read.
+pub async fn look_at_link(core: &Core, token: &str) -> Result<LinkLook, CoreError> {
+    let Some(row) = find_by_link(core, token.trim()).await? else {
+        return Ok(LinkLook::NotUsable);
+    };
+    let state =
+        super::view::stored_state(&row.state)?.effective(row.expires_at, core.now().as_millis());
+    Ok(match state {
+        InvitationState::Redeemed => LinkLook::Used,
+        s if s.is_open() => match practices::find(core.store(), &row.practice_id).await? {
+            Some(practice) => LinkLook::Open {
+                practice_name: practice.name,
+            },
+            None => LinkLook::NotUsable,
+        },
+        _ => LinkLook::NotUsable,
+    })
 }
 
 /// Records a wrong birth date (its try was reserved already) and locks the invitation when it

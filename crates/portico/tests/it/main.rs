@@ -17,6 +17,7 @@ mod edge;
 mod email;
 mod hardening;
 mod invitations;
+mod invite_link_browser;
 mod mailbox;
 mod openapi;
 mod patient_browser;

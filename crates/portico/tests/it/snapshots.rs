@@ -957,17 +957,17 @@ async fn error_pages(app: &TestApp) {
             page(patient.get(&to).await).await
         ),
     );
-    let link = "/i/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg";
-    let fields = [("link_token", &link[3..]), ("birth_date", "1980-02-03")];
-    let try_link = || post_form(&patient, link, "/register/invited", &fields);
+    // A made-up invite code: the one answer for any code that is not accepted.
+    let fields = [("code", "XYZ-234-ABC"), ("birth_date", "1980-02-03")];
+    let try_code = || post_form(&patient, "/register", "/register/invited", &fields);
     snapshot(
         "page_invitation_not_accepted",
-        &page(try_link().await).await,
+        &page(try_code().await).await,
     );
-    try_link().await;
+    try_code().await;
     snapshot(
         "page_invitation_too_many_attempts",
-        &page(try_link().await).await,
+        &page(try_code().await).await,
     );
     snapshot(
         "page_patient_sign_in_failed",

@@ -25,7 +25,7 @@ async fn the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_er
     let page = browser.get_url(&invitation.link).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert!(html.contains("Your invitation code was filled in from your link."));
+    assert!(html.contains("Your invitation from Lakeside Clinic"));
     assert!(
         !html.contains("I will register myself"),
         "the link opens the invited path only"

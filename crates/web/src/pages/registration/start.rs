@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
-use portico_core::invitations::redemption::{self, RedeemInput};
+use portico_core::invitations::redemption::{self, LinkLook, RedeemInput};
 use portico_core::registration;
 use portico_core::{CoreError, FieldErrors};
 
@@ -40,6 +40,8 @@ struct StartPage {
     errors: FieldErrors,
     code: String,
     link_token: String,
+    /// What the invitation link is, when the page was opened from one.
+    link: Option<LinkLook>,
     birth_date: String,
     invited_error: Option<String>,
     self_code: String,
@@ -54,11 +56,30 @@ impl StartPage {
             errors: FieldErrors::new(),
             code: String::new(),
             link_token: String::new(),
+            link: None,
             birth_date: String::new(),
             invited_error: None,
             self_code: String::new(),
             self_error: None,
         }
+    }
+}
+
+impl StartPage {
+    /// The practice of an invitation link that can be used.
+    fn link_practice(&self) -> Option<&str> {
+        match &self.link {
+            Some(LinkLook::Open { practice_name }) => Some(practice_name),
+            _ => None,
+        }
+    }
+
+    fn link_used(&self) -> bool {
+        self.link == Some(LinkLook::Used)
+    }
+
+    fn link_not_usable(&self) -> bool {
+        self.link == Some(LinkLook::NotUsable)
     }
 }
 
@@ -79,7 +100,8 @@ async fn start_page(
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
 }
 
-/// The link from an invitation: the invited path with the code taken from the link.
+/// The link from an invitation: says which practice sent it and asks only for the birth date,
+/// or says the invitation was used (sign in) or cannot be used (ask the practice).
 async fn invite_link(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -87,6 +109,7 @@ async fn invite_link(
 ) -> Result<Response, PageError> {
     let (jar, csrf) = anonymous_csrf(&state, jar);
     let mut page = StartPage::new(csrf);
+    page.link = Some(redemption::look_at_link(&state.core, &token).await?);
     page.link_token = token;
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
 }
@@ -140,6 +163,9 @@ async fn invited(
             page.errors = errors;
             page.invited_error = message;
             page.code = form.code;
+            if !form.link_token.trim().is_empty() {
+                page.link = Some(redemption::look_at_link(&state.core, &form.link_token).await?);
+            }
             page.link_token = form.link_token;
             page.birth_date = form.birth_date;
             Ok((jar, render(status, &page)?).into_response())
