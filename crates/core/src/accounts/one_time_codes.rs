@@ -77,9 +77,17 @@ pub(crate) fn refused(message: &str) -> CoreError {
     CoreError::Invalid(FieldErrors::single("code", message))
 }
 
-pub(crate) const WRONG: &str = "That code is not right. Check the 6 digits and try again.";
 pub(crate) const USED_UP: &str =
     "That code has expired or was tried too many times. Ask for a new code.";
+
+/// A wrong code, with the tries it has left (the one who typed it counted them anyway).
+fn wrong(tries_left: i64) -> CoreError {
+    let tries = if tries_left == 1 { "try" } else { "tries" };
+    refused(&format!(
+        "That code is not right. Check the 6 digits and try again: {tries_left} {tries} left \
+         with this code."
+    ))
+}
 
 /// Checks `typed` against `row` for a code that was sent to `destination`. The try is reserved
 /// before the comparison (one atomic statement), so parallel guesses get at most five. `Ok(())`
@@ -108,35 +116,59 @@ pub(crate) async fn check(
     if tries >= MAX_CODE_ATTEMPTS {
         return Err(refused(USED_UP));
     }
-    Err(refused(WRONG))
+    Err(wrong(MAX_CODE_ATTEMPTS - tries))
 }
 
-/// Refuses a send that comes before the growing wait since the newest code has passed.
-pub(crate) async fn ensure_resend_allowed(
+/// Where the codes for one subject stand: how many were sent in the last hour, and how long
+/// until another may be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResendStatus {
+    pub sent_recently: i64,
+    pub wait: Duration,
+}
+
+pub(crate) async fn resend_status(
     core: &Core,
     purpose: &str,
     subject: &str,
-) -> Result<i64, CoreError> {
+) -> Result<ResendStatus, CoreError> {
     let now = core.now();
-    let sent = store::count_since(
+    let sent_recently = store::count_since(
         core.store(),
         purpose,
         subject,
         now.minus(RESEND_MEMORY).as_millis(),
     )
     .await?;
-    if let Some(newest) = store::newest(core.store(), purpose, subject).await? {
-        let allowed_at = newest
-            .created_at
-            .saturating_add(i64::try_from(resend_wait(sent).as_millis()).unwrap_or(i64::MAX));
-        if allowed_at > now.as_millis() {
-            let wait = u64::try_from(allowed_at - now.as_millis()).unwrap_or(0);
-            return Err(CoreError::Throttled {
-                retry_after: Duration::from_millis(wait).max(Duration::from_secs(1)),
-            });
+    let wait = match store::newest(core.store(), purpose, subject).await? {
+        Some(newest) => {
+            let allowed_at = newest.created_at.saturating_add(
+                i64::try_from(resend_wait(sent_recently).as_millis()).unwrap_or(i64::MAX),
+            );
+            Duration::from_millis(u64::try_from(allowed_at - now.as_millis()).unwrap_or(0))
         }
+        None => Duration::ZERO,
+    };
+    Ok(ResendStatus {
+        sent_recently,
+        wait,
+    })
+}
+
+/// Refuses a send that comes before the growing wait since the newest code has passed; answers
+/// how many codes went out in the last hour.
+pub(crate) async fn ensure_resend_allowed(
+    core: &Core,
+    purpose: &str,
+    subject: &str,
+) -> Result<i64, CoreError> {
+    let status = resend_status(core, purpose, subject).await?;
+    if !status.wait.is_zero() {
+        return Err(CoreError::Throttled {
+            retry_after: status.wait.max(Duration::from_secs(1)),
+        });
     }
-    Ok(sent)
+    Ok(status.sent_recently)
 }
 
 #[cfg(test)]

@@ -187,7 +187,7 @@ pub async fn finish(
     };
     one_time::check(core, &row, &destination, &input.code).await?;
     let Some(patient) = patient else {
-        return Err(one_time::refused(one_time::WRONG));
+        return Err(one_time::refused(one_time::USED_UP));
     };
     let inputs: Vec<&str> = [
         Some(patient.first_name.as_str()),

@@ -111,6 +111,30 @@ pub async fn send_phone_code(
     })
 }
 
+/// Where the registration's phone codes stand, for the page that asks for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhoneCodeStatus {
+    /// Codes sent in the last hour: one means the first, more means a new one replaced it.
+    pub codes_sent: i64,
+    /// How long until another code may be asked for.
+    pub resend_wait_seconds: u64,
+}
+
+pub async fn phone_code_status(core: &Core, ticket: &str) -> Result<PhoneCodeStatus, CoreError> {
+    let draft = draft::load(core, ticket).await?;
+    let status = one_time::resend_status(core, "phone", &draft.ticket_hash).await?;
+    Ok(PhoneCodeStatus {
+        codes_sent: status.sent_recently,
+        // Rounded up: the page must never offer a re-send the server still refuses.
+        resend_wait_seconds: status
+            .wait
+            .as_millis()
+            .div_ceil(1000)
+            .try_into()
+            .unwrap_or(u64::MAX),
+    })
+}
+
 /// Whether the practice pays for codes to `phone`'s country: its own country unless it chose a
 /// list. Answers the message for the phone field when not.
 pub(super) fn phone_country_allowed(

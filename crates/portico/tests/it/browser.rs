@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
+use serde_json::json;
 use thirtyfour::ChromeCapabilities;
 use thirtyfour::components::SelectElement;
 use thirtyfour::extensions::query::ElementPollerWithTimeout;
@@ -271,6 +272,32 @@ pub(crate) async fn wait_for_text(driver: &WebDriver, text: &str) -> WebDriverRe
         let body = driver.find(By::Tag("body")).await?.text().await?;
         Ok(body.contains(text))
     })
+    .await
+}
+
+/// Sets a field by script: a date input's typed format depends on the browser's locale.
+pub(crate) async fn set_value(
+    driver: &WebDriver,
+    label: &str,
+    id: &str,
+    value: &str,
+) -> WebDriverResult<()> {
+    let field = labelled_field(driver, label, id).await?;
+    driver
+        .execute(
+            "arguments[0].value = arguments[1];",
+            vec![field.to_json()?, json!(value)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Presses the button of the page's main content that reads `text`.
+pub(crate) async fn submit(driver: &WebDriver, text: &str) -> WebDriverResult<()> {
+    click(
+        driver,
+        By::XPath(format!("//main//button[normalize-space()=\"{text}\"]")),
+    )
     .await
 }
 

@@ -21,6 +21,7 @@ mod invite_link_browser;
 mod mailbox;
 mod openapi;
 mod patient_browser;
+mod phone_code_browser;
 mod platform;
 mod programs;
 mod registration;

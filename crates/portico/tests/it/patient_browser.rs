@@ -6,14 +6,13 @@
 
 use std::time::Duration;
 
-use serde_json::json;
 use thirtyfour::prelude::*;
 use wiremock::MockServer;
 
 use crate::axe::assert_accessible;
 use crate::browser::{
-    Chromedriver, Width, click, fill, labelled_field, save_screenshot, wait_for_path,
-    wait_for_text, wait_until,
+    Chromedriver, Width, click, fill, labelled_field, save_screenshot, set_value, submit,
+    wait_for_path, wait_for_text, wait_until,
 };
 use crate::common::provider::{self, accept_all};
 use crate::common::{BIRTH_DATE, Backend, Invitee, PASSPHRASE, PHONE, PhoneInbox as _, TestApp};
@@ -107,26 +106,6 @@ fn is_invite_code(word: &str) -> bool {
         && parts[0].chars().all(|c| c.is_ascii_uppercase())
         && parts[1].chars().all(|c| c.is_ascii_digit())
         && parts[2].chars().all(|c| c.is_ascii_uppercase())
-}
-
-/// Sets a field by script: a date input's typed format depends on the browser's locale.
-async fn set_value(driver: &WebDriver, label: &str, id: &str, value: &str) -> WebDriverResult<()> {
-    let field = labelled_field(driver, label, id).await?;
-    driver
-        .execute(
-            "arguments[0].value = arguments[1];",
-            vec![field.to_json()?, json!(value)],
-        )
-        .await?;
-    Ok(())
-}
-
-async fn submit(driver: &WebDriver, text: &str) -> WebDriverResult<()> {
-    click(
-        driver,
-        By::XPath(format!("//main//button[normalize-space()=\"{text}\"]")),
-    )
-    .await
 }
 
 async fn walk(

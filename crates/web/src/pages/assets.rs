@@ -13,6 +13,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/portico.css", get(stylesheet))
         .route("/assets/password.js", get(password_script))
         .route("/assets/terms.js", get(terms_script))
+        .route("/assets/countdown.js", get(countdown_script))
 }
 
 async fn stylesheet() -> Response {
@@ -43,4 +44,8 @@ async fn password_script() -> Response {
 
 async fn terms_script() -> Response {
     script(include_str!("../../assets/terms.js"))
+}
+
+async fn countdown_script() -> Response {
+    script(include_str!("../../assets/countdown.js"))
 }

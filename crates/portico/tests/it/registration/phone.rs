@@ -61,15 +61,19 @@ async fn phone_codes_expire_allow_five_tries_and_re_sends_wait_longer_each_time(
     } else {
         "000000"
     };
-    for attempt in 1..=4 {
+    // Each wrong try says how many are left with this code.
+    for (attempt, left) in [(1, "4 tries"), (2, "3 tries"), (3, "2 tries"), (4, "1 try")] {
         let body: Problem = Api::expect_as(
             registration.verify(wrong).await,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-        assert!(
-            body.errors[0].message.contains("not right"),
-            "attempt {attempt}: {body:?}"
+        assert_eq!(
+            body.errors[0].message,
+            format!(
+                "That code is not right. Check the 6 digits and try again: {left} left with this code."
+            ),
+            "attempt {attempt}"
         );
     }
     let fifth: Problem = Api::expect_as(
@@ -77,7 +81,10 @@ async fn phone_codes_expire_allow_five_tries_and_re_sends_wait_longer_each_time(
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert!(fifth.errors[0].message.contains("too many times"));
+    assert_eq!(
+        fifth.errors[0].message,
+        "That code has expired or was tried too many times. Ask for a new code."
+    );
     Api::expect(
         registration.verify(&right).await,
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -129,6 +129,8 @@ struct PhonePage {
     errors: FieldErrors,
     channel: Option<String>,
     notice: Option<String>,
+    /// Seconds until "Re-send code" may be pressed (the page counts them down).
+    resend_wait_seconds: u64,
 }
 
 #[derive(serde::Deserialize)]
@@ -150,17 +152,20 @@ async fn phone_page(
     if view.next != Step::Phone {
         return Ok(Redirect::to(step_path(view.next)).into_response());
     }
+    let ticket = ticket(&state, &jar)?;
+    let codes = registration::phone_code_status(&state.core, &ticket).await?;
     let (jar, csrf) = anonymous_csrf(&state, jar);
     let channel = q.sent.as_deref().and_then(sent_channel);
-    let notice = channel
-        .as_ref()
-        .map(|_| "We sent you a new code.".to_owned());
+    // The page says where the code went; a second code needs saying that the first is dead.
+    let notice = (channel.is_some() && codes.codes_sent > 1)
+        .then(|| "We sent you a new code. Only the newest code works.".to_owned());
     let page = PhonePage {
         csrf,
         view,
         errors: FieldErrors::new(),
         channel,
         notice,
+        resend_wait_seconds: codes.resend_wait_seconds,
     };
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
 }
@@ -206,6 +211,7 @@ async fn send_code(
                     "Please wait {} seconds before asking for another code.",
                     retry_after.as_secs().max(1)
                 )),
+                resend_wait_seconds: retry_after.as_secs().max(1),
             };
             Ok((jar, render(StatusCode::TOO_MANY_REQUESTS, &page)?).into_response())
         }
@@ -226,6 +232,7 @@ async fn verify_code(
         Err(e) => {
             let errors = field_errors(e)?;
             let view = registration::view(&state.core, &ticket).await?;
+            let codes = registration::phone_code_status(&state.core, &ticket).await?;
             let (jar, csrf) = anonymous_csrf(&state, jar);
             let page = PhonePage {
                 csrf,
@@ -233,6 +240,7 @@ async fn verify_code(
                 errors,
                 channel: sent_channel(&form.channel).or(Some("sms".into())),
                 notice: None,
+                resend_wait_seconds: codes.resend_wait_seconds,
             };
             Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
         }

@@ -1,0 +1,123 @@
+//! In a real browser, the phone step of registration (docs/PRODUCT.md §5): the first code is "a
+//! code" sent to the masked number, a wrong code says how many tries are left, "Re-send code"
+//! counts down the wait the server would enforce, and a second code is said to replace the first
+//! — at desktop width and on a phone.
+
+use std::time::Duration;
+
+use thirtyfour::prelude::*;
+use wiremock::MockServer;
+
+use crate::axe::assert_accessible;
+use crate::browser::{
+    Chromedriver, Width, fill, save_screenshot, set_value, submit, wait_for_path, wait_for_text,
+};
+use crate::common::{
+    BIRTH_DATE, Invitee, PASSPHRASE, PHONE, PhoneInbox as _, TestApp, with_provider,
+};
+
+with_provider!(
+    the_phone_step_says_where_the_code_went_how_many_tries_are_left_and_when_to_ask_again
+);
+
+async fn the_phone_step_says_where_the_code_went_how_many_tries_are_left_and_when_to_ask_again(
+    app: &TestApp,
+    provider: &MockServer,
+) {
+    let Some(chromedriver) = Chromedriver::start() else {
+        return;
+    };
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let link = lakeside
+        .invite(
+            &Invitee::maria()
+                .email("maria@example.org")
+                .phone(PHONE)
+                .by(&["email"]),
+        )
+        .await
+        .link;
+    let profile = tempfile::tempdir().expect("temporary browser profile");
+    let driver = chromedriver.session(profile.path()).await;
+    let result = driver
+        .run_and_quit(|driver| async move { phone_step(app, provider, &driver, &link).await })
+        .await;
+    if let Err(e) = result {
+        panic!("browser test failed: {e}");
+    }
+    drop(chromedriver);
+}
+
+async fn phone_step(
+    app: &TestApp,
+    provider: &MockServer,
+    driver: &WebDriver,
+    link: &str,
+) -> WebDriverResult<()> {
+    driver.goto(link).await?;
+    set_value(driver, "Date of birth", "birth_date", BIRTH_DATE).await?;
+    submit(driver, "Continue").await?;
+    wait_for_path(driver, "/register/details").await?;
+    fill(driver, "Choose a password", "password", PASSPHRASE).await?;
+    submit(driver, "Continue").await?;
+    wait_for_path(driver, "/register/phone").await?;
+
+    // At the desk: the first code goes out; the page says where, and not "a new code".
+    Width::Desktop.apply(driver).await?;
+    submit(driver, "Send code").await?;
+    wait_for_text(driver, "We sent a 6-digit code by text message to").await?;
+    let main = driver.find(By::Tag("main")).await?.text().await?;
+    assert!(main.contains("0123"), "the number's last digits: {main}");
+    assert!(
+        !main.contains("We sent you a new code"),
+        "the first code is not new: {main}"
+    );
+    // "Re-send code" waits out the 30 seconds the server would refuse, counting down.
+    let resend = driver
+        .find(By::XPath(
+            "//main//button[starts-with(normalize-space(), 'Re-send code')]",
+        ))
+        .await?;
+    assert!(!resend.is_enabled().await?, "disabled during the wait");
+    assert!(resend.text().await?.contains("(0:"), "the wait counts down");
+    wait_for_text(driver, "You can ask for a new code in 30 seconds.").await?;
+    // A wrong code: how many tries are left.
+    let right = provider.code_sent_to(app, PHONE).await;
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    fill(driver, "6-digit code", "code", wrong).await?;
+    submit(driver, "Verify").await?;
+    wait_for_text(driver, "4 tries left with this code.").await?;
+    assert_accessible(driver, "phone: wrong code").await?;
+    save_screenshot(
+        driver,
+        &format!("phone-wrong-code-desktop-{:?}", app.backend),
+    )
+    .await;
+
+    // On a phone, after the wait: a second code, said to replace the first.
+    Width::Phone.apply(driver).await?;
+    fill(driver, "6-digit code", "code", wrong).await?;
+    submit(driver, "Verify").await?;
+    wait_for_text(driver, "3 tries left with this code.").await?;
+    app.advance(Duration::from_secs(31));
+    driver
+        .goto(format!("{}/register/phone?sent=sms", app.url))
+        .await?;
+    submit(driver, "Re-send code").await?;
+    wait_for_text(
+        driver,
+        "We sent you a new code. Only the newest code works.",
+    )
+    .await?;
+    assert_accessible(driver, "phone: new code").await?;
+    save_screenshot(driver, &format!("phone-new-code-phone-{:?}", app.backend)).await;
+    let fresh = provider.code_sent_to(app, PHONE).await;
+    fill(driver, "6-digit code", "code", &fresh).await?;
+    submit(driver, "Verify").await?;
+    wait_for_path(driver, "/register/terms").await?;
+    Ok(())
+}
