@@ -3,6 +3,7 @@
 use portico_domain::SubjectKind;
 use std::collections::HashMap;
 
+use portico_store::accounts::patients as patients_store;
 use portico_store::links;
 
 use super::*;
@@ -46,6 +47,17 @@ pub struct Invitation {
     pub history: Vec<HistoryEntry>,
     /// The messages sent for this invitation, with their delivery state (never their content).
     pub messages: Vec<MessageStatus>,
+    /// For a redeemed invitation whose patient corrected their name while registering: the name
+    /// the account has (the birth date cannot be changed). Absent otherwise.
+    pub name_corrected_to: Option<NameOnAccount>,
+}
+
+/// The first and last name a patient's account has.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NameOnAccount {
+    pub first_name: String,
+    pub last_name: String,
 }
 
 pub(super) fn stored_state(s: &str) -> Result<InvitationState, CoreError> {
@@ -117,6 +129,7 @@ pub(super) fn detail(
         updated_at: Timestamp::from_millis(row.updated_at).to_rfc3339(),
         history,
         messages: sent.into_iter().map(MessageStatus::from).collect(),
+        name_corrected_to: None,
     })
 }
 
@@ -137,7 +150,18 @@ pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitation
         patient_id: patients.first().map(|(_, patient)| patient.as_str()),
     };
     audit::staff_saw(core, actor, Action::InvitationViewed, &[shown]).await?;
-    detail(row, events, messages, now)
+    let patient = match patients.first() {
+        Some((_, patient_id)) => patients_store::find(core.store(), patient_id).await?,
+        None => None,
+    };
+    let mut invitation = detail(row, events, messages, now)?;
+    invitation.name_corrected_to = patient
+        .filter(|p| p.first_name != invitation.first_name || p.last_name != invitation.last_name)
+        .map(|p| NameOnAccount {
+            first_name: p.first_name,
+            last_name: p.last_name,
+        });
+    Ok(invitation)
 }
 
 /// Filters for the list, as typed in the query string.

@@ -272,10 +272,15 @@ impl<'a> NewAccount<'a> {
             self.now,
         )
         .await?;
+        // The name may be corrected while registering (the birth date may not): the trail says
+        // whether it was, the invitation view shows the name the account got.
+        let name_corrected = invitation.first_name != self.saved.first_name
+            || invitation.last_name != self.saved.last_name;
         audit::by_anonymous(Action::InvitationRedeemed, self.now, self.client)
             .practice(&invitation.practice_id)
             .subject(SubjectKind::Invitation, &invitation.id)
             .patient(&self.patient_id)
+            .detail("name_corrected", name_corrected)
             .append(tx)
             .await?;
         Ok(())

@@ -1,4 +1,5 @@
-//! In a real browser, the phone step of registration (docs/PRODUCT.md §5): the first code is "a
+//! In a real browser, an invited patient's details (the birth date fixed, the name open to
+//! correction) and the phone step of registration (docs/PRODUCT.md §5): the first code is "a
 //! code" sent to the masked number, a wrong code says how many tries are left, "Re-send code"
 //! counts down the wait the server would enforce, and a second code is said to replace the first
 //! — at desktop width and on a phone.
@@ -10,7 +11,8 @@ use wiremock::MockServer;
 
 use crate::axe::assert_accessible;
 use crate::browser::{
-    Chromedriver, Width, fill, save_screenshot, set_value, submit, wait_for_path, wait_for_text,
+    Chromedriver, Width, fill, labelled_field, save_screenshot, set_value, submit, wait_for_path,
+    wait_for_text,
 };
 use crate::common::{
     BIRTH_DATE, Invitee, PASSPHRASE, PHONE, PhoneInbox as _, TestApp, with_provider,
@@ -58,6 +60,28 @@ async fn phone_step(
     set_value(driver, "Date of birth", "birth_date", BIRTH_DATE).await?;
     submit(driver, "Continue").await?;
     wait_for_path(driver, "/register/details").await?;
+    // The invitation's details: the birth date just proved is fixed, the name may be corrected.
+    for width in [Width::Desktop, Width::Phone] {
+        width.apply(driver).await?;
+        let birth = labelled_field(driver, "Date of birth", "birth_date").await?;
+        assert!(
+            birth.attr("readonly").await?.is_some(),
+            "the birth date is fixed"
+        );
+        wait_for_text(
+            driver,
+            "Checked with your invitation, so it cannot be changed here.",
+        )
+        .await?;
+        assert_accessible(driver, "details, invited").await?;
+        save_screenshot(
+            driver,
+            &format!("details-invited-{width:?}-{:?}", app.backend),
+        )
+        .await;
+    }
+    Width::Desktop.apply(driver).await?;
+    fill(driver, "First name", "first_name", "María").await?;
     fill(driver, "Choose a password", "password", PASSPHRASE).await?;
     submit(driver, "Continue").await?;
     wait_for_path(driver, "/register/phone").await?;

@@ -44,6 +44,16 @@ impl Details {
         self.with("password", password)
     }
 
+    /// Another first name (an invited patient correcting a misspelling).
+    pub fn first_name(self, first_name: &str) -> Details {
+        self.with("first_name", first_name)
+    }
+
+    /// Another date of birth.
+    pub fn birth_date(self, birth_date: &str) -> Details {
+        self.with("birth_date", birth_date)
+    }
+
     /// No email address: the account gets a username instead.
     pub fn without_email(self) -> Details {
         self.with("email", "").with("no_email", true)
@@ -220,7 +230,12 @@ impl Registration<'_> {
     /// Takes the registration the rest of the way: Maria's details with `email`, her phone, the
     /// terms and — when the invitation asks for it — consent, to a new account signed in.
     pub async fn finish(&self, phone: &impl PhoneInbox, email: &str) -> Registered {
-        let view = self.enter_details(&Details::maria(email)).await;
+        self.finish_with(phone, &Details::maria(email)).await
+    }
+
+    /// Like [`Registration::finish`], with `details` typed on the details step.
+    pub async fn finish_with(&self, phone: &impl PhoneInbox, details: &Details) -> Registered {
+        let view = self.enter_details(details).await;
         assert_eq!(view.next, "phone");
         self.verify_phone(phone).await;
         let view = self.status().await;
@@ -231,7 +246,11 @@ impl Registration<'_> {
         )
         .await;
         if view.next == "consent" {
-            Api::expect(self.sign_consent("maria  LOPEZ").await, StatusCode::OK).await;
+            // Signed as people type: other case, extra spaces.
+            let signature = format!("{}  {}", details.0["first_name"], details.0["last_name"])
+                .replace('"', "")
+                .to_lowercase();
+            Api::expect(self.sign_consent(&signature).await, StatusCode::OK).await;
         }
         Api::expect_as(self.complete().await, StatusCode::CREATED).await
     }

@@ -71,6 +71,8 @@ pub struct Invitation {
     pub failed_attempts: i64,
     pub history: Vec<HistoryEntry>,
     pub messages: Vec<MessageStatus>,
+    /// The account's name, when the patient corrected the invitation's while registering.
+    pub name_corrected_to: Option<serde_json::Value>,
 }
 
 impl Invitation {

@@ -4,9 +4,17 @@
 use reqwest::StatusCode;
 use wiremock::MockServer;
 
-use crate::common::{BIRTH_DATE, Invitee, PHONE, TestApp, csrf_token, location, with_provider};
+use serde_json::json;
 
-with_provider!(the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_errors);
+use crate::common::responses::Problem;
+use crate::common::{
+    Api, BIRTH_DATE, Details, Invitee, PHONE, TestApp, csrf_token, location, with_provider,
+};
+
+with_provider!(
+    the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_errors,
+    an_invited_patient_may_correct_the_name_but_not_the_birth_date_and_staff_see_it
+);
 
 async fn the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_errors(
     app: &TestApp,
@@ -94,5 +102,44 @@ async fn the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_er
         app.count_rows("registrations").await,
         0,
         "nothing half-saved"
+    );
+}
+
+/// The invitation's birth date was just proved, so it is fixed; a misspelt name may be corrected,
+/// and the practice sees the name the account got next to the one it typed.
+async fn an_invited_patient_may_correct_the_name_but_not_the_birth_date_and_staff_see_it(
+    app: &TestApp,
+    provider: &MockServer,
+) {
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let invitee = Invitee::maria()
+        .email("maria@example.org")
+        .phone(PHONE)
+        .by(&["email"]);
+    let (invitation, registration) = lakeside.invited_patient(&invitee).await;
+    let typed = Details::maria("maria@example.org");
+    let moved: Problem = Api::expect_as(
+        registration
+            .send_details(&typed.clone().birth_date("1985-04-13"))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(moved.errors[0].field, "birth_date");
+    assert_eq!(
+        moved.errors[0].message,
+        "This must be the date of birth your invitation was checked with."
+    );
+    // The form shows the date as fixed.
+    let untouched = lakeside.invitation(&invitation.id).await;
+    assert_eq!(untouched.name_corrected_to, None);
+
+    registration
+        .finish_with(provider, &typed.first_name("María"))
+        .await;
+    let seen = lakeside.invitation(&invitation.id).await;
+    assert_eq!(
+        seen.name_corrected_to,
+        Some(json!({"first_name": "María", "last_name": "Lopez"}))
     );
 }
