@@ -11,6 +11,7 @@ use crate::browser::{
     Chromedriver, Width, click, fill, save_screenshot, wait_for_path, wait_for_text,
 };
 use crate::common::{TestApp, on_both};
+use crate::shared_networks::lakeside_code;
 
 on_both!(
     a_browser_that_used_up_its_codes_is_told_how_long_to_wait_in_a_real_browser,
@@ -50,11 +51,7 @@ async fn register_with(driver: &WebDriver, code: &str) -> WebDriverResult<()> {
 async fn a_browser_that_used_up_its_codes_is_told_how_long_to_wait_in_a_real_browser(
     app: &TestApp,
 ) {
-    let good = app
-        .practice_with_admin("Lakeside Clinic")
-        .await
-        .provider_code()
-        .await;
+    let good = lakeside_code(app).await;
     let url = app.url.clone();
     let backend = app.backend;
     in_a_browser(|driver| async move {
@@ -82,11 +79,7 @@ async fn a_browser_that_used_up_its_codes_is_told_how_long_to_wait_in_a_real_bro
 async fn another_browser_on_the_same_machine_registers_while_one_waits_in_a_real_browser(
     app: &TestApp,
 ) {
-    let good = app
-        .practice_with_admin("Lakeside Clinic")
-        .await
-        .provider_code()
-        .await;
+    let good = lakeside_code(app).await;
     // The first browser on this machine uses up its wrong codes and must wait.
     let first = app.browser();
     let csrf = first.csrf_for("/register").await;

@@ -42,6 +42,22 @@ async fn lookup_with_cookie(app: &TestApp, cookie: &str, code: &str) -> Response
         .unwrap()
 }
 
+/// Lakeside Clinic's practice-wide provider code: the right code in these tests.
+pub(crate) async fn lakeside_code(app: &TestApp) -> String {
+    app.practice_with_admin("Lakeside Clinic")
+        .await
+        .provider_code()
+        .await
+}
+
+/// Sends one browser's allowance of wrong codes to `path` as `caller`; each is refused as wrong.
+async fn use_up_allowance(caller: &Api, path: &str) {
+    for _ in 0..PER_BROWSER {
+        let res = caller.post(path, &json!({ "code": WRONG })).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+}
+
 /// A well-formed device cookie value nobody was given: 43 characters of base64url.
 fn made_up_cookie(n: usize) -> String {
     format!("script{n:037}")
@@ -51,11 +67,7 @@ async fn one_browsers_wrong_codes_leave_another_browser_on_the_same_address_its_
     app: &TestApp,
     _provider: &MockServer,
 ) {
-    let good = app
-        .practice_with_admin("Lakeside Clinic")
-        .await
-        .provider_code()
-        .await;
+    let good = lakeside_code(app).await;
     let tablet = app.browser();
     let csrf = tablet.csrf_for("/register").await;
     assert!(
@@ -88,11 +100,7 @@ async fn a_script_that_makes_up_device_cookies_is_stopped_at_the_address_limit(
     app: &TestApp,
     _provider: &MockServer,
 ) {
-    let good = app
-        .practice_with_admin("Lakeside Clinic")
-        .await
-        .provider_code()
-        .await;
+    let good = lakeside_code(app).await;
     // All at once, each with a cookie of its own: counted before any look-up, so exactly the
     // address's allowance is tried.
     let anon = app.anonymous_api();
@@ -130,22 +138,13 @@ async fn a_script_without_cookies_gets_one_browsers_allowance(
     app: &TestApp,
     _provider: &MockServer,
 ) {
-    let good = app
-        .practice_with_admin("Lakeside Clinic")
-        .await
-        .provider_code()
+    let good = lakeside_code(app).await;
+    let script = app.caller_at("198.51.100.8");
+    use_up_allowance(&script, "/public/provider-codes/lookup").await;
+    let res = script
+        .post("/public/provider-codes/lookup", &json!({ "code": good }))
         .await;
-    let script = &app.caller_at("198.51.100.8");
-    let lookup = |code: String| async move {
-        script
-            .post("/public/provider-codes/lookup", &json!({ "code": code }))
-            .await
-            .status()
-    };
-    for _ in 0..PER_BROWSER {
-        assert_eq!(lookup(WRONG.into()).await, StatusCode::BAD_REQUEST);
-    }
-    assert_eq!(lookup(good.clone()).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     // A browser on that address, with its device cookie, still has its own allowance.
     let res = app
         .anonymous_api()
@@ -167,10 +166,7 @@ async fn using_up_one_use_of_codes_leaves_the_other_uses_and_sign_in_open(
     let good = lakeside.provider_code().await;
 
     // "Add provider code" used up: registering from the same address still works.
-    for _ in 0..PER_BROWSER {
-        let res = maria.add_provider_code(WRONG).await;
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    }
+    use_up_allowance(&maria, "/patient/provider-codes").await;
     let res = maria.add_provider_code(&good).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let start = |code: String| async move {
@@ -182,9 +178,7 @@ async fn using_up_one_use_of_codes_leaves_the_other_uses_and_sign_in_open(
     assert_eq!(start(good.clone()).await, StatusCode::CREATED);
 
     // Registering used up too: signing in still works.
-    for _ in 0..PER_BROWSER {
-        assert_eq!(start(WRONG.into()).await, StatusCode::BAD_REQUEST);
-    }
+    use_up_allowance(&app.anonymous_api(), "/public/registrations").await;
     assert_eq!(start(good.clone()).await, StatusCode::TOO_MANY_REQUESTS);
     let res = app.sign_in_patient("maria@example.org", PASSPHRASE).await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -194,20 +188,14 @@ async fn a_right_code_gets_the_same_refusal_as_a_wrong_one_while_the_allowance_i
     app: &TestApp,
     _provider: &MockServer,
 ) {
-    let good = app
-        .practice_with_admin("Lakeside Clinic")
-        .await
-        .provider_code()
-        .await;
+    let good = lakeside_code(app).await;
     let script = &app.caller_at("198.51.100.9");
+    use_up_allowance(script, "/public/registrations").await;
     let start = |code: String| async move {
         script
             .post("/public/registrations", &json!({ "code": code }))
             .await
     };
-    for _ in 0..PER_BROWSER {
-        assert_eq!(start(WRONG.into()).await.status(), StatusCode::BAD_REQUEST);
-    }
     let refusal = |res: Response| async move {
         let status = res.status();
         let wait = retry_after(&res);
