@@ -21,7 +21,7 @@ pub mod registration;
 
 use std::sync::Arc;
 
-pub use platform::actor::{ActorKind, ClientInfo, PatientActor, StaffActor};
+pub use platform::actor::{ActorKind, BrowserKey, ClientInfo, PatientActor, StaffActor};
 pub use platform::clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use platform::error::{CodeKind, CoreError, FieldError, FieldErrors};
 pub use platform::secrets::{Keys, SecretToken};

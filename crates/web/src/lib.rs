@@ -93,7 +93,10 @@ pub fn router(state: AppState) -> Router {
         });
 
     Router::new()
-        .merge(pages::routes())
+        .merge(pages::routes().layer(middleware::from_fn_with_state(
+            state.clone(),
+            platform::browser::remember,
+        )))
         .merge(api::routes())
         .merge(health::routes())
         .merge(api::callbacks())

@@ -8,7 +8,7 @@ use portico_domain::SubjectKind;
 use portico_store::{Tx, codes::provider_codes, practices, practices::providers};
 
 use crate::audit::{self, Action};
-use crate::codes::guessing::CodeGuess;
+use crate::codes::guessing::{CodeGuess, CodeUse};
 use crate::platform::actor::{ClientInfo, StaffActor};
 use crate::platform::clock::Timestamp;
 use crate::platform::secrets::{Keys, Purpose};
@@ -193,13 +193,13 @@ pub(crate) async fn find_active(
     Ok(provider_codes::find_active_by_hash(core.store(), &hash).await?)
 }
 
-/// Public look-up of a provider code, throttled per client address.
+/// Public look-up of a provider code, throttled as registration is (it answers the same question).
 pub async fn lookup(
     core: &Core,
     typed: &str,
     client: &ClientInfo,
 ) -> Result<ProviderCodeMatch, CoreError> {
-    let guess = CodeGuess::begin(core, client).await?;
+    let guess = CodeGuess::begin(core, client, CodeUse::Registration).await?;
     let Some(row) = find_active(core, typed).await? else {
         return Err(CoreError::CodeNotAccepted(CodeKind::Provider));
     };

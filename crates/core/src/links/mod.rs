@@ -9,7 +9,7 @@ use portico_store::links::{self as store, LinkCard, LinkRow};
 
 use crate::PatientActor;
 use crate::audit::{self, Action};
-use crate::codes::guessing::CodeGuess;
+use crate::codes::guessing::{CodeGuess, CodeUse};
 use crate::platform::actor::StaffActor;
 use crate::platform::clock::Timestamp;
 
@@ -63,8 +63,8 @@ pub enum CodeAdded {
 }
 
 /// Links the signed-in patient to the practice (and provider) of a provider code ("Add provider
-/// code"). Wrong codes get the one fixed answer and count against the caller's address; an empty
-/// entry is not a guess and only asks for the code.
+/// code"). Wrong codes get the one fixed answer and count against the caller's browser and
+/// address, apart from registering's; an empty entry is not a guess and only asks for the code.
 pub async fn add_provider_code(
     core: &Core,
     patient: &PatientActor,
@@ -76,7 +76,7 @@ pub async fn add_provider_code(
             "Enter the provider code from your doctor's office.",
         )));
     }
-    let guess = CodeGuess::begin(core, &patient.client).await?;
+    let guess = CodeGuess::begin(core, &patient.client, CodeUse::AddProviderCode).await?;
     let Some(code) = crate::codes::provider_codes::find_active(core, typed).await? else {
         audit::by_patient(patient, Action::PatientLinked, core.now())
             .outcome(audit::FAILURE)

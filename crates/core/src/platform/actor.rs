@@ -1,22 +1,58 @@
 //! Who is asking: a signed-in staff member (with their practice and role) or an anonymous client,
-//! plus where the request came from, for the audit log.
+//! plus where the request came from, for the audit log and the guessing limits.
 
 use portico_domain::StaffRole;
 
 use crate::CoreError;
+use crate::platform::secrets::{Keys, Purpose, SecretToken};
 
 /// Where a request came from. The address is the peer address (or the configured proxy header).
 #[derive(Debug, Clone, Default)]
 pub struct ClientInfo {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The browser, when it sent its device cookie: many people can share one address (a
+    /// clinic's tablet, a family's Wi-Fi), so guessing limits give each browser its own
+    /// allowance. The client chooses the cookie, so it only ever narrows a limit that the
+    /// address also bounds.
+    pub browser: Option<BrowserKey>,
+}
+
+/// A browser as guessing limits know it: the keyed hash of its device cookie, so the cookie's
+/// value itself is never held past the request's edge, logged or stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BrowserKey(String);
+
+impl BrowserKey {
+    pub fn of_cookie(keys: &Keys, cookie: &SecretToken) -> BrowserKey {
+        BrowserKey(cookie.lookup_hash(keys, Purpose::Browser))
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for BrowserKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BrowserKey(***)")
+    }
 }
 
 impl ClientInfo {
     /// User agents are free text set by the client; cut them short before they reach the log.
     pub fn new(ip: Option<String>, user_agent: Option<&str>) -> ClientInfo {
         let user_agent = user_agent.map(|ua| ua.chars().take(200).collect());
-        ClientInfo { ip, user_agent }
+        ClientInfo {
+            ip,
+            user_agent,
+            browser: None,
+        }
+    }
+
+    /// The same client, known by its browser.
+    pub fn with_browser(self, browser: Option<BrowserKey>) -> ClientInfo {
+        ClientInfo { browser, ..self }
     }
 
     /// The address as guessing limits count it. An IPv6 client usually holds a whole /64 (its

@@ -34,6 +34,7 @@ pub enum Purpose {
     OneTimeCode,
     Recovery,
     AuditChain,
+    Browser,
 }
 
 impl Purpose {
@@ -54,6 +55,7 @@ impl Purpose {
             Purpose::OneTimeCode => b"portico/v1/one-time-code",
             Purpose::Recovery => b"portico/v1/recovery",
             Purpose::AuditChain => b"portico/v1/audit-chain",
+            Purpose::Browser => b"portico/v1/browser",
         }
     }
 }

@@ -26,7 +26,11 @@ pub struct Settings {
     pub max_parallel_hashes: usize,
     /// Failed invite-code redemptions allowed per client address.
     pub invite_code_per_address: Limit,
-    /// Failed provider and sign-up code look-ups allowed per client address.
+    /// Failed provider and sign-up code look-ups allowed per browser (its device cookie), or per
+    /// client address for a caller without one; counted apart for each use of a code.
+    pub code_lookup_per_browser: Limit,
+    /// Failed code look-ups allowed per client address from all its browsers together: the outer
+    /// bound for a shared network, and against scripts that make up device cookies.
     pub code_lookup_per_address: Limit,
     /// Wrong birth dates that lock an invitation (only a re-send unlocks it).
     pub wrong_birth_dates_to_lock: u32,
@@ -39,7 +43,8 @@ pub struct Settings {
     /// Consecutive failed sign-ins per account (staff and patients, whoever types them, from
     /// wherever): growing waits, then a lock until a password reset.
     pub sign_in_account_backoff: Backoff,
-    /// Failed code look-ups per client address: growing waits once the free ones are used.
+    /// Failed code look-ups per browser: growing waits once the free ones are used (per address,
+    /// the same waits start once `code_lookup_per_address` is used).
     pub code_lookup_backoff: Backoff,
     /// Failed provider and sign-up code look-ups from every caller together.
     pub code_lookup_global: Limit,
@@ -81,8 +86,13 @@ impl Default for Settings {
                 max: 20,
                 window: quarter_hour,
             },
-            code_lookup_per_address: Limit {
+            code_lookup_per_browser: Limit {
                 max: 10,
+                window: quarter_hour,
+            },
+            // Room for a clinic's waiting room or a family, each browser with its own ten.
+            code_lookup_per_address: Limit {
+                max: 50,
                 window: quarter_hour,
             },
             wrong_birth_dates_to_lock: 5,

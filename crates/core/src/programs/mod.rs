@@ -8,7 +8,7 @@ use portico_domain::{DisplayName, ProgramPolicy, SignupCode};
 use portico_store::{practices, programs};
 
 use crate::audit::{self, Action};
-use crate::codes::guessing::CodeGuess;
+use crate::codes::guessing::{CodeGuess, CodeUse};
 use crate::platform::actor::{ClientInfo, StaffActor};
 use crate::platform::clock::Timestamp;
 use crate::platform::secrets::Purpose;
@@ -266,13 +266,13 @@ pub struct SignupCodeMatch {
     pub practice_name: String,
 }
 
-/// Public look-up of a sign-up code (enabled programs only), throttled per client address.
+/// Public look-up of a sign-up code (enabled programs only), throttled as registration is.
 pub async fn lookup(
     core: &Core,
     typed: &str,
     client: &ClientInfo,
 ) -> Result<SignupCodeMatch, CoreError> {
-    let guess = CodeGuess::begin(core, client).await?;
+    let guess = CodeGuess::begin(core, client, CodeUse::Registration).await?;
     let found = match SignupCode::parse_entry(typed) {
         Ok(code) => programs::find_enabled_by_code(core.store(), &code_hash(core, &code)).await?,
         Err(_) => None,

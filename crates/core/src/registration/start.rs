@@ -9,7 +9,7 @@ use portico_store::registration::tickets::{self, TicketRow};
 use super::RegistrationView;
 use crate::accounts::registration_limit;
 use crate::audit::{self, Action};
-use crate::codes::guessing::CodeGuess;
+use crate::codes::guessing::{CodeGuess, CodeUse};
 use crate::platform::actor::ClientInfo;
 use crate::platform::secrets::{Purpose, SecretToken};
 use crate::{CodeKind, Core, CoreError};
@@ -22,13 +22,13 @@ pub struct Started {
 }
 
 /// Starts a self-registration with a provider code or a sign-up code (one entry takes either);
-/// wrong codes get one fixed answer and count against the caller's address.
+/// wrong codes get one fixed answer and count against the caller's browser and address.
 pub async fn start_with_code(
     core: &Core,
     typed: &str,
     client: &ClientInfo,
 ) -> Result<Started, CoreError> {
-    let guess = CodeGuess::begin(core, client).await?;
+    let guess = CodeGuess::begin(core, client, CodeUse::Registration).await?;
     let provider = crate::codes::provider_codes::find_active(core, typed).await?;
     let program = match (&provider, SignupCode::parse_entry(typed)) {
         (None, Ok(code)) => {

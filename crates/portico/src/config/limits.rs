@@ -8,13 +8,14 @@ use portico_core::Settings;
 use serde::Deserialize;
 
 use super::ConfigError;
-use super::sources::Sources;
+use super::sources::{self, Sources};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct LimitsSection {
     invite_code_attempts: Option<i64>,
     code_lookup_attempts: Option<i64>,
+    code_lookup_attempts_per_address: Option<i64>,
     window_minutes: Option<i64>,
     wrong_birth_dates: Option<i64>,
     password_checks: Option<i64>,
@@ -27,6 +28,8 @@ pub(super) struct LimitsSection {
     code_lookups_global: Option<i64>,
     recoveries_per_account: Option<i64>,
 }
+
+const PER_ADDRESS_KEY: &str = "limits.code_lookup_attempts_per_address";
 
 /// Checks `[limits]` and puts the limits that are set into `rules`.
 pub(super) fn limits(
@@ -54,8 +57,35 @@ pub(super) fn limits(
         1_000_000,
     )? {
         // The same number is both the per-window limit and the free tries before the waits grow.
-        rules.code_lookup_per_address.max = n;
+        rules.code_lookup_per_browser.max = n;
         rules.code_lookup_backoff.free = n;
+    }
+    let per_address = src.pick(
+        "PORTICO_LIMIT_CODE_LOOKUP_ATTEMPTS_PER_ADDRESS",
+        file.code_lookup_attempts_per_address.map(|n| n.to_string()),
+        PER_ADDRESS_KEY,
+    );
+    if let Some(raw) = &per_address {
+        rules.code_lookup_per_address.max =
+            sources::number(PER_ADDRESS_KEY, raw, 1, 10_000_000)? as u32;
+    }
+    // The address bounds all its browsers together, so it never allows fewer than one browser.
+    let per_browser = rules.code_lookup_per_browser.max;
+    if rules.code_lookup_per_address.max < per_browser {
+        match &per_address {
+            Some(raw) => {
+                return Err(sources::invalid(
+                    PER_ADDRESS_KEY,
+                    raw,
+                    format!(
+                        "it must be at least `limits.code_lookup_attempts` ({per_browser}): the \
+                         address bounds all its browsers together"
+                    ),
+                ));
+            }
+            // Left unset, it follows a per-browser limit raised past its default.
+            None => rules.code_lookup_per_address.max = per_browser,
+        }
     }
     if let Some(minutes) = src.number(
         "PORTICO_LIMIT_WINDOW_MINUTES",
@@ -66,6 +96,7 @@ pub(super) fn limits(
     )? {
         let window = Duration::from_secs(minutes as u64 * 60);
         rules.invite_code_per_address.window = window;
+        rules.code_lookup_per_browser.window = window;
         rules.code_lookup_per_address.window = window;
         rules.password_check_per_address.window = window;
     }
@@ -172,10 +203,12 @@ mod tests {
     fn without_settings_the_documented_limits_apply() {
         let rules = load(&[]).unwrap().core;
         assert_eq!(rules.invite_code_per_address.max, 20);
-        assert_eq!(rules.code_lookup_per_address.max, 10);
+        assert_eq!(rules.code_lookup_per_browser.max, 10);
         assert_eq!(rules.code_lookup_backoff.free, 10);
+        assert_eq!(rules.code_lookup_per_address.max, 50);
         assert_eq!(rules.password_check_per_address.max, 300);
         assert_eq!(rules.invite_code_per_address.window, QUARTER_HOUR);
+        assert_eq!(rules.code_lookup_per_browser.window, QUARTER_HOUR);
         assert_eq!(rules.code_lookup_per_address.window, QUARTER_HOUR);
         assert_eq!(rules.password_check_per_address.window, QUARTER_HOUR);
         assert_eq!(rules.wrong_birth_dates_to_lock, 5);
@@ -204,6 +237,7 @@ mod tests {
         let rules = load(&[
             ("PORTICO_LIMIT_INVITE_CODE_ATTEMPTS", "21"),
             ("PORTICO_LIMIT_CODE_LOOKUP_ATTEMPTS", "11"),
+            ("PORTICO_LIMIT_CODE_LOOKUP_ATTEMPTS_PER_ADDRESS", "51"),
             ("PORTICO_LIMIT_PASSWORD_CHECKS", "301"),
             ("PORTICO_LIMIT_WRONG_BIRTH_DATES", "6"),
             ("PORTICO_LIMIT_PHONE_CODES_PER_NUMBER", "7"),
@@ -218,8 +252,9 @@ mod tests {
         .unwrap()
         .core;
         assert_eq!(rules.invite_code_per_address.max, 21);
-        assert_eq!(rules.code_lookup_per_address.max, 11);
+        assert_eq!(rules.code_lookup_per_browser.max, 11);
         assert_eq!(rules.code_lookup_backoff.free, 11);
+        assert_eq!(rules.code_lookup_per_address.max, 51);
         assert_eq!(rules.password_check_per_address.max, 301);
         assert_eq!(rules.wrong_birth_dates_to_lock, 6);
         assert_eq!(rules.phone_codes_per_number.max, 7);
@@ -239,9 +274,31 @@ mod tests {
             .core;
         let hour = Duration::from_secs(3600);
         assert_eq!(rules.invite_code_per_address.window, hour);
+        assert_eq!(rules.code_lookup_per_browser.window, hour);
         assert_eq!(rules.code_lookup_per_address.window, hour);
         assert_eq!(rules.password_check_per_address.window, hour);
         assert_eq!(rules.sign_in_per_account.window, QUARTER_HOUR);
+    }
+
+    #[test]
+    fn an_address_allowing_fewer_code_look_ups_than_one_browser_is_refused_by_name() {
+        let refused = load(&[
+            ("PORTICO_LIMIT_CODE_LOOKUP_ATTEMPTS", "20"),
+            ("PORTICO_LIMIT_CODE_LOOKUP_ATTEMPTS_PER_ADDRESS", "19"),
+        ]);
+        assert_refused_naming(
+            refused,
+            &["limits.code_lookup_attempts_per_address", "at least", "20"],
+        );
+    }
+
+    #[test]
+    fn an_unset_address_limit_follows_a_browser_limit_raised_past_it() {
+        let rules = load(&[("PORTICO_LIMIT_CODE_LOOKUP_ATTEMPTS", "80")])
+            .unwrap()
+            .core;
+        assert_eq!(rules.code_lookup_per_browser.max, 80);
+        assert_eq!(rules.code_lookup_per_address.max, 80);
     }
 
     #[test]

@@ -85,7 +85,7 @@ pub(super) fn invalid(key: &'static str, raw: &Raw, problem: impl Into<String>) 
     }
 }
 
-fn number(key: &'static str, raw: &Raw, min: i64, max: i64) -> Result<i64, ConfigError> {
+pub(super) fn number(key: &'static str, raw: &Raw, min: i64, max: i64) -> Result<i64, ConfigError> {
     let n: i64 = raw
         .value
         .trim()

@@ -26,6 +26,8 @@ mod platform;
 mod programs;
 mod registration;
 mod setup;
+mod shared_network_browser;
+mod shared_networks;
 mod sign_in;
 mod sign_ups_browser;
 mod sms;

@@ -1,6 +1,6 @@
 //! The cookies Portico sets — a staff member's session, a patient's session, a registration's
-//! ticket, a password recovery's token and the anonymous value CSRF tokens bind to before sign-in
-//! — with their names and the attributes every one of them gets. It reads and writes cookies; what
+//! ticket, a password recovery's token, the anonymous value CSRF tokens bind to before sign-in and
+//! the browser's device cookie — with their names and the attributes every one of them gets. It reads and writes cookies; what
 //! a cookie's value means is decided by `sessions`, `csrf` and the pages that set it.
 
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -22,6 +22,8 @@ pub enum CookieName {
     Recovery,
     /// The random value anonymous forms' CSRF tokens are bound to.
     Anonymous,
+    /// The random value that tells browsers sharing one address apart for guessing limits.
+    Browser,
 }
 
 impl CookieName {
@@ -38,6 +40,8 @@ impl CookieName {
             (CookieName::Recovery, true) => "__Host-portico_recovery",
             (CookieName::Anonymous, false) => "portico_csrf",
             (CookieName::Anonymous, true) => "__Host-portico_csrf",
+            (CookieName::Browser, false) => "portico_browser",
+            (CookieName::Browser, true) => "__Host-portico_browser",
         }
     }
 }
@@ -47,6 +51,7 @@ pub const PATIENT_COOKIE: CookieName = CookieName::Patient;
 pub const REGISTRATION_COOKIE: CookieName = CookieName::Registration;
 pub const RECOVERY_COOKIE: CookieName = CookieName::Recovery;
 pub const ANON_COOKIE: CookieName = CookieName::Anonymous;
+pub const BROWSER_COOKIE: CookieName = CookieName::Browser;
 
 /// The value of one of our cookies in `jar`, under the name this deployment uses.
 pub fn read<'j>(state: &AppState, jar: &'j CookieJar, name: CookieName) -> Option<&'j str> {
@@ -62,6 +67,18 @@ pub fn cookie(state: &AppState, name: CookieName, value: String) -> Cookie<'stat
         .same_site(SameSite::Lax)
         .path("/")
         .build()
+}
+
+/// A cookie that outlives the browser session, for `max_age`, with the same attributes.
+pub fn lasting_cookie(
+    state: &AppState,
+    name: CookieName,
+    value: String,
+    max_age: time::Duration,
+) -> Cookie<'static> {
+    let mut c = cookie(state, name, value);
+    c.set_max_age(max_age);
+    c
 }
 
 pub fn removal(state: &AppState, name: CookieName) -> Cookie<'static> {

@@ -85,8 +85,11 @@ impl WebError {
             }
             WebError::Core(CoreError::Invalid(_)) => "Some fields need your attention.".into(),
             WebError::Core(CoreError::NotFound) | WebError::NotFound => "There is nothing at this address.".into(),
+            // While a limit holds, this is the whole answer, right code or wrong: anything more
+            // would tell a guesser which of their codes is right.
             WebError::Core(CoreError::Throttled { retry_after }) => format!(
-                "Too many attempts. Please wait {} and try again.",
+                "Too many attempts. Please wait {} and try again. If you cannot wait, your \
+                 practice can help.",
                 minutes(*retry_after)
             ),
             WebError::Core(CoreError::Locked) => "Sign-in to this account is paused after too many failed \

@@ -1,11 +1,12 @@
 //! The web layer's own plumbing, which every feature's pages and API handlers use and which never
 //! uses a feature: the error mapping (`error`) and the bodies of error responses
 //! (`error_bodies`); cookies (`cookies`), CSRF tokens (`csrf`) and the staff and patient sessions
-//! (`sessions`); the staff page frame (`chrome`); request bodies (`body`) and field lengths
+//! (`sessions`); the browser's device cookie (`browser`); the staff page frame (`chrome`); request bodies (`body`) and field lengths
 //! (`limits`) at the edge; facts about the request (`request`); health checks and metrics
 //! (`health`).
 
 pub mod body;
+pub mod browser;
 pub mod chrome;
 pub mod cookies;
 pub mod csrf;

@@ -1,5 +1,5 @@
-//! Facts about the request itself: the client's address and user agent, for throttling and audit,
-//! and whether its method is one of HTTP's standard ones.
+//! Facts about the request itself: the client's address, user agent and browser (its device
+//! cookie), for throttling and audit, and whether its method is one of HTTP's standard ones.
 
 use std::net::SocketAddr;
 
@@ -33,7 +33,10 @@ impl FromRequestParts<AppState> for Client {
             .headers
             .get(axum::http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok());
-        Ok(Client(ClientInfo::new(forwarded.or(peer), user_agent)))
+        let browser = super::browser::key(state, &parts.headers);
+        Ok(Client(
+            ClientInfo::new(forwarded.or(peer), user_agent).with_browser(browser),
+        ))
     }
 }
 
