@@ -24,7 +24,7 @@ use std::sync::Arc;
 pub use platform::actor::{ActorKind, BrowserKey, ClientInfo, PatientActor, StaffActor};
 pub use platform::clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use platform::error::{CodeKind, CoreError, FieldError, FieldErrors};
-pub use platform::secrets::{Keys, SecretToken};
+pub use platform::secrets::{Keys, Purpose, SecretToken};
 pub use platform::settings::Settings;
 pub use portico_store::{Backend, Store};
 

@@ -35,6 +35,7 @@ pub enum Purpose {
     Recovery,
     AuditChain,
     Browser,
+    PageFlash,
 }
 
 impl Purpose {
@@ -56,6 +57,7 @@ impl Purpose {
             Purpose::Recovery => b"portico/v1/recovery",
             Purpose::AuditChain => b"portico/v1/audit-chain",
             Purpose::Browser => b"portico/v1/browser",
+            Purpose::PageFlash => b"portico/v1/page-flash",
         }
     }
 }

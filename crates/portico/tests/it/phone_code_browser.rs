@@ -1,4 +1,5 @@
-//! In a real browser, an invited patient's details (the birth date fixed, the name open to
+//! In a real browser, Back through registration (never a form sent twice), an invited patient's
+//! details (the birth date fixed, the name open to
 //! correction) and the phone step of registration (docs/PRODUCT.md §5): the first code is "a
 //! code" sent to the masked number, a wrong code says how many tries are left, "Re-send code"
 //! counts down the wait the server would enforce, and a second code is said to replace the first
@@ -57,6 +58,10 @@ async fn phone_step(
     link: &str,
 ) -> WebDriverResult<()> {
     driver.goto(link).await?;
+    // A wrong birth date first: the answer is a page, but the history holds the link's page.
+    set_value(driver, "Date of birth", "birth_date", "1990-01-01").await?;
+    submit(driver, "Continue").await?;
+    wait_for_text(driver, "could not accept").await?;
     set_value(driver, "Date of birth", "birth_date", BIRTH_DATE).await?;
     submit(driver, "Continue").await?;
     wait_for_path(driver, "/register/details").await?;
@@ -82,9 +87,41 @@ async fn phone_step(
     }
     Width::Desktop.apply(driver).await?;
     fill(driver, "First name", "first_name", "María").await?;
+    // A refused password: the form comes back by redirect, with the name as corrected.
+    fill(driver, "Choose a password", "password", "short").await?;
+    submit(driver, "Continue").await?;
+    wait_for_text(driver, "Please correct the following").await?;
+    let first = labelled_field(driver, "First name", "first_name").await?;
+    assert_eq!(first.value().await?.as_deref(), Some("María"));
     fill(driver, "Choose a password", "password", PASSPHRASE).await?;
     submit(driver, "Continue").await?;
     wait_for_path(driver, "/register/phone").await?;
+
+    // Back, step by step to the invitation link: each entry is one of our pages (as the browser
+    // kept it), never the browser's "Confirm Form Resubmission"; then on again.
+    for width in [Width::Desktop, Width::Phone] {
+        width.apply(driver).await?;
+        let mut paths = Vec::new();
+        for _ in 0..5 {
+            driver.back().await?;
+            let body = driver.find(By::Tag("body")).await?.text().await?;
+            assert!(body.contains("Patient portal"), "one of our pages: {body}");
+            paths.push(driver.current_url().await?.path().to_owned());
+            if body.contains("Your invitation from Lakeside Clinic") {
+                break;
+            }
+        }
+        assert!(
+            paths.last().is_some_and(|p| p.starts_with("/i/")),
+            "Back leads to the invitation link's page: {paths:?}"
+        );
+        if matches!(width, Width::Desktop) {
+            assert!(paths.iter().any(|p| p == "/register/details"), "{paths:?}");
+        }
+        driver.goto(format!("{}/register/phone", app.url)).await?;
+        wait_for_text(driver, "How should we send").await?;
+    }
+    Width::Desktop.apply(driver).await?;
 
     // At the desk: the first code goes out; the page says where, and not "a new code".
     Width::Desktop.apply(driver).await?;

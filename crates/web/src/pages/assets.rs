@@ -14,6 +14,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/password.js", get(password_script))
         .route("/assets/terms.js", get(terms_script))
         .route("/assets/countdown.js", get(countdown_script))
+        .route("/assets/post-result.js", get(post_result_script))
 }
 
 async fn stylesheet() -> Response {
@@ -48,4 +49,8 @@ async fn terms_script() -> Response {
 
 async fn countdown_script() -> Response {
     script(include_str!("../../assets/countdown.js"))
+}
+
+async fn post_result_script() -> Response {
+    script(include_str!("../../assets/post-result.js"))
 }

@@ -24,6 +24,8 @@ pub enum CookieName {
     Anonymous,
     /// The random value that tells browsers sharing one address apart for guessing limits.
     Browser,
+    /// What a failed form post leaves for the page it redirects to (`flash`): sealed, read once.
+    Flash,
 }
 
 impl CookieName {
@@ -42,6 +44,8 @@ impl CookieName {
             (CookieName::Anonymous, true) => "__Host-portico_csrf",
             (CookieName::Browser, false) => "portico_browser",
             (CookieName::Browser, true) => "__Host-portico_browser",
+            (CookieName::Flash, false) => "portico_flash",
+            (CookieName::Flash, true) => "__Host-portico_flash",
         }
     }
 }
@@ -52,6 +56,7 @@ pub const REGISTRATION_COOKIE: CookieName = CookieName::Registration;
 pub const RECOVERY_COOKIE: CookieName = CookieName::Recovery;
 pub const ANON_COOKIE: CookieName = CookieName::Anonymous;
 pub const BROWSER_COOKIE: CookieName = CookieName::Browser;
+pub const FLASH_COOKIE: CookieName = CookieName::Flash;
 
 /// The value of one of our cookies in `jar`, under the name this deployment uses.
 pub fn read<'j>(state: &AppState, jar: &'j CookieJar, name: CookieName) -> Option<&'j str> {

@@ -1,7 +1,8 @@
 //! The web layer's own plumbing, which every feature's pages and API handlers use and which never
 //! uses a feature: the error mapping (`error`) and the bodies of error responses
 //! (`error_bodies`); cookies (`cookies`), CSRF tokens (`csrf`) and the staff and patient sessions
-//! (`sessions`); the browser's device cookie (`browser`); the staff page frame (`chrome`); request bodies (`body`) and field lengths
+//! (`sessions`); the browser's device cookie (`browser`); what a failed form post leaves for the
+//! page it redirects to (`flash`); the staff page frame (`chrome`); request bodies (`body`) and field lengths
 //! (`limits`) at the edge; facts about the request (`request`); health checks and metrics
 //! (`health`).
 
@@ -12,6 +13,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod error;
 pub mod error_bodies;
+pub mod flash;
 pub mod health;
 pub mod limits;
 pub mod request;

@@ -8,7 +8,8 @@ use serde_json::json;
 
 use crate::common::responses::Problem;
 use crate::common::{
-    Api, BIRTH_DATE, Details, Invitee, PHONE, TestApp, csrf_token, location, with_provider,
+    Api, BIRTH_DATE, Details, Invitee, PASSPHRASE, PHONE, TestApp, csrf_token, location,
+    with_provider,
 };
 
 with_provider!(
@@ -73,7 +74,8 @@ async fn the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_er
     );
     assert!(html.contains("autocomplete=\"new-password\""));
 
-    // Field errors come back next to their fields with everything typed, except the password.
+    // Field errors come back next to their fields with everything typed, except a password
+    // that broke the rules. The failed post redirects to the form (Back never re-posts it).
     let res = browser
         .post_form(
             "/register/details",
@@ -88,8 +90,8 @@ async fn the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_er
             ],
         )
         .await;
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = res.text().await.unwrap();
+    assert_eq!(location(&res), "/register/details");
+    let html = browser.get("/register/details").await.text().await.unwrap();
     assert!(html.contains("id=\"email-error\""), "{html}");
     assert!(html.contains("id=\"password-error\""));
     assert!(html.contains("value=\"not an address\""));
@@ -103,6 +105,29 @@ async fn the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_er
         0,
         "nothing half-saved"
     );
+    // The errors were shown once: reloading shows the form as it stands.
+    let again = browser.get("/register/details").await.text().await.unwrap();
+    assert!(!again.contains("id=\"email-error\""));
+
+    // A password that passed the rules is kept while another field is fixed.
+    let res = browser
+        .post_form(
+            "/register/details",
+            &[
+                ("csrf_token", &csrf),
+                ("first_name", "Maria"),
+                ("last_name", "Lopez"),
+                ("birth_date", BIRTH_DATE),
+                ("email", "not an address"),
+                ("phone", "(415) 555-0123"),
+                ("password", PASSPHRASE),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), "/register/details");
+    let html = browser.get("/register/details").await.text().await.unwrap();
+    assert!(html.contains("id=\"email-error\"") && !html.contains("id=\"password-error\""));
+    assert!(html.contains(&format!("value=\"{PASSPHRASE}\"")), "{html}");
 }
 
 /// The invitation's birth date was just proved, so it is fixed; a misspelt name may be corrected,

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::pages::{FieldErrorsExt as _, field_errors, render};
 use crate::platform::csrf::{CsrfForm, anonymous_csrf};
 use crate::platform::error::PageError;
+use crate::platform::flash::{self, Flash};
 use crate::platform::limits::{self, Bounded};
 use crate::platform::request::Client;
 use portico_domain::TextLimit;
@@ -45,12 +46,14 @@ async fn consent_page(
     if view.next != Step::Consent {
         return Ok(Redirect::to(step_path(view.next)).into_response());
     }
+    let (jar, typed) = flash::take(&state, jar, "/register/consent");
+    let typed = typed.unwrap_or_default();
     let (jar, csrf) = anonymous_csrf(&state, jar);
     let page = ConsentPage {
         csrf,
         view,
-        errors: FieldErrors::new(),
-        signature: String::new(),
+        errors: typed.field_errors(),
+        signature: typed.field("signature"),
         today: state.core.now().date().to_string(),
     };
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
@@ -79,17 +82,10 @@ async fn consent(
     match limits::within(&form, work).await {
         Ok(_) => finish(&state, jar, &ticket, &client).await,
         Err(e) => {
-            let errors = field_errors(e)?;
-            let view = registration::view(&state.core, &ticket).await?;
-            let (jar, csrf) = anonymous_csrf(&state, jar);
-            let page = ConsentPage {
-                csrf,
-                view,
-                errors,
-                signature: form.signature,
-                today: state.core.now().date().to_string(),
-            };
-            Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
+            let typed = Flash::default()
+                .with_errors(&field_errors(e)?)
+                .with_field("signature", &form.signature);
+            Ok(flash::redirect(&state, jar, "/register/consent", typed))
         }
     }
 }

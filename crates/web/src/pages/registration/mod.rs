@@ -22,6 +22,7 @@ use crate::pages::{FieldErrorsExt as _, field_errors, render};
 use crate::platform::cookies::{self, PATIENT_COOKIE, REGISTRATION_COOKIE};
 use crate::platform::csrf::{CsrfForm, NoFields, anonymous_csrf};
 use crate::platform::error::{PageError, WebError};
+use crate::platform::flash::{self, Flash};
 use crate::platform::limits::{self, Bounded};
 use crate::platform::request::Client;
 use portico_domain::{Channel, OneTimeCode, TextLimit};
@@ -67,25 +68,44 @@ struct DetailsPage {
     email: String,
     phone: String,
     no_email: bool,
+    /// A password that passed the rules in a post that failed for another field.
+    password: String,
 }
 
+/// The details form: what was saved, or — after a failed post — what was typed, with its errors.
 async fn details_page(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> Result<Response, PageError> {
     let view = registration::view(&state.core, &ticket(&state, &jar)?).await?;
+    let (jar, typed) = flash::take(&state, jar, "/register/details");
     let (jar, csrf) = anonymous_csrf(&state, jar);
     let d = view.details.clone();
-    let page = DetailsPage {
-        csrf,
-        no_email: view.username.is_some() && !view.username_account,
-        view,
-        errors: FieldErrors::new(),
-        first_name: d.first_name,
-        last_name: d.last_name,
-        birth_date: d.birth_date,
-        email: d.email,
-        phone: d.phone,
+    let page = match typed {
+        Some(typed) => DetailsPage {
+            csrf,
+            no_email: typed.field("no_email") == "true",
+            view,
+            errors: typed.field_errors(),
+            first_name: typed.field("first_name"),
+            last_name: typed.field("last_name"),
+            birth_date: typed.field("birth_date"),
+            email: typed.field("email"),
+            phone: typed.field("phone"),
+            password: typed.field("password"),
+        },
+        None => DetailsPage {
+            csrf,
+            no_email: view.username.is_some() && !view.username_account,
+            view,
+            errors: FieldErrors::new(),
+            first_name: d.first_name,
+            last_name: d.last_name,
+            birth_date: d.birth_date,
+            email: d.email,
+            phone: d.phone,
+            password: String::new(),
+        },
     };
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
 }
@@ -102,21 +122,20 @@ async fn details(
         Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
         Err(e) => {
             let errors = field_errors(e)?;
-            let view = registration::view(&state.core, &ticket).await?;
-            let (jar, csrf) = anonymous_csrf(&state, jar);
-            // Everything typed comes back, except the password.
-            let page = DetailsPage {
-                csrf,
-                view,
-                errors,
-                first_name: form.first_name,
-                last_name: form.last_name,
-                birth_date: form.birth_date,
-                email: form.email,
-                phone: form.phone,
-                no_email: form.no_email,
-            };
-            Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
+            // Everything typed comes back; the password only when it passed the rules, so that
+            // fixing another field does not mean choosing it again.
+            let mut typed = Flash::default()
+                .with_errors(&errors)
+                .with_field("first_name", &form.first_name)
+                .with_field("last_name", &form.last_name)
+                .with_field("birth_date", &form.birth_date)
+                .with_field("email", &form.email)
+                .with_field("phone", &form.phone)
+                .with_field("no_email", if form.no_email { "true" } else { "" });
+            if !errors.has("password") {
+                typed = typed.with_field("password", &form.password);
+            }
+            Ok(flash::redirect(&state, jar, "/register/details", typed))
         }
     }
 }
@@ -127,6 +146,8 @@ struct PhonePage {
     csrf: String,
     view: RegistrationView,
     errors: FieldErrors,
+    /// The code as typed in a failed try.
+    code: String,
     channel: Option<String>,
     notice: Option<String>,
     /// Seconds until "Re-send code" may be pressed (the page counts them down).
@@ -154,15 +175,21 @@ async fn phone_page(
     }
     let ticket = ticket(&state, &jar)?;
     let codes = registration::phone_code_status(&state.core, &ticket).await?;
+    let (jar, typed) = flash::take(&state, jar, "/register/phone");
     let (jar, csrf) = anonymous_csrf(&state, jar);
     let channel = q.sent.as_deref().and_then(sent_channel);
+    let typed = typed.unwrap_or_default();
     // The page says where the code went; a second code needs saying that the first is dead.
-    let notice = (channel.is_some() && codes.codes_sent > 1)
-        .then(|| "We sent you a new code. Only the newest code works.".to_owned());
+    // After a failed post the flash says what went wrong instead.
+    let notice = typed.message.clone().or_else(|| {
+        (channel.is_some() && codes.codes_sent > 1 && typed.errors.is_empty())
+            .then(|| "We sent you a new code. Only the newest code works.".to_owned())
+    });
     let page = PhonePage {
         csrf,
         view,
-        errors: FieldErrors::new(),
+        errors: typed.field_errors(),
+        code: typed.field("code"),
         channel,
         notice,
         resend_wait_seconds: codes.resend_wait_seconds,
@@ -200,20 +227,18 @@ async fn send_code(
             Ok(Redirect::to(&format!("/register/phone?sent={}", sent.channel)).into_response())
         }
         Err(CoreError::Throttled { retry_after }) => {
-            let view = registration::view(&state.core, &ticket).await?;
-            let (jar, csrf) = anonymous_csrf(&state, jar);
-            let page = PhonePage {
-                csrf,
-                view,
-                errors: FieldErrors::new(),
-                channel: sent_channel(&form.channel),
-                notice: Some(format!(
+            let typed = Flash {
+                message: Some(format!(
                     "Please wait {} seconds before asking for another code.",
                     retry_after.as_secs().max(1)
                 )),
-                resend_wait_seconds: retry_after.as_secs().max(1),
+                ..Flash::default()
             };
-            Ok((jar, render(StatusCode::TOO_MANY_REQUESTS, &page)?).into_response())
+            let page = match sent_channel(&form.channel) {
+                Some(channel) => format!("/register/phone?sent={channel}"),
+                None => "/register/phone".to_owned(),
+            };
+            Ok(flash::redirect(&state, jar, &page, typed))
         }
         Err(e) => Err(e.into()),
     }
@@ -231,18 +256,13 @@ async fn verify_code(
         Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
         Err(e) => {
             let errors = field_errors(e)?;
-            let view = registration::view(&state.core, &ticket).await?;
-            let codes = registration::phone_code_status(&state.core, &ticket).await?;
-            let (jar, csrf) = anonymous_csrf(&state, jar);
-            let page = PhonePage {
-                csrf,
-                view,
-                errors,
-                channel: sent_channel(&form.channel).or(Some("sms".into())),
-                notice: None,
-                resend_wait_seconds: codes.resend_wait_seconds,
-            };
-            Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
+            let channel = sent_channel(&form.channel).unwrap_or_else(|| "sms".into());
+            // The code typed stays in its field, so a slip of one digit is fixed, not retyped.
+            let typed = Flash::default()
+                .with_errors(&errors)
+                .with_field("code", &form.code);
+            let page = format!("/register/phone?sent={channel}");
+            Ok(flash::redirect(&state, jar, &page, typed))
         }
     }
 }

@@ -46,6 +46,9 @@ struct StartPage {
     invited_error: Option<String>,
     self_code: String,
     self_error: Option<String>,
+    /// Set on the answer to a failed post: the page the browser's history should hold instead
+    /// of the post (`post-result.js`), so Back and reload never send the code again.
+    history_page: Option<String>,
 }
 
 impl StartPage {
@@ -61,6 +64,7 @@ impl StartPage {
             invited_error: None,
             self_code: String::new(),
             self_error: None,
+            history_page: None,
         }
     }
 }
@@ -166,6 +170,11 @@ async fn invited(
             if !form.link_token.trim().is_empty() {
                 page.link = Some(redemption::look_at_link(&state.core, &form.link_token).await?);
             }
+            page.history_page = Some(if form.link_token.trim().is_empty() {
+                "/register".to_owned()
+            } else {
+                format!("/i/{}", form.link_token.trim())
+            });
             page.link_token = form.link_token;
             page.birth_date = form.birth_date;
             Ok((jar, render(status, &page)?).into_response())
@@ -207,6 +216,7 @@ async fn self_registration(
             let mut page = StartPage::new(csrf);
             page.self_error = message.or_else(|| errors.get("code").map(str::to_owned));
             page.self_code = form.code;
+            page.history_page = Some("/register".to_owned());
             Ok((jar, render(status, &page)?).into_response())
         }
     }
