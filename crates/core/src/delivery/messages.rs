@@ -163,6 +163,24 @@ pub fn account_exists(to: &str, practice_name: &str, public_url: &str) -> Outgoi
     }
 }
 
+/// The usernames of the accounts that have the phone number `to`, by SMS, and nothing else: no
+/// link and no other detail of the accounts.
+pub fn username_reminder(to: &str, practice_name: &str, usernames: &[&str]) -> OutgoingMessage {
+    let text = match usernames {
+        [one] => format!("Your {practice_name} patient portal username is {one}"),
+        many => format!(
+            "Your {practice_name} patient portal usernames are {}",
+            many.join(", ")
+        ),
+    };
+    OutgoingMessage {
+        to: to.to_owned(),
+        subject: None,
+        html: None,
+        text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,7 @@ mod openapi;
 mod patient_browser;
 mod platform;
 mod programs;
+mod recovery_browser;
 mod registration;
 mod setup;
 mod sign_in;

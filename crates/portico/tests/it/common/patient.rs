@@ -220,7 +220,12 @@ impl Registration<'_> {
     /// Takes the registration the rest of the way: Maria's details with `email`, her phone, the
     /// terms and — when the invitation asks for it — consent, to a new account signed in.
     pub async fn finish(&self, phone: &impl PhoneInbox, email: &str) -> Registered {
-        let view = self.enter_details(&Details::maria(email)).await;
+        self.finish_with(phone, &Details::maria(email)).await
+    }
+
+    /// Like `finish`, with these details (e.g. without an email address, for a username).
+    pub async fn finish_with(&self, phone: &impl PhoneInbox, details: &Details) -> Registered {
+        let view = self.enter_details(details).await;
         assert_eq!(view.next, "phone");
         self.verify_phone(phone).await;
         let view = self.status().await;
