@@ -12,7 +12,7 @@ use wiremock::MockServer;
 
 use crate::axe::assert_accessible;
 use crate::browser::{
-    Chromedriver, Width, click, fill, labelled_field, save_screenshot, wait_for_path,
+    Chromedriver, Width, click, fill, labelled_field, save_screenshot, submit, wait_for_path,
     wait_for_text, wait_until,
 };
 use crate::common::provider::{self, accept_all};
@@ -119,14 +119,6 @@ async fn set_value(driver: &WebDriver, label: &str, id: &str, value: &str) -> We
         )
         .await?;
     Ok(())
-}
-
-async fn submit(driver: &WebDriver, text: &str) -> WebDriverResult<()> {
-    click(
-        driver,
-        By::XPath(format!("//main//button[normalize-space()=\"{text}\"]")),
-    )
-    .await
 }
 
 async fn walk(

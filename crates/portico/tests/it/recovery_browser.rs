@@ -8,7 +8,8 @@ use wiremock::MockServer;
 
 use crate::axe::assert_accessible;
 use crate::browser::{
-    Chromedriver, Width, click, fill, save_screenshot, wait_for_path, wait_for_text, wait_until,
+    Chromedriver, Width, click, fill, save_screenshot, submit, wait_for_path, wait_for_text,
+    wait_until,
 };
 use crate::common::{Details, PHONE, PhoneInbox as _, TestApp, with_provider};
 
@@ -41,20 +42,29 @@ async fn a_patient_without_email_gets_their_username_and_a_new_password_in_a_rea
     drop(chromedriver);
 }
 
-async fn submit(driver: &WebDriver, text: &str) -> WebDriverResult<()> {
-    click(
-        driver,
-        By::XPath(format!("//main//button[normalize-space()=\"{text}\"]")),
-    )
-    .await
-}
-
 async fn link(driver: &WebDriver, text: &str) -> WebDriverResult<()> {
     click(
         driver,
         By::XPath(format!("//main//a[normalize-space()=\"{text}\"]")),
     )
     .await
+}
+
+/// Asks the page for a passphrase and answers the one it shows.
+async fn suggested_passphrase(driver: &WebDriver) -> WebDriverResult<String> {
+    submit(driver, "Suggest a passphrase").await?;
+    let shown = || async {
+        driver
+            .find(By::Id("passphrase-suggestion"))
+            .await?
+            .text()
+            .await
+    };
+    wait_until("a suggested passphrase", driver, || async {
+        Ok(!shown().await?.trim().is_empty())
+    })
+    .await?;
+    Ok(shown().await?.trim().to_owned())
 }
 
 async fn recover(
@@ -92,12 +102,7 @@ async fn recover(
     click(driver, By::Id("channel-sms")).await?;
     submit(driver, "Send code").await?;
     wait_for_path(driver, "/portal/forgot/code").await?;
-    submit(driver, "Suggest a passphrase").await?;
-    wait_until("a suggested passphrase", driver, || async {
-        let shown = driver.find(By::Id("passphrase-suggestion")).await?;
-        Ok(!shown.text().await?.trim().is_empty())
-    })
-    .await?;
+    suggested_passphrase(driver).await?;
     fill(driver, "New password", "password", "short").await?;
     wait_until("the strength meter", driver, || async {
         let meter = driver.find(By::Id("password-meter")).await?;
@@ -122,24 +127,15 @@ async fn recover(
     // The right code with the suggested passphrase resets the password.
     let code = provider.code_sent_to(app, PHONE).await;
     fill(driver, "6-digit code", "code", &code).await?;
-    submit(driver, "Suggest a passphrase").await?;
-    wait_until("a suggested passphrase", driver, || async {
-        let shown = driver.find(By::Id("passphrase-suggestion")).await?;
-        Ok(!shown.text().await?.trim().is_empty())
-    })
-    .await?;
-    let passphrase = driver
-        .find(By::Id("passphrase-suggestion"))
-        .await?
-        .text()
-        .await?;
+    // The refused page is a new page: its suggestion starts empty.
+    let passphrase = suggested_passphrase(driver).await?;
     submit(driver, "Use this passphrase").await?;
     submit(driver, "Set new password").await?;
     wait_for_path(driver, "/portal/sign-in").await?;
 
     // Signed in with the new passphrase, the visit screen shows the username again.
     fill(driver, "Email address or username", "name", username).await?;
-    fill(driver, "Password", "password", passphrase.trim()).await?;
+    fill(driver, "Password", "password", &passphrase).await?;
     submit(driver, "Sign in").await?;
     wait_for_path(driver, "/portal").await?;
     wait_for_text(driver, &format!("Your username is {username}")).await?;
