@@ -1,5 +1,6 @@
 //! "Forgot your username?": the usernames of a phone number's accounts without email go to that
-//! number by SMS, and nothing else does; every number gets the same answer.
+//! number by SMS, and nothing else does; every number gets the same answer, and one number gets
+//! a few a day at most.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -51,6 +52,19 @@ async fn forgot_username_texts_the_usernames_of_the_number_and_answers_alike(
             format!("Your Lakeside Clinic patient portal username is {username}")
         )],
         "one text, to the known number only, naming only the username"
+    );
+
+    // One number gets at most the recovery codes' daily budget of reminders (5); more asks are
+    // answered alike and send nothing.
+    for _ in 0..5 {
+        let again = Api::expect(ask("+1 415 555 0123").await, StatusCode::ACCEPTED).await;
+        assert_eq!(again, unknown);
+    }
+    app.deliver().await;
+    assert_eq!(
+        texts(provider).await.len(),
+        texts_before + 5,
+        "five reminders in a day, not six"
     );
 
     let refused: Problem =
