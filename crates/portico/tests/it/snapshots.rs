@@ -64,7 +64,8 @@ fn settings() -> insta::Settings {
     s
 }
 
-fn snapshot(name: &str, text: &str) {
+/// Also used by feature tests whose message needs a set-up this file does not make.
+pub(crate) fn snapshot(name: &str, text: &str) {
     settings().bind(|| insta::assert_snapshot!(name, text));
 }
 

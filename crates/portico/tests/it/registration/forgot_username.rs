@@ -53,6 +53,10 @@ async fn forgot_username_texts_the_usernames_of_the_number_and_answers_alike(
         )],
         "one text, to the known number only, naming only the username"
     );
+    crate::snapshots::snapshot(
+        "message_username_reminder_sms",
+        &sent[0].1.replace(&username, "[username]"),
+    );
 
     // One number gets at most the recovery codes' daily budget of reminders (5); more asks are
     // answered alike and send nothing.
