@@ -1,5 +1,5 @@
 //! Portico's domain types: the codes that bring a patient in, dates of birth, names, contact
-//! points, passwords, usernames and staff roles. Every value that comes from outside is parsed here
+//! points, passwords, usernames, staff roles and a practice's time zone. Every value that comes from outside is parsed here
 //! once, into a type that cannot hold a bad value, so the rest of the service never re-checks it.
 //! The closed sets of words the database stores (invitation states, subject kinds, outbox states,
 //! link statuses and sources) are enums here too, and reading an unknown word is an error.
@@ -29,6 +29,7 @@ pub mod schema;
 pub mod stored;
 pub mod subject;
 pub mod text_limit;
+pub mod time_zone;
 pub mod username;
 
 pub use birth_date::{BirthDate, BirthDateError, MAX_AGE_YEARS};
@@ -53,4 +54,5 @@ pub use roles::{RoleError, StaffRole};
 pub use stored::UnknownWord;
 pub use subject::SubjectKind;
 pub use text_limit::TextLimit;
+pub use time_zone::{DEFAULT_TIME_ZONE, TimeZone, TimeZoneError};
 pub use username::{Username, UsernameError};

@@ -20,5 +20,7 @@ crate::stored::stored_words! {
         Template = "template",
         /// A notice to staff about a sign-up.
         Notification = "notification",
+        /// A patient's account (a username reminder is about it).
+        Patient = "patient",
     }
 }

@@ -1,6 +1,6 @@
 //! Accounts: staff and patient sign-in with their sessions, forgotten passwords, six-digit
 //! one-time codes, password hashing and the strength meter, the usernames of patients without
-//! email, the allowance of registrations an address may open, and the practice's API tokens.
+//! email (and the reminder of one by SMS), the allowance of registrations an address may open, and the practice's API tokens.
 
 pub mod api_tokens;
 pub mod one_time_codes;
@@ -9,6 +9,7 @@ pub mod patient_sessions;
 pub mod recovery;
 pub(crate) mod registration_limit;
 pub mod staff_sessions;
+pub mod username_reminder;
 pub(crate) mod usernames;
 
 pub use one_time_codes::{CODE_TTL, MAX_CODE_ATTEMPTS, resend_wait};

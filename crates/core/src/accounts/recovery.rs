@@ -19,6 +19,15 @@ use crate::platform::secrets::{Purpose, SecretToken};
 use crate::platform::throttle::{self, Rule};
 use crate::{Core, CoreError, FieldErrors};
 
+/// Forgotten-credential requests (password codes, tries at them and username reminders) per client
+/// address: one budget, since each can send a message or guess a code.
+pub(crate) fn per_address(core: &Core) -> Rule {
+    Rule {
+        scope: "recovery-address",
+        limit: core.settings().recovery_per_address,
+    }
+}
+
 /// Recoveries an account may start per day; more are answered alike but send nothing.
 fn per_account(core: &Core) -> Rule {
     Rule {
@@ -55,13 +64,8 @@ pub async fn start(
         )
         .into());
     }
-    let rule = Rule {
-        scope: "recovery-address",
-        limit: core.settings().recovery_per_address,
-    };
-    let address = client.address_key();
     // Every request counts here (not only failures): each one can send a message.
-    throttle::attempt(core, rule, &address).await?;
+    throttle::attempt(core, per_address(core), &client.address_key()).await?;
 
     let now = core.now();
     let found = find_by_name(core, name).await?;
@@ -156,10 +160,7 @@ pub async fn finish(
     input: &RecoveryFinish,
     client: &ClientInfo,
 ) -> Result<(), CoreError> {
-    let rule = Rule {
-        scope: "recovery-address",
-        limit: core.settings().recovery_per_address,
-    };
+    let rule = per_address(core);
     let address = client.address_key();
     throttle::attempt(core, rule, &address).await?;
     let row = match SecretToken::parse(&input.recovery_token) {

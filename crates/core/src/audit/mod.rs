@@ -91,6 +91,8 @@ actions! {
     PatientSignedIn => "patient.sign_in",
     PatientSignedOut => "patient.sign_out",
     PatientSignedOutEverywhere => "patient.sign_out_everywhere",
+    /// Someone asked for the usernames of a phone number (failure: none was texted).
+    PatientUsernameReminded => "patient.username_reminded",
     PatientsListed => "patient.listed",
     PendingSignUpsListed => "patient_links.pending_read",
     PracticeCreated => "practice.created",

@@ -2,7 +2,7 @@
 //! practice's template for its kind and language (see `templates`).
 //! Messages carry no clinical detail: a practice name, a first name, a code, a link, a date.
 
-use portico_domain::{Channel, InviteCode, OneTimeCode};
+use portico_domain::{Channel, InviteCode, OneTimeCode, TimeZone};
 
 use crate::delivery::email_html;
 use crate::delivery::outbox::OutgoingMessage;
@@ -16,12 +16,15 @@ pub struct InviteFacts<'a> {
     pub code: &'a InviteCode,
     pub link: &'a str,
     pub expires_at: Timestamp,
+    /// The practice's: the patient reads the date on the practice's clock, not UTC's.
+    pub time_zone: &'a TimeZone,
     pub language: Language,
 }
 
-/// A date as people read it in their language: "2 December 2026", "2 de diciembre de 2026".
-fn day(t: Timestamp, language: Language) -> String {
-    let d = t.date();
+/// A date as people read it in their language, on the clock of `zone`: "2 December 2026",
+/// "2 de diciembre de 2026".
+fn day(t: Timestamp, zone: &TimeZone, language: Language) -> String {
+    let d = zone.date_at(t.as_millis());
     match language {
         Language::En => format!("{} {} {}", d.day(), d.month(), d.year()),
         Language::Es => {
@@ -81,7 +84,10 @@ pub fn invite(
     vars.insert("code_spoken", spoken(&code));
     vars.insert("code", code);
     vars.insert("link", facts.link.to_owned());
-    vars.insert("expires_on", day(facts.expires_at, facts.language));
+    vars.insert(
+        "expires_on",
+        day(facts.expires_at, facts.time_zone, facts.language),
+    );
     let rendered = templates::render(template, &vars)?;
     Ok(OutgoingMessage {
         to: to.to_owned(),
@@ -163,19 +169,42 @@ pub fn account_exists(to: &str, practice_name: &str, public_url: &str) -> Outgoi
     }
 }
 
+/// The usernames of the accounts that have the phone number `to`, by SMS, and nothing else: no
+/// link and no other detail of the accounts.
+pub fn username_reminder(to: &str, practice_name: &str, usernames: &[&str]) -> OutgoingMessage {
+    let text = match usernames {
+        [one] => format!("Your {practice_name} patient portal username is {one}"),
+        many => format!(
+            "Your {practice_name} patient portal usernames are {}",
+            many.join(", ")
+        ),
+    };
+    OutgoingMessage {
+        to: to.to_owned(),
+        subject: None,
+        html: None,
+        text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn facts(code: &InviteCode, language: Language) -> InviteFacts<'_> {
+    fn facts<'a>(code: &'a InviteCode, zone: &'a TimeZone, language: Language) -> InviteFacts<'a> {
         InviteFacts {
             practice_name: "Lakeside",
             first_name: "Ana",
             code,
             link: "https://x/i/t",
             expires_at: Timestamp::from_millis(0),
+            time_zone: zone,
             language,
         }
+    }
+
+    fn utc() -> TimeZone {
+        TimeZone::parse("UTC").unwrap()
     }
 
     fn shipped(channel: Channel, language: Language) -> TemplateText {
@@ -188,7 +217,7 @@ mod tests {
         let m = invite(
             Channel::Voice,
             "+14155550123",
-            &facts(&code, Language::En),
+            &facts(&code, &utc(), Language::En),
             &shipped(Channel::Voice, Language::En),
         )
         .unwrap();
@@ -208,7 +237,7 @@ mod tests {
             let m = invite(
                 channel,
                 "to",
-                &facts(&code, Language::Es),
+                &facts(&code, &utc(), Language::Es),
                 &shipped(channel, Language::Es),
             )
             .unwrap();
@@ -221,7 +250,7 @@ mod tests {
         let email = invite(
             Channel::Email,
             "to",
-            &facts(&code, Language::En),
+            &facts(&code, &utc(), Language::En),
             &shipped(Channel::Email, Language::En),
         )
         .unwrap();

@@ -47,14 +47,17 @@ pub enum MessageKind {
     /// Someone tried to register with an email address that already has an account: its owner is
     /// told, and the registration form says nothing about it.
     AccountExists,
+    /// The usernames of the accounts with a phone number, texted to it on request.
+    UsernameReminder,
 }
 
 impl MessageKind {
-    const ALL: [MessageKind; 4] = [
+    const ALL: [MessageKind; 5] = [
         MessageKind::Invite,
         MessageKind::VerificationCode,
         MessageKind::RecoveryCode,
         MessageKind::AccountExists,
+        MessageKind::UsernameReminder,
     ];
 
     /// Reads a stored kind; a word no kind has is corrupt data, refused rather than guessed.
@@ -71,6 +74,7 @@ impl MessageKind {
             MessageKind::VerificationCode => "verification_code",
             MessageKind::RecoveryCode => "recovery_code",
             MessageKind::AccountExists => "account_exists",
+            MessageKind::UsernameReminder => "username_reminder",
         }
     }
 }

@@ -86,12 +86,14 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
         now,
     )
     .await?;
+    let time_zone = crate::practices::time_zone(&practice)?;
     let facts = InviteFacts {
         practice_name: &practice.name,
         first_name: &row.first_name,
         code: &secrets.code,
         link: &link(core, &secrets.link),
         expires_at,
+        time_zone: &time_zone,
         language: stored_language(&row.language)?,
     };
     let about = About {

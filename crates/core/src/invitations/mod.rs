@@ -6,7 +6,7 @@
 //! the same transaction. The public redemption lives in `redemption`.
 
 use portico_domain::SubjectKind;
-use portico_domain::{Channel, ConsentMethod, InvitationState, InviteCode, Relation};
+use portico_domain::{Channel, ConsentMethod, InvitationState, InviteCode, Relation, TimeZone};
 use portico_store::invitations::{self as store, EventRow, InvitationRow, ListFilter};
 use portico_store::{Tx, practices, practices::providers, programs};
 
@@ -173,9 +173,11 @@ pub async fn create(
     let expires_at = now.plus(std::time::Duration::from_secs(
         u64::try_from(practice.invite_expiry_days).unwrap_or(14) * 86_400,
     ));
+    let time_zone = crate::practices::time_zone(&practice)?;
     let shared = Shared {
         practice_id: &actor.practice_id,
         practice_name: &practice.name,
+        time_zone: &time_zone,
         language,
         created_by: &actor.staff_id,
         provider_id,
@@ -230,6 +232,7 @@ pub async fn create(
 struct Shared<'a> {
     practice_id: &'a str,
     practice_name: &'a str,
+    time_zone: &'a TimeZone,
     language: Language,
     created_by: &'a str,
     provider_id: Option<String>,
@@ -316,6 +319,7 @@ async fn insert_one(
         code: &secrets.code,
         link: &link(core, &secrets.link),
         expires_at: shared.expires_at,
+        time_zone: shared.time_zone,
         language: shared.language,
     };
     queue_invites(

@@ -4,8 +4,8 @@ pub mod providers;
 pub mod setup;
 pub mod staff;
 
-use portico_domain::SubjectKind;
-use portico_store::practices;
+use portico_domain::{SubjectKind, TimeZone};
+use portico_store::practices::{self, PracticeRow};
 
 use crate::audit::{self, Action};
 use crate::platform::actor::StaffActor;
@@ -20,6 +20,14 @@ pub struct Practice {
     pub invite_expiry_days: i64,
     /// Where verification codes may be sent: `country` unless the practice chose a list.
     pub phone_countries: Vec<String>,
+    /// IANA name (default `America/New_York`): the dates in the practice's messages are its own.
+    pub time_zone: String,
+}
+
+/// The practice's time zone as stored; a name the database no longer knows is corrupt data.
+pub(crate) fn time_zone(row: &PracticeRow) -> Result<TimeZone, CoreError> {
+    TimeZone::parse(&row.time_zone)
+        .map_err(|_| CoreError::Internal(format!("unknown time zone {:?}", row.time_zone)))
 }
 
 /// The actor's own practice (there is no way to name another).
@@ -36,6 +44,7 @@ pub async fn current(core: &Core, actor: &StaffActor) -> Result<Practice, CoreEr
         },
         country: row.country,
         invite_expiry_days: row.invite_expiry_days,
+        time_zone: row.time_zone,
     })
 }
 
@@ -58,6 +67,10 @@ pub struct PracticeSettingsInput {
         schema(value_type = Option<Vec<portico_domain::Country>>, min_items = 1)
     )]
     pub phone_countries: Option<Vec<String>>,
+    /// IANA time zone name, e.g. `America/Chicago`: the dates in the practice's messages are on
+    /// its clock.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<TimeZone>))]
+    pub time_zone: Option<String>,
 }
 
 pub const MAX_INVITE_EXPIRY_DAYS: i64 = 90;
@@ -104,6 +117,17 @@ pub async fn update_settings(
         }
         None => None,
     };
+    let time_zone = match input.time_zone.as_deref().map(TimeZone::parse) {
+        Some(Ok(zone)) => {
+            current.time_zone = zone.as_str().to_owned();
+            Some(zone)
+        }
+        Some(Err(e)) => {
+            errors.add("time_zone", e.to_string());
+            None
+        }
+        None => None,
+    };
     errors.into_result()?;
     let now = core.now();
     let mut tx = core.store().begin().await?;
@@ -113,6 +137,7 @@ pub async fn update_settings(
         input.invite_expiry_days,
         input.country.as_deref().map(|_| current.country.as_str()),
         phone_countries.as_deref(),
+        time_zone.as_ref().map(TimeZone::as_str),
         now.as_millis(),
     )
     .await?;
@@ -120,6 +145,7 @@ pub async fn update_settings(
         .subject(SubjectKind::Practice, &actor.practice_id)
         .detail("invite_expiry_days", current.invite_expiry_days)
         .detail("country", current.country.clone())
+        .detail("time_zone", current.time_zone.clone())
         .append(&mut tx)
         .await?;
     tx.commit().await?;

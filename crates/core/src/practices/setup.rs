@@ -129,6 +129,7 @@ fn practice_row(id: &str, name: &str, now: i64) -> practices::PracticeRow {
         country: "US".into(),
         invite_expiry_days: 14,
         phone_countries: None,
+        time_zone: portico_domain::DEFAULT_TIME_ZONE.into(),
         created_at: now,
         updated_at: now,
     }

@@ -223,6 +223,15 @@ pub(crate) async fn click(driver: &WebDriver, by: By) -> WebDriverResult<()> {
         .await
 }
 
+/// Clicks the button in the page's main part that reads `text`.
+pub(crate) async fn submit(driver: &WebDriver, text: &str) -> WebDriverResult<()> {
+    click(
+        driver,
+        By::XPath(format!("//main//button[normalize-space()=\"{text}\"]")),
+    )
+    .await
+}
+
 /// Polls until `check` answers `true` or the wait runs out.
 pub(crate) async fn wait_until<F, Fut>(
     what: &str,
@@ -292,14 +301,6 @@ pub(crate) async fn set_value(
     Ok(())
 }
 
-/// Presses the button of the page's main content that reads `text`.
-pub(crate) async fn submit(driver: &WebDriver, text: &str) -> WebDriverResult<()> {
-    click(
-        driver,
-        By::XPath(format!("//main//button[normalize-space()=\"{text}\"]")),
-    )
-    .await
-}
 
 /// `target/screenshots/<name>.png` in the workspace, for a person to look at; errors writing it
 /// are ignored.

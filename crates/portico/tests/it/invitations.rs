@@ -560,11 +560,21 @@ async fn the_practice_sets_how_long_its_invitations_last(app: &TestApp) {
     let admin = api.admin_session().await;
     let patch = |body: Value| admin.call(reqwest::Method::PATCH, "/practice", body);
     let problem: Problem = Api::expect_as(
-        patch(json!({ "invite_expiry_days": 0, "country": "Narnia" })).await,
+        patch(json!({ "invite_expiry_days": 0, "country": "Narnia", "time_zone": "Mars/Olympus" }))
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
-    assert_eq!(problem.errors.len(), 2);
+    assert_eq!(problem.errors.len(), 3);
+    let zoned = Api::expect(
+        patch(json!({ "time_zone": "america/chicago" })).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        zoned["time_zone"], "America/Chicago",
+        "kept in the database's spelling"
+    );
     let practice = Api::expect(
         patch(json!({ "invite_expiry_days": 7, "country": "ca" })).await,
         StatusCode::OK,

@@ -24,6 +24,7 @@ mod patient_browser;
 mod phone_code_browser;
 mod platform;
 mod programs;
+mod recovery_browser;
 mod registration;
 mod setup;
 mod shared_network_browser;

@@ -63,6 +63,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/public/patient-sessions"),
     ("POST", "/api/v1/public/password-recovery"),
     ("POST", "/api/v1/public/password-recovery/finish"),
+    ("POST", "/api/v1/public/username-reminder"),
     ("GET", "/api/v1/patient"),
     ("POST", "/api/v1/patient/terms"),
     ("POST", "/api/v1/patient/provider-codes"),
@@ -303,6 +304,7 @@ async fn required_fields_are_required_and_bounded_without_an_empty_default(app: 
             "/api/v1/public/password-recovery/finish",
             &["recovery_token", "code", "password"],
         ),
+        ("post", "/api/v1/public/username-reminder", &["phone"]),
     ];
     for (method, path, fields) in expected {
         let schema = request_schema(&doc, method, path);

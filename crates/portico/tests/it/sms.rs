@@ -91,7 +91,7 @@ async fn an_invite_by_sms_and_voice_reaches_the_provider_as_expected(
     assert_eq!(sms[0][1].1, FROM);
     let body = &sms[0][2].1;
     assert!(
-        body.starts_with("Lakeside Clinic invites you to its patient portal: ")
+        body.starts_with("Join Lakeside Clinic's patient portal: ")
             && body.contains(code)
             && body.contains(link),
         "{body}"

@@ -64,7 +64,8 @@ fn settings() -> insta::Settings {
     s
 }
 
-fn snapshot(name: &str, text: &str) {
+/// Also used by feature tests whose message needs a set-up this file does not make.
+pub(crate) fn snapshot(name: &str, text: &str) {
     settings().bind(|| insta::assert_snapshot!(name, text));
 }
 
@@ -473,6 +474,9 @@ const EN: (&str, &str, &str) = ("maria@example.org", "+14155550123", "Maria");
 const ES: (&str, &str, &str) = ("jose@example.org", "+14155550124", "José");
 
 async fn invitations_in_both_languages(sent: &Sent) {
+    // Invited at 01:06 UTC, the invitations expire on 3 December in UTC but at 20:06 on 2 December
+    // on the practice's clock (America/New_York, the default): the messages must say the 2nd.
+    sent.app.advance(Duration::from_secs(14 * 60 * 60));
     let api = sent
         .app
         .integrator("Lakeside Clinic", "admin@lakeside.example")
@@ -498,20 +502,58 @@ async fn invitations_in_both_languages(sent: &Sent) {
     }
     assert_eq!(sent.app.deliver().await, 6, "three channels, two patients");
     let mail = sent.new_mail(&mut HashSet::new(), 2);
+    for (email, date) in [(EN.0, "2 December 2026"), (ES.0, "2 de diciembre de 2026")] {
+        let text = email_text(mail_to(&mail, email));
+        assert!(
+            text.contains(date),
+            "the practice's date, not UTC's: {text}"
+        );
+    }
     for (language, email, phone, redact) in &invited {
         snapshot(
             &format!("message_invite_email_{language}"),
             &redact.apply(&email_text(mail_to(&mail, email))),
         );
+        let sms = sms_text(&sent.sms(phone).await);
+        if *language == "en" {
+            one_gsm7_segment_as_really_sent(&sent.app.url, &sms);
+        }
         snapshot(
             &format!("message_invite_sms_{language}"),
-            &redact.apply(&sms_text(&sent.sms(phone).await)),
+            &redact.apply(&sms),
         );
         snapshot(
             &format!("message_invite_voice_{language}"),
             &redact.apply(&call_text(&sent.call(phone).await)),
         );
     }
+}
+
+/// The English SMS invitation as sent, its link moved to a realistic public address and the
+/// practice renamed to a 30-character name, must still be one GSM-7 segment.
+fn one_gsm7_segment_as_really_sent(test_url: &str, sms: &str) {
+    let body = sms
+        .split_once("--- body ---\n")
+        .map_or(sms, |(_, body)| body);
+    let realistic = body
+        .trim_end()
+        .replace(test_url, "https://portal.lakesideclinic.com")
+        .replace("Lakeside Clinic", "Lakeside Family Medicine Group");
+    assert!(
+        realistic.contains("https://portal.lakesideclinic.com/i/"),
+        "{realistic}"
+    );
+    assert!(
+        realistic.contains("Lakeside Family Medicine Group"),
+        "{realistic}"
+    );
+    let length = realistic.chars().count();
+    eprintln!("English SMS invitation: {length} characters: {realistic}");
+    assert_eq!(
+        portico_core::delivery::templates::sms_segments(&realistic),
+        1,
+        "{length} characters: {realistic}"
+    );
 }
 
 /// The six digits of a one-time code in a message's text, written ("123456", not part of a

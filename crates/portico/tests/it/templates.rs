@@ -140,7 +140,12 @@ async fn a_saved_template_is_used_for_the_next_invitation_and_can_be_reset(app: 
     )
     .await;
     assert_eq!(reset["customized"], false);
-    assert!(reset["body"].as_str().unwrap().contains("invites you"));
+    assert!(
+        reset["body"]
+            .as_str()
+            .unwrap()
+            .contains("patient portal: {{ link }}")
+    );
 }
 
 async fn string_repetition_in_a_preview_is_refused_naming_the_body(app: &TestApp) {
@@ -185,8 +190,8 @@ async fn a_preview_renders_what_would_be_sent_and_counts_sms_segments(app: &Test
         "sample values: {current}"
     );
     assert_eq!(
-        current["sms_segments"], 2,
-        "the shipped SMS with a long link takes two segments"
+        current["sms_segments"], 1,
+        "the shipped English SMS fits one segment, even with the sample's long link"
     );
     let draft = json!({ "body": "Código {{ code }} — {{ practice_name }}" });
     let preview = Api::expect(

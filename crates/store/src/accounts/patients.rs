@@ -56,6 +56,17 @@ pub async fn find_by_sign_in_name(
         email_key, username)?)
 }
 
+/// The accounts that sign in by username and have `phone` (E.164) as their verified number.
+pub async fn with_username_and_phone(
+    db: impl Into<Exec<'_>>,
+    phone: &str,
+) -> Result<Vec<PatientRow>> {
+    Ok(fetch!(db, fetch_all,
+        concat!("SELECT ", columns!(), " FROM patients WHERE phone = $1 AND username IS NOT NULL \
+                 ORDER BY created_at, id");
+        phone)?)
+}
+
 /// Whether an account already uses this email key or username.
 pub async fn exists(
     db: impl Into<Exec<'_>>,

@@ -18,13 +18,15 @@ pub struct PracticeRow {
     pub invite_expiry_days: i64,
     /// Countries (comma-separated ISO codes) whose numbers may get codes; `None`: `country` only.
     pub phone_countries: Option<String>,
+    /// IANA name; the dates in the practice's messages are on its clock.
+    pub time_zone: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 macro_rules! columns {
     () => {
-        "id, name, country, invite_expiry_days, phone_countries, created_at, updated_at"
+        "id, name, country, invite_expiry_days, phone_countries, time_zone, created_at, updated_at"
     };
 }
 
@@ -51,21 +53,23 @@ pub async fn find_by_name(db: impl Into<Exec<'_>>, name: &str) -> Result<Option<
     Ok(fetch!(db, fetch_optional, sql; name)?)
 }
 
-/// Changes a practice's invitation expiry, default phone country and the countries its
-/// verification codes may go to; `None` keeps a setting as it is.
+/// Changes a practice's invitation expiry, default phone country, the countries its verification
+/// codes may go to and its time zone; `None` keeps a setting as it is.
 pub async fn update_settings(
     db: impl Into<Exec<'_>>,
     id: &str,
     invite_expiry_days: Option<i64>,
     country: Option<&str>,
     phone_countries: Option<&str>,
+    time_zone: Option<&str>,
     now: i64,
 ) -> Result<()> {
     execute!(db,
         "UPDATE practices SET invite_expiry_days = COALESCE($2, invite_expiry_days), country = COALESCE($3, country),
-                phone_countries = COALESCE($5, phone_countries), updated_at = $4
+                phone_countries = COALESCE($5, phone_countries), time_zone = COALESCE($6, time_zone),
+                updated_at = $4
          WHERE id = $1";
-        id, invite_expiry_days, country, now, phone_countries)?;
+        id, invite_expiry_days, country, now, phone_countries, time_zone)?;
     Ok(())
 }
 

@@ -39,7 +39,8 @@ async fn practice(
     Ok(Json(practices::current(&state.core, &actor).await?))
 }
 
-/// Changes the practice's settings (admins): invitation expiry and the default phone country.
+/// Changes the practice's settings (admins): invitation expiry, the default phone country, the
+/// countries codes may be sent to, and the time zone of the dates in its messages.
 #[utoipa::path(patch, path = "/practice", tag = PRACTICE, operation_id = "update_practice",
     request_body = PracticeSettingsInput,
     responses(

@@ -121,11 +121,12 @@ enum FormOwner {
 
 impl FormOwner {
     fn of(path: &str) -> FormOwner {
-        const BEFORE_SIGN_IN: [&str; 4] = [
+        const BEFORE_SIGN_IN: [&str; 5] = [
             "/staff/sign-in",
             "/portal/sign-in",
             "/portal/forgot",
             "/portal/forgot/code",
+            "/portal/forgot/username",
         ];
         if BEFORE_SIGN_IN.contains(&path) {
             FormOwner::Anonymous

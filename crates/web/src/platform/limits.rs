@@ -6,6 +6,7 @@
 use std::future::Future;
 
 use portico_core::accounts::recovery::RecoveryFinish;
+use portico_core::accounts::username_reminder::UsernameReminder;
 use portico_core::invitations::redemption::RedeemInput;
 use portico_core::registration::{DetailsInput, PasswordCheckInput};
 use portico_core::{CoreError, FieldErrors, SecretToken};
@@ -85,6 +86,12 @@ impl Bounded for RedeemInput {
             ),
             ("birth_date", &self.birth_date, BirthDate::LIMIT),
         ]
+    }
+}
+
+impl Bounded for UsernameReminder {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("phone", &self.phone, PhoneNumber::LIMIT)]
     }
 }
 

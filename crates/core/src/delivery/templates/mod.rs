@@ -153,7 +153,10 @@ pub fn default_template(kind: TemplateKind, language: Language) -> TemplateText 
         ),
         (InviteSms, En) => text(
             None,
-            "{{ practice_name }} invites you to its patient portal: {{ link }} Code {{ code }} (valid until {{ expires_on }}).",
+            // One GSM-7 segment (160 characters) with a 30-character practice name, a link on a
+            // 33-character base URL and the code: the expiry date is left to the email and to the
+            // page the link opens (tests/it/snapshots.rs measures it).
+            "Join {{ practice_name }}'s patient portal: {{ link }} Code {{ code }}",
         ),
         (InviteSms, Es) => text(
             None,

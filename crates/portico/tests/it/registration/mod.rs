@@ -4,11 +4,12 @@
 //! (`phone`), terms of use (`terms`), digital consent (`consent`), the account made and signed in
 //! (`complete`), self-registration with a program's sign-up code (`signup_code`), another provider
 //! linked with its code (`provider_code`), coming back: sessions and password recovery
-//! (`sign_in_again`), and the one username space of accounts without email (`username`).
+//! (`sign_in_again`) and a username texted to its phone (`forgot_username`), and the one username space of accounts without email (`username`).
 
 mod complete;
 mod consent;
 mod details;
+mod forgot_username;
 mod invite_link;
 mod phone;
 mod provider_code;

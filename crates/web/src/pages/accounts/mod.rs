@@ -1,10 +1,11 @@
 //! Sign-in pages (`portico_core::accounts`): a staff member's sign-in and sign-out
 //! (`staff_sessions`), a patient's (`patient_sessions`), and a patient's forgotten password
-//! (`recovery`).
+//! (`recovery`) and username (`username_reminder`).
 
 mod patient_sessions;
 mod recovery;
 pub(crate) mod staff_sessions;
+mod username_reminder;
 
 use axum::Router;
 
@@ -15,4 +16,5 @@ pub fn routes() -> Router<AppState> {
         .merge(staff_sessions::routes())
         .merge(patient_sessions::routes())
         .merge(recovery::routes())
+        .merge(username_reminder::routes())
 }

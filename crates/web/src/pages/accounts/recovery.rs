@@ -34,6 +34,8 @@ struct ForgotPage {
     code_step: bool,
     errors: FieldErrors,
     typed_name: String,
+    /// What was typed in the code field, kept when a try fails.
+    typed_code: String,
     notice: Option<&'static str>,
 }
 
@@ -44,6 +46,7 @@ async fn forgot_page(State(state): State<AppState>, jar: CookieJar) -> Result<Re
         code_step: false,
         errors: FieldErrors::new(),
         typed_name: String::new(),
+        typed_code: String::new(),
         notice: None,
     };
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
@@ -90,6 +93,7 @@ async fn forgot(
                 code_step: false,
                 errors,
                 typed_name: form.name,
+                typed_code: String::new(),
                 notice: None,
             };
             Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())
@@ -110,6 +114,7 @@ async fn code_page(State(state): State<AppState>, jar: CookieJar) -> Result<Resp
         code_step: true,
         errors: FieldErrors::new(),
         typed_name: String::new(),
+        typed_code: String::new(),
         notice: Some(SENT),
     };
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
@@ -151,6 +156,7 @@ async fn reset(
                 code_step: true,
                 errors,
                 typed_name: String::new(),
+                typed_code: input.code,
                 notice: None,
             };
             Ok((jar, render(StatusCode::UNPROCESSABLE_ENTITY, &page)?).into_response())

@@ -1,0 +1,103 @@
+//! A practice's time zone: an IANA name such as `America/New_York`, checked against the time zone
+//! database built into the binary (no file is read, so every node and every test knows the same
+//! zones). The dates in a practice's messages are the dates of its own clock.
+
+use time::{Date, Month};
+
+use crate::TextLimit;
+
+/// The zone of a practice that has not chosen one: US Eastern, where most US people live, so the
+/// first US practices read the right dates without a setting.
+pub const DEFAULT_TIME_ZONE: &str = "America/New_York";
+
+/// A time zone the database knows.
+#[derive(Debug, Clone)]
+pub struct TimeZone {
+    name: String,
+    zone: jiff::tz::TimeZone,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Use a time zone name such as America/New_York, America/Chicago or America/Los_Angeles.")]
+pub struct TimeZoneError;
+
+impl TimeZone {
+    /// The longest IANA name is 32 characters (`America/Argentina/ComodRivadavia`).
+    pub const LIMIT: TextLimit = TextLimit {
+        typed: 64,
+        told: 64,
+    };
+
+    /// Reads an IANA name in any case, kept in the database's spelling.
+    pub fn parse(input: &str) -> Result<TimeZone, TimeZoneError> {
+        let name = input.trim();
+        if name.is_empty() || TimeZone::LIMIT.exceeded_by(name) {
+            return Err(TimeZoneError);
+        }
+        let zone = jiff::tz::db().get(name).map_err(|_| TimeZoneError)?;
+        Ok(TimeZone {
+            name: zone.iana_name().unwrap_or(name).to_owned(),
+            zone,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+
+    /// The calendar date in this zone at `unix_millis` (milliseconds since 1970 UTC).
+    pub fn date_at(&self, unix_millis: i64) -> Date {
+        let local = jiff::Timestamp::from_millisecond(unix_millis)
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_zoned(self.zone.clone())
+            .date();
+        Month::try_from(u8::try_from(local.month()).unwrap_or(1))
+            .ok()
+            .and_then(|month| {
+                Date::from_calendar_date(i32::from(local.year()), month, local.day().unsigned_abs())
+                    .ok()
+            })
+            .unwrap_or(Date::MIN)
+    }
+}
+
+#[cfg(feature = "openapi")]
+mod schema {
+    use super::{DEFAULT_TIME_ZONE, TimeZone};
+
+    crate::schema::built_once!(TimeZone, || {
+        crate::schema::text(&format!(
+            "An IANA time zone name, e.g. {DEFAULT_TIME_ZONE} (the default), America/Chicago \
+             or America/Los_Angeles: the dates in the practice's messages are its own."
+        ))
+        .min_length(Some(1))
+        .max_length(Some(TimeZone::LIMIT.typed))
+        .into()
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_is_the_date_on_the_zones_clock() {
+        // 2026-12-10 03:00 UTC is still the 9th in New York, already the 10th in Madrid.
+        let at = 1_796_871_600_000;
+        let new_york = TimeZone::parse("America/New_York").unwrap();
+        let madrid = TimeZone::parse("Europe/Madrid").unwrap();
+        assert_eq!(new_york.date_at(at).to_string(), "2026-12-09");
+        assert_eq!(madrid.date_at(at).to_string(), "2026-12-10");
+    }
+
+    #[test]
+    fn only_names_the_database_knows_parse() {
+        for name in ["", "Mars/Olympus", "EST5EDT;", "America/New York"] {
+            assert!(TimeZone::parse(name).is_err(), "{name:?}");
+        }
+        assert_eq!(
+            TimeZone::parse(" america/chicago ").unwrap().as_str(),
+            "America/Chicago"
+        );
+    }
+}
