@@ -12,7 +12,7 @@ pub const MAX_AGE_YEARS: i32 = 130;
 /// Why a date of birth was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BirthDateError {
-    #[error("Enter a date of birth in the format YYYY-MM-DD.")]
+    #[error("Enter your date of birth: day, month and year.")]
     Format,
     #[error("That date doesn't exist. Check the day and the month.")]
     NotACalendarDate,

@@ -110,6 +110,9 @@
       if (feedback) {
         feedback.setAttribute("data-acceptable", answer.acceptable === true ? "true" : "false");
       }
+      if (answer.acceptable === true) {
+        clearServerError(input);
+      }
     }
 
     function check() {
@@ -267,6 +270,24 @@
     field.value = value;
     field.dispatchEvent(new Event("input", { bubbles: true }));
     field.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  // The server's message from the last post ("easy to guess") is wrong once the password typed
+  // since passes: it goes, with the field's error styling, so only what is true is shown.
+  function clearServerError(input) {
+    var error = byId(input.id + "-error");
+    if (error) {
+      error.hidden = true;
+    }
+    input.removeAttribute("aria-invalid");
+    var described = (input.getAttribute("aria-describedby") || "")
+      .split(" ")
+      .filter(function (id) { return id !== "" && id !== input.id + "-error"; });
+    input.setAttribute("aria-describedby", described.join(" "));
+    var field = input.closest ? input.closest(".field") : null;
+    if (field) {
+      field.classList.remove("has-error");
+    }
   }
 
   function setUpUse(button) {

@@ -4,8 +4,8 @@
 //! the registration and voids codes sent to the old number.
 
 use portico_domain::{
-    BirthDate, Channel, EmailAddress, Password, PasswordContext, PersonName, PhoneNumber,
-    SubjectKind,
+    BirthDate, Channel, EmailAddress, NameError, Password, PasswordContext, PersonName,
+    PhoneNumber, SubjectKind,
 };
 use portico_store::registration::{self as registrations, RegistrationRow};
 use portico_store::{Tx, accounts::one_time_codes, accounts::patients, registration::tickets};
@@ -65,6 +65,15 @@ pub struct DetailsInput {
     pub no_email: bool,
 }
 
+/// A name field, whose empty message names the field: in an error summary "Enter a name." twice
+/// would not say which.
+fn name(typed: &str, which: &str) -> Result<PersonName, String> {
+    PersonName::parse(typed).map_err(|e| match e {
+        NameError::Empty => format!("Enter your {which}."),
+        other => other.to_string(),
+    })
+}
+
 /// Checks and records the form. Every bad field is reported at once; the password is hashed only
 /// when everything else is right.
 pub async fn submit_details(
@@ -76,8 +85,8 @@ pub async fn submit_details(
     let draft = draft::load(core, ticket).await?;
     let now = core.now();
     let mut errors = FieldErrors::new();
-    let first_name = errors.take("first_name", PersonName::parse(&input.first_name));
-    let last_name = errors.take("last_name", PersonName::parse(&input.last_name));
+    let first_name = errors.take("first_name", name(&input.first_name, "first name"));
+    let last_name = errors.take("last_name", name(&input.last_name, "last name"));
     let birth_date = errors.take(
         "birth_date",
         BirthDate::parse(&input.birth_date, now.date()),

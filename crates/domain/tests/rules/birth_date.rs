@@ -81,6 +81,6 @@ fn birth_date_from_a_date_is_checked_the_same_way() {
 fn birth_date_format_message_shows_the_format() {
     assert_eq!(
         BirthDateError::Format.to_string(),
-        "Enter a date of birth in the format YYYY-MM-DD."
+        "Enter your date of birth: day, month and year."
     );
 }

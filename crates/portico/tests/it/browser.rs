@@ -301,7 +301,6 @@ pub(crate) async fn set_value(
     Ok(())
 }
 
-
 /// `target/screenshots/<name>.png` in the workspace, for a person to look at; errors writing it
 /// are ignored.
 pub(crate) async fn save_screenshot(driver: &WebDriver, name: &str) {

@@ -87,13 +87,26 @@ async fn phone_step(
     }
     Width::Desktop.apply(driver).await?;
     fill(driver, "First name", "first_name", "María").await?;
-    // A refused password: the form comes back by redirect, with the name as corrected.
+    // "Use this passphrase" waits for a suggestion to use.
+    let use_suggestion = driver.find(By::Css("button[data-use-passphrase]")).await?;
+    assert!(!use_suggestion.is_displayed().await?, "nothing to use yet");
+    // A refused password: the form comes back by redirect, with the name as corrected, and the
+    // focus on the list of what to fix.
     fill(driver, "Choose a password", "password", "short").await?;
     submit(driver, "Continue").await?;
     wait_for_text(driver, "Please correct the following").await?;
     let first = labelled_field(driver, "First name", "first_name").await?;
     assert_eq!(first.value().await?.as_deref(), Some("María"));
+    let focused: String = driver
+        .execute("return document.activeElement.className;", Vec::new())
+        .await?
+        .convert()?;
+    assert_eq!(focused, "error-summary", "the focus is on what to fix");
+    // A password that passes clears the stale message next to the field.
     fill(driver, "Choose a password", "password", PASSPHRASE).await?;
+    wait_for_text(driver, "Strength:").await?;
+    let stale = driver.find(By::Id("password-error")).await?;
+    assert!(!stale.is_displayed().await?, "the old message is gone");
     submit(driver, "Continue").await?;
     wait_for_path(driver, "/register/phone").await?;
 

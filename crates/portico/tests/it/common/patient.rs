@@ -49,6 +49,11 @@ impl Details {
         self.with("first_name", first_name)
     }
 
+    /// Another last name.
+    pub fn with_last_name(self, last_name: &str) -> Details {
+        self.with("last_name", last_name)
+    }
+
     /// Another date of birth.
     pub fn birth_date(self, birth_date: &str) -> Details {
         self.with("birth_date", birth_date)

@@ -11,7 +11,30 @@ use crate::common::{Api, Details, PASSPHRASE, TestApp, with_provider};
 with_provider!(
     passwords_follow_the_2025_nist_rules_and_say_why,
     a_patient_without_email_registers_and_signs_in_with_a_username,
+    each_message_names_its_field,
 );
+
+/// In a list of what to fix, "Enter a name." twice would not say which: each message names its
+/// field, and the date's message asks for what the date field shows (not a format it hides).
+async fn each_message_names_its_field(app: &TestApp, _provider: &MockServer) {
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let registration = lakeside.start_registration().await;
+    let blank = Details::maria("maria@example.org")
+        .first_name(" ")
+        .with_last_name("")
+        .birth_date("");
+    let problem: Problem = Api::expect_as(
+        registration.send_details(&blank).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(problem.message_for("first_name"), "Enter your first name.");
+    assert_eq!(problem.message_for("last_name"), "Enter your last name.");
+    assert_eq!(
+        problem.message_for("birth_date"),
+        "Enter your date of birth: day, month and year."
+    );
+}
 
 async fn passwords_follow_the_2025_nist_rules_and_say_why(app: &TestApp, _provider: &MockServer) {
     let lakeside = app.practice_with_admin("Lakeside Clinic").await;
