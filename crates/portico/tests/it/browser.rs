@@ -31,20 +31,8 @@ on_both!(a_new_practice_admin_sets_up_signs_out_and_signs_in_again_in_a_real_bro
 async fn a_new_practice_admin_sets_up_signs_out_and_signs_in_again_in_a_real_browser(
     app: &TestApp,
 ) {
-    let Some(chromedriver) = Chromedriver::start() else {
-        return;
-    };
-    let profile = tempfile::tempdir().expect("temporary browser profile");
-    let driver = chromedriver.session(profile.path()).await;
-
     // Quits the browser after the steps, also when an assertion panics.
-    let result = driver
-        .run_and_quit(|driver| async move { walk_through(app, &driver).await })
-        .await;
-    if let Err(e) = result {
-        panic!("browser test failed: {e}");
-    }
-    drop(chromedriver);
+    in_a_browser(|driver| async move { walk_through(app, &driver).await }).await;
 }
 
 async fn walk_through(app: &TestApp, driver: &WebDriver) -> WebDriverResult<()> {
@@ -310,6 +298,25 @@ pub(crate) async fn save_screenshot(driver: &WebDriver, name: &str) {
     {
         let _ = std::fs::write(dir.join(format!("{name}.png")), png);
     }
+}
+
+/// Runs `steps` in one headless Chromium session with a fresh profile, quitting the browser
+/// afterwards, also when a step fails (which fails the test). Without chromedriver installed the
+/// test is skipped with a note (never under CI: see `Chromedriver::start`).
+pub(crate) async fn in_a_browser<F, Fut>(steps: F)
+where
+    F: FnOnce(WebDriver) -> Fut,
+    Fut: std::future::Future<Output = WebDriverResult<()>>,
+{
+    let Some(chromedriver) = Chromedriver::start() else {
+        return;
+    };
+    let profile = tempfile::tempdir().expect("temporary browser profile");
+    let driver = chromedriver.session(profile.path()).await;
+    if let Err(e) = driver.run_and_quit(steps).await {
+        panic!("browser test failed: {e}");
+    }
+    drop(chromedriver);
 }
 
 /// The two widths every patient page is tried at: a desktop browser, and a phone held upright

@@ -6,7 +6,7 @@ use thirtyfour::prelude::*;
 use wiremock::MockServer;
 
 use crate::axe::assert_accessible;
-use crate::browser::{Chromedriver, Width, click, save_screenshot, wait_for_path, wait_for_text};
+use crate::browser::{Width, click, in_a_browser, save_screenshot, wait_for_path, wait_for_text};
 use crate::common::{BIRTH_DATE, Invitee, PHONE, TestApp, with_provider};
 
 with_provider!(
@@ -17,9 +17,6 @@ async fn an_invitation_link_names_its_practice_or_says_why_it_cannot_be_used_in_
     app: &TestApp,
     provider: &MockServer,
 ) {
-    let Some(chromedriver) = Chromedriver::start() else {
-        return;
-    };
     let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     let invite = |email: &str| Invitee::maria().email(email).phone(PHONE).by(&["email"]);
     let live = lakeside.invite(&invite("live@example.org")).await.link;
@@ -31,20 +28,12 @@ async fn an_invitation_link_names_its_practice_or_says_why_it_cannot_be_used_in_
     let revoked = lakeside.invite(&invite("revoked@example.org")).await;
     lakeside.revoke(&revoked.id).await;
 
-    let profile = tempfile::tempdir().expect("temporary browser profile");
-    let driver = chromedriver.session(profile.path()).await;
     let links = Links {
         live,
         used: used.link,
         revoked: revoked.link,
     };
-    let result = driver
-        .run_and_quit(|driver| async move { open_links(&driver, &links).await })
-        .await;
-    if let Err(e) = result {
-        panic!("browser test failed: {e}");
-    }
-    drop(chromedriver);
+    in_a_browser(|driver| async move { open_links(&driver, &links).await }).await;
 }
 
 struct Links {

@@ -12,7 +12,7 @@ use wiremock::MockServer;
 
 use crate::axe::assert_accessible;
 use crate::browser::{
-    Chromedriver, Width, fill, labelled_field, save_screenshot, set_value, submit, wait_for_path,
+    Width, fill, in_a_browser, labelled_field, save_screenshot, set_value, submit, wait_for_path,
     wait_for_text,
 };
 use crate::common::{
@@ -27,9 +27,6 @@ async fn the_phone_step_says_where_the_code_went_how_many_tries_are_left_and_whe
     app: &TestApp,
     provider: &MockServer,
 ) {
-    let Some(chromedriver) = Chromedriver::start() else {
-        return;
-    };
     let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     let link = lakeside
         .invite(
@@ -40,15 +37,7 @@ async fn the_phone_step_says_where_the_code_went_how_many_tries_are_left_and_whe
         )
         .await
         .link;
-    let profile = tempfile::tempdir().expect("temporary browser profile");
-    let driver = chromedriver.session(profile.path()).await;
-    let result = driver
-        .run_and_quit(|driver| async move { phone_step(app, provider, &driver, &link).await })
-        .await;
-    if let Err(e) = result {
-        panic!("browser test failed: {e}");
-    }
-    drop(chromedriver);
+    in_a_browser(|driver| async move { phone_step(app, provider, &driver, &link).await }).await;
 }
 
 async fn phone_step(
@@ -90,23 +79,33 @@ async fn phone_step(
     // "Use this passphrase" waits for a suggestion to use.
     let use_suggestion = driver.find(By::Css("button[data-use-passphrase]")).await?;
     assert!(!use_suggestion.is_displayed().await?, "nothing to use yet");
-    // A refused password: the form comes back by redirect, with the name as corrected, and the
-    // focus on the list of what to fix.
-    fill(driver, "Choose a password", "password", "short").await?;
-    submit(driver, "Continue").await?;
-    wait_for_text(driver, "Please correct the following").await?;
-    let first = labelled_field(driver, "First name", "first_name").await?;
-    assert_eq!(first.value().await?.as_deref(), Some("María"));
-    let focused: String = driver
-        .execute("return document.activeElement.className;", Vec::new())
-        .await?
-        .convert()?;
-    assert_eq!(focused, "error-summary", "the focus is on what to fix");
-    // A password that passes clears the stale message next to the field.
-    fill(driver, "Choose a password", "password", PASSPHRASE).await?;
-    wait_for_text(driver, "Strength:").await?;
-    let stale = driver.find(By::Id("password-error")).await?;
-    assert!(!stale.is_displayed().await?, "the old message is gone");
+    // A refused password, at both widths: the form comes back by redirect, with the name as
+    // corrected and the focus on the list of what to fix; a password that passes then clears the
+    // stale message next to the field.
+    for width in [Width::Desktop, Width::Phone] {
+        width.apply(driver).await?;
+        fill(driver, "Choose a password", "password", "short").await?;
+        submit(driver, "Continue").await?;
+        wait_for_text(driver, "Please correct the following").await?;
+        let first = labelled_field(driver, "First name", "first_name").await?;
+        assert_eq!(first.value().await?.as_deref(), Some("María"));
+        let focused: String = driver
+            .execute("return document.activeElement.className;", Vec::new())
+            .await?
+            .convert()?;
+        assert_eq!(focused, "error-summary", "the focus is on what to fix");
+        assert_accessible(driver, "details with errors").await?;
+        save_screenshot(
+            driver,
+            &format!("details-errors-{width:?}-{:?}", app.backend),
+        )
+        .await;
+        fill(driver, "Choose a password", "password", PASSPHRASE).await?;
+        wait_for_text(driver, "Strength:").await?;
+        let stale = driver.find(By::Id("password-error")).await?;
+        assert!(!stale.is_displayed().await?, "the old message is gone");
+    }
+    Width::Desktop.apply(driver).await?;
     submit(driver, "Continue").await?;
     wait_for_path(driver, "/register/phone").await?;
 

@@ -8,7 +8,7 @@ use wiremock::MockServer;
 
 use crate::axe::assert_accessible;
 use crate::browser::{
-    Chromedriver, Width, click, fill, save_screenshot, submit, wait_for_path, wait_for_text,
+    Width, click, fill, in_a_browser, save_screenshot, submit, wait_for_path, wait_for_text,
     wait_until,
 };
 use crate::common::{Details, PHONE, PhoneInbox as _, TestApp, with_provider};
@@ -19,9 +19,6 @@ async fn a_patient_without_email_gets_their_username_and_a_new_password_in_a_rea
     app: &TestApp,
     provider: &MockServer,
 ) {
-    let Some(chromedriver) = Chromedriver::start() else {
-        return;
-    };
     let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     let username = lakeside
         .start_registration()
@@ -31,15 +28,7 @@ async fn a_patient_without_email_gets_their_username_and_a_new_password_in_a_rea
         .username
         .expect("a username");
 
-    let profile = tempfile::tempdir().expect("temporary browser profile");
-    let driver = chromedriver.session(profile.path()).await;
-    let result = driver
-        .run_and_quit(|driver| async move { recover(app, provider, &driver, &username).await })
-        .await;
-    if let Err(e) = result {
-        panic!("browser test failed: {e}");
-    }
-    drop(chromedriver);
+    in_a_browser(|driver| async move { recover(app, provider, &driver, &username).await }).await;
 }
 
 async fn link(driver: &WebDriver, text: &str) -> WebDriverResult<()> {

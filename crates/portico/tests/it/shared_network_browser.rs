@@ -8,7 +8,7 @@ use thirtyfour::prelude::*;
 
 use crate::axe::assert_accessible;
 use crate::browser::{
-    Chromedriver, Width, click, fill, save_screenshot, wait_for_path, wait_for_text,
+    Width, click, fill, in_a_browser, save_screenshot, wait_for_path, wait_for_text,
 };
 use crate::common::{TestApp, on_both};
 use crate::shared_networks::lakeside_code;
@@ -20,23 +20,6 @@ on_both!(
 
 const WRONG: &str = "ZZZ999";
 const WAIT_MESSAGE: &str = "Too many attempts. Please wait 15 minutes and try again. If you cannot wait, your practice can help.";
-
-/// Runs `steps` in one headless Chromium session with a fresh profile.
-async fn in_a_browser<F, Fut>(steps: F)
-where
-    F: FnOnce(WebDriver) -> Fut,
-    Fut: std::future::Future<Output = WebDriverResult<()>>,
-{
-    let Some(chromedriver) = Chromedriver::start() else {
-        return;
-    };
-    let profile = tempfile::tempdir().expect("temporary browser profile");
-    let driver = chromedriver.session(profile.path()).await;
-    if let Err(e) = driver.run_and_quit(steps).await {
-        panic!("browser test failed: {e}");
-    }
-    drop(chromedriver);
-}
 
 /// Types `code` into "Register with a code" and sends it.
 async fn register_with(driver: &WebDriver, code: &str) -> WebDriverResult<()> {

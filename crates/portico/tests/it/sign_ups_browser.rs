@@ -7,7 +7,7 @@ use wiremock::MockServer;
 
 use crate::axe::assert_accessible;
 use crate::browser::{
-    Chromedriver, Width, click, fill, save_screenshot, wait_for_path, wait_for_text,
+    Width, click, fill, in_a_browser, save_screenshot, wait_for_path, wait_for_text,
 };
 use crate::common::{CLI_ADMIN_PASSWORD, TestApp, with_provider};
 
@@ -17,9 +17,6 @@ async fn staff_approve_and_decline_sign_ups_and_see_each_decision_in_a_real_brow
     app: &TestApp,
     provider: &MockServer,
 ) {
-    let Some(chromedriver) = Chromedriver::start() else {
-        return;
-    };
     let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     lakeside
         .add_program("Diabetes care", "Sugar2026", "approval")
@@ -28,16 +25,8 @@ async fn staff_approve_and_decline_sign_ups_and_see_each_decision_in_a_real_brow
         app.registered_with_code(provider, "Sugar2026", email).await;
     }
 
-    let profile = tempfile::tempdir().expect("temporary browser profile");
-    let driver = chromedriver.session(profile.path()).await;
     let admin_email = lakeside.admin_email.clone();
-    let result = driver
-        .run_and_quit(|driver| async move { decide(app, &driver, &admin_email).await })
-        .await;
-    if let Err(e) = result {
-        panic!("browser test failed: {e}");
-    }
-    drop(chromedriver);
+    in_a_browser(|driver| async move { decide(app, &driver, &admin_email).await }).await;
 }
 
 async fn decide(app: &TestApp, driver: &WebDriver, admin_email: &str) -> WebDriverResult<()> {

@@ -3,6 +3,7 @@
 //! the browser's device cookie — with their names and the attributes every one of them gets. It reads and writes cookies; what
 //! a cookie's value means is decided by `sessions`, `csrf` and the pages that set it.
 
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use crate::AppState;
@@ -90,4 +91,11 @@ pub fn removal(state: &AppState, name: CookieName) -> Cookie<'static> {
     let mut c = cookie(state, name, String::new());
     c.make_removal();
     c
+}
+
+/// After signing out: the session cookie `name` removed, and the sign-in page `sign_in` saying
+/// that the person signed out.
+pub fn signed_out(state: &AppState, jar: CookieJar, name: CookieName, sign_in: &str) -> Response {
+    let jar = jar.add(removal(state, name));
+    (jar, Redirect::to(&format!("{sign_in}?signed_out=1"))).into_response()
 }

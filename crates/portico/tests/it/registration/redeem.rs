@@ -76,20 +76,23 @@ async fn the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_er
 
     // Field errors come back next to their fields with everything typed, except a password
     // that broke the rules. The failed post redirects to the form (Back never re-posts it).
-    let res = browser
-        .post_form(
-            "/register/details",
-            &[
-                ("csrf_token", &csrf),
+    // A form with a wrong email address and this password.
+    let send = |password: &'static str| {
+        let (browser, csrf) = (&browser, &csrf);
+        async move {
+            let form = [
+                ("csrf_token", csrf.as_str()),
                 ("first_name", "Maria"),
                 ("last_name", "Lopez"),
                 ("birth_date", BIRTH_DATE),
                 ("email", "not an address"),
                 ("phone", "(415) 555-0123"),
-                ("password", "short secret"),
-            ],
-        )
-        .await;
+                ("password", password),
+            ];
+            browser.post_form("/register/details", &form).await
+        }
+    };
+    let res = send("short secret").await;
     assert_eq!(location(&res), "/register/details");
     let html = browser.get("/register/details").await.text().await.unwrap();
     assert!(html.contains("id=\"email-error\""), "{html}");
@@ -110,20 +113,7 @@ async fn the_invitation_link_opens_the_invited_path_and_a_typed_form_survives_er
     assert!(!again.contains("id=\"email-error\""));
 
     // A password that passed the rules is kept while another field is fixed.
-    let res = browser
-        .post_form(
-            "/register/details",
-            &[
-                ("csrf_token", &csrf),
-                ("first_name", "Maria"),
-                ("last_name", "Lopez"),
-                ("birth_date", BIRTH_DATE),
-                ("email", "not an address"),
-                ("phone", "(415) 555-0123"),
-                ("password", PASSPHRASE),
-            ],
-        )
-        .await;
+    let res = send(PASSPHRASE).await;
     assert_eq!(location(&res), "/register/details");
     let html = browser.get("/register/details").await.text().await.unwrap();
     assert!(html.contains("id=\"email-error\"") && !html.contains("id=\"password-error\""));

@@ -139,8 +139,12 @@ async fn sign_out(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     patient_sessions::sign_out(&state.core, &session.token, &session.patient).await?;
-    let jar = jar.add(cookies::removal(&state, PATIENT_COOKIE));
-    Ok((jar, Redirect::to("/portal/sign-in?signed_out=1")).into_response())
+    Ok(cookies::signed_out(
+        &state,
+        jar,
+        PATIENT_COOKIE,
+        "/portal/sign-in",
+    ))
 }
 
 async fn sign_out_everywhere(
@@ -150,6 +154,10 @@ async fn sign_out_everywhere(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     patient_sessions::sign_out_everywhere(&state.core, &session.patient).await?;
-    let jar = jar.add(cookies::removal(&state, PATIENT_COOKIE));
-    Ok((jar, Redirect::to("/portal/sign-in?signed_out=1")).into_response())
+    Ok(cookies::signed_out(
+        &state,
+        jar,
+        PATIENT_COOKIE,
+        "/portal/sign-in",
+    ))
 }

@@ -135,8 +135,12 @@ async fn sign_out(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     staff_sessions::sign_out(&state.core, &session.token, &session.actor).await?;
-    let jar = jar.add(cookies::removal(&state, SESSION_COOKIE));
-    Ok((jar, Redirect::to("/staff/sign-in?signed_out=1")).into_response())
+    Ok(cookies::signed_out(
+        &state,
+        jar,
+        SESSION_COOKIE,
+        "/staff/sign-in",
+    ))
 }
 
 async fn sign_out_everywhere(
@@ -146,6 +150,10 @@ async fn sign_out_everywhere(
     CsrfForm(NoFields {}): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     staff_sessions::sign_out_everywhere(&state.core, &session.actor).await?;
-    let jar = jar.add(cookies::removal(&state, SESSION_COOKIE));
-    Ok((jar, Redirect::to("/staff/sign-in?signed_out=1")).into_response())
+    Ok(cookies::signed_out(
+        &state,
+        jar,
+        SESSION_COOKIE,
+        "/staff/sign-in",
+    ))
 }
