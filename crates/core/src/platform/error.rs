@@ -6,7 +6,7 @@ use std::time::Duration;
 use portico_store::StoreError;
 
 /// One message for one form field, shown next to that field (pages) or listed in a problem (API).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
@@ -14,7 +14,8 @@ pub struct FieldError {
 }
 
 /// Every bad field of one submission, so a person can fix them all at once.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {

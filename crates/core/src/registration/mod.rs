@@ -19,7 +19,7 @@ pub mod terms;
 pub use complete::{Registered, complete};
 pub use consent::sign_consent;
 pub use details::{DetailsInput, submit_details};
-pub use phone::{CodeSent, PhoneCodeStatus, phone_code_status, send_phone_code, verify_phone};
+pub use phone::{CodeSent, PhoneCodeStatus, phone_step, send_phone_code, verify_phone};
 pub use start::{Started, start_with_code};
 pub use terms::accept_terms;
 // The strength meter and the passphrase serve the details form; they live with the passwords.

@@ -120,10 +120,15 @@ pub struct PhoneCodeStatus {
     pub resend_wait_seconds: u64,
 }
 
-pub async fn phone_code_status(core: &Core, ticket: &str) -> Result<PhoneCodeStatus, CoreError> {
+/// Where the registration behind `ticket` stands, and where its phone codes stand (one read of
+/// the registration for the page of the phone step).
+pub async fn phone_step(
+    core: &Core,
+    ticket: &str,
+) -> Result<(RegistrationView, PhoneCodeStatus), CoreError> {
     let draft = draft::load(core, ticket).await?;
     let status = one_time::resend_status(core, "phone", &draft.ticket_hash).await?;
-    Ok(PhoneCodeStatus {
+    let codes = PhoneCodeStatus {
         codes_sent: status.sent_recently,
         // Rounded up: the page must never offer a re-send the server still refuses.
         resend_wait_seconds: status
@@ -132,7 +137,8 @@ pub async fn phone_code_status(core: &Core, ticket: &str) -> Result<PhoneCodeSta
             .div_ceil(1000)
             .try_into()
             .unwrap_or(u64::MAX),
-    })
+    };
+    Ok((super::render(core, &draft).await?, codes))
 }
 
 /// Whether the practice pays for codes to `phone`'s country: its own country unless it chose a

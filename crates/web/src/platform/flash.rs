@@ -23,8 +23,8 @@ const LIFETIME: Duration = Duration::from_secs(5 * 60);
 pub struct Flash {
     /// The fields as typed, by name (only those the page may show again).
     pub fields: BTreeMap<String, String>,
-    /// Messages for fields, as `(field, message)`.
-    pub errors: Vec<(String, String)>,
+    /// Messages for fields.
+    pub errors: FieldErrors,
     /// A message for the whole form.
     pub message: Option<String>,
 }
@@ -34,19 +34,8 @@ impl Flash {
         self.fields.get(name).cloned().unwrap_or_default()
     }
 
-    pub fn field_errors(&self) -> FieldErrors {
-        let mut errors = FieldErrors::new();
-        for (field, message) in &self.errors {
-            errors.add(field.as_str(), message.as_str());
-        }
-        errors
-    }
-
-    pub fn with_errors(mut self, errors: &FieldErrors) -> Flash {
-        self.errors = errors
-            .iter()
-            .map(|e| (e.field.clone(), e.message.clone()))
-            .collect();
+    pub fn with_errors(mut self, errors: FieldErrors) -> Flash {
+        self.errors = errors;
         self
     }
 

@@ -117,14 +117,16 @@ pub async fn save(
     let mut tx = core.store().begin().await?;
     store::upsert(&mut tx, &row).await?;
     audit::by_staff(actor, Action::TemplateSaved, now)
-        .subject(
-            SubjectKind::Template,
-            &format!("{}/{}", kind.as_str(), language.as_str()),
-        )
+        .subject(SubjectKind::Template, &audit_id(kind, language))
         .append(&mut tx)
         .await?;
     tx.commit().await?;
     Ok(view(kind, language, Some(row)))
+}
+
+/// How the audit trail names one of the practice's templates: its kind and language.
+fn audit_id(kind: TemplateKind, language: Language) -> String {
+    format!("{}/{}", kind.as_str(), language.as_str())
 }
 
 /// Goes back to the shipped default (admins).
@@ -146,10 +148,7 @@ pub async fn reset(
     )
     .await?;
     audit::by_staff(actor, Action::TemplateReset, now)
-        .subject(
-            SubjectKind::Template,
-            &format!("{}/{}", kind.as_str(), language.as_str()),
-        )
+        .subject(SubjectKind::Template, &audit_id(kind, language))
         .append(&mut tx)
         .await?;
     tx.commit().await?;

@@ -52,8 +52,8 @@ async fn consent_page(
     let page = ConsentPage {
         csrf,
         view,
-        errors: typed.field_errors(),
         signature: typed.field("signature"),
+        errors: typed.errors,
         today: state.core.now().date().to_string(),
     };
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
@@ -83,7 +83,7 @@ async fn consent(
         Ok(_) => finish(&state, jar, &ticket, &client).await,
         Err(e) => {
             let typed = Flash::default()
-                .with_errors(&field_errors(e)?)
+                .with_errors(field_errors(e)?)
                 .with_field("signature", &form.signature);
             Ok(flash::redirect(&state, jar, "/register/consent", typed))
         }

@@ -86,13 +86,13 @@ async fn details_page(
             csrf,
             no_email: typed.field("no_email") == "true",
             view,
-            errors: typed.field_errors(),
             first_name: typed.field("first_name"),
             last_name: typed.field("last_name"),
             birth_date: typed.field("birth_date"),
             email: typed.field("email"),
             phone: typed.field("phone"),
             password: typed.field("password"),
+            errors: typed.errors,
         },
         None => DetailsPage {
             csrf,
@@ -124,15 +124,16 @@ async fn details(
             let errors = field_errors(e)?;
             // Everything typed comes back; the password only when it passed the rules, so that
             // fixing another field does not mean choosing it again.
+            let password_passed = !errors.has("password");
             let mut typed = Flash::default()
-                .with_errors(&errors)
+                .with_errors(errors)
                 .with_field("first_name", &form.first_name)
                 .with_field("last_name", &form.last_name)
                 .with_field("birth_date", &form.birth_date)
                 .with_field("email", &form.email)
                 .with_field("phone", &form.phone)
                 .with_field("no_email", if form.no_email { "true" } else { "" });
-            if !errors.has("password") {
+            if password_passed {
                 typed = typed.with_field("password", &form.password);
             }
             Ok(flash::redirect(&state, jar, "/register/details", typed))
@@ -169,12 +170,10 @@ async fn phone_page(
     jar: CookieJar,
     Query(q): Query<PhoneQuery>,
 ) -> Result<Response, PageError> {
-    let view = registration::view(&state.core, &ticket(&state, &jar)?).await?;
+    let (view, codes) = registration::phone_step(&state.core, &ticket(&state, &jar)?).await?;
     if view.next != Step::Phone {
         return Ok(Redirect::to(step_path(view.next)).into_response());
     }
-    let ticket = ticket(&state, &jar)?;
-    let codes = registration::phone_code_status(&state.core, &ticket).await?;
     let (jar, typed) = flash::take(&state, jar, "/register/phone");
     let (jar, csrf) = anonymous_csrf(&state, jar);
     let channel = q.sent.as_deref().and_then(sent_channel);
@@ -188,8 +187,8 @@ async fn phone_page(
     let page = PhonePage {
         csrf,
         view,
-        errors: typed.field_errors(),
         code: typed.field("code"),
+        errors: typed.errors,
         channel,
         notice,
         resend_wait_seconds: codes.resend_wait_seconds,
@@ -255,11 +254,10 @@ async fn verify_code(
     match limits::within(&form, work).await {
         Ok(view) => Ok(Redirect::to(step_path(view.next)).into_response()),
         Err(e) => {
-            let errors = field_errors(e)?;
             let channel = sent_channel(&form.channel).unwrap_or_else(|| "sms".into());
             // The code typed stays in its field, so a slip of one digit is fixed, not retyped.
             let typed = Flash::default()
-                .with_errors(&errors)
+                .with_errors(field_errors(e)?)
                 .with_field("code", &form.code);
             let page = format!("/register/phone?sent={channel}");
             Ok(flash::redirect(&state, jar, &page, typed))
