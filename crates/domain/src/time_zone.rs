@@ -59,6 +59,32 @@ impl TimeZone {
             })
             .unwrap_or(Date::MIN)
     }
+
+    /// `unix_millis` as people at the practice read it on a staff page: "Dec 3, 2026, 10:42 AM",
+    /// or "Today, 10:42 AM" / "Yesterday, 4:05 PM" relative to `now_millis` on the zone's clock.
+    pub fn readable(&self, unix_millis: i64, now_millis: i64) -> String {
+        let at = self.zoned(unix_millis);
+        let today = self.zoned(now_millis).date();
+        let clock = at.strftime("%-I:%M %p");
+        if at.date() == today {
+            format!("Today, {clock}")
+        } else if today.yesterday().is_ok_and(|y| y == at.date()) {
+            format!("Yesterday, {clock}")
+        } else {
+            format!("{}, {clock}", at.strftime("%b %-d, %Y"))
+        }
+    }
+
+    /// The calendar day of `unix_millis` on the zone's clock, written out: "Dec 17, 2026".
+    pub fn readable_day(&self, unix_millis: i64) -> String {
+        self.zoned(unix_millis).strftime("%b %-d, %Y").to_string()
+    }
+
+    fn zoned(&self, unix_millis: i64) -> jiff::Zoned {
+        jiff::Timestamp::from_millisecond(unix_millis)
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_zoned(self.zone.clone())
+    }
 }
 
 #[cfg(feature = "openapi")]
@@ -88,6 +114,21 @@ mod tests {
         let madrid = TimeZone::parse("Europe/Madrid").unwrap();
         assert_eq!(new_york.date_at(at).to_string(), "2026-12-09");
         assert_eq!(madrid.date_at(at).to_string(), "2026-12-10");
+    }
+
+    #[test]
+    fn staff_read_times_on_the_practices_clock() {
+        let new_york = TimeZone::parse("America/New_York").unwrap();
+        // 2026-12-10 03:00 UTC is 10 PM on the 9th in New York.
+        let at = 1_796_871_600_000;
+        let hour = 3_600_000;
+        assert_eq!(new_york.readable(at, at + hour), "Today, 10:00 PM");
+        assert_eq!(new_york.readable(at, at + 3 * hour), "Yesterday, 10:00 PM");
+        assert_eq!(
+            new_york.readable(at, at + 72 * hour),
+            "Dec 9, 2026, 10:00 PM"
+        );
+        assert_eq!(new_york.readable_day(at), "Dec 9, 2026");
     }
 
     #[test]

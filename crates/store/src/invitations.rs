@@ -213,6 +213,7 @@ pub struct Reissue {
     pub link_hash: String,
     pub state: String,
     pub expires_at: i64,
+    pub language: String,
 }
 
 pub async fn reissue(
@@ -224,9 +225,10 @@ pub async fn reissue(
 ) -> Result<bool> {
     let done = execute!(&mut *tx,
         "UPDATE invitations SET code_hash = $3, link_hash = $4, state = $5, failed_attempts = 0,
-                expires_at = $6, updated_at = $7
+                expires_at = $6, updated_at = $7, language = $8
          WHERE practice_id = $1 AND id = $2 AND state NOT IN ('redeemed', 'revoked')";
-        practice_id, id, &new.code_hash, &new.link_hash, &new.state, new.expires_at, now)?;
+        practice_id, id, &new.code_hash, &new.link_hash, &new.state, new.expires_at, now,
+        &new.language)?;
     Ok(done == 1)
 }
 

@@ -49,9 +49,38 @@ async fn mark_sent(
     Ok(())
 }
 
+/// How to send an invitation again; left empty, it goes as before, in its own language, on its
+/// own channels.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct ResendInput {
+    /// The language of the messages (and so which of the practice's templates is used) from now
+    /// on: `en` or `es`; blank keeps the invitation's.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<portico_domain::schema::OrBlank<crate::delivery::templates::Language>>)
+    )]
+    pub language: Option<String>,
+    /// Send nothing this time: staff hand the new code over in person (a printed sheet). The
+    /// invitation keeps its channels for later re-sends.
+    pub hand_over: bool,
+}
+
 /// Issues a new code and link (killing the old ones), resets the attempts and the expiry.
 /// Refused for redeemed invitations (link the existing account instead) and revoked ones.
-pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued, CoreError> {
+pub async fn resend(
+    core: &Core,
+    actor: &StaffActor,
+    id: &str,
+    input: &ResendInput,
+) -> Result<Issued, CoreError> {
+    let language = match blank_to_none(&input.language) {
+        Some(l) => Some(Language::parse(l).ok_or_else(|| {
+            CoreError::from(FieldErrors::single("language", "Choose en or es."))
+        })?),
+        None => None,
+    };
     let now = core.now();
     let practice = practices::find(core.store(), &actor.practice_id)
         .await?
@@ -62,8 +91,16 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
         .ok_or(CoreError::NotFound)?;
     let current = stored_state(&row.state)?.effective(row.expires_at, now.as_millis());
     refuse_unless(current.can_resend(), current)?;
-    let channels = Channel::split(&row.channels);
+    let channels = if input.hand_over {
+        Vec::new()
+    } else {
+        Channel::split(&row.channels)
+    };
     let state = initial_state(&channels);
+    let language = match language {
+        Some(language) => language,
+        None => stored_language(&row.language)?,
+    };
     let secrets = draw_secrets(core.keys());
     let expires_at = now.plus(std::time::Duration::from_secs(
         u64::try_from(practice.invite_expiry_days).unwrap_or(14) * 86_400,
@@ -73,6 +110,7 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
         link_hash: secrets.link_hash,
         state: state.as_str().to_owned(),
         expires_at: expires_at.as_millis(),
+        language: language.as_str().to_owned(),
     };
     if !store::reissue(&mut tx, &actor.practice_id, id, &reissue, now.as_millis()).await? {
         return Err(refused_after_race(&mut tx, actor, id, now).await);
@@ -94,7 +132,7 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
         link: &link(core, &secrets.link),
         expires_at,
         time_zone: &time_zone,
-        language: stored_language(&row.language)?,
+        language,
     };
     let about = About {
         practice_id: &actor.practice_id,
@@ -115,6 +153,7 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
     audit::by_staff(actor, Action::InvitationResent, now)
         .subject(SubjectKind::Invitation, id)
         .detail("from_state", current.as_str())
+        .detail("handed_over", channels.is_empty())
         .append(&mut tx)
         .await?;
     tx.commit().await?;
@@ -126,6 +165,7 @@ pub async fn resend(core: &Core, actor: &StaffActor, id: &str) -> Result<Issued,
         state,
         expires_at,
         username: row.username,
+        handed_over: channels.is_empty(),
     })
 }
 

@@ -34,7 +34,7 @@ use input::{
 };
 pub use input::{NewInvitationInput, PersonInput};
 pub(crate) use lifecycle::delivery_reported;
-pub use lifecycle::{resend, revoke};
+pub use lifecycle::{ResendInput, resend, revoke};
 pub use view::{
     DEFAULT_PAGE, HistoryEntry, Invitation, InvitationSummary, ListQuery, MAX_PAGE, Page, get, list,
 };
@@ -49,6 +49,8 @@ pub struct Issued {
     pub state: InvitationState,
     pub expires_at: Timestamp,
     pub username: Option<String>,
+    /// Nothing was sent: the invitation has no channels, or this re-send was for a hand-over.
+    pub handed_over: bool,
 }
 
 /// The result of creating: the patient's invitation and those made with it.
@@ -347,6 +349,7 @@ async fn insert_one(
         state,
         expires_at: shared.expires_at,
         username,
+        handed_over: person.channels.is_empty(),
     })
 }
 

@@ -31,6 +31,29 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
+/// A JSON body that may be left out: no body at all reads as `T::default()` (an action whose
+/// options are all optional, such as a re-send), any body is read as [`ApiJson`] reads it.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let empty = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .is_some_and(|len| len == "0")
+            || (!req.headers().contains_key(axum::http::header::CONTENT_TYPE)
+                && !req.headers().contains_key(axum::http::header::TRANSFER_ENCODING)
+                && !req.headers().contains_key(axum::http::header::CONTENT_LENGTH));
+        if empty {
+            return Ok(OptionalJson(T::default()));
+        }
+        let ApiJson(value) = ApiJson::<T>::from_request(req, state).await?;
+        Ok(OptionalJson(value))
+    }
+}
+
 /// A JSON body like [`ApiJson`] whose text fields are also checked against their limits
 /// (`limits`) before the handler sees it: the public, anonymous endpoints take these.
 pub struct BoundedJson<T>(pub T);

@@ -15,6 +15,7 @@ pub(crate) mod accounts;
 mod assets;
 mod audit;
 mod delivery;
+mod invitations;
 mod links;
 mod practices;
 mod registration;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assets::routes())
         .merge(registration::routes())
         .merge(accounts::routes())
+        .merge(invitations::routes())
         .merge(links::routes())
         .merge(practices::routes())
         .merge(audit::routes())

@@ -47,14 +47,25 @@ impl Flash {
 
 /// What is sealed: the flash, the page it is for and when it stops being good.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct Sealed {
+struct Sealed<T> {
     page: String,
     expires_at: i64,
-    flash: Flash,
+    flash: T,
 }
 
 /// A 303 to `page` carrying `flash`.
 pub fn redirect(state: &AppState, jar: CookieJar, page: &str, flash: Flash) -> Response {
+    redirect_with(state, jar, page, flash)
+}
+
+/// A 303 to `page` carrying any sealed value for it to show once: a failed form's [`Flash`], or
+/// what a successful post produced that may be shown only once (a new invitation's code).
+pub fn redirect_with<T: serde::Serialize>(
+    state: &AppState,
+    jar: CookieJar,
+    page: &str,
+    flash: T,
+) -> Response {
     let sealed = Sealed {
         page: path_of(page).to_owned(),
         expires_at: state.core.now().plus(LIFETIME).as_millis(),
@@ -68,6 +79,16 @@ pub fn redirect(state: &AppState, jar: CookieJar, page: &str, flash: Flash) -> R
 
 /// The flash left for `page`, if any (and still good), with the cookie removed from `jar`.
 pub fn take(state: &AppState, jar: CookieJar, page: &str) -> (CookieJar, Option<Flash>) {
+    take_as(state, jar, page)
+}
+
+/// The value [`redirect_with`] left for `page`, read once like [`take`]; a flash of another
+/// shape (left by another form) reads as none.
+pub fn take_as<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    jar: CookieJar,
+    page: &str,
+) -> (CookieJar, Option<T>) {
     let Some(value) = cookies::read(state, &jar, FLASH_COOKIE).map(str::to_owned) else {
         return (jar, None);
     };
@@ -76,7 +97,7 @@ pub fn take(state: &AppState, jar: CookieJar, page: &str) -> (CookieJar, Option<
         .core
         .keys()
         .open(Purpose::PageFlash, &value)
-        .and_then(|json| serde_json::from_str::<Sealed>(&json).ok())
+        .and_then(|json| serde_json::from_str::<Sealed<T>>(&json).ok())
         .filter(|s| s.page == path_of(page) && s.expires_at > state.core.now().as_millis())
         .map(|s| s.flash);
     (jar, flash)

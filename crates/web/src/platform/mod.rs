@@ -2,7 +2,7 @@
 //! uses a feature: the error mapping (`error`) and the bodies of error responses
 //! (`error_bodies`); cookies (`cookies`), CSRF tokens (`csrf`) and the staff and patient sessions
 //! (`sessions`); the browser's device cookie (`browser`); what a failed form post leaves for the
-//! page it redirects to (`flash`); the staff page frame (`chrome`); request bodies (`body`) and field lengths
+//! page it redirects to (`flash`); the staff page frame (`chrome`) and the practice's clock for the times it shows (`local_time`); request bodies (`body`) and field lengths
 //! (`limits`) at the edge; facts about the request (`request`); health checks and metrics
 //! (`health`).
 
@@ -16,5 +16,6 @@ pub mod error_bodies;
 pub mod flash;
 pub mod health;
 pub mod limits;
+pub mod local_time;
 pub mod request;
 pub mod sessions;

@@ -7,14 +7,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use portico_core::invitations::{self, Invitation, Issued, ListQuery, NewInvitationInput, Page};
+use portico_core::invitations::{
+    self, Invitation, Issued, ListQuery, NewInvitationInput, Page, ResendInput,
+};
 use portico_domain::{InvitationState, Relation};
 use serde::Serialize;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery, OptionalJson};
 use crate::api::openapi::{Forbidden, INVITATIONS, InvalidFields, NotFound, StateConflict};
 use crate::platform::error::ApiError;
 use crate::platform::sessions::ApiActor;
@@ -129,22 +131,28 @@ async fn read(
 }
 
 /// Sends the invitation again with a new code and link; the old ones stop working.
+///
+/// The body is optional: without one the invitation goes again in its language on its channels;
+/// `hand_over` sends nothing (staff hand the new code over in person).
 #[utoipa::path(post, path = "/invitations/{id}/resend", tag = INVITATIONS,
     operation_id = "resend_invitation",
     params(("id" = String, Path, description = "The invitation's id")),
+    request_body(content = Option<ResendInput>, description = "How to send it this time (optional)"),
     responses(
         (status = OK, description = "The invitation with its new code and link",
             body = IssuedInvitation),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
         (status = CONFLICT, response = StateConflict),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
 async fn resend(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<String>,
+    OptionalJson(input): OptionalJson<ResendInput>,
 ) -> Result<Json<IssuedInvitation>, ApiError> {
-    let issued = invitations::resend(&state.core, &actor, &id).await?;
+    let issued = invitations::resend(&state.core, &actor, &id, &input).await?;
     Ok(Json(IssuedInvitation::new(&state, issued)))
 }
 
