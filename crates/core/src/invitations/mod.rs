@@ -21,12 +21,14 @@ use crate::platform::secrets::{self, Keys, Purpose, SecretToken};
 use crate::{Core, CoreError, FieldErrors, new_id};
 use portico_store::delivery::outbox::{self as outbox_store, OutboxRow};
 
+mod follow_up;
 mod history;
 mod input;
 mod lifecycle;
 pub mod redemption;
 mod view;
 
+pub use follow_up::{StateCount, Undelivered, counts, undelivered};
 pub(crate) use history::{MovedBy, record_event};
 use input::{
     MAX_CONTACT_TIME, MAX_NOTES, Person, USERNAME_TAKEN, blank_to_none, check_person,

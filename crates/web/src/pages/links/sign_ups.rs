@@ -8,12 +8,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use portico_core::links::{self, Notification, PracticeLink, SignUpDecision};
+use portico_core::practices;
 
 use crate::AppState;
 use crate::pages::render;
 use crate::platform::chrome::Chrome;
 use crate::platform::csrf::{CsrfForm, NoFields};
 use crate::platform::error::{PageError, WebError};
+use crate::platform::local_time::LocalTime;
 use crate::platform::sessions::PageSession;
 
 pub fn routes() -> Router<AppState> {
@@ -29,6 +31,7 @@ struct SignUpsPage {
     pending: Vec<PracticeLink>,
     notifications: Vec<Notification>,
     notice: Option<&'static str>,
+    when: LocalTime,
 }
 
 #[derive(serde::Deserialize)]
@@ -50,7 +53,9 @@ async fn show(
         Some("declined") => Some("Sign-up declined. The patient is not linked to your practice."),
         _ => None,
     };
+    let practice = practices::current(&state.core, &session.actor).await?;
     let page = SignUpsPage {
+        when: LocalTime::of(&practice, state.core.now().as_millis()),
         notice,
         pending: links::pending(&state.core, &session.actor).await?,
         notifications: links::notifications(&state.core, &session.actor).await?,
