@@ -20,6 +20,7 @@ on_both!(
     staff_of_another_practice_get_404_for_every_invitation_page_and_route,
     the_patients_door_names_the_practice_when_it_serves_one,
     error_pages_keep_their_frame_and_the_icon_answers,
+    the_api_resends_in_another_language_or_for_a_hand_over,
 );
 
 mod undelivered {
@@ -328,4 +329,51 @@ async fn error_pages_keep_their_frame_and_the_icon_answers(app: &TestApp) {
         assert_eq!(res.status(), StatusCode::OK, "{icon}");
         assert_eq!(res.headers()["content-type"], "image/svg+xml");
     }
+}
+
+async fn the_api_resends_in_another_language_or_for_a_hand_over(app: &TestApp) {
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    let created = lakeside
+        .invite(&Invitee::maria().email("maria@example.org").by(&["email"]))
+        .await;
+    app.deliver().await;
+    let path = format!("/invitations/{}/resend", created.id);
+
+    let refused = crate::common::Api::expect_as::<crate::common::responses::Problem>(
+        lakeside.post(&path, &json!({ "language": "fr" })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(refused.fields(), ["language"]);
+
+    let sent = app.count_rows("outbox").await;
+    crate::common::Api::expect(
+        lakeside.post(&path, &json!({ "hand_over": true })).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        app.count_rows("outbox").await,
+        sent,
+        "a hand-over sends nothing"
+    );
+
+    crate::common::Api::expect(
+        lakeside.post(&path, &json!({ "language": "es" })).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        app.count_rows("outbox").await,
+        sent + 1,
+        "one email, in Spanish"
+    );
+    let read: serde_json::Value = lakeside
+        .get(&format!("/invitations/{}", created.id))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(read["language"], "es");
+    assert_eq!(read["channels"], json!(["email"]), "the channels stay");
 }
