@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use portico_core::links::{self, Notification, PracticeLink, SignUpDecision};
-use portico_core::practices;
 
 use crate::AppState;
 use crate::pages::render;
@@ -53,9 +52,8 @@ async fn show(
         Some("declined") => Some("Sign-up declined. The patient is not linked to your practice."),
         _ => None,
     };
-    let practice = practices::current(&state.core, &session.actor).await?;
     let page = SignUpsPage {
-        when: LocalTime::of(&practice, state.core.now().as_millis()),
+        when: LocalTime::of_staff(&state, &session.actor).await?,
         notice,
         pending: links::pending(&state.core, &session.actor).await?,
         notifications: links::notifications(&state.core, &session.actor).await?,
