@@ -262,7 +262,11 @@ pub(super) async fn check_new(
     let choices = check_choices(core, &practice.id, input, &mut errors).await?;
     let contact_time = checked_text(
         &input.contact_time,
-        ("contact_time", "the preferred contact time", MAX_CONTACT_TIME),
+        (
+            "contact_time",
+            "the preferred contact time",
+            MAX_CONTACT_TIME,
+        ),
         &mut errors,
     );
     let notes = checked_text(&input.notes, ("notes", "the notes", MAX_NOTES), &mut errors);

@@ -7,8 +7,8 @@
 
 use portico_domain::SubjectKind;
 use portico_domain::{Channel, ConsentMethod, InvitationState, InviteCode, Relation, TimeZone};
-use portico_store::practices::PracticeRow;
 use portico_store::invitations::{self as store, EventRow, InvitationRow, ListFilter};
+use portico_store::practices::PracticeRow;
 use portico_store::{Tx, practices};
 
 use crate::accounts::usernames;
@@ -30,8 +30,8 @@ pub mod redemption;
 mod view;
 
 pub(crate) use history::{MovedBy, record_event};
-use input::{CheckedNew, Person, USERNAME_TAKEN, blank_to_none, check_new};
 pub use input::{CONTACT_TIME_LIMIT, NOTES_LIMIT, NewInvitationInput, PersonInput};
+use input::{CheckedNew, Person, USERNAME_TAKEN, blank_to_none, check_new};
 pub(crate) use lifecycle::delivery_reported;
 pub use lifecycle::{ResendInput, resend, revoke};
 pub use preview::{

@@ -8,9 +8,7 @@ use std::future::Future;
 use portico_core::accounts::recovery::RecoveryFinish;
 use portico_core::accounts::username_reminder::UsernameReminder;
 use portico_core::invitations::redemption::RedeemInput;
-use portico_core::invitations::{
-    CONTACT_TIME_LIMIT, NOTES_LIMIT, NewInvitationInput, PersonInput,
-};
+use portico_core::invitations::{CONTACT_TIME_LIMIT, NOTES_LIMIT, NewInvitationInput, PersonInput};
 use portico_core::registration::{DetailsInput, PasswordCheckInput};
 use portico_core::{CoreError, FieldErrors, SecretToken};
 use portico_domain::{
@@ -68,10 +66,7 @@ const RECORD_ID: TextLimit = TextLimit {
     told: 36,
 };
 /// A stored word such as a language (`en`) or a consent method (`in_app`).
-const WORD: TextLimit = TextLimit {
-    typed: 16,
-    told: 6,
-};
+const WORD: TextLimit = TextLimit { typed: 16, told: 6 };
 
 impl Bounded for NewInvitationInput {
     fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
@@ -143,7 +138,11 @@ fn person_fields<'a>(
         (email, text(&p.email), EmailAddress::LIMIT),
         (phone, text(&p.phone), PhoneNumber::LIMIT),
     ];
-    fields.extend(p.channels.iter().map(|c| (channels, c.as_str(), Channel::LIMIT)));
+    fields.extend(
+        p.channels
+            .iter()
+            .map(|c| (channels, c.as_str(), Channel::LIMIT)),
+    );
     fields
 }
 

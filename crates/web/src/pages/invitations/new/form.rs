@@ -143,7 +143,9 @@ impl InviteForm {
             caregiver: self.invites(CAREGIVER).then(|| self.person(CAREGIVER)),
             // The username field is offered only for a patient without email; a value left
             // from it is not sent once an email address is typed.
-            username: self.lacks_email(PATIENT).then(|| self.value("username").to_owned()),
+            username: self
+                .lacks_email(PATIENT)
+                .then(|| self.value("username").to_owned()),
         }
     }
 
@@ -235,7 +237,7 @@ fn person_field(name: &str, fields: &[&str]) -> bool {
 }
 
 /// Core's field names as the form's input ids: `household.phone` is `household_phone`.
-pub(super) fn as_input_ids(core: FieldErrors) -> FieldErrors {
+fn as_input_ids(core: FieldErrors) -> FieldErrors {
     let mut errors = FieldErrors::new();
     for e in core.iter() {
         errors.add(e.field.replace('.', "_"), e.message.clone());
@@ -243,15 +245,55 @@ pub(super) fn as_input_ids(core: FieldErrors) -> FieldErrors {
     errors
 }
 
-/// The form's own errors, then core's for the inputs the form said nothing about.
+/// The form's own errors and core's for the inputs the form said nothing about, in the order
+/// of the inputs on the page, so the error summary reads from top to bottom.
 pub(super) fn merged(own: FieldErrors, core: FieldErrors) -> FieldErrors {
-    let mut errors = own.clone();
+    let mut all: Vec<(String, String)> = own
+        .iter()
+        .map(|e| (e.field.clone(), e.message.clone()))
+        .collect();
     for e in as_input_ids(core).iter() {
         if own.get(&e.field).is_none() {
-            errors.add(e.field.clone(), e.message.clone());
+            all.push((e.field.clone(), e.message.clone()));
         }
     }
+    let order = page_order();
+    // A stable sort: two messages for one input keep their order; unknown names go last.
+    all.sort_by_key(|(field, _)| order.iter().position(|f| f == field).unwrap_or(order.len()));
+    let mut errors = FieldErrors::new();
+    for (field, message) in all {
+        errors.add(field, message);
+    }
     errors
+}
+
+/// The inputs' ids from the top of the page: the no-email question's username, the patient,
+/// the shared choices, the related patient, the caregiver.
+fn page_order() -> Vec<String> {
+    let person = |prefix: &str| {
+        let mut ids: Vec<String> = PERSON_TEXT.iter().map(|f| format!("{prefix}{f}")).collect();
+        if prefix == PATIENT {
+            ids.insert(4, "email_confirm".to_owned());
+        }
+        ids.push(format!("{prefix}channels"));
+        ids
+    };
+    let mut order = vec!["username".to_owned()];
+    order.extend(person(PATIENT));
+    order.extend(
+        [
+            "language",
+            "provider_id",
+            "program_id",
+            "consent_method",
+            "contact_time",
+            "notes",
+        ]
+        .map(str::to_owned),
+    );
+    order.extend(person(HOUSEHOLD));
+    order.extend(person(CAREGIVER));
+    order
 }
 
 #[cfg(test)]
@@ -320,8 +362,15 @@ mod tests {
         core.add("email", "core's");
         let mut own = FieldErrors::new();
         own.add("email", "the form's");
+        core.add("email_confirm", "after the email");
         let errors = merged(own, core);
         assert_eq!(errors.get("household_phone"), Some("bad"));
         assert_eq!(errors.get("email"), Some("the form's"));
+        let order: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            order,
+            ["email", "email_confirm", "household_phone"],
+            "as on the page"
+        );
     }
 }

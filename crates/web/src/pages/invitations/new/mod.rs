@@ -26,7 +26,7 @@ use portico_core::practices::{self, providers};
 use portico_core::{FieldErrors, programs};
 use portico_domain::ConsentMethod;
 
-use self::form::{CAREGIVER, HOUSEHOLD, Intent, InviteForm, PATIENT, as_input_ids, merged};
+use self::form::{CAREGIVER, HOUSEHOLD, Intent, InviteForm, PATIENT, merged};
 use self::view::{NoEmailQuestion, PersonSection, PreviewView};
 use super::{IssuedCode, show_once};
 use crate::AppState;
@@ -181,7 +181,7 @@ async fn create(
         return match invitations::create(&state.core, &session.actor, &input).await {
             Ok(created) => Ok(show_once(&state, jar, codes(&state, created))),
             Err(e) => {
-                let errors = as_input_ids(field_errors(e)?);
+                let errors = merged(FieldErrors::new(), field_errors(e)?);
                 let asking = asks(&form, &errors);
                 let form = form.confirming(asking);
                 back(&state, &session, jar, form, errors).await
@@ -228,7 +228,10 @@ async fn back(
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
     let fields = form.clone().into_fields();
-    let size: usize = fields.iter().map(|(k, v)| k.len() + v.len() + 6).sum::<usize>()
+    let size: usize = fields
+        .iter()
+        .map(|(k, v)| k.len() + v.len() + 6)
+        .sum::<usize>()
         + errors
             .iter()
             .map(|e| e.field.len() + e.message.len() + 24)

@@ -17,6 +17,8 @@ pub(super) struct TextField {
     pub kind: &'static str,
     pub value: String,
     pub hint: &'static str,
+    /// Across both columns where the fields stand two by two.
+    pub wide: bool,
 }
 
 /// One checkbox of a person's channels.
@@ -37,12 +39,14 @@ pub(super) struct PersonSection {
 
 impl PersonSection {
     pub(super) fn of(form: &InviteForm, prefix: &'static str) -> PersonSection {
+        // Names stand side by side, and the patient's email beside its confirmation.
         let field = |name: &str, label, kind, hint| TextField {
             id: format!("{prefix}{name}"),
             label,
             kind,
             value: form.value(&format!("{prefix}{name}")).to_owned(),
             hint,
+            wide: !(name.ends_with("_name") || (prefix == PATIENT && name.starts_with("email"))),
         };
         let mut fields = vec![
             field("first_name", "First name", "text", ""),
@@ -82,7 +86,10 @@ impl PersonSection {
             .iter()
             .zip(labels)
             .map(|((flag, _), label)| (*flag, label))
-            .chain([("hand_over", "Hand it over in person: nothing is sent, you print a sheet")])
+            .chain([(
+                "hand_over",
+                "Hand it over in person: nothing is sent, you print a sheet",
+            )])
             .map(|(flag, label)| ChannelBox {
                 id: format!("{prefix}{flag}"),
                 name: format!("{prefix}{flag}"),
