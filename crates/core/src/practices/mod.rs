@@ -147,10 +147,10 @@ pub async fn update_settings(
         }
         None => None,
     };
-    if let Some(method) = input.default_consent_method.as_deref() {
-        if let Some(method) = errors.take("default_consent_method", ConsentMethod::parse(method)) {
-            current.default_consent_method = method;
-        }
+    if let Some(method) = input.default_consent_method.as_deref()
+        && let Some(method) = errors.take("default_consent_method", ConsentMethod::parse(method))
+    {
+        current.default_consent_method = method;
     }
     errors.into_result()?;
     let now = core.now();

@@ -16,7 +16,7 @@ use thirtyfour::prelude::*;
 use crate::axe::assert_accessible;
 use crate::browser::{
     Width, click, fill, in_a_browser, save_screenshot, set_value, submit, wait_for_path,
-    wait_for_path_prefix, wait_for_text, wait_until,
+    wait_for_text, wait_until,
 };
 use crate::common::{Api, Backend, CLI_ADMIN_PASSWORD, PHONE, Practice, TestApp};
 use crate::mailbox::SmtpServer;
