@@ -31,7 +31,7 @@ mod view;
 
 pub(crate) use history::{MovedBy, record_event};
 pub use input::{CONTACT_TIME_LIMIT, NOTES_LIMIT, NewInvitationInput, PersonInput};
-use input::{CheckedNew, Person, USERNAME_TAKEN, blank_to_none, check_new};
+use input::{Person, USERNAME_TAKEN, blank_to_none, check_new};
 pub(crate) use lifecycle::delivery_reported;
 pub use lifecycle::{ResendInput, resend, revoke};
 pub use preview::{
@@ -98,28 +98,18 @@ pub async fn create(
     input: &NewInvitationInput,
 ) -> Result<Created, CoreError> {
     let now = core.now();
-    let practice = practices::find(core.store(), &actor.practice_id)
-        .await?
-        .ok_or(CoreError::NotFound)?;
-    let CheckedNew {
-        patient,
-        household,
-        caregiver,
-        choices,
-        consent,
-        contact_time,
-        notes,
-    } = check_new(core, &practice, input).await?;
+    let practice = practice_of(core, actor).await?;
+    let checked = check_new(core, &practice, input).await?;
     let time_zone = crate::practices::time_zone(&practice)?;
     let shared = Shared {
         practice_id: &actor.practice_id,
         practice_name: &practice.name,
         time_zone: &time_zone,
-        language: choices.language,
+        language: checked.choices.language,
         created_by: &actor.staff_id,
-        provider_id: choices.provider_id,
-        program_id: choices.program_id,
-        consent,
+        provider_id: checked.choices.provider_id,
+        program_id: checked.choices.program_id,
+        consent: checked.consent,
         expires_at: expiry(&practice, now),
         now,
     };
@@ -129,17 +119,17 @@ pub async fn create(
         &mut tx,
         actor,
         &shared,
-        patient,
+        checked.patient,
         Relation::Patient,
         None,
-        contact_time,
-        notes,
+        checked.contact_time,
+        checked.notes,
     )
     .await?;
     let mut related = Vec::new();
     for (person, relation) in [
-        (household, Relation::Household),
-        (caregiver, Relation::Caregiver),
+        (checked.household, Relation::Household),
+        (checked.caregiver, Relation::Caregiver),
     ] {
         if let Some(person) = person {
             related.push(
@@ -172,10 +162,15 @@ pub async fn check(
     actor: &StaffActor,
     input: &NewInvitationInput,
 ) -> Result<(), CoreError> {
-    let practice = practices::find(core.store(), &actor.practice_id)
-        .await?
-        .ok_or(CoreError::NotFound)?;
+    let practice = practice_of(core, actor).await?;
     check_new(core, &practice, input).await.map(drop)
+}
+
+/// The actor's practice, as stored.
+async fn practice_of(core: &Core, actor: &StaffActor) -> Result<PracticeRow, CoreError> {
+    practices::find(core.store(), &actor.practice_id)
+        .await?
+        .ok_or(CoreError::NotFound)
 }
 
 /// When an invitation made now stops working: after the practice's expiry days.

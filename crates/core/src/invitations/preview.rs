@@ -10,10 +10,9 @@
 //! channels, and that the provider and program are the practice's own); `create` checks the rest.
 
 use portico_domain::{Channel, EmailAddress, InviteCode, PersonName, PhoneNumber, Relation};
-use portico_store::practices;
 
 use super::input::{PersonInput, blank_to_none, check_choices};
-use super::{NewInvitationInput, expiry, invite_message};
+use super::{NewInvitationInput, expiry, invite_message, practice_of};
 use crate::delivery::messages::{InviteFacts, spoken};
 use crate::delivery::templates::{Language, sms_segments};
 use crate::platform::actor::StaffActor;
@@ -75,9 +74,7 @@ pub async fn preview(
     actor: &StaffActor,
     input: &NewInvitationInput,
 ) -> Result<InvitePreview, CoreError> {
-    let practice = practices::find(core.store(), &actor.practice_id)
-        .await?
-        .ok_or(CoreError::NotFound)?;
+    let practice = practice_of(core, actor).await?;
     let mut errors = FieldErrors::new();
     let choices = check_choices(core, &practice.id, input, &mut errors).await?;
     let mut people = vec![(Relation::Patient, &input.patient, "")];

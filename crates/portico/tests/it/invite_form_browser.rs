@@ -15,8 +15,8 @@ use thirtyfour::prelude::*;
 
 use crate::axe::assert_accessible;
 use crate::browser::{
-    Width, click, fill, in_a_browser, save_screenshot, set_value, submit, wait_for_path,
-    wait_for_text, wait_until,
+    Width, click, fill, in_a_browser, save_screenshot, set_field_value, set_value, submit,
+    wait_for_path, wait_for_text, wait_until,
 };
 use crate::common::{Api, Backend, CLI_ADMIN_PASSWORD, PHONE, Practice, TestApp};
 use crate::mailbox::SmtpServer;
@@ -455,16 +455,11 @@ async fn type_into(driver: &WebDriver, id: &str, value: &str) -> WebDriverResult
     driver.find(By::Id(id)).await?.send_keys(value).await
 }
 
-/// Sets a date input by script: its typed format depends on the browser's locale.
+/// Sets a date input by id (a related person's, whose labels repeat the patient's) by script:
+/// its typed format depends on the browser's locale.
 async fn set_by_id(driver: &WebDriver, id: &str, value: &str) -> WebDriverResult<()> {
     let field = driver.find(By::Id(id)).await?;
-    driver
-        .execute(
-            "arguments[0].value = arguments[1];",
-            vec![field.to_json()?, json!(value)],
-        )
-        .await?;
-    Ok(())
+    set_field_value(driver, &field, value).await
 }
 
 /// Shaped like an invite code: `XYZ-234-ABC`.
