@@ -27,6 +27,12 @@ pub struct Username(String);
 pub struct UsernameError;
 
 impl Username {
+    /// Surrounding spaces aside, a username is short.
+    pub const LIMIT: crate::TextLimit = crate::TextLimit {
+        typed: MAX_LEN * 4,
+        told: MAX_LEN,
+    };
+
     /// A fresh random username (callers retry on the rare collision).
     pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> Username {
         let first = WORDS[rng.random_range(0..WORDS.len())];

@@ -1,11 +1,17 @@
 //! What staff type to invite someone, and its checks: each person's names, date of birth and
-//! contact points, the channels to send by, and a username staff may choose for a patient without
-//! email. Every field is checked even when an earlier one failed, so all errors come back at once,
-//! each under its field's name (`household.phone`).
+//! contact points, the channels to send by, a username staff may choose for a patient without
+//! email, and the choices the invitations of one step share (provider, program, language, consent
+//! method, the patient's contact time and notes). Every field is checked even when an earlier one
+//! failed, so all errors come back at once, each under its field's name (`household.phone`).
 
-use portico_domain::{BirthDate, Channel, EmailAddress, PersonName, PhoneNumber, Username};
+use portico_domain::{
+    BirthDate, Channel, ConsentMethod, EmailAddress, PersonName, PhoneNumber, TextLimit, Username,
+};
+use portico_store::practices::PracticeRow;
+use portico_store::{practices::providers, programs};
 
 use crate::accounts::usernames;
+use crate::delivery::templates::Language;
 use crate::{Core, CoreError, FieldErrors};
 
 /// One person's details as typed: the patient, a household member or a caregiver.
@@ -51,7 +57,7 @@ pub struct NewInvitationInput {
     pub provider_id: Option<String>,
     /// A program of the practice (otherwise 422).
     pub program_id: Option<String>,
-    /// `in_app` when left out.
+    /// The practice's `default_consent_method` when left out.
     #[cfg_attr(
         feature = "openapi",
         schema(value_type = Option<portico_domain::schema::OrBlank<portico_domain::ConsentMethod>>)
@@ -96,8 +102,18 @@ pub(super) struct Person {
     pub(super) username: Option<Username>,
 }
 
-pub(super) const MAX_CONTACT_TIME: usize = 100;
-pub(super) const MAX_NOTES: usize = 2000;
+const MAX_CONTACT_TIME: usize = 100;
+const MAX_NOTES: usize = 2000;
+/// How long the preferred contact time may be, as typed (spaces around it aside) and as told.
+pub const CONTACT_TIME_LIMIT: TextLimit = TextLimit {
+    typed: 2 * MAX_CONTACT_TIME,
+    told: MAX_CONTACT_TIME,
+};
+/// How long the notes may be, likewise.
+pub const NOTES_LIMIT: TextLimit = TextLimit {
+    typed: 2 * MAX_NOTES,
+    told: MAX_NOTES,
+};
 
 pub(super) fn blank_to_none(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
@@ -174,7 +190,9 @@ pub(super) async fn chosen_username(
         );
         return Ok(None);
     }
-    let Some(username) = errors.take("username", Username::parse(typed)) else {
+    // Username's own message speaks to a patient signing in; staff are choosing one.
+    let Ok(username) = Username::parse(typed) else {
+        errors.add("username", USERNAME_SHAPE);
         return Ok(None);
     };
     if !usernames::is_free(core.store(), &username).await? {
@@ -184,5 +202,136 @@ pub(super) async fn chosen_username(
     Ok(Some(username))
 }
 
+const USERNAME_SHAPE: &str = "Use 5 to 40 letters a to z, digits and dashes, like amber-crane-472 \
+     (not starting or ending with a dash), or leave it empty and one will be made up.";
+
 pub(super) const USERNAME_TAKEN: &str =
     "That username is already taken. Choose another, or leave it empty and one will be made up.";
+
+/// A new invitation after every check: the people it is for and what they share.
+pub(super) struct CheckedNew {
+    /// With the username staff chose, if any.
+    pub(super) patient: Person,
+    pub(super) household: Option<Person>,
+    pub(super) caregiver: Option<Person>,
+    pub(super) choices: Choices,
+    pub(super) consent: ConsentMethod,
+    pub(super) contact_time: Option<String>,
+    pub(super) notes: Option<String>,
+}
+
+/// What the invitations made in one step share and their messages depend on.
+pub(super) struct Choices {
+    pub(super) provider_id: Option<String>,
+    pub(super) program_id: Option<String>,
+    pub(super) language: Language,
+}
+
+/// Checks everything staff typed for a new invitation of `practice`, its household and
+/// caregiver invitations included.
+pub(super) async fn check_new(
+    core: &Core,
+    practice: &PracticeRow,
+    input: &NewInvitationInput,
+) -> Result<CheckedNew, CoreError> {
+    let today = core.now().date();
+    let country = practice.country.as_str();
+    let mut errors = FieldErrors::new();
+    let patient = check_person(&input.patient, "", today, country, &mut errors);
+    let household = input
+        .household
+        .as_ref()
+        .and_then(|p| check_person(p, "household.", today, country, &mut errors));
+    let caregiver = input
+        .caregiver
+        .as_ref()
+        .and_then(|p| check_person(p, "caregiver.", today, country, &mut errors));
+    if let Some(c) = &input.caregiver
+        && blank_to_none(&c.email).is_none()
+    {
+        errors.add(
+            "caregiver.email",
+            "A caregiver needs an email address for their own sign-in.",
+        );
+    }
+    let username = chosen_username(core, input, &mut errors).await?;
+    let consent = match blank_to_none(&input.consent_method) {
+        Some(m) => errors.take("consent_method", ConsentMethod::parse(m)),
+        None => Some(crate::practices::default_consent_method(practice)?),
+    };
+    let choices = check_choices(core, &practice.id, input, &mut errors).await?;
+    let contact_time = checked_text(
+        &input.contact_time,
+        (
+            "contact_time",
+            "the preferred contact time",
+            MAX_CONTACT_TIME,
+        ),
+        &mut errors,
+    );
+    let notes = checked_text(&input.notes, ("notes", "the notes", MAX_NOTES), &mut errors);
+    errors.into_result()?;
+    let (Some(patient), Some(consent), Some(choices)) = (patient, consent, choices) else {
+        return Err(CoreError::Internal("field errors were not recorded".into()));
+    };
+    Ok(CheckedNew {
+        patient: Person {
+            username,
+            ..patient
+        },
+        household,
+        caregiver,
+        choices,
+        consent,
+        contact_time,
+        notes,
+    })
+}
+
+/// A free text (the contact time, the notes), trimmed, within its limit: `(field, what, max)`.
+fn checked_text(
+    text: &Option<String>,
+    (field, what, max): (&str, &str, usize),
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    let text = blank_to_none(text).map(str::to_owned);
+    if text.as_ref().is_some_and(|t| t.chars().count() > max) {
+        errors.add(field, format!("Keep {what} under {max} characters."));
+    }
+    text
+}
+
+/// The language, provider and program: the language must be one templates ship in, the provider
+/// and program the practice's own. Problems are recorded in `errors`.
+pub(super) async fn check_choices(
+    core: &Core,
+    practice_id: &str,
+    input: &NewInvitationInput,
+    errors: &mut FieldErrors,
+) -> Result<Option<Choices>, CoreError> {
+    let language = match blank_to_none(&input.language) {
+        Some(l) => errors.take("language", Language::parse(l).ok_or("Choose en or es.")),
+        None => Some(Language::En),
+    };
+    let provider_id = blank_to_none(&input.provider_id).map(str::to_owned);
+    if let Some(id) = &provider_id
+        && providers::find_in_practice(core.store(), practice_id, id)
+            .await?
+            .is_none()
+    {
+        errors.add("provider_id", "Choose a provider of this practice.");
+    }
+    let program_id = blank_to_none(&input.program_id).map(str::to_owned);
+    if let Some(id) = &program_id
+        && programs::find_in_practice(core.store(), practice_id, id)
+            .await?
+            .is_none()
+    {
+        errors.add("program_id", "Choose a program of this practice.");
+    }
+    Ok(language.map(|language| Choices {
+        provider_id,
+        program_id,
+        language,
+    }))
+}

@@ -8,12 +8,13 @@
 use portico_domain::SubjectKind;
 use portico_domain::{Channel, ConsentMethod, InvitationState, InviteCode, Relation, TimeZone};
 use portico_store::invitations::{self as store, EventRow, InvitationRow, ListFilter};
-use portico_store::{Tx, practices, practices::providers, programs};
+use portico_store::practices::PracticeRow;
+use portico_store::{Tx, practices};
 
 use crate::accounts::usernames;
 use crate::audit::{self, Action};
 use crate::delivery::messages::{self, InviteFacts};
-use crate::delivery::outbox::{self, About, MessageKind, MessageStatus};
+use crate::delivery::outbox::{self, About, MessageKind, MessageStatus, OutgoingMessage};
 use crate::delivery::templates::{self, Language};
 use crate::platform::actor::StaffActor;
 use crate::platform::clock::Timestamp;
@@ -25,18 +26,19 @@ mod follow_up;
 mod history;
 mod input;
 mod lifecycle;
+mod preview;
 pub mod redemption;
 mod view;
 
 pub use follow_up::{StateCount, Undelivered, counts, undelivered};
 pub(crate) use history::{MovedBy, record_event};
-use input::{
-    MAX_CONTACT_TIME, MAX_NOTES, Person, USERNAME_TAKEN, blank_to_none, check_person,
-    chosen_username,
-};
-pub use input::{NewInvitationInput, PersonInput};
+pub use input::{CONTACT_TIME_LIMIT, NOTES_LIMIT, NewInvitationInput, PersonInput};
+use input::{Person, USERNAME_TAKEN, blank_to_none, check_new};
 pub(crate) use lifecycle::delivery_reported;
 pub use lifecycle::{ResendInput, resend, revoke};
+pub use preview::{
+    FIRST_NAME_STAND_IN, InvitePreview, MessagePreview, PersonPreview, SAMPLE_CODE, preview,
+};
 pub use view::{
     DEFAULT_PAGE, HistoryEntry, Invitation, InvitationSummary, ListQuery, MAX_PAGE, Page, get, list,
 };
@@ -98,96 +100,19 @@ pub async fn create(
     input: &NewInvitationInput,
 ) -> Result<Created, CoreError> {
     let now = core.now();
-    let practice = practices::find(core.store(), &actor.practice_id)
-        .await?
-        .ok_or(CoreError::NotFound)?;
-    let today = now.date();
-    let mut errors = FieldErrors::new();
-    let patient = check_person(&input.patient, "", today, &practice.country, &mut errors);
-    let household = input
-        .household
-        .as_ref()
-        .and_then(|p| check_person(p, "household.", today, &practice.country, &mut errors));
-    let caregiver = input
-        .caregiver
-        .as_ref()
-        .and_then(|p| check_person(p, "caregiver.", today, &practice.country, &mut errors));
-    if let Some(c) = &input.caregiver
-        && blank_to_none(&c.email).is_none()
-    {
-        errors.add(
-            "caregiver.email",
-            "A caregiver needs an email address for their own sign-in.",
-        );
-    }
-    let username = chosen_username(core, input, &mut errors).await?;
-    let consent = match blank_to_none(&input.consent_method) {
-        Some(m) => errors.take("consent_method", ConsentMethod::parse(m)),
-        None => Some(ConsentMethod::InApp),
-    };
-    let language = match blank_to_none(&input.language) {
-        Some(l) => errors.take("language", Language::parse(l).ok_or("Choose en or es.")),
-        None => Some(Language::En),
-    };
-    let contact_time = blank_to_none(&input.contact_time).map(str::to_owned);
-    if contact_time
-        .as_ref()
-        .is_some_and(|t| t.chars().count() > MAX_CONTACT_TIME)
-    {
-        errors.add(
-            "contact_time",
-            format!("Keep the preferred contact time under {MAX_CONTACT_TIME} characters."),
-        );
-    }
-    let notes = blank_to_none(&input.notes).map(str::to_owned);
-    if notes
-        .as_ref()
-        .is_some_and(|n| n.chars().count() > MAX_NOTES)
-    {
-        errors.add(
-            "notes",
-            format!("Keep the notes under {MAX_NOTES} characters."),
-        );
-    }
-    let provider_id = blank_to_none(&input.provider_id).map(str::to_owned);
-    if let Some(id) = &provider_id
-        && providers::find_in_practice(core.store(), &actor.practice_id, id)
-            .await?
-            .is_none()
-    {
-        errors.add("provider_id", "Choose a provider of this practice.");
-    }
-    let program_id = blank_to_none(&input.program_id).map(str::to_owned);
-    if let Some(id) = &program_id
-        && programs::find_in_practice(core.store(), &actor.practice_id, id)
-            .await?
-            .is_none()
-    {
-        errors.add("program_id", "Choose a program of this practice.");
-    }
-    errors.into_result()?;
-    let (Some(patient), Some(consent), Some(language)) = (patient, consent, language) else {
-        return Err(CoreError::Internal("field errors were not recorded".into()));
-    };
-    let patient = Person {
-        username,
-        ..patient
-    };
-
-    let expires_at = now.plus(std::time::Duration::from_secs(
-        u64::try_from(practice.invite_expiry_days).unwrap_or(14) * 86_400,
-    ));
+    let practice = practice_of(core, actor).await?;
+    let checked = check_new(core, &practice, input).await?;
     let time_zone = crate::practices::time_zone(&practice)?;
     let shared = Shared {
         practice_id: &actor.practice_id,
         practice_name: &practice.name,
         time_zone: &time_zone,
-        language,
+        language: checked.choices.language,
         created_by: &actor.staff_id,
-        provider_id,
-        program_id,
-        consent,
-        expires_at,
+        provider_id: checked.choices.provider_id,
+        program_id: checked.choices.program_id,
+        consent: checked.consent,
+        expires_at: expiry(&practice, now),
         now,
     };
     let mut tx = core.store().begin().await?;
@@ -196,17 +121,17 @@ pub async fn create(
         &mut tx,
         actor,
         &shared,
-        patient,
+        checked.patient,
         Relation::Patient,
         None,
-        contact_time,
-        notes,
+        checked.contact_time,
+        checked.notes,
     )
     .await?;
     let mut related = Vec::new();
     for (person, relation) in [
-        (household, Relation::Household),
-        (caregiver, Relation::Caregiver),
+        (checked.household, Relation::Household),
+        (checked.caregiver, Relation::Caregiver),
     ] {
         if let Some(person) = person {
             related.push(
@@ -230,6 +155,31 @@ pub async fn create(
         invitation,
         related,
     })
+}
+
+/// Checks a new invitation exactly as [`create`] would, writing nothing: the invite form asks
+/// staff to confirm a patient without email only once everything else is right.
+pub async fn check(
+    core: &Core,
+    actor: &StaffActor,
+    input: &NewInvitationInput,
+) -> Result<(), CoreError> {
+    let practice = practice_of(core, actor).await?;
+    check_new(core, &practice, input).await.map(drop)
+}
+
+/// The actor's practice, as stored.
+async fn practice_of(core: &Core, actor: &StaffActor) -> Result<PracticeRow, CoreError> {
+    practices::find(core.store(), &actor.practice_id)
+        .await?
+        .ok_or(CoreError::NotFound)
+}
+
+/// When an invitation made now stops working: after the practice's expiry days.
+fn expiry(practice: &PracticeRow, now: Timestamp) -> Timestamp {
+    now.plus(std::time::Duration::from_secs(
+        u64::try_from(practice.invite_expiry_days).unwrap_or(14) * 86_400,
+    ))
 }
 
 /// What the invitations made in one step share.
@@ -355,6 +305,32 @@ async fn insert_one(
     })
 }
 
+/// The invitation on `channel` in the practice's template for its language. Saved templates were
+/// trial-rendered; should one still fail, the shipped text goes out.
+async fn invite_message(
+    core: &Core,
+    practice_id: &str,
+    channel: Channel,
+    to: &str,
+    facts: &InviteFacts<'_>,
+) -> Result<OutgoingMessage, CoreError> {
+    let kind = messages::invite_kind(channel);
+    let template = templates::for_sending(core, practice_id, kind, facts.language).await?;
+    match messages::invite(channel, to, facts, &template) {
+        Ok(message) => Ok(message),
+        Err(e) => {
+            tracing::warn!(error = %e, kind = kind.as_str(), "practice template failed; using the default");
+            messages::invite(
+                channel,
+                to,
+                facts,
+                &templates::default_template(kind, facts.language),
+            )
+            .map_err(|e| CoreError::Internal(format!("default template failed: {e}")))
+        }
+    }
+}
+
 fn link(core: &Core, token: &SecretToken) -> String {
     format!("{}/i/{}", core.settings().public_url, token.expose())
 }
@@ -378,23 +354,7 @@ async fn queue_invites(
         };
         // Validation made sure each channel has its address; a stored row without one is skipped.
         if let Some(to) = to {
-            let kind = messages::invite_kind(channel);
-            let template =
-                templates::for_sending(core, about.practice_id, kind, facts.language).await?;
-            // Saved templates were trial-rendered; should one still fail, the shipped text goes out.
-            let message = match messages::invite(channel, to, facts, &template) {
-                Ok(message) => message,
-                Err(e) => {
-                    tracing::warn!(error = %e, kind = kind.as_str(), "practice template failed; using the default");
-                    messages::invite(
-                        channel,
-                        to,
-                        facts,
-                        &templates::default_template(kind, facts.language),
-                    )
-                    .map_err(|e| CoreError::Internal(format!("default template failed: {e}")))?
-                }
-            };
+            let message = invite_message(core, about.practice_id, channel, to, facts).await?;
             outbox::enqueue(
                 tx,
                 core.keys(),

@@ -4,7 +4,7 @@ pub mod providers;
 pub mod setup;
 pub mod staff;
 
-use portico_domain::{SubjectKind, TimeZone};
+use portico_domain::{ConsentMethod, SubjectKind, TimeZone};
 use portico_store::practices::{self, PracticeRow};
 
 use crate::audit::{self, Action};
@@ -22,6 +22,9 @@ pub struct Practice {
     pub phone_countries: Vec<String>,
     /// IANA name (default `America/New_York`): the dates in the practice's messages are its own.
     pub time_zone: String,
+    /// How its patients usually give consent: the invite form starts from it, and an invitation
+    /// that names no consent method takes it (default `in_app`).
+    pub default_consent_method: ConsentMethod,
 }
 
 /// The practice's time zone as stored; a name the database no longer knows is corrupt data.
@@ -37,12 +40,24 @@ pub async fn served_alone(core: &Core) -> Result<Option<String>, CoreError> {
     Ok(if names.len() == 1 { names.pop() } else { None })
 }
 
+/// The practice's default consent method as stored; a word the service does not know is corrupt
+/// data, never silently "in app".
+pub(crate) fn default_consent_method(row: &PracticeRow) -> Result<ConsentMethod, CoreError> {
+    ConsentMethod::parse(&row.default_consent_method).map_err(|_| {
+        CoreError::Internal(format!(
+            "unknown consent method {:?}",
+            row.default_consent_method
+        ))
+    })
+}
+
 /// The actor's own practice (there is no way to name another).
 pub async fn current(core: &Core, actor: &StaffActor) -> Result<Practice, CoreError> {
     let row = practices::find(core.store(), &actor.practice_id)
         .await?
         .ok_or(CoreError::NotFound)?;
     Ok(Practice {
+        default_consent_method: default_consent_method(&row)?,
         id: row.id,
         name: row.name,
         phone_countries: match row.phone_countries {
@@ -78,6 +93,10 @@ pub struct PracticeSettingsInput {
     /// its clock.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<TimeZone>))]
     pub time_zone: Option<String>,
+    /// `in_app`, `tablet` or `paper`: how the practice's patients usually give consent. The
+    /// invite form starts from it; invitations that name none take it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ConsentMethod>))]
+    pub default_consent_method: Option<String>,
 }
 
 pub const MAX_INVITE_EXPIRY_DAYS: i64 = 90;
@@ -135,24 +154,34 @@ pub async fn update_settings(
         }
         None => None,
     };
+    if let Some(method) = input.default_consent_method.as_deref()
+        && let Some(method) = errors.take("default_consent_method", ConsentMethod::parse(method))
+    {
+        current.default_consent_method = method;
+    }
     errors.into_result()?;
     let now = core.now();
     let mut tx = core.store().begin().await?;
-    practices::update_settings(
-        &mut tx,
-        &actor.practice_id,
-        input.invite_expiry_days,
-        input.country.as_deref().map(|_| current.country.as_str()),
-        phone_countries.as_deref(),
-        time_zone.as_ref().map(TimeZone::as_str),
-        now.as_millis(),
-    )
-    .await?;
+    let change = practices::SettingsChange {
+        invite_expiry_days: input.invite_expiry_days,
+        country: input.country.as_deref().map(|_| current.country.as_str()),
+        phone_countries: phone_countries.as_deref(),
+        time_zone: time_zone.as_ref().map(TimeZone::as_str),
+        default_consent_method: input
+            .default_consent_method
+            .as_deref()
+            .map(|_| current.default_consent_method.as_str()),
+    };
+    practices::update_settings(&mut tx, &actor.practice_id, &change, now.as_millis()).await?;
     audit::by_staff(actor, Action::PracticeSettingsChanged, now)
         .subject(SubjectKind::Practice, &actor.practice_id)
         .detail("invite_expiry_days", current.invite_expiry_days)
         .detail("country", current.country.clone())
         .detail("time_zone", current.time_zone.clone())
+        .detail(
+            "default_consent_method",
+            current.default_consent_method.as_str(),
+        )
         .append(&mut tx)
         .await?;
     tx.commit().await?;

@@ -130,6 +130,7 @@ fn practice_row(id: &str, name: &str, now: i64) -> practices::PracticeRow {
         invite_expiry_days: 14,
         phone_countries: None,
         time_zone: portico_domain::DEFAULT_TIME_ZONE.into(),
+        default_consent_method: portico_domain::ConsentMethod::InApp.as_str().into(),
         created_at: now,
         updated_at: now,
     }

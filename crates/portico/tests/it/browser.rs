@@ -280,6 +280,15 @@ pub(crate) async fn set_value(
     value: &str,
 ) -> WebDriverResult<()> {
     let field = labelled_field(driver, label, id).await?;
+    set_field_value(driver, &field, value).await
+}
+
+/// Sets `field`'s value by script, as [`set_value`] does, for a field found another way.
+pub(crate) async fn set_field_value(
+    driver: &WebDriver,
+    field: &WebElement,
+    value: &str,
+) -> WebDriverResult<()> {
     driver
         .execute(
             "arguments[0].value = arguments[1];",

@@ -17,6 +17,8 @@ mod edge;
 mod email;
 mod hardening;
 mod invitations;
+mod invite_form;
+mod invite_form_browser;
 mod invite_link_browser;
 mod mailbox;
 mod openapi;

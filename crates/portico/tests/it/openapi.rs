@@ -28,6 +28,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/providers/{id}"),
     ("GET", "/api/v1/invitations"),
     ("POST", "/api/v1/invitations"),
+    ("POST", "/api/v1/invitations/preview"),
     ("GET", "/api/v1/invitations/{id}"),
     ("POST", "/api/v1/invitations/{id}/resend"),
     ("POST", "/api/v1/invitations/{id}/revoke"),

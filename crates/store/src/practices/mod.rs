@@ -20,13 +20,16 @@ pub struct PracticeRow {
     pub phone_countries: Option<String>,
     /// IANA name; the dates in the practice's messages are on its clock.
     pub time_zone: String,
+    /// `in_app`, `tablet` or `paper`: what an invitation that names no consent method takes.
+    pub default_consent_method: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 macro_rules! columns {
     () => {
-        "id, name, country, invite_expiry_days, phone_countries, time_zone, created_at, updated_at"
+        "id, name, country, invite_expiry_days, phone_countries, time_zone, default_consent_method, \
+         created_at, updated_at"
     };
 }
 
@@ -61,23 +64,32 @@ pub async fn find_by_name(db: impl Into<Exec<'_>>, name: &str) -> Result<Option<
     Ok(fetch!(db, fetch_optional, sql; name)?)
 }
 
-/// Changes a practice's invitation expiry, default phone country, the countries its verification
-/// codes may go to and its time zone; `None` keeps a setting as it is.
+/// A change of a practice's settings; `None` keeps a setting as it is.
+#[derive(Debug, Default)]
+pub struct SettingsChange<'a> {
+    pub invite_expiry_days: Option<i64>,
+    /// The default phone country.
+    pub country: Option<&'a str>,
+    /// The countries its verification codes may go to.
+    pub phone_countries: Option<&'a str>,
+    pub time_zone: Option<&'a str>,
+    pub default_consent_method: Option<&'a str>,
+}
+
+/// Changes a practice's settings.
 pub async fn update_settings(
     db: impl Into<Exec<'_>>,
     id: &str,
-    invite_expiry_days: Option<i64>,
-    country: Option<&str>,
-    phone_countries: Option<&str>,
-    time_zone: Option<&str>,
+    change: &SettingsChange<'_>,
     now: i64,
 ) -> Result<()> {
     execute!(db,
         "UPDATE practices SET invite_expiry_days = COALESCE($2, invite_expiry_days), country = COALESCE($3, country),
                 phone_countries = COALESCE($5, phone_countries), time_zone = COALESCE($6, time_zone),
-                updated_at = $4
+                default_consent_method = COALESCE($7, default_consent_method), updated_at = $4
          WHERE id = $1";
-        id, invite_expiry_days, country, now, phone_countries, time_zone)?;
+        id, change.invite_expiry_days, change.country, now, change.phone_countries, change.time_zone,
+        change.default_consent_method)?;
     Ok(())
 }
 

@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/favicon.svg", get(favicon))
         // Browsers ask for this address whatever the page says; the same icon answers.
         .route("/favicon.ico", get(favicon))
+        .route("/assets/invite-form.js", get(invite_form_script))
 }
 
 async fn stylesheet() -> Response {
@@ -72,4 +73,8 @@ async fn post_result_script() -> Response {
 
 async fn print_script() -> Response {
     script(include_str!("../../assets/print.js"))
+}
+
+async fn invite_form_script() -> Response {
+    script(include_str!("../../assets/invite-form.js"))
 }

@@ -8,11 +8,12 @@ use std::future::Future;
 use portico_core::accounts::recovery::RecoveryFinish;
 use portico_core::accounts::username_reminder::UsernameReminder;
 use portico_core::invitations::redemption::RedeemInput;
+use portico_core::invitations::{CONTACT_TIME_LIMIT, NOTES_LIMIT, NewInvitationInput, PersonInput};
 use portico_core::registration::{DetailsInput, PasswordCheckInput};
 use portico_core::{CoreError, FieldErrors, SecretToken};
 use portico_domain::{
-    BirthDate, CODE_ENTRY_LIMIT, EmailAddress, OneTimeCode, Password, PersonName, PhoneNumber,
-    TextLimit,
+    BirthDate, CODE_ENTRY_LIMIT, Channel, EmailAddress, OneTimeCode, Password, PersonName,
+    PhoneNumber, TextLimit, Username,
 };
 
 /// An email address or a username, as the patient sign-in and recovery take it: usernames are
@@ -57,6 +58,92 @@ impl Bounded for DetailsInput {
             ("password", &self.password, Password::LIMIT),
         ]
     }
+}
+
+/// A record's id (a UUID), with room for surrounding spaces.
+const RECORD_ID: TextLimit = TextLimit {
+    typed: 64,
+    told: 36,
+};
+/// A stored word such as a language (`en`) or a consent method (`in_app`).
+const WORD: TextLimit = TextLimit { typed: 16, told: 6 };
+
+impl Bounded for NewInvitationInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        let mut fields = person_fields(
+            &self.patient,
+            [
+                "first_name",
+                "last_name",
+                "birth_date",
+                "email",
+                "phone",
+                "channels",
+            ],
+        );
+        fields.extend([
+            ("provider_id", text(&self.provider_id), RECORD_ID),
+            ("program_id", text(&self.program_id), RECORD_ID),
+            ("consent_method", text(&self.consent_method), WORD),
+            ("language", text(&self.language), WORD),
+            ("contact_time", text(&self.contact_time), CONTACT_TIME_LIMIT),
+            ("notes", text(&self.notes), NOTES_LIMIT),
+            ("username", text(&self.username), Username::LIMIT),
+        ]);
+        if let Some(household) = &self.household {
+            fields.extend(person_fields(
+                household,
+                [
+                    "household.first_name",
+                    "household.last_name",
+                    "household.birth_date",
+                    "household.email",
+                    "household.phone",
+                    "household.channels",
+                ],
+            ));
+        }
+        if let Some(caregiver) = &self.caregiver {
+            fields.extend(person_fields(
+                caregiver,
+                [
+                    "caregiver.first_name",
+                    "caregiver.last_name",
+                    "caregiver.birth_date",
+                    "caregiver.email",
+                    "caregiver.phone",
+                    "caregiver.channels",
+                ],
+            ));
+        }
+        fields
+    }
+}
+
+fn text(t: &Option<String>) -> &str {
+    t.as_deref().unwrap_or_default()
+}
+
+/// One person's fields of an invitation, under `names` (first name, last name, birth date,
+/// email, phone, channels).
+fn person_fields<'a>(
+    p: &'a PersonInput,
+    names: [&'static str; 6],
+) -> Vec<(&'static str, &'a str, TextLimit)> {
+    let [first, last, birth, email, phone, channels] = names;
+    let mut fields = vec![
+        (first, p.first_name.as_str(), PersonName::LIMIT),
+        (last, p.last_name.as_str(), PersonName::LIMIT),
+        (birth, p.birth_date.as_str(), BirthDate::LIMIT),
+        (email, text(&p.email), EmailAddress::LIMIT),
+        (phone, text(&p.phone), PhoneNumber::LIMIT),
+    ];
+    fields.extend(
+        p.channels
+            .iter()
+            .map(|c| (channels, c.as_str(), Channel::LIMIT)),
+    );
+    fields
 }
 
 impl Bounded for PasswordCheckInput {

@@ -72,6 +72,7 @@ mod tests {
             invite_expiry_days: 14,
             phone_countries: vec!["US".into()],
             time_zone: zone.into(),
+            default_consent_method: portico_domain::ConsentMethod::InApp,
         }
     }
 

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portico_core::invitations::{
-    self, Invitation, Issued, ListQuery, NewInvitationInput, Page, ResendInput,
+    self, Invitation, InvitePreview, Issued, ListQuery, NewInvitationInput, Page, ResendInput,
 };
 use portico_domain::{InvitationState, Relation};
 use serde::Serialize;
@@ -16,7 +16,7 @@ use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::extract::{ApiJson, ApiPath, ApiQuery, OptionalJson};
+use crate::api::extract::{ApiPath, ApiQuery, BoundedJson, OptionalJson};
 use crate::api::openapi::{Forbidden, INVITATIONS, InvalidFields, NotFound, StateConflict};
 use crate::platform::error::ApiError;
 use crate::platform::sessions::ApiActor;
@@ -24,6 +24,7 @@ use crate::platform::sessions::ApiActor;
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     let mut routes = vec![
         routes!(list, create),
+        routes!(preview),
         routes!(read),
         routes!(resend),
         routes!(revoke),
@@ -88,7 +89,7 @@ impl IssuedInvitation {
 async fn create(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    ApiJson(input): ApiJson<NewInvitationInput>,
+    BoundedJson(input): BoundedJson<NewInvitationInput>,
 ) -> Result<Response, ApiError> {
     let created = invitations::create(&state.core, &actor, &input).await?;
     let mut body = IssuedInvitation::new(&state, created.invitation);
@@ -98,6 +99,28 @@ async fn create(
         .map(|r| IssuedInvitation::new(&state, r))
         .collect();
     Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// What a new invitation would send, before it is made: each person's message on each chosen
+/// channel, in the practice's template for the language, with a sample code and link.
+///
+/// Takes the body `POST /invitations` takes. Only what changes the words is checked (a typed
+/// first name, the language, the channels, the provider and program); nothing is written.
+#[utoipa::path(post, path = "/invitations/preview", tag = INVITATIONS,
+    operation_id = "preview_invitation",
+    request_body = NewInvitationInput,
+    responses(
+        (status = OK, description = "The messages, as they would be sent", body = InvitePreview),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn preview(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    BoundedJson(input): BoundedJson<NewInvitationInput>,
+) -> Result<Json<InvitePreview>, ApiError> {
+    Ok(Json(
+        invitations::preview(&state.core, &actor, &input).await?,
+    ))
 }
 
 /// The practice's invitations, newest first, a page at a time.
