@@ -75,12 +75,13 @@ pub async fn resend(
     id: &str,
     input: &ResendInput,
 ) -> Result<Issued, CoreError> {
-    let language = match blank_to_none(&input.language) {
-        Some(l) => Some(Language::parse(l).ok_or_else(|| {
-            CoreError::from(FieldErrors::single("language", "Choose en or es."))
-        })?),
-        None => None,
-    };
+    let language =
+        match blank_to_none(&input.language) {
+            Some(l) => Some(Language::parse(l).ok_or_else(|| {
+                CoreError::from(FieldErrors::single("language", "Choose en or es."))
+            })?),
+            None => None,
+        };
     let now = core.now();
     let practice = practices::find(core.store(), &actor.practice_id)
         .await?

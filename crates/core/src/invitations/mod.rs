@@ -1,13 +1,14 @@
 //! Invitations (docs/PRODUCT.md §3), staff side: create (with household, caregiver and no-email
-//! variants; a patient without email gets a username, chosen by staff or drawn), list, read with
-//! history, re-send and revoke. Each invitation carries a personal invite code and a link token,
+//! variants; a patient without email gets a username, chosen by staff or drawn), list and search
+//! (`list`, over the folded terms `search` writes with each invitation), read with history,
+//! re-send (one, or many expired and locked ones at once: `bulk`) and revoke. Each invitation carries a personal invite code and a link token,
 //! stored only as keyed hashes; the plain code is handed back once, at creation and at each
 //! re-send. Every change of state is written to the invitation's history and to the audit log in
 //! the same transaction. The public redemption lives in `redemption`.
 
 use portico_domain::SubjectKind;
 use portico_domain::{Channel, ConsentMethod, InvitationState, InviteCode, Relation, TimeZone};
-use portico_store::invitations::{self as store, EventRow, InvitationRow, ListFilter};
+use portico_store::invitations::{self as store, EventRow, InvitationRow};
 use portico_store::{Tx, practices, practices::providers, programs};
 
 use crate::accounts::usernames;
@@ -21,12 +22,16 @@ use crate::platform::secrets::{self, Keys, Purpose, SecretToken};
 use crate::{Core, CoreError, FieldErrors, new_id};
 use portico_store::delivery::outbox::{self as outbox_store, OutboxRow};
 
+mod bulk;
 mod history;
 mod input;
 mod lifecycle;
+mod list;
 pub mod redemption;
+mod search;
 mod view;
 
+pub use bulk::{BulkOutcome, BulkResend, BulkResent, BulkResentItem, MAX_BULK, resend_many};
 pub(crate) use history::{MovedBy, record_event};
 use input::{
     MAX_CONTACT_TIME, MAX_NOTES, Person, USERNAME_TAKEN, blank_to_none, check_person,
@@ -35,9 +40,9 @@ use input::{
 pub use input::{NewInvitationInput, PersonInput};
 pub(crate) use lifecycle::delivery_reported;
 pub use lifecycle::{ResendInput, resend, revoke};
-pub use view::{
-    DEFAULT_PAGE, HistoryEntry, Invitation, InvitationSummary, ListQuery, MAX_PAGE, Page, get, list,
-};
+pub use list::{DEFAULT_PAGE, InvitationSummary, ListOrder, ListQuery, MAX_PAGE, Page, list};
+pub use search::index_unindexed;
+pub use view::{HistoryEntry, Invitation, get};
 
 /// An invitation just issued: the only moment its plain code and link token exist.
 #[derive(Debug)]
@@ -301,6 +306,7 @@ async fn insert_one(
             e.into()
         }
     })?;
+    search::index(tx, &searchable(&row)).await?;
     record_event(
         tx,
         &row.practice_id,
@@ -351,6 +357,19 @@ async fn insert_one(
         username,
         handed_over: person.channels.is_empty(),
     })
+}
+
+/// What a new invitation is found by in the list's search.
+fn searchable(row: &InvitationRow) -> store::search::Searchable {
+    store::search::Searchable {
+        id: row.id.clone(),
+        practice_id: row.practice_id.clone(),
+        first_name: row.first_name.clone(),
+        last_name: row.last_name.clone(),
+        email: row.email.clone(),
+        phone: row.phone.clone(),
+        username: row.username.clone(),
+    }
 }
 
 fn link(core: &Core, token: &SecretToken) -> String {

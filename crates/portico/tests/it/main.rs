@@ -16,6 +16,7 @@ mod dev_outbox;
 mod edge;
 mod email;
 mod hardening;
+mod invitation_list;
 mod invitations;
 mod invite_link_browser;
 mod mailbox;

@@ -257,6 +257,14 @@ impl Store {
 }
 
 impl Tx {
+    /// Which database the transaction runs on, for the few statements each writes its own way.
+    pub fn backend(&self) -> Backend {
+        match self.conn {
+            TxConn::Sqlite(..) => Backend::Sqlite,
+            TxConn::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self.conn {
             TxConn::Sqlite(tx, _turn) => tx.commit().await?,

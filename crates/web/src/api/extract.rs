@@ -44,8 +44,12 @@ impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
             .get(axum::http::header::CONTENT_LENGTH)
             .is_some_and(|len| len == "0")
             || (!req.headers().contains_key(axum::http::header::CONTENT_TYPE)
-                && !req.headers().contains_key(axum::http::header::TRANSFER_ENCODING)
-                && !req.headers().contains_key(axum::http::header::CONTENT_LENGTH));
+                && !req
+                    .headers()
+                    .contains_key(axum::http::header::TRANSFER_ENCODING)
+                && !req
+                    .headers()
+                    .contains_key(axum::http::header::CONTENT_LENGTH));
         if empty {
             return Ok(OptionalJson(T::default()));
         }

@@ -15,6 +15,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/terms.js", get(terms_script))
         .route("/assets/countdown.js", get(countdown_script))
         .route("/assets/post-result.js", get(post_result_script))
+        .route("/assets/invitation-list.js", get(invitation_list_script))
 }
 
 async fn stylesheet() -> Response {
@@ -53,4 +54,8 @@ async fn countdown_script() -> Response {
 
 async fn post_result_script() -> Response {
     script(include_str!("../../assets/post-result.js"))
+}
+
+async fn invitation_list_script() -> Response {
+    script(include_str!("../../assets/invitation-list.js"))
 }
