@@ -17,6 +17,7 @@ mod edge;
 mod email;
 mod hardening;
 mod invitation_list;
+mod invitation_list_browser;
 mod invitations;
 mod invite_link_browser;
 mod mailbox;
