@@ -22,6 +22,7 @@ use crate::platform::secrets::{self, Keys, Purpose, SecretToken};
 use crate::{Core, CoreError, FieldErrors, new_id};
 use portico_store::delivery::outbox::{self as outbox_store, OutboxRow};
 
+pub mod bench;
 mod bulk;
 mod history;
 mod input;
@@ -364,6 +365,7 @@ fn searchable(row: &InvitationRow) -> store::search::Searchable {
     store::search::Searchable {
         id: row.id.clone(),
         practice_id: row.practice_id.clone(),
+        created_at: row.created_at,
         first_name: row.first_name.clone(),
         last_name: row.last_name.clone(),
         email: row.email.clone(),

@@ -4,7 +4,7 @@
 //! are indexed by [`index_unindexed`] when the service starts.
 
 use portico_domain::{PhoneNumber, search};
-use portico_store::invitations::search::{self as terms_store, Searchable};
+use portico_store::invitations::search::{self as terms_store, Keys, Searchable};
 use portico_store::{Store, Tx};
 
 use crate::CoreError;
@@ -25,7 +25,13 @@ pub(super) async fn index(tx: &mut Tx, row: &Searchable) -> Result<(), CoreError
         phone.as_ref(),
     );
     let sort_name = search::sort_name(&row.first_name, &row.last_name);
-    terms_store::index(tx, &row.practice_id, &row.id, &sort_name, &terms).await?;
+    let keys = Keys {
+        practice_id: &row.practice_id,
+        invitation_id: &row.id,
+        created_at: row.created_at,
+        sort_name: &sort_name,
+    };
+    terms_store::index(tx, &keys, &terms).await?;
     Ok(())
 }
 

@@ -306,6 +306,33 @@ async fn search_folds_case_and_accents_and_finds_email_and_phone_digits(app: &Te
         "the same name folded: ordered by id"
     );
     assert_eq!(refused(&lakeside, "q=a+b+c+d+e").await, ["q"]);
+
+    // A search a page at a time, both ways, and in each order.
+    let first = list(&lakeside, "q=lopez&limit=1").await;
+    assert_eq!(first.names(), ["Maria Lopez"]);
+    let next = first.next_cursor.expect("another match");
+    let second = list(&lakeside, &format!("q=lopez&limit=1&cursor={next}")).await;
+    assert_eq!(second.names(), ["María López"]);
+    assert!(second.next_cursor.is_none());
+    let back = second.previous_cursor.expect("a page before");
+    assert_eq!(
+        names(&lakeside, &format!("q=lopez&limit=1&before={back}")).await,
+        ["Maria Lopez"]
+    );
+    assert_eq!(
+        names(&lakeside, "q=lopez&sort=oldest").await,
+        ["María López", "Maria Lopez"]
+    );
+    assert_eq!(
+        names(&lakeside, "q=lopez&sort=expiring&limit=1").await,
+        ["María López"]
+    );
+    assert_eq!(
+        names(&lakeside, "q=lopez&state=sent&relation=patient").await,
+        ["Maria Lopez", "María López"],
+        "handed over, both count as sent"
+    );
+    assert!(names(&lakeside, "q=lopez&state=draft").await.is_empty());
 }
 
 async fn invitations_made_before_search_terms_are_indexed_when_the_service_starts(app: &TestApp) {

@@ -2,15 +2,23 @@
 //! `search`, and keyset pages in one of six walks (four orders, and the two by name and by expiry
 //! backwards, for the page before a cursor; newest and oldest are each other's backwards).
 //!
-//! Each walk is its own statement, so each runs along its own index: `(practice_id, created_at,
-//! id)`, `(practice_id, sort_name, id)` or `(practice_id, expires_at, id)`, stopping after
-//! `limit` rows. A search starts from the terms instead: the invitations with a term that starts
-//! with the first needle (a range on the terms' primary key), checked against each other needle
-//! through `(invitation_id, term)`, then sorted — a search finds few rows, a walk many.
+//! Without a search, each walk is its own statement along its own index (`(practice_id,
+//! created_at, id)`, `(practice_id, sort_name, id)`, `(practice_id, expires_at, id)`, or
+//! `(practice_id, state, created_at, id)` for a rare state), stopping after `limit` rows. With a
+//! search, the terms give the matching invitations with their sort keys (`search::candidates`);
+//! they are ordered and cut at the cursor here, and only the rows of the page are read, a few
+//! hundred ids at a time while the filters leave too few. Reading every match from `invitations`
+//! to sort it instead made a common surname cost a scan of the practice on PostgreSQL.
+//!
+//! Ids and sort keys of a search are ordered by their bytes, as SQLite and PostgreSQL's "C"
+//! collation order them; a search's cursor is only ever read by the same search.
+
+use std::collections::HashMap;
 
 use super::InvitationRow;
+use super::search::{self, Candidate};
 use crate::platform::db::fetch;
-use crate::{Exec, Result};
+use crate::{Backend, Exec, Result};
 
 /// An order of the list, with where a page starts: after this sort key and id (`None`: from the
 /// start of the walk).
@@ -34,8 +42,7 @@ pub struct ListFilter {
     pub provider_id: Option<String>,
     pub program_id: Option<String>,
     pub relation: Option<String>,
-    /// Folded needles, none to four, the rarest first: each must start one of the invitation's
-    /// terms.
+    /// Folded needles, none to four: each must start one of the invitation's terms.
     pub needles: Vec<String>,
     pub walk: Walk,
     pub limit: i64,
@@ -49,9 +56,6 @@ pub struct ListRow {
     pub sort_name: String,
 }
 
-/// The most needles a search takes; the statement has a slot for each.
-pub const MAX_NEEDLES: usize = 4;
-
 macro_rules! plain {
     () => {
         concat!(
@@ -62,44 +66,14 @@ macro_rules! plain {
     };
 }
 
-// The first needle's invitations are found once (materialised, so neither planner walks the whole
-// practice in order and probes the terms for each row); the other needles are checked for each of
-// them. Unused slots repeat the first needle, which every candidate matches.
-macro_rules! searched {
-    () => {
-        concat!(
-            "WITH found AS MATERIALIZED (
-               SELECT DISTINCT invitation_id FROM invitation_search_terms
-               WHERE practice_id = $1 AND term >= $10 AND term < $11)
-             SELECT ",
-            columns!(),
-            ", sort_name FROM found CROSS JOIN invitations
-             WHERE invitations.id = found.invitation_id AND practice_id = $1",
-            also!("$12", "$13"),
-            also!("$14", "$15"),
-            also!("$16", "$17")
-        )
-    };
-}
-
-macro_rules! also {
-    ($from:literal, $to:literal) => {
-        concat!(
-            " AND EXISTS (SELECT 1 FROM invitation_search_terms t
-               WHERE t.invitation_id = invitations.id AND t.term >= ",
-            $from,
-            " AND t.term < ",
-            $to,
-            ")"
-        )
-    };
-}
-
-// `$3` is now: an open invitation whose expiry has passed is listed as expired.
+// `$3` is now: an open invitation whose expiry has passed is listed as expired. The state is
+// compared as stored (`state = $2`), not through an expression, so that PostgreSQL can walk
+// `invitations_by_state` for a rare state (a practice's few locked invitations).
 macro_rules! filters {
     () => {
-        " AND ($2 IS NULL OR (CASE WHEN state IN ('draft', 'sent', 'delivered') AND expires_at <= $3
-                                   THEN 'expired' ELSE state END) = $2)
+        " AND ($2 IS NULL
+               OR (state = $2 AND (state NOT IN ('draft', 'sent', 'delivered') OR expires_at > $3))
+               OR ($2 = 'expired' AND state IN ('draft', 'sent', 'delivered') AND expires_at <= $3))
           AND ($4 IS NULL OR provider_id = $4)
           AND ($5 IS NULL OR program_id = $5)
           AND ($6 IS NULL OR relation = $6)"
@@ -120,31 +94,15 @@ pub async fn list(
     now: i64,
 ) -> Result<Vec<ListRow>> {
     let f = filter;
-    // A needle's range: the terms that start with it. U+10FFFF sorts after every character (its
-    // UTF-8 bytes are the highest), on SQLite and on PostgreSQL's "C" collation alike.
-    let mut ranges: Vec<(String, String)> = f
-        .needles
-        .iter()
-        .take(MAX_NEEDLES)
-        .map(|n| (n.clone(), format!("{n}\u{10FFFF}")))
-        .collect();
-    if let Some(first) = ranges.first().cloned() {
-        ranges.resize(MAX_NEEDLES, first);
+    if !f.needles.is_empty() {
+        return searched(db.into(), practice_id, f, now).await;
     }
-    // Runs one walk's statement, with the search's head when there are needles.
+    // Runs one walk's statement.
     macro_rules! page {
         ($walk:expr, $key:expr, $id:expr) => {
-            if ranges.is_empty() {
-                fetch!(db, fetch_all, concat!(plain!(), filters!(), $walk);
-                    practice_id, &f.state, now, &f.provider_id, &f.program_id, &f.relation,
-                    $key, $id, f.limit)
-            } else {
-                let r = &ranges;
-                fetch!(db, fetch_all, concat!(searched!(), filters!(), $walk);
-                    practice_id, &f.state, now, &f.provider_id, &f.program_id, &f.relation,
-                    $key, $id, f.limit, &r[0].0, &r[0].1, &r[1].0, &r[1].1, &r[2].0, &r[2].1,
-                    &r[3].0, &r[3].1)
-            }
+            fetch!(db, fetch_all, concat!(plain!(), filters!(), $walk);
+                practice_id, &f.state, now, &f.provider_id, &f.program_id, &f.relation,
+                $key, $id, f.limit)
         };
     }
     // Each walk starts before its first row: a key no row has, on the near side.
@@ -207,4 +165,120 @@ pub async fn list(
         }
     }?;
     Ok(rows)
+}
+
+/// How many matches are read from `invitations` at a time when filters may leave some out.
+const READ_AHEAD: usize = 500;
+
+/// A page of a search: the matches ordered and cut here, then their rows read a chunk at a time
+/// until the page is full. An order by expiry needs each match's expiry (which changes with a
+/// re-send, so the terms do not carry it): then every open match is read, and sorted here.
+async fn searched(
+    mut db: Exec<'_>,
+    practice_id: &str,
+    f: &ListFilter,
+    now: i64,
+) -> Result<Vec<ListRow>> {
+    let mut found = search::candidates(db.reborrow(), practice_id, &f.needles).await?;
+    let limit = usize::try_from(f.limit).unwrap_or(0);
+    let by_created = |c: &Candidate| (c.created_at, c.invitation_id.clone());
+    let by_name = |c: &Candidate| (c.sort_name.clone(), c.invitation_id.clone());
+    match &f.walk {
+        Walk::NewestFirst(after) => {
+            found.sort_by_key(|c| std::cmp::Reverse(by_created(c)));
+            found.retain(|c| after.as_ref().is_none_or(|a| by_created(c) < *a));
+        }
+        Walk::OldestFirst(after) => {
+            found.sort_by_key(by_created);
+            found.retain(|c| after.as_ref().is_none_or(|a| by_created(c) > *a));
+        }
+        Walk::NameAz(after) => {
+            found.sort_by_key(by_name);
+            found.retain(|c| after.as_ref().is_none_or(|a| by_name(c) > *a));
+        }
+        Walk::NameZa(after) => {
+            found.sort_by_key(|c| std::cmp::Reverse(by_name(c)));
+            found.retain(|c| after.as_ref().is_none_or(|a| by_name(c) < *a));
+        }
+        Walk::ExpiringFirst(after) | Walk::ExpiringLast(after) => {
+            let soonest_first = matches!(f.walk, Walk::ExpiringFirst(_));
+            let mut rows = Vec::new();
+            for chunk in found.chunks(READ_AHEAD) {
+                rows.extend(read(db.reborrow(), practice_id, f, now, chunk, true).await?);
+            }
+            let key = |r: &ListRow| (r.invitation.expires_at, r.invitation.id.clone());
+            rows.retain(|r| {
+                after.as_ref().is_none_or(|a| {
+                    if soonest_first {
+                        key(r) > *a
+                    } else {
+                        key(r) < *a
+                    }
+                })
+            });
+            rows.sort_by_key(key);
+            if !soonest_first {
+                rows.reverse();
+            }
+            rows.truncate(limit);
+            return Ok(rows);
+        }
+    }
+    let filtered = f.state.is_some()
+        || f.provider_id.is_some()
+        || f.program_id.is_some()
+        || f.relation.is_some();
+    let chunk_size = if filtered { READ_AHEAD } else { limit.max(1) };
+    let mut rows = Vec::with_capacity(limit);
+    for chunk in found.chunks(chunk_size) {
+        let mut read_rows: HashMap<String, ListRow> =
+            read(db.reborrow(), practice_id, f, now, chunk, false)
+                .await?
+                .into_iter()
+                .map(|r| (r.invitation.id.clone(), r))
+                .collect();
+        for c in chunk {
+            if let Some(row) = read_rows.remove(&c.invitation_id) {
+                rows.push(row);
+                if rows.len() == limit {
+                    return Ok(rows);
+                }
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// The rows of these matches that pass the filters (only open ones with `open_only`), in no
+/// order. The ids travel as one JSON array, which each database unpacks its own way.
+async fn read(
+    db: Exec<'_>,
+    practice_id: &str,
+    f: &ListFilter,
+    now: i64,
+    matches: &[Candidate],
+    open_only: bool,
+) -> Result<Vec<ListRow>> {
+    let ids: Vec<&str> = matches.iter().map(|c| c.invitation_id.as_str()).collect();
+    let ids = serde_json::to_string(&ids).expect("strings serialise");
+    macro_rules! by_id {
+        ($ids:literal) => {
+            concat!(plain!(), " AND id IN (", $ids, ")", filters!())
+        };
+    }
+    const SQLITE: &str = by_id!("SELECT value FROM json_each($7)");
+    const POSTGRES: &str = by_id!("SELECT jsonb_array_elements_text($7::jsonb)");
+    const SQLITE_OPEN: &str = concat!(by_id!("SELECT value FROM json_each($7)"), open!());
+    const POSTGRES_OPEN: &str = concat!(
+        by_id!("SELECT jsonb_array_elements_text($7::jsonb)"),
+        open!()
+    );
+    let sql = match (db.backend(), open_only) {
+        (Backend::Sqlite, false) => SQLITE,
+        (Backend::Postgres, false) => POSTGRES,
+        (Backend::Sqlite, true) => SQLITE_OPEN,
+        (Backend::Postgres, true) => POSTGRES_OPEN,
+    };
+    Ok(fetch!(db, fetch_all, sql;
+        practice_id, &f.state, now, &f.provider_id, &f.program_id, &f.relation, &ids)?)
 }
