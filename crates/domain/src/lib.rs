@@ -1,5 +1,6 @@
 //! Portico's domain types: the codes that bring a patient in, dates of birth, names, contact
-//! points, passwords, usernames, staff roles and a practice's time zone. Every value that comes from outside is parsed here
+//! points, passwords, usernames, staff roles, a practice's time zone, and the folded words a search
+//! compares (`search`). Every value that comes from outside is parsed here
 //! once, into a type that cannot hold a bad value, so the rest of the service never re-checks it.
 //! The closed sets of words the database stores (invitation states, subject kinds, outbox states,
 //! link statuses and sources) are enums here too, and reading an unknown word is an error.
@@ -26,6 +27,7 @@ pub mod phone;
 pub mod roles;
 #[cfg(feature = "openapi")]
 pub mod schema;
+pub mod search;
 pub mod stored;
 pub mod subject;
 pub mod text_limit;
@@ -51,6 +53,7 @@ pub use password::{
 pub use phone::Country;
 pub use phone::{PhoneError, PhoneNumber, is_known_region};
 pub use roles::{RoleError, StaffRole};
+pub use search::{SearchError, SearchQuery};
 pub use stored::UnknownWord;
 pub use subject::SubjectKind;
 pub use text_limit::TextLimit;

@@ -35,6 +35,8 @@ pub struct PhoneNumber {
     /// The ISO 3166 alpha-2 country the number belongs to (e.g. `US`), when the metadata knows
     /// it; numbers shared by several countries (+1) are placed by their area code.
     region: Option<String>,
+    /// Where the national number starts in `e164`, after the `+` and the country code.
+    national_start: usize,
 }
 
 impl PhoneNumber {
@@ -69,15 +71,24 @@ impl PhoneNumber {
             .ok()
             .flatten()
             .map(|id| id.as_ref().to_owned());
+        let country_code = number.code().value().to_string();
         Ok(PhoneNumber {
-            e164: format!("+{}{}", number.code().value(), number.national()),
+            e164: format!("+{country_code}{}", number.national()),
             region,
+            national_start: 1 + country_code.len(),
         })
     }
 
     /// The number in E.164 form, e.g. `+14155550123`, for the SMS or voice provider.
     pub fn as_e164(&self) -> &str {
         &self.e164
+    }
+
+    /// The national number's digits, without the country code (`4155550123`), which is how
+    /// people at the front desk read a number out.
+    pub fn national_digits(&self) -> &str {
+        // Invariant: `e164` is ASCII and `national_start` was measured on it.
+        &self.e164[self.national_start..]
     }
 
     /// The country the number belongs to (ISO 3166 alpha-2, upper case), for the practice's list

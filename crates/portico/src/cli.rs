@@ -1,4 +1,5 @@
-//! The command line: `serve`, `worker`, `migrate`, `admin`, `audit verify`, `bench hash`.
+//! The command line: `serve`, `worker`, `migrate`, `admin`, `audit verify`, `bench hash`,
+//! `bench seed-invitations`.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -116,6 +117,19 @@ pub enum BenchCommand {
             value_parser = clap::value_parser!(u64).range(1..=3600))]
         seconds: u64,
     },
+    /// Write invitations for a practice as the service writes them (search terms included,
+    /// states spread over two years), for the invitation list's load run
+    /// (bench/invitation-list.sh). Sends nothing; prints how many and how long it took.
+    SeedInvitations {
+        #[arg(long, value_name = "PRACTICE_ID")]
+        practice: String,
+        #[arg(long, value_name = "N", default_value_t = 100_000,
+            value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        count: u64,
+        /// The same seed writes the same people.
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 impl Cli {
@@ -158,6 +172,14 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
         Command::Bench {
             command: BenchCommand::Hash { seconds },
         } => bench_hash(Duration::from_secs(seconds)),
+        Command::Bench {
+            command:
+                BenchCommand::SeedInvitations {
+                    practice,
+                    count,
+                    seed,
+                },
+        } => seed_invitations(&config, &practice, count, seed).await,
     }
 }
 
@@ -365,5 +387,27 @@ fn bench_hash(duration: Duration) -> anyhow::Result<ExitCode> {
         "argon2id: {:.1} hashes/s on one thread ({hashes} in {elapsed:.1} s)",
         hashes as f64 / elapsed
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn seed_invitations(
+    config: &Config,
+    practice: &str,
+    count: u64,
+    seed: u64,
+) -> anyhow::Result<ExitCode> {
+    let store = server::open_store(config).await?;
+    let public_url = server::public_url(config, config.listen);
+    let core = server::build_core(config, store, Arc::new(SystemClock), &public_url)?;
+    let started = Instant::now();
+    let written = portico_core::invitations::bench::seed(&core, practice, count, seed)
+        .await
+        .context("cannot write the invitations")?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "wrote {written} invitations in {seconds:.1} s ({:.0}/s)",
+        written as f64 / seconds
+    );
+    core.store().close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,5 @@
-//! Start-up: open the database (creating the data folder and secret key on first run), migrate,
+//! Start-up: open the database (creating the data folder and secret key on first run), migrate
+//! (and index for search the invitations made before search terms existed),
 //! build the core, bind the listener and serve until told to stop.
 
 use std::net::SocketAddr;
@@ -41,6 +42,14 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         .migrate()
         .await
         .context("cannot apply database migrations")?;
+    // Invitations made before their search terms existed (migration 0011) get them now: the
+    // terms are folded in Rust, which SQL in a migration cannot do alike on both databases.
+    let indexed = portico_core::invitations::index_unindexed(&store)
+        .await
+        .context("cannot index invitations for search")?;
+    if indexed > 0 {
+        tracing::info!(indexed, "indexed invitations for search");
+    }
     Ok(store)
 }
 

@@ -103,12 +103,47 @@ impl AuditEvent {
 /// Appends one event inside the caller's transaction, so the event exists exactly when the change
 /// it describes does. Claiming the head row serialises appenders on every node.
 pub async fn append(tx: &mut Tx, new: NewEvent) -> Result<AuditEvent> {
+    let (key, seq, prev_hash) = claim_head(tx, 1).await?;
+    let event = write(tx, &key, seq, prev_hash, new).await?;
+    release_head(tx, &key, &event.hash).await?;
+    Ok(event)
+}
+
+/// Appends several events in order, claiming the head once for all of them: a staff list audits
+/// every record it shows, and two updates of the one head row per record (fifty a page) made
+/// PostgreSQL pile up dead versions of that row faster than it could prune them.
+pub async fn append_all(tx: &mut Tx, news: Vec<NewEvent>) -> Result<()> {
+    let count = i64::try_from(news.len()).unwrap_or(i64::MAX);
+    if count == 0 {
+        return Ok(());
+    }
+    let (key, last_seq, mut prev_hash) = claim_head(tx, count).await?;
+    for (seq, new) in (last_seq - count + 1..).zip(news) {
+        prev_hash = write(tx, &key, seq, prev_hash, new).await?.hash;
+    }
+    release_head(tx, &key, &prev_hash).await
+}
+
+/// Takes `count` sequence numbers from the head (locking it until the transaction ends):
+/// the key, the last number taken and the hash the first new event follows.
+async fn claim_head(tx: &mut Tx, count: i64) -> Result<(ChainKey, i64, String)> {
     let key = tx.audit_key.clone().ok_or(StoreError::AuditKeyMissing)?;
-    let (seq, prev_hash): (i64, String) = fetch!(
+    let (last_seq, prev_hash): (i64, String) = fetch!(
         &mut *tx,
         fetch_one,
-        "UPDATE audit_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, last_hash"
+        "UPDATE audit_head SET last_seq = last_seq + $1 WHERE id = 1 RETURNING last_seq, last_hash";
+        count
     )?;
+    Ok((key, last_seq, prev_hash))
+}
+
+async fn write(
+    tx: &mut Tx,
+    key: &ChainKey,
+    seq: i64,
+    prev_hash: String,
+    new: NewEvent,
+) -> Result<AuditEvent> {
     let mut event = AuditEvent {
         seq,
         at: new.at,
@@ -128,7 +163,7 @@ pub async fn append(tx: &mut Tx, new: NewEvent) -> Result<AuditEvent> {
         hash: String::new(),
     };
     // Always keyed: `keyed_from_seq` is never beyond the next event (see migration 0009).
-    event.hash = event.keyed_hash(&key);
+    event.hash = event.keyed_hash(key);
     let sql = concat!(
         "INSERT INTO audit_events (",
         columns!(),
@@ -140,10 +175,15 @@ pub async fn append(tx: &mut Tx, new: NewEvent) -> Result<AuditEvent> {
         &event.actor_role, &event.action, &event.subject_kind, &event.subject_id,
         &event.patient_id, &event.ip, &event.user_agent, &event.outcome, &event.details,
         &event.prev_hash, &event.hash)?;
+    Ok(event)
+}
+
+/// Records the hash the next event will follow.
+async fn release_head(tx: &mut Tx, key: &ChainKey, last_hash: &str) -> Result<()> {
     execute!(&mut *tx,
         "UPDATE audit_head SET last_hash = $1, key_check = COALESCE(key_check, $2) WHERE id = 1";
-        &event.hash, key.check_value())?;
-    Ok(event)
+        last_hash, key.check_value())?;
+    Ok(())
 }
 
 /// The newest events of one practice, newest first (what its staff may see).

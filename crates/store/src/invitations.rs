@@ -1,6 +1,7 @@
 //! Invitations and their history. Every write that changes state is guarded in its `WHERE`
 //! clause by the states it may leave, so two racing requests cannot both win (one redemption,
-//! one re-send) on either database.
+//! one re-send) on either database. The staff list with its search is `list`; the folded terms
+//! it searches are written by `search`.
 
 use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result, Tx};
@@ -41,6 +42,12 @@ macro_rules! columns {
          link_hash, failed_attempts, expires_at, created_at, updated_at, language"
     };
 }
+
+// After `columns!`, which they use.
+pub mod list;
+pub mod search;
+
+pub use list::{ListFilter, ListRow, Walk};
 
 pub async fn insert(tx: &mut Tx, row: &InvitationRow) -> Result<()> {
     execute!(&mut *tx, concat!(
@@ -143,43 +150,6 @@ pub async fn undelivered(
                                   OR (n.created_at = o.created_at AND n.state NOT IN ('dead', 'failed'))))
          ORDER BY o.updated_at DESC, o.id DESC LIMIT $2";
         practice_id, limit)?)
-}
-
-/// What to list: an optional state (as staff see it, `expired` included), an optional name
-/// search, and a keyset cursor (the last row's creation time and id).
-#[derive(Debug, Clone, Default)]
-pub struct ListFilter {
-    pub state: Option<String>,
-    /// A `LIKE` pattern, already lower-cased and escaped with `\`.
-    pub name_pattern: Option<String>,
-    pub after: Option<(i64, String)>,
-    pub limit: i64,
-}
-
-/// A page of a practice's invitations, newest first. `now` decides which open ones have expired.
-pub async fn list(
-    db: impl Into<Exec<'_>>,
-    practice_id: &str,
-    filter: &ListFilter,
-    now: i64,
-) -> Result<Vec<InvitationRow>> {
-    let (after_at, after_id) = filter
-        .after
-        .clone()
-        .map_or((None, None), |(at, id)| (Some(at), Some(id)));
-    Ok(fetch!(db, fetch_all, concat!(
-        "SELECT ",
-        columns!(),
-        " FROM invitations
-         WHERE practice_id = $1
-           AND ($2 IS NULL OR (CASE WHEN state IN ('draft', 'sent', 'delivered') AND expires_at <= $3
-                                    THEN 'expired' ELSE state END) = $2)
-           AND ($4 IS NULL OR lower(first_name || ' ' || last_name) LIKE $4 ESCAPE '\\')
-           AND ($5 IS NULL OR created_at < $5 OR (created_at = $5 AND id < $6))
-         ORDER BY created_at DESC, id DESC
-         LIMIT $7"
-    );
-        practice_id, &filter.state, now, &filter.name_pattern, after_at, after_id, filter.limit)?)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -1,13 +1,14 @@
 //! Invitations (docs/PRODUCT.md §3), staff side: create (with household, caregiver and no-email
-//! variants; a patient without email gets a username, chosen by staff or drawn), list, read with
-//! history, re-send and revoke. Each invitation carries a personal invite code and a link token,
+//! variants; a patient without email gets a username, chosen by staff or drawn), list and search
+//! (`list`, over the folded terms `search` writes with each invitation), read with history,
+//! re-send (one, or many expired and locked ones at once: `bulk`) and revoke. Each invitation carries a personal invite code and a link token,
 //! stored only as keyed hashes; the plain code is handed back once, at creation and at each
 //! re-send. Every change of state is written to the invitation's history and to the audit log in
 //! the same transaction. The public redemption lives in `redemption`.
 
 use portico_domain::SubjectKind;
 use portico_domain::{Channel, ConsentMethod, InvitationState, InviteCode, Relation, TimeZone};
-use portico_store::invitations::{self as store, EventRow, InvitationRow, ListFilter};
+use portico_store::invitations::{self as store, EventRow, InvitationRow};
 use portico_store::practices::PracticeRow;
 use portico_store::{Tx, practices};
 
@@ -22,26 +23,31 @@ use crate::platform::secrets::{self, Keys, Purpose, SecretToken};
 use crate::{Core, CoreError, FieldErrors, new_id};
 use portico_store::delivery::outbox::{self as outbox_store, OutboxRow};
 
+pub mod bench;
+mod bulk;
 mod follow_up;
 mod history;
 mod input;
 mod lifecycle;
+mod list;
 mod preview;
 pub mod redemption;
+mod search;
 mod view;
 
+pub use bulk::{BulkOutcome, BulkResend, BulkResent, BulkResentItem, MAX_BULK, resend_many};
 pub use follow_up::{StateCount, Undelivered, counts, undelivered};
 pub(crate) use history::{MovedBy, record_event};
 pub use input::{CONTACT_TIME_LIMIT, NOTES_LIMIT, NewInvitationInput, PersonInput};
 use input::{Person, USERNAME_TAKEN, blank_to_none, check_new};
 pub(crate) use lifecycle::delivery_reported;
 pub use lifecycle::{ResendInput, resend, revoke};
+pub use list::{DEFAULT_PAGE, InvitationSummary, ListOrder, ListQuery, MAX_PAGE, Page, list};
 pub use preview::{
     FIRST_NAME_STAND_IN, InvitePreview, MessagePreview, PersonPreview, SAMPLE_CODE, preview,
 };
-pub use view::{
-    DEFAULT_PAGE, HistoryEntry, Invitation, InvitationSummary, ListQuery, MAX_PAGE, Page, get, list,
-};
+pub use search::index_unindexed;
+pub use view::{HistoryEntry, Invitation, get};
 
 /// An invitation just issued: the only moment its plain code and link token exist.
 #[derive(Debug)]
@@ -253,6 +259,7 @@ async fn insert_one(
             e.into()
         }
     })?;
+    search::index(tx, &searchable(&row)).await?;
     record_event(
         tx,
         &row.practice_id,
@@ -328,6 +335,20 @@ async fn invite_message(
             )
             .map_err(|e| CoreError::Internal(format!("default template failed: {e}")))
         }
+    }
+}
+
+/// What a new invitation is found by in the list's search.
+fn searchable(row: &InvitationRow) -> store::search::Searchable {
+    store::search::Searchable {
+        id: row.id.clone(),
+        practice_id: row.practice_id.clone(),
+        created_at: row.created_at,
+        first_name: row.first_name.clone(),
+        last_name: row.last_name.clone(),
+        email: row.email.clone(),
+        phone: row.phone.clone(),
+        username: row.username.clone(),
     }
 }
 

@@ -1,7 +1,7 @@
-//! Invitations as staff read them: one with its history and messages, or a filtered page.
+//! One invitation as staff read it, with its history and messages; and the one reading of a
+//! stored invitation's words (state, relation, language). The list is `list`.
 
 use portico_domain::SubjectKind;
-use std::collections::HashMap;
 
 use portico_store::accounts::patients as patients_store;
 use portico_store::links;
@@ -161,7 +161,7 @@ pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitation
     let made_with = store::made_with(core.store(), &actor.practice_id, &root, id)
         .await?
         .into_iter()
-        .map(|r| summary(r, now))
+        .map(|r| super::list::summary(r, now))
         .collect::<Result<_, CoreError>>()?;
     let mut invitation = detail(row, events, messages, now)?;
     invitation.made_with = made_with;
@@ -172,149 +172,4 @@ pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitation
             last_name: p.last_name,
         });
     Ok(invitation)
-}
-
-/// Filters for the list, as typed in the query string.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
-#[serde(default)]
-pub struct ListQuery {
-    /// Only invitations in this state (as people see it: an open invitation past its expiry is
-    /// `expired`); blank for all.
-    #[cfg_attr(
-        feature = "openapi",
-        param(value_type = Option<portico_domain::schema::OrBlank<InvitationState>>, inline)
-    )]
-    pub state: Option<String>,
-    /// Part of the patient's name.
-    pub q: Option<String>,
-    /// Invitations a page, 1 to 200 (default 50).
-    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page; any other text answers 422.
-    pub cursor: Option<String>,
-}
-
-/// One line of the list.
-#[derive(Debug, Clone, serde::Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct InvitationSummary {
-    pub id: String,
-    pub state: InvitationState,
-    pub relation: Relation,
-    pub first_name: String,
-    pub last_name: String,
-    pub expires_at: String,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = InvitationPage))]
-pub struct Page {
-    pub items: Vec<InvitationSummary>,
-    /// Pass as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
-}
-
-pub const DEFAULT_PAGE: i64 = 50;
-pub const MAX_PAGE: i64 = 200;
-
-fn encode_cursor(created_at: i64, id: &str) -> String {
-    secrets::base64url(format!("{created_at}:{id}").as_bytes())
-}
-
-fn decode_cursor(text: &str) -> Option<(i64, String)> {
-    let raw = String::from_utf8(secrets::from_base64url(text)?).ok()?;
-    let (at, id) = raw.split_once(':')?;
-    Some((at.parse().ok()?, id.to_owned()))
-}
-
-/// A page of the practice's invitations, newest first; the read is audited.
-pub async fn list(core: &Core, actor: &StaffActor, query: &ListQuery) -> Result<Page, CoreError> {
-    let now = core.now();
-    let mut errors = FieldErrors::new();
-    let state = match blank_to_none(&query.state) {
-        Some(s) => errors
-            .take("state", InvitationState::parse(s))
-            .map(|s| s.as_str().to_owned()),
-        None => None,
-    };
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        errors.add(
-            "limit",
-            format!("Ask for 1 to {MAX_PAGE} invitations a page."),
-        );
-    }
-    let after = match blank_to_none(&query.cursor) {
-        Some(c) => errors.take(
-            "cursor",
-            decode_cursor(c)
-                .ok_or("This cursor is not one we gave out; start from the first page."),
-        ),
-        None => None,
-    };
-    errors.into_result()?;
-    let name_pattern = blank_to_none(&query.q).map(|q| {
-        let escaped: String = q
-            .to_lowercase()
-            .chars()
-            .flat_map(|c| {
-                if matches!(c, '\\' | '%' | '_') {
-                    vec!['\\', c]
-                } else {
-                    vec![c]
-                }
-            })
-            .collect();
-        format!("%{escaped}%")
-    });
-    // One extra row tells whether another page follows.
-    let filter = ListFilter {
-        state,
-        name_pattern,
-        after,
-        limit: limit + 1,
-    };
-    let mut rows = store::list(core.store(), &actor.practice_id, &filter, now.as_millis()).await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| encode_cursor(r.created_at, &r.id))
-    } else {
-        None
-    };
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let patients: HashMap<String, String> =
-        links::patients_of_invitations(core.store(), &actor.practice_id, &ids)
-            .await?
-            .into_iter()
-            .collect();
-    let shown: Vec<Shown> = ids
-        .iter()
-        .map(|id| Shown {
-            kind: SubjectKind::Invitation,
-            id,
-            patient_id: patients.get(*id).map(String::as_str),
-        })
-        .collect();
-    audit::staff_saw(core, actor, Action::InvitationsListed, &shown).await?;
-    let items = rows
-        .into_iter()
-        .map(|r| summary(r, now))
-        .collect::<Result<_, CoreError>>()?;
-    Ok(Page { items, next_cursor })
-}
-
-fn summary(r: InvitationRow, now: Timestamp) -> Result<InvitationSummary, CoreError> {
-    Ok(InvitationSummary {
-        state: stored_state(&r.state)?.effective(r.expires_at, now.as_millis()),
-        relation: stored_relation(&r.relation)?,
-        id: r.id,
-        first_name: r.first_name,
-        last_name: r.last_name,
-        expires_at: Timestamp::from_millis(r.expires_at).to_rfc3339(),
-        created_at: Timestamp::from_millis(r.created_at).to_rfc3339(),
-    })
 }

@@ -16,6 +16,8 @@ mod dev_outbox;
 mod edge;
 mod email;
 mod hardening;
+mod invitation_list;
+mod invitation_list_browser;
 mod invitations;
 mod invite_form;
 mod invite_form_browser;

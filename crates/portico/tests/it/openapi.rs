@@ -32,6 +32,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/invitations/{id}"),
     ("POST", "/api/v1/invitations/{id}/resend"),
     ("POST", "/api/v1/invitations/{id}/revoke"),
+    ("POST", "/api/v1/invitations/resend"),
     ("GET", "/api/v1/provider-codes"),
     ("POST", "/api/v1/provider-codes/practice/rotate"),
     ("POST", "/api/v1/provider-codes/practice/disable"),

@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         // Browsers ask for this address whatever the page says; the same icon answers.
         .route("/favicon.ico", get(favicon))
         .route("/assets/invite-form.js", get(invite_form_script))
+        .route("/assets/invitation-list.js", get(invitation_list_script))
 }
 
 async fn stylesheet() -> Response {
@@ -77,4 +78,8 @@ async fn print_script() -> Response {
 
 async fn invite_form_script() -> Response {
     script(include_str!("../../assets/invite-form.js"))
+}
+
+async fn invitation_list_script() -> Response {
+    script(include_str!("../../assets/invitation-list.js"))
 }

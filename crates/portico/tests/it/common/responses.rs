@@ -119,12 +119,37 @@ impl MessageStatus {
 pub struct InvitationPage {
     pub items: Vec<InvitationLine>,
     pub next_cursor: Option<String>,
+    pub previous_cursor: Option<String>,
+}
+
+impl InvitationPage {
+    /// The full names listed, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.items
+            .iter()
+            .map(|i| format!("{} {}", i.first_name, i.last_name))
+            .collect()
+    }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct InvitationLine {
+    pub id: String,
+    pub state: String,
     pub first_name: String,
     pub last_name: String,
+}
+
+/// What a bulk re-send did to each invitation (`POST /invitations/resend`).
+#[derive(Debug, Deserialize)]
+pub struct BulkResent {
+    pub items: Vec<BulkResentItem>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BulkResentItem {
+    pub id: String,
+    pub outcome: String,
 }
 
 /// A redeemed invitation: the registration's ticket and what pre-fills the form.

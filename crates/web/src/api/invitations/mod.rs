@@ -1,6 +1,7 @@
-//! Invitations (`portico_core::invitations`) for staff and integrators: create, list, read with
-//! history, re-send, revoke. The patient's side, redeeming one, is `redemption`.
+//! Invitations (`portico_core::invitations`) for staff and integrators: create, list (filtered,
+//! searched, sorted), read with history, re-send (one, or many at once: `bulk`), revoke. The patient's side, redeeming one, is `redemption`.
 
+mod bulk;
 mod redemption;
 
 use axum::Json;
@@ -29,6 +30,7 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(resend),
         routes!(revoke),
     ];
+    routes.extend(bulk::routes());
     routes.extend(redemption::routes());
     routes
 }
@@ -123,7 +125,10 @@ async fn preview(
     ))
 }
 
-/// The practice's invitations, newest first, a page at a time.
+/// The practice's invitations a page at a time: filtered, searched and sorted.
+///
+/// Newest first unless `sort` says otherwise. A page's `next_cursor` and `previous_cursor` lead
+/// to the pages after and before it in the same order and filters.
 #[utoipa::path(get, path = "/invitations", tag = INVITATIONS, operation_id = "list_invitations",
     params(ListQuery),
     responses(
