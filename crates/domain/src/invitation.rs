@@ -81,6 +81,24 @@ impl InvitationState {
     pub fn can_revoke(self) -> bool {
         !matches!(self, InvitationState::Redeemed | InvitationState::Revoked)
     }
+
+    /// The state in a word, as a front desk reads it on a staff page.
+    pub fn label(self) -> &'static str {
+        match self {
+            InvitationState::Draft => "Waiting to send",
+            InvitationState::Sent => "Sent",
+            InvitationState::Delivered => "Delivered",
+            InvitationState::Redeemed => "Registered",
+            InvitationState::Expired => "Expired",
+            InvitationState::Revoked => "Revoked",
+            InvitationState::Locked => "Locked",
+        }
+    }
+
+    /// Whether staff need to act: a locked or expired invitation only works again once re-sent.
+    pub fn needs_resend(self) -> bool {
+        matches!(self, InvitationState::Expired | InvitationState::Locked)
+    }
 }
 
 impl fmt::Display for InvitationState {
@@ -112,6 +130,15 @@ impl Channel {
             Channel::Email => "email",
             Channel::Sms => "sms",
             Channel::Voice => "voice",
+        }
+    }
+
+    /// How staff name the channel: "by email", "by text message", "by voice call".
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "text message",
+            Channel::Voice => "voice call",
         }
     }
 
@@ -169,6 +196,14 @@ impl ConsentMethod {
         }
     }
 
+    pub fn label(self) -> &'static str {
+        match self {
+            ConsentMethod::InApp => "In the app, while registering",
+            ConsentMethod::Tablet => "On the front-desk tablet",
+            ConsentMethod::Paper => "On paper, scanned by staff",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<ConsentMethod, UnknownConsentMethod> {
         match s.trim() {
             "in_app" => Ok(ConsentMethod::InApp),
@@ -207,6 +242,14 @@ impl Relation {
             "household" => Some(Relation::Household),
             "caregiver" => Some(Relation::Caregiver),
             _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Relation::Patient => "Patient",
+            Relation::Household => "Household member",
+            Relation::Caregiver => "Caregiver",
         }
     }
 }

@@ -84,6 +84,67 @@ pub async fn find_by_link_hash(
         link_hash)?)
 }
 
+/// The other invitations made in the same step as `id` (the patient's, the household member's,
+/// the caregiver's): those sharing its root, the patient's invitation (`root`).
+pub async fn made_with(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    root: &str,
+    id: &str,
+) -> Result<Vec<InvitationRow>> {
+    Ok(fetch!(db, fetch_all, concat!(
+        "SELECT ", columns!(), " FROM invitations
+         WHERE practice_id = $1 AND id <> $3 AND (id = $2 OR related_to = $2)
+         ORDER BY created_at, id");
+        practice_id, root, id)?)
+}
+
+/// How many of a practice's invitations are in each state as people see it (`expired` counted
+/// apart from the open ones past their expiry at `now`).
+pub async fn count_by_state(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    now: i64,
+) -> Result<Vec<(String, i64)>> {
+    Ok(fetch!(db, fetch_all,
+        "SELECT CASE WHEN state IN ('draft', 'sent', 'delivered') AND expires_at <= $2
+                     THEN 'expired' ELSE state END AS seen, COUNT(*)
+         FROM invitations WHERE practice_id = $1 GROUP BY 1";
+        practice_id, now)?)
+}
+
+/// An invitation whose latest message on a channel failed or was given up on, while the
+/// invitation could still be used: staff should re-send or reach the patient another way.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UndeliveredRow {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub channel: String,
+    pub last_error: Option<String>,
+    pub updated_at: i64,
+}
+
+pub async fn undelivered(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    limit: i64,
+) -> Result<Vec<UndeliveredRow>> {
+    Ok(fetch!(db, fetch_all,
+        "SELECT i.id, i.first_name, i.last_name, o.channel, o.last_error, o.updated_at
+         FROM outbox o JOIN invitations i ON i.id = o.subject_id AND i.practice_id = o.practice_id
+         WHERE o.practice_id = $1 AND o.subject_kind = 'invitation' AND o.state IN ('dead', 'failed')
+           AND i.state NOT IN ('redeemed', 'revoked')
+           AND NOT EXISTS (SELECT 1 FROM outbox n
+                           WHERE n.practice_id = o.practice_id AND n.subject_kind = 'invitation'
+                             AND n.subject_id = o.subject_id AND n.channel = o.channel
+                             AND n.id <> o.id
+                             AND (n.created_at > o.created_at
+                                  OR (n.created_at = o.created_at AND n.state NOT IN ('dead', 'failed'))))
+         ORDER BY o.updated_at DESC, o.id DESC LIMIT $2";
+        practice_id, limit)?)
+}
+
 /// What to list: an optional state (as staff see it, `expired` included), an optional name
 /// search, and a keyset cursor (the last row's creation time and id).
 #[derive(Debug, Clone, Default)]

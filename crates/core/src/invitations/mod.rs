@@ -22,6 +22,7 @@ use crate::platform::secrets::{self, Keys, Purpose, SecretToken};
 use crate::{Core, CoreError, FieldErrors, new_id};
 use portico_store::delivery::outbox::{self as outbox_store, OutboxRow};
 
+mod follow_up;
 mod history;
 mod input;
 mod lifecycle;
@@ -29,6 +30,7 @@ mod preview;
 pub mod redemption;
 mod view;
 
+pub use follow_up::{StateCount, Undelivered, counts, undelivered};
 pub(crate) use history::{MovedBy, record_event};
 pub use input::{CONTACT_TIME_LIMIT, NOTES_LIMIT, NewInvitationInput, PersonInput};
 use input::{Person, USERNAME_TAKEN, blank_to_none, check_new};

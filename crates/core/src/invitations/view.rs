@@ -50,6 +50,8 @@ pub struct Invitation {
     /// For a redeemed invitation whose patient corrected their name while registering: the name
     /// the account has (the birth date cannot be changed). Absent otherwise.
     pub name_corrected_to: Option<NameOnAccount>,
+    /// The invitations made in the same step: the patient's, a household member's, a caregiver's.
+    pub made_with: Vec<InvitationSummary>,
 }
 
 /// The first and last name a patient's account has.
@@ -130,6 +132,7 @@ pub(super) fn detail(
         history,
         messages: sent.into_iter().map(MessageStatus::from).collect(),
         name_corrected_to: None,
+        made_with: Vec::new(),
     })
 }
 
@@ -154,7 +157,14 @@ pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Invitation
         Some((_, patient_id)) => patients_store::find(core.store(), patient_id).await?,
         None => None,
     };
+    let root = row.related_to.clone().unwrap_or_else(|| row.id.clone());
+    let made_with = store::made_with(core.store(), &actor.practice_id, &root, id)
+        .await?
+        .into_iter()
+        .map(|r| summary(r, now))
+        .collect::<Result<_, CoreError>>()?;
     let mut invitation = detail(row, events, messages, now)?;
+    invitation.made_with = made_with;
     invitation.name_corrected_to = patient
         .filter(|p| p.first_name != invitation.first_name || p.last_name != invitation.last_name)
         .map(|p| NameOnAccount {
@@ -292,17 +302,19 @@ pub async fn list(core: &Core, actor: &StaffActor, query: &ListQuery) -> Result<
     audit::staff_saw(core, actor, Action::InvitationsListed, &shown).await?;
     let items = rows
         .into_iter()
-        .map(|r| {
-            Ok(InvitationSummary {
-                state: stored_state(&r.state)?.effective(r.expires_at, now.as_millis()),
-                relation: stored_relation(&r.relation)?,
-                id: r.id,
-                first_name: r.first_name,
-                last_name: r.last_name,
-                expires_at: Timestamp::from_millis(r.expires_at).to_rfc3339(),
-                created_at: Timestamp::from_millis(r.created_at).to_rfc3339(),
-            })
-        })
+        .map(|r| summary(r, now))
         .collect::<Result<_, CoreError>>()?;
     Ok(Page { items, next_cursor })
+}
+
+fn summary(r: InvitationRow, now: Timestamp) -> Result<InvitationSummary, CoreError> {
+    Ok(InvitationSummary {
+        state: stored_state(&r.state)?.effective(r.expires_at, now.as_millis()),
+        relation: stored_relation(&r.relation)?,
+        id: r.id,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        expires_at: Timestamp::from_millis(r.expires_at).to_rfc3339(),
+        created_at: Timestamp::from_millis(r.created_at).to_rfc3339(),
+    })
 }

@@ -144,8 +144,41 @@ pub struct PracticeLink {
 
 /// The practice's sign-ups waiting for approval, newest first.
 pub async fn pending(core: &Core, actor: &StaffActor) -> Result<Vec<PracticeLink>, CoreError> {
-    let cards =
-        store::cards_in_practice(core.store(), &actor.practice_id, LinkStatus::Pending).await?;
+    // A practice approves as they come; a few hundred waiting is already a backlog to page.
+    links_in_practice(
+        core,
+        actor,
+        LinkStatus::Pending,
+        500,
+        Action::PendingSignUpsListed,
+    )
+    .await
+}
+
+/// The practice's newest registered patients (active links), newest first, at most `limit`.
+pub async fn recently_linked(
+    core: &Core,
+    actor: &StaffActor,
+    limit: i64,
+) -> Result<Vec<PracticeLink>, CoreError> {
+    links_in_practice(
+        core,
+        actor,
+        LinkStatus::Active,
+        limit,
+        Action::PatientsListed,
+    )
+    .await
+}
+
+async fn links_in_practice(
+    core: &Core,
+    actor: &StaffActor,
+    status: LinkStatus,
+    limit: i64,
+    action: Action,
+) -> Result<Vec<PracticeLink>, CoreError> {
+    let cards = store::cards_in_practice(core.store(), &actor.practice_id, status, limit).await?;
     let out: Vec<PracticeLink> = cards
         .into_iter()
         .map(|card| PracticeLink {
@@ -167,7 +200,7 @@ pub async fn pending(core: &Core, actor: &StaffActor) -> Result<Vec<PracticeLink
             patient_id: Some(&l.patient_id),
         })
         .collect();
-    audit::staff_saw(core, actor, Action::PendingSignUpsListed, &shown).await?;
+    audit::staff_saw(core, actor, action, &shown).await?;
     Ok(out)
 }
 

@@ -44,6 +44,13 @@ pub(crate) fn default_consent_method(row: &PracticeRow) -> Result<ConsentMethod,
     })
 }
 
+/// The practice's name when this deployment serves exactly one, for the patients' door; `None`
+/// when it serves several (or none yet). Public: the name is on every invitation anyway.
+pub async fn served_alone(core: &Core) -> Result<Option<String>, CoreError> {
+    let mut names = practices::some_names(core.store(), 2).await?;
+    Ok(if names.len() == 1 { names.pop() } else { None })
+}
+
 /// The actor's own practice (there is no way to name another).
 pub async fn current(core: &Core, actor: &StaffActor) -> Result<Practice, CoreError> {
     let row = practices::find(core.store(), &actor.practice_id)

@@ -309,6 +309,25 @@ pub(crate) async fn save_screenshot(driver: &WebDriver, name: &str) {
     }
 }
 
+/// Fails when the page scrolls sideways (a table or a long word wider than a phone).
+pub(crate) async fn assert_no_sideways_scroll(
+    driver: &WebDriver,
+    page: &str,
+) -> WebDriverResult<()> {
+    let widths = driver
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await?;
+    let (scroll, window): (u64, u64) = widths.convert()?;
+    assert!(
+        scroll <= window,
+        "{page} scrolls sideways: {scroll} px of content in a {window} px window"
+    );
+    Ok(())
+}
+
 /// Runs `steps` in one headless Chromium session with a fresh profile, quitting the browser
 /// afterwards, also when a step fails (which fails the test). Without chromedriver installed the
 /// test is skipped with a note (never under CI: see `Chromedriver::start`).

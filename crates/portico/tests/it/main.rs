@@ -35,6 +35,8 @@ mod sign_in;
 mod sign_ups_browser;
 mod sms;
 mod snapshots;
+mod staff_console;
+mod staff_console_browser;
 mod staff_reads;
 mod templates;
 mod tenancy;

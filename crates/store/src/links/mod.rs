@@ -90,18 +90,19 @@ pub async fn cards_for_patient(db: impl Into<Exec<'_>>, patient_id: &str) -> Res
         patient_id)?)
 }
 
-/// A practice's links in one status, newest first.
+/// A practice's links in one status, newest first, at most `limit`.
 pub async fn cards_in_practice(
     db: impl Into<Exec<'_>>,
     practice_id: &str,
     status: LinkStatus,
+    limit: i64,
 ) -> Result<Vec<LinkCard>> {
     Ok(fetch!(db, fetch_all, concat!(
         card_select!(),
         "WHERE l.practice_id = $1 AND l.status = $2 AND l.ended_at IS NULL
-         ORDER BY l.created_at DESC, l.id"
+         ORDER BY l.created_at DESC, l.id LIMIT $3"
     );
-        practice_id, status.as_str())?)
+        practice_id, status.as_str(), limit)?)
 }
 
 /// The practices where a patient has an active link (terms to accept, sign-in allowed).

@@ -46,6 +46,14 @@ pub async fn find(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<PracticeRo
     Ok(fetch!(db, fetch_optional, sql; id)?)
 }
 
+/// The names of at most `limit` practices (the patients' door names the practice when there is
+/// only one).
+pub async fn some_names(db: impl Into<Exec<'_>>, limit: i64) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> =
+        fetch!(db, fetch_all, "SELECT name FROM practices ORDER BY created_at LIMIT $1"; limit)?;
+    Ok(rows.into_iter().map(|(name,)| name).collect())
+}
+
 /// Practice names are unique regardless of case, so `admin create` can find an existing one.
 pub async fn find_by_name(db: impl Into<Exec<'_>>, name: &str) -> Result<Option<PracticeRow>> {
     let sql = concat!(

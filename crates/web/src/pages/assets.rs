@@ -16,6 +16,10 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/countdown.js", get(countdown_script))
         .route("/assets/post-result.js", get(post_result_script))
         .route("/assets/invite-form.js", get(invite_form_script))
+        .route("/assets/print.js", get(print_script))
+        .route("/assets/favicon.svg", get(favicon))
+        // Browsers ask for this address whatever the page says; the same icon answers.
+        .route("/favicon.ico", get(favicon))
 }
 
 async fn stylesheet() -> Response {
@@ -25,6 +29,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../assets/portico.css"),
+    )
+        .into_response()
+}
+
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../assets/favicon.svg"),
     )
         .into_response()
 }
@@ -58,4 +73,8 @@ async fn post_result_script() -> Response {
 
 async fn invite_form_script() -> Response {
     script(include_str!("../../assets/invite-form.js"))
+}
+
+async fn print_script() -> Response {
+    script(include_str!("../../assets/print.js"))
 }

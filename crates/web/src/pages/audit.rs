@@ -12,6 +12,7 @@ use super::render;
 use crate::AppState;
 use crate::platform::chrome::Chrome;
 use crate::platform::error::PageError;
+use crate::platform::local_time::LocalTime;
 use crate::platform::sessions::PageSession;
 
 pub fn routes() -> Router<AppState> {
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
 struct AuditPage {
     chrome: Option<Chrome>,
     events: Vec<TrailItem>,
+    when: LocalTime,
 }
 
 async fn show(
@@ -33,6 +35,7 @@ async fn show(
     render(
         StatusCode::OK,
         &AuditPage {
+            when: LocalTime::of_staff(&state, &session.actor).await?,
             chrome: Some(Chrome::of(&session)),
             events,
         },

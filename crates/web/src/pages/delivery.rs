@@ -16,6 +16,7 @@ use super::render;
 use crate::AppState;
 use crate::platform::chrome::Chrome;
 use crate::platform::error::{PageError, WebError};
+use crate::platform::local_time::LocalTime;
 use crate::platform::sessions::PageSession;
 
 pub fn routes() -> Router<AppState> {
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
 struct OutboxPage {
     chrome: Option<Chrome>,
     messages: Vec<LoggedMessage>,
+    when: LocalTime,
 }
 
 async fn show(
@@ -40,6 +42,7 @@ async fn show(
     render(
         StatusCode::OK,
         &OutboxPage {
+            when: LocalTime::of_staff(&state, &session.actor).await?,
             chrome: Some(Chrome::of(&session)),
             messages,
         },

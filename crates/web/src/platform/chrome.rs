@@ -1,6 +1,7 @@
-//! The staff page frame (`base.html`): who is signed in, whether the admin's links show, and the
-//! sign-out form's CSRF token. Staff pages fill it from their session; the error page shows the
-//! frame empty. It knows nothing of any page.
+//! The staff page frame (`base.html`): the navigation, who is signed in, whether the admin's links
+//! show, and the sign-out form's CSRF token. Staff pages fill it from their session; an error page
+//! under `/staff` shows the navigation without the account ([`Chrome::navigation_only`]). It
+//! knows nothing of any page.
 
 use super::sessions::StaffSession;
 
@@ -13,6 +14,21 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// The navigation alone, for an error page (whose session is not looked up): following a
+    /// link signs in first if need be.
+    pub fn navigation_only() -> Chrome {
+        Chrome {
+            staff_name: String::new(),
+            is_admin: false,
+            csrf: String::new(),
+        }
+    }
+
+    /// Whether the account and its sign-out button show.
+    pub fn signed_in(&self) -> bool {
+        !self.csrf.is_empty()
+    }
+
     pub fn of(session: &StaffSession) -> Chrome {
         Chrome {
             staff_name: session.actor.display_name.clone(),

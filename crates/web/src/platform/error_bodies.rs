@@ -1,7 +1,8 @@
 //! The bodies of error responses, written last, once the request id is known: a problem
 //! document gets the request's path and id and becomes `application/problem+json`; an error page
-//! is rendered from `error.html` in the staff page frame (`chrome`), with the request id as a
-//! reference. What each error means — status, problem type, the sentence people read — is decided
+//! is rendered with the request id as a reference, in the staff page frame with its navigation
+//! (`chrome`) under `/staff`, `/setup` and `/dev`, and in the patients' frame everywhere else (a
+//! patient who mistypes an address is sent back to the patients' door, not to staff sign-in). What each error means — status, problem type, the sentence people read — is decided
 //! in `error`; this module only writes it out.
 
 use askama::Template;
@@ -15,11 +16,26 @@ use super::error::{ErrorPage, Problem};
 
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorTemplate<'a> {
+struct StaffErrorTemplate<'a> {
     chrome: Option<Chrome>,
     heading: &'a str,
     message: &'a str,
     request_id: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "patient_error.html")]
+struct PatientErrorTemplate<'a> {
+    heading: &'a str,
+    message: &'a str,
+    request_id: &'a str,
+}
+
+/// Whether `path` is a staff page's, whose errors show the staff navigation.
+fn is_staff(path: &str) -> bool {
+    ["/staff", "/setup", "/dev"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
 /// Writes the bodies of error responses, adding the request id (and, for problems, the path).
@@ -54,13 +70,23 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
             s if s.is_server_error() => "Something went wrong",
             _ => "That did not work",
         };
-        let template = ErrorTemplate {
-            chrome: None,
-            heading,
-            message: &page.message,
-            request_id: &request_id,
+        let rendered = if is_staff(&path) {
+            StaffErrorTemplate {
+                chrome: Some(Chrome::navigation_only()),
+                heading,
+                message: &page.message,
+                request_id: &request_id,
+            }
+            .render()
+        } else {
+            PatientErrorTemplate {
+                heading,
+                message: &page.message,
+                request_id: &request_id,
+            }
+            .render()
         };
-        let html = template.render().unwrap_or_else(|_| page.message.clone());
+        let html = rendered.unwrap_or_else(|_| page.message.clone());
         let (parts, _) = res.into_parts();
         return (parts, Html(html)).into_response();
     }

@@ -23,6 +23,15 @@ impl LocalTime {
         LocalTime { zone, now_millis }
     }
 
+    /// The clock of the signed-in staff member's practice, now.
+    pub async fn of_staff(
+        state: &crate::AppState,
+        actor: &portico_core::StaffActor,
+    ) -> Result<LocalTime, portico_core::CoreError> {
+        let practice = portico_core::practices::current(&state.core, actor).await?;
+        Ok(LocalTime::of(&practice, state.core.now().as_millis()))
+    }
+
     /// An instant with its time of day ("Today, 10:42 AM"); text that is not RFC 3339 is shown as
     /// it is.
     pub fn at(&self, rfc3339: &str) -> String {

@@ -7,8 +7,10 @@
 //! redirects to the invitation's page with the code sealed in a read-once flash ([`show_once`]);
 //! reloading that page shows the invitation without it.
 
+mod history;
 mod list;
 mod new;
+mod sheet;
 mod show;
 
 use axum::Router;
@@ -67,8 +69,18 @@ impl IssuedCode {
 
 /// A 303 to the first invitation's page, carrying the codes for it to show once.
 pub(crate) fn show_once(state: &AppState, jar: CookieJar, issued: Vec<IssuedCode>) -> Response {
+    show_once_after(state, jar, issued, "created")
+}
+
+/// [`show_once`] after `done` (`created`, `resent`, `sheet`), which the page says back.
+pub(crate) fn show_once_after(
+    state: &AppState,
+    jar: CookieJar,
+    issued: Vec<IssuedCode>,
+    done: &str,
+) -> Response {
     let page = format!(
-        "/staff/invitations/{}",
+        "/staff/invitations/{}?done={done}",
         issued.first().map_or("", |c| c.id.as_str())
     );
     flash::redirect_with(state, jar, &page, JustIssued { codes: issued })

@@ -14,6 +14,7 @@ use crate::pages::render;
 use crate::platform::chrome::Chrome;
 use crate::platform::csrf::{CsrfForm, NoFields};
 use crate::platform::error::{PageError, WebError};
+use crate::platform::local_time::LocalTime;
 use crate::platform::sessions::PageSession;
 
 pub fn routes() -> Router<AppState> {
@@ -29,6 +30,7 @@ struct SignUpsPage {
     pending: Vec<PracticeLink>,
     notifications: Vec<Notification>,
     notice: Option<&'static str>,
+    when: LocalTime,
 }
 
 #[derive(serde::Deserialize)]
@@ -51,6 +53,7 @@ async fn show(
         _ => None,
     };
     let page = SignUpsPage {
+        when: LocalTime::of_staff(&state, &session.actor).await?,
         notice,
         pending: links::pending(&state.core, &session.actor).await?,
         notifications: links::notifications(&state.core, &session.actor).await?,

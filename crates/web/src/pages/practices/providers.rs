@@ -15,6 +15,7 @@ use crate::pages::{FieldErrorsExt, field_errors, render};
 use crate::platform::chrome::Chrome;
 use crate::platform::csrf::CsrfForm;
 use crate::platform::error::PageError;
+use crate::platform::local_time::LocalTime;
 use crate::platform::sessions::PageSession;
 
 pub fn routes() -> Router<AppState> {
@@ -81,6 +82,7 @@ async fn create(
 struct ProviderPage {
     chrome: Option<Chrome>,
     provider: Provider,
+    when: LocalTime,
 }
 
 async fn show(
@@ -92,6 +94,7 @@ async fn show(
     render(
         StatusCode::OK,
         &ProviderPage {
+            when: LocalTime::of_staff(&state, &session.actor).await?,
             chrome: Some(Chrome::of(&session)),
             provider,
         },

@@ -16,6 +16,7 @@ use crate::pages::{FieldErrorsExt, field_errors, render};
 use crate::platform::chrome::Chrome;
 use crate::platform::csrf::CsrfForm;
 use crate::platform::error::PageError;
+use crate::platform::local_time::LocalTime;
 use crate::platform::sessions::PageSession;
 
 pub fn routes() -> Router<AppState> {
@@ -83,6 +84,7 @@ struct StaffMemberPage {
     member: StaffMember,
     errors: FieldErrors,
     roles: &'static [StaffRole],
+    when: LocalTime,
 }
 
 async fn show(
@@ -92,6 +94,7 @@ async fn show(
 ) -> Result<Response, PageError> {
     let member = staff::get(&state.core, &session.actor, &id).await?;
     let page = StaffMemberPage {
+        when: LocalTime::of_staff(&state, &session.actor).await?,
         chrome: Some(Chrome::of(&session)),
         member,
         errors: FieldErrors::new(),
@@ -112,6 +115,7 @@ async fn update(
             let errors = field_errors(e)?;
             let member = staff::get(&state.core, &session.actor, &id).await?;
             let page = StaffMemberPage {
+                when: LocalTime::of_staff(&state, &session.actor).await?,
                 chrome: Some(Chrome::of(&session)),
                 member,
                 errors,
