@@ -33,6 +33,13 @@ pub(crate) fn time_zone(row: &PracticeRow) -> Result<TimeZone, CoreError> {
         .map_err(|_| CoreError::Internal(format!("unknown time zone {:?}", row.time_zone)))
 }
 
+/// The practice's name when this deployment serves exactly one, for the patients' door; `None`
+/// when it serves several (or none yet). Public: the name is on every invitation anyway.
+pub async fn served_alone(core: &Core) -> Result<Option<String>, CoreError> {
+    let mut names = practices::some_names(core.store(), 2).await?;
+    Ok(if names.len() == 1 { names.pop() } else { None })
+}
+
 /// The practice's default consent method as stored; a word the service does not know is corrupt
 /// data, never silently "in app".
 pub(crate) fn default_consent_method(row: &PracticeRow) -> Result<ConsentMethod, CoreError> {
@@ -42,13 +49,6 @@ pub(crate) fn default_consent_method(row: &PracticeRow) -> Result<ConsentMethod,
             row.default_consent_method
         ))
     })
-}
-
-/// The practice's name when this deployment serves exactly one, for the patients' door; `None`
-/// when it serves several (or none yet). Public: the name is on every invitation anyway.
-pub async fn served_alone(core: &Core) -> Result<Option<String>, CoreError> {
-    let mut names = practices::some_names(core.store(), 2).await?;
-    Ok(if names.len() == 1 { names.pop() } else { None })
 }
 
 /// The actor's own practice (there is no way to name another).

@@ -15,11 +15,11 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/terms.js", get(terms_script))
         .route("/assets/countdown.js", get(countdown_script))
         .route("/assets/post-result.js", get(post_result_script))
-        .route("/assets/invite-form.js", get(invite_form_script))
         .route("/assets/print.js", get(print_script))
         .route("/assets/favicon.svg", get(favicon))
         // Browsers ask for this address whatever the page says; the same icon answers.
         .route("/favicon.ico", get(favicon))
+        .route("/assets/invite-form.js", get(invite_form_script))
 }
 
 async fn stylesheet() -> Response {
@@ -71,10 +71,10 @@ async fn post_result_script() -> Response {
     script(include_str!("../../assets/post-result.js"))
 }
 
-async fn invite_form_script() -> Response {
-    script(include_str!("../../assets/invite-form.js"))
-}
-
 async fn print_script() -> Response {
     script(include_str!("../../assets/print.js"))
+}
+
+async fn invite_form_script() -> Response {
+    script(include_str!("../../assets/invite-form.js"))
 }
