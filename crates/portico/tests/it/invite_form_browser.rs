@@ -2,7 +2,7 @@
 //! (docs/PRODUCT.md §3), at desktop width and on a phone, in one browser session: by email with
 //! the live preview of the practice's own template, then the message read from the real SMTP
 //! server; a patient without email, through the confirmation, ending with a username; a hand-over
-//! (nothing sent); a related patient and a caregiver in the same step; and a post with mistakes,
+//! (nothing sent, the printable sheet with the code and its QR code); a related patient and a caregiver in the same step; and a post with mistakes,
 //! answered next to each field with everything typed kept. Every page passes axe-core and none
 //! scrolls sideways at 390 px.
 
@@ -233,6 +233,18 @@ impl Desk<'_> {
             Some(name) => assert_eq!(username, name),
             None => assert!(username.len() >= 5, "{username}"),
         }
+        let shown = driver
+            .find(By::Css("[data-username]"))
+            .await?
+            .text()
+            .await?;
+        assert_eq!(
+            shown, username,
+            "the invitation page shows the username to hand over"
+        );
+        self.check_page(driver, "invitation with its username")
+            .await?;
+        save_screenshot(driver, &format!("{shot}-created")).await;
         Ok(())
     }
 
@@ -252,22 +264,18 @@ impl Desk<'_> {
             .count_rows(&format!("outbox WHERE subject_id = '{id}'"))
             .await;
         assert_eq!(queued, 0, "nothing is sent for a hand-over");
-        // The printable sheet is the invitation page's (issue #18 item 4): checked once it is there.
-        if !driver
-            .find_all(By::Css(".handover-sheet"))
-            .await?
-            .is_empty()
-        {
-            let sheet = driver
-                .find(By::Css(".handover-sheet"))
-                .await?
-                .text()
-                .await?;
-            assert!(
-                sheet.split_whitespace().any(is_invite_code),
-                "the sheet carries the code: {sheet}"
-            );
-        }
+        // The invitation page offers the printable sheet: the code, and the link as a QR code.
+        wait_for_text(driver, "shown only this once").await?;
+        let sheet = driver.find(By::Css(".handover-sheet")).await?;
+        let code = sheet.find(By::Css("[data-code]")).await?.text().await?;
+        assert!(
+            is_invite_code(code.trim()),
+            "the sheet carries the code: {code}"
+        );
+        assert!(
+            !sheet.find_all(By::Css(".sheet-qr svg")).await?.is_empty(),
+            "and the QR code, inline"
+        );
         Ok(())
     }
 
@@ -321,6 +329,12 @@ impl Desk<'_> {
             .count_rows(&format!("invitations WHERE related_to = '{id}'"))
             .await;
         assert_eq!(related, 2, "a household and a caregiver invitation with it");
+        let sheets = driver.find_all(By::Css(".handover-sheet")).await?;
+        assert_eq!(
+            sheets.len(),
+            3,
+            "each new code shown once, on its own sheet"
+        );
         Ok(())
     }
 

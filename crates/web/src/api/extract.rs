@@ -53,8 +53,9 @@ impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
         if empty {
             return Ok(OptionalJson(T::default()));
         }
-        let ApiJson(value) = ApiJson::<T>::from_request(req, state).await?;
-        Ok(OptionalJson(value))
+        // `null` says "no options" as plainly as no body does.
+        let ApiJson(value) = ApiJson::<Option<T>>::from_request(req, state).await?;
+        Ok(OptionalJson(value.unwrap_or_default()))
     }
 }
 

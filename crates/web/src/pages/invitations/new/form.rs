@@ -62,11 +62,11 @@ pub(super) enum Intent {
 }
 
 impl InviteForm {
-    /// The form as a page opens it: English, the practice's usual consent method.
-    pub(super) fn fresh(consent_method: &str) -> InviteForm {
+    /// The form as a page opens it: in English (the consent method is the practice's usual,
+    /// filled in by the page).
+    pub(super) fn fresh() -> InviteForm {
         let mut form = InviteForm::default();
         form.set("language", "en");
-        form.set("consent_method", consent_method);
         form
     }
 

@@ -88,11 +88,7 @@ async fn page(
     let (jar, flash) = flash::take(&state, jar, PAGE);
     let (form, errors) = match flash {
         Some(flash) => (InviteForm::from_posted(flash.fields).0, flash.errors),
-        None => {
-            let practice = practices::current(&state.core, &session.actor).await?;
-            let consent = practice.default_consent_method.as_str();
-            (InviteForm::fresh(consent), FieldErrors::new())
-        }
+        None => (InviteForm::fresh(), FieldErrors::new()),
     };
     let page = new_page(&state, &session, form, errors, None).await?;
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
@@ -101,13 +97,18 @@ async fn page(
 async fn new_page(
     state: &AppState,
     session: &StaffSession,
-    form: InviteForm,
+    mut form: InviteForm,
     errors: FieldErrors,
     history_page: Option<&'static str>,
 ) -> Result<NewPage, PageError> {
     let core = &state.core;
     let actor = &session.actor;
     let practice = practices::current(core, actor).await?;
+    let default_consent = practice.default_consent_method;
+    // A fresh form starts from the practice's usual way of consenting.
+    if form.value("consent_method").is_empty() {
+        form.set("consent_method", default_consent.as_str());
+    }
     let providers = providers::list(core, actor)
         .await?
         .into_iter()
@@ -125,7 +126,8 @@ async fn new_page(
             name: p.name,
         })
         .collect();
-    let preview = invitations::preview(core, actor, &form.to_input()).await;
+    let input = form.to_input();
+    let preview = limits::within(&input, invitations::preview(core, actor, &input)).await;
     Ok(NewPage {
         chrome: Some(Chrome::of(session)),
         csrf: session.csrf.clone(),
@@ -155,7 +157,7 @@ async fn new_page(
                 "On paper: the account is made when you upload the signed form",
             ),
         ],
-        default_consent: practice.default_consent_method,
+        default_consent,
         history_page,
     })
 }
