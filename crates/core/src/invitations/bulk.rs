@@ -7,7 +7,7 @@
 //! handed over in person: its new code must be shown to staff, which only its own page does.
 
 use super::lifecycle::{ResendInput, resend};
-use super::view::stored_state;
+use super::stored::stored_state;
 use super::*;
 
 /// The most invitations one bulk re-send takes: a few pages of the list.

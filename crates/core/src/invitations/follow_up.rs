@@ -22,7 +22,7 @@ pub async fn counts(core: &Core, actor: &StaffActor) -> Result<Vec<StateCount>, 
         .map(|&state| StateCount { state, count: 0 })
         .collect();
     for (state, n) in rows {
-        let state = view::stored_state(&state)?;
+        let state = stored::stored_state(&state)?;
         if let Some(c) = counts.iter_mut().find(|c| c.state == state) {
             c.count += n;
         }

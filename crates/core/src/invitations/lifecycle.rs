@@ -1,7 +1,8 @@
 //! Moving an invitation along after creation: re-send, revoke, and the delivery reports that
 //! mark it sent and delivered.
 
-use super::view::{detail, stored_language, stored_relation, stored_state};
+use super::stored::{stored_language, stored_relation, stored_state};
+use super::view::detail;
 use super::*;
 use crate::delivery::reports::{DeliveryEvent, Heard, Report};
 

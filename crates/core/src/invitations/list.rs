@@ -10,7 +10,7 @@ use portico_domain::{SearchQuery, SubjectKind};
 use portico_store::invitations::{ListFilter, ListRow, Walk};
 use portico_store::links;
 
-use super::view::{stored_relation, stored_state};
+use super::stored::{stored_relation, stored_state};
 use super::*;
 use crate::audit::Shown;
 

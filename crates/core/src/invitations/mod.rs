@@ -33,6 +33,7 @@ mod list;
 mod preview;
 pub mod redemption;
 mod search;
+mod stored;
 mod view;
 
 pub use bulk::{BulkOutcome, BulkResend, BulkResent, BulkResentItem, MAX_BULK, resend_many};

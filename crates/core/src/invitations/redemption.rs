@@ -239,7 +239,7 @@ pub async fn look_at_link(core: &Core, token: &str) -> Result<LinkLook, CoreErro
         return Ok(LinkLook::NotUsable);
     };
     let state =
-        super::view::stored_state(&row.state)?.effective(row.expires_at, core.now().as_millis());
+        super::stored::stored_state(&row.state)?.effective(row.expires_at, core.now().as_millis());
     Ok(match state {
         InvitationState::Redeemed => LinkLook::Used,
         s if s.is_open() => match practices::find(core.store(), &row.practice_id).await? {

@@ -6,6 +6,7 @@ use portico_domain::SubjectKind;
 use portico_store::accounts::patients as patients_store;
 use portico_store::links;
 
+use super::stored::{stored_language, stored_relation, stored_state};
 use super::*;
 use crate::audit::Shown;
 
@@ -60,21 +61,6 @@ pub struct Invitation {
 pub struct NameOnAccount {
     pub first_name: String,
     pub last_name: String,
-}
-
-pub(super) fn stored_state(s: &str) -> Result<InvitationState, CoreError> {
-    InvitationState::parse(s).map_err(|_| CoreError::Internal("stored state is unknown".into()))
-}
-
-/// The relation of a stored invitation; a word this version does not know is a corrupt row,
-/// never read as some default.
-pub(super) fn stored_relation(s: &str) -> Result<Relation, CoreError> {
-    Relation::parse(s).ok_or_else(|| CoreError::Internal("stored relation is unknown".into()))
-}
-
-/// The language of a stored invitation, refused like [`stored_relation`] when unknown.
-pub(super) fn stored_language(s: &str) -> Result<Language, CoreError> {
-    Language::parse(s).ok_or_else(|| CoreError::Internal("stored language is unknown".into()))
 }
 
 pub(super) fn detail(
