@@ -11,7 +11,9 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::provider::{CALLS, FROM, MESSAGES, SID, TOKEN, accept_all, forms_at};
+use crate::common::provider::{
+    CALLS, FROM, MESSAGES, SID, TOKEN, accept_all, forms_at, refuse_texts,
+};
 use crate::common::responses::IssuedInvitation;
 use crate::common::{Invitee, PHONE, Practice, TestApp, with_provider};
 
@@ -234,14 +236,7 @@ async fn a_refusal_is_a_dead_letter_with_the_providers_reason(
     provider: &MockServer,
 ) {
     let reason = "The 'To' number +14155550123 is not a valid phone number.";
-    Mock::given(method("POST"))
-        .and(path(MESSAGES))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
-            "code": 21211, "message": reason,
-            "more_info": "https://www.twilio.com/docs/errors/21211", "status": 400,
-        })))
-        .mount(provider)
-        .await;
+    refuse_texts(provider, reason).await;
     let (lakeside, created) = invite(app, &["sms"]).await;
 
     assert_eq!(app.deliver().await, 1);

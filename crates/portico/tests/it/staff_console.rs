@@ -6,11 +6,10 @@
 
 use reqwest::StatusCode;
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 use crate::common::BIRTH_DATE;
-use crate::common::provider::MESSAGES;
+use crate::common::provider::refuse_texts;
 use crate::common::{Browser, Invitee, TestApp, location, on_both, with_provider};
 
 on_both!(
@@ -210,14 +209,11 @@ async fn the_dashboard_puts_locked_and_undelivered_invitations_first(
     app: &TestApp,
     provider: &MockServer,
 ) {
-    let reason = "The 'To' number +14155550123 is not a valid phone number.";
-    Mock::given(method("POST"))
-        .and(path(MESSAGES))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
-            "code": 21211, "message": reason, "status": 400,
-        })))
-        .mount(provider)
-        .await;
+    refuse_texts(
+        provider,
+        "The 'To' number +14155550123 is not a valid phone number.",
+    )
+    .await;
     let lakeside = app.practice_with_admin("Lakeside Clinic").await;
     let texted = lakeside
         .invite(

@@ -128,3 +128,16 @@ impl PhoneInbox for MockServer {
             .expect("a text to that number")
     }
 }
+
+/// The provider refuses every text from now on, as Twilio refuses a number it cannot text
+/// (error 21211), with `reason` as its message.
+pub async fn refuse_texts(provider: &MockServer, reason: &str) {
+    Mock::given(method("POST"))
+        .and(path(MESSAGES))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "code": 21211, "message": reason,
+            "more_info": "https://www.twilio.com/docs/errors/21211", "status": 400,
+        })))
+        .mount(provider)
+        .await;
+}
