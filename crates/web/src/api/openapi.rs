@@ -59,7 +59,8 @@ must exist, a value that must be unique), the field's description says so and th
     security(("api_token" = [])),
     modifiers(&ApiToken),
     components(
-        schemas(Problem),
+        // Named only inside a query parameter, which does not register what it names.
+        schemas(Problem, portico_core::invitations::ListOrder),
         responses(
             MalformedRequest,
             MethodNotAllowed,
