@@ -148,6 +148,15 @@ async fn the_list_filters_by_state_provider_program_and_relation(app: &TestApp) 
         ["state", "relation", "sort"],
         "every bad parameter is named at once"
     );
+    // Each page's reads were audited, one event per invitation shown, under one claim of the
+    // chain's head per page: the chain still holds.
+    assert!(app.count_rows("audit_events WHERE action = 'invitation.listed'").await >= 15);
+    let verified = app.cli(&["audit", "verify"], None);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
 }
 
 async fn the_list_sorts_four_ways_and_pages_forwards_and_back(app: &TestApp) {

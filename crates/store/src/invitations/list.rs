@@ -250,7 +250,9 @@ async fn searched(
 }
 
 /// The rows of these matches that pass the filters (only open ones with `open_only`), in no
-/// order. The ids travel as one JSON array, which each database unpacks its own way.
+/// order. The ids travel as one JSON array, which each database unpacks its own way; the list
+/// drives the statement (`CROSS JOIN` keeps it outermost on SQLite), one look-up by id each,
+/// where `id IN (…)` had SQLite walk the whole practice and test each row against the list.
 async fn read(
     db: Exec<'_>,
     practice_id: &str,
@@ -263,14 +265,26 @@ async fn read(
     let ids = serde_json::to_string(&ids).expect("strings serialise");
     macro_rules! by_id {
         ($ids:literal) => {
-            concat!(plain!(), " AND id IN (", $ids, ")", filters!())
+            concat!(
+                "SELECT ",
+                columns!(),
+                ", sort_name FROM (",
+                $ids,
+                ") AS wanted CROSS JOIN invitations
+                 WHERE invitations.id = wanted.invitation_id AND practice_id = $1",
+                filters!()
+            )
         };
     }
-    const SQLITE: &str = by_id!("SELECT value FROM json_each($7)");
-    const POSTGRES: &str = by_id!("SELECT jsonb_array_elements_text($7::jsonb)");
-    const SQLITE_OPEN: &str = concat!(by_id!("SELECT value FROM json_each($7)"), open!());
+    const SQLITE: &str = by_id!("SELECT value AS invitation_id FROM json_each($7)");
+    const POSTGRES: &str =
+        by_id!("SELECT jsonb_array_elements_text($7::jsonb) AS invitation_id");
+    const SQLITE_OPEN: &str = concat!(
+        by_id!("SELECT value AS invitation_id FROM json_each($7)"),
+        open!()
+    );
     const POSTGRES_OPEN: &str = concat!(
-        by_id!("SELECT jsonb_array_elements_text($7::jsonb)"),
+        by_id!("SELECT jsonb_array_elements_text($7::jsonb) AS invitation_id"),
         open!()
     );
     let sql = match (db.backend(), open_only) {
