@@ -123,10 +123,22 @@ pub async fn append_all(tx: &mut Tx, news: Vec<NewEvent>) -> Result<()> {
         let event = chained(&key, seq, prev_hash, new);
         prev_hash = event.hash.clone();
         rows.push(serde_json::json!([
-            event.seq, event.at, event.practice_id, event.actor_kind, event.actor_id,
-            event.actor_role, event.action, event.subject_kind, event.subject_id,
-            event.patient_id, event.ip, event.user_agent, event.outcome, event.details,
-            event.prev_hash, event.hash,
+            event.seq,
+            event.at,
+            event.practice_id,
+            event.actor_kind,
+            event.actor_id,
+            event.actor_role,
+            event.action,
+            event.subject_kind,
+            event.subject_id,
+            event.patient_id,
+            event.ip,
+            event.user_agent,
+            event.outcome,
+            event.details,
+            event.prev_hash,
+            event.hash,
         ]));
     }
     // The events travel as one JSON array (of arrays, in `columns!` order), which each database

@@ -150,7 +150,11 @@ async fn the_list_filters_by_state_provider_program_and_relation(app: &TestApp) 
     );
     // Each page's reads were audited, one event per invitation shown, under one claim of the
     // chain's head per page: the chain still holds.
-    assert!(app.count_rows("audit_events WHERE action = 'invitation.listed'").await >= 15);
+    assert!(
+        app.count_rows("audit_events WHERE action = 'invitation.listed'")
+            .await
+            >= 15
+    );
     let verified = app.cli(&["audit", "verify"], None);
     assert!(
         verified.status.success(),

@@ -277,8 +277,7 @@ async fn read(
         };
     }
     const SQLITE: &str = by_id!("SELECT value AS invitation_id FROM json_each($7)");
-    const POSTGRES: &str =
-        by_id!("SELECT jsonb_array_elements_text($7::jsonb) AS invitation_id");
+    const POSTGRES: &str = by_id!("SELECT jsonb_array_elements_text($7::jsonb) AS invitation_id");
     const SQLITE_OPEN: &str = concat!(
         by_id!("SELECT value AS invitation_id FROM json_each($7)"),
         open!()
