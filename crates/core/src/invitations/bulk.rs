@@ -72,9 +72,10 @@ pub async fn resend_many(
     actor: &StaffActor,
     input: &BulkResend,
 ) -> Result<BulkResent, CoreError> {
+    // A blank id is an id like any other that names no invitation: reported as not found.
     let mut ids: Vec<&str> = Vec::new();
     for id in input.ids.iter().map(|id| id.trim()) {
-        if !id.is_empty() && !ids.contains(&id) {
+        if !ids.contains(&id) {
             ids.push(id);
         }
     }
