@@ -14,9 +14,9 @@ use super::*;
 pub const MAX_BULK: usize = 200;
 
 /// The invitations to re-send.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+// No `#[serde(default)]`: `ids` is required, so the API document says so too.
+#[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(default)]
 pub struct BulkResend {
     /// Ids of the practice's expired or locked invitations; repeats count once.
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200))]
