@@ -53,7 +53,7 @@ pub use password::{
 pub use phone::Country;
 pub use phone::{PhoneError, PhoneNumber, is_known_region};
 pub use roles::{RoleError, StaffRole};
-pub use search::{SearchError, SearchQuery};
+pub use search::{Needle, SearchError, SearchQuery};
 pub use stored::UnknownWord;
 pub use subject::SubjectKind;
 pub use text_limit::TextLimit;

@@ -22,11 +22,17 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-/// The terms an invitation is found by: each word of its names, of its email address's local part
-/// and of its username, without the punctuation inside it and piece by piece ("O'Brien" is found
-/// by "obrien", "Mary-Jane" by "jane", "emile.zola@…" by "zola"); its email address and username
-/// whole; and its phone number's digits whole, without the country code, and
-/// the last seven and last four (a needle matches the start of a term, so "555-0123" finds
+/// Marks a contact point stored whole (an email address or username as written, folded): only a
+/// needle that looks like one ([`Needle::contact`]) is looked for among them, so a name typed
+/// in a search ("maria") does not also walk every address that starts with it.
+pub const CONTACT_TAG: char = '@';
+
+/// The terms an invitation is found by: each word of its names, without the punctuation inside
+/// it and piece by piece ("O'Brien" is found by "obrien", "Mary-Jane" by "jane"); the pieces of
+/// its email address's local part and of its username, split at punctuation and between letters
+/// and digits ("emile.zola42@…" by "zola"); its email address and username whole, tagged with
+/// [`CONTACT_TAG`]; and its phone number's digits whole, without the country code, and the last
+/// seven and last four (a needle matches the start of a term, so "555-0123" finds
 /// +1 415 555 0123). Sorted, without repeats.
 pub fn terms(
     first_name: &str,
@@ -36,16 +42,11 @@ pub fn terms(
     phone: Option<&PhoneNumber>,
 ) -> Vec<String> {
     let mut terms = Vec::new();
-    // A search word loses its punctuation, so the words people type as they please (names, an
-    // email's local part, a username) are found without it too.
-    let local_part = email.map(|e| e.split('@').next().unwrap_or_default());
-    let words = [Some(first_name), Some(last_name), local_part, username];
-    for word in words.into_iter().flatten().flat_map(|w| {
-        fold(w)
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    }) {
+    // A search word loses its punctuation, so names are found without it too.
+    for word in [first_name, last_name]
+        .into_iter()
+        .flat_map(|w| fold(w).split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+    {
         let pieces: Vec<&str> = word
             .split(|c: char| !c.is_alphanumeric())
             .filter(|p| !p.is_empty())
@@ -61,8 +62,19 @@ pub fn terms(
             );
         }
     }
-    terms.extend(email.map(fold));
-    terms.extend(username.map(fold));
+    // An address's pieces find it by the name it usually spells ("garcia" in "maria.garcia1");
+    // typed whole, with its dots and digits, it is looked for among the tagged contact points.
+    let local_part = email.map(|e| e.split('@').next().unwrap_or_default());
+    for written in [local_part, username].into_iter().flatten() {
+        terms.extend(
+            letter_and_digit_runs(&fold(written))
+                .into_iter()
+                .filter(|p| p.chars().count() > 1),
+        );
+    }
+    for contact in [email, username].into_iter().flatten() {
+        terms.push(format!("{CONTACT_TAG}{}", fold(contact)));
+    }
     if let Some(phone) = phone {
         let digits = &phone.as_e164()[1..];
         terms.push(digits.to_owned());
@@ -72,10 +84,29 @@ pub fn terms(
             terms.push(digits[digits.len().saturating_sub(last)..].to_owned());
         }
     }
-    terms.retain(|t| !t.is_empty());
+    terms.retain(|t| !t.is_empty() && t.as_str() != CONTACT_TAG.to_string());
     terms.sort();
     terms.dedup();
     terms
+}
+
+/// The runs of letters and of digits in `text`: "maria.garcia42" gives "maria", "garcia", "42".
+fn letter_and_digit_runs(text: &str) -> Vec<String> {
+    let mut runs: Vec<String> = Vec::new();
+    let mut last_was_digit = None;
+    for c in text.chars() {
+        if !c.is_alphanumeric() {
+            last_was_digit = None;
+            continue;
+        }
+        let is_digit = c.is_numeric();
+        match runs.last_mut() {
+            Some(run) if last_was_digit == Some(is_digit) => run.push(c),
+            _ => runs.push(c.to_string()),
+        }
+        last_was_digit = Some(is_digit);
+    }
+    runs
 }
 
 /// The key the list sorts by last name with: the folded last name, then the folded first name
@@ -93,11 +124,37 @@ pub enum SearchError {
     TooManyWords { max: usize },
 }
 
+/// One word of a search: the starts of terms it looks for, any of which matches.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Needle {
+    /// Among names, address pieces and phone digits: the word without its punctuation.
+    pub word: Option<String>,
+    /// Among whole email addresses and usernames (tagged with [`CONTACT_TAG`]), as typed.
+    pub contact: Option<String>,
+}
+
+impl Needle {
+    /// The starts of terms this needle matches, one or two.
+    pub fn prefixes(&self) -> Vec<String> {
+        [self.word.clone(), self.contact.clone()]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    fn len(&self) -> usize {
+        self.word
+            .as_deref()
+            .or(self.contact.as_deref())
+            .map_or(0, |w| w.chars().count())
+    }
+}
+
 /// What a search looks for: one to [`SearchQuery::MAX_WORDS`] needles, each folded; an
 /// invitation matches when every needle starts one of its [`terms`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct SearchQuery {
-    needles: Vec<String>,
+    needles: Vec<Needle>,
 }
 
 impl SearchQuery {
@@ -110,9 +167,11 @@ impl SearchQuery {
 
     /// Reads a search as typed; `None` when it is blank. Text made only of digits and the
     /// characters phone numbers are written with ("(555) 555-0123", "+1 555…") looks for those
-    /// digits as one number. Otherwise each word is folded; a word with an `@` looks for an email
-    /// address as typed, any other loses its punctuation ("o'brien" looks for "obrien"). A word
-    /// of punctuation only is looked for as it is, and so finds nothing.
+    /// digits as one number. Otherwise each word is folded: a word with an `@` looks for an email
+    /// address as typed; a word of letters only, or of digits only, for a name or a piece of an
+    /// address; any other ("o'brien", "maria.garcia1") for both: without its punctuation among
+    /// the words, and as typed among the addresses. A word of punctuation only is looked for as
+    /// it is, and so finds nothing.
     pub fn parse(input: &str) -> Result<Option<SearchQuery>, SearchError> {
         if SearchQuery::LIMIT.exceeded_by(input) {
             return Err(SearchError::TooLong {
@@ -127,19 +186,37 @@ impl SearchQuery {
         if folded.chars().all(is_phone_char) && folded.chars().any(|c| c.is_ascii_digit()) {
             let digits: String = folded.chars().filter(char::is_ascii_digit).collect();
             return Ok(Some(SearchQuery {
-                needles: vec![digits],
+                needles: vec![Needle {
+                    word: Some(digits),
+                    contact: None,
+                }],
             }));
         }
-        let mut needles: Vec<String> = Vec::new();
+        let mut needles: Vec<Needle> = Vec::new();
         for word in folded.split_whitespace() {
+            let contact = Some(format!("{CONTACT_TAG}{word}"));
+            let letters: String = word.chars().filter(|c| c.is_alphanumeric()).collect();
+            let plain = letters == word
+                && (word.chars().all(char::is_alphabetic) || word.chars().all(char::is_numeric));
             let needle = if word.contains('@') {
-                word.to_owned()
+                Needle {
+                    word: None,
+                    contact,
+                }
+            } else if letters.is_empty() {
+                Needle {
+                    word: Some(word.to_owned()),
+                    contact: None,
+                }
+            } else if plain {
+                Needle {
+                    word: Some(letters),
+                    contact: None,
+                }
             } else {
-                let letters: String = word.chars().filter(|c| c.is_alphanumeric()).collect();
-                if letters.is_empty() {
-                    word.to_owned()
-                } else {
-                    letters
+                Needle {
+                    word: Some(letters),
+                    contact,
                 }
             };
             if !needles.contains(&needle) {
@@ -154,10 +231,11 @@ impl SearchQuery {
         Ok(Some(SearchQuery { needles }))
     }
 
-    /// The needles, longest first: the longest is likely the rarest, so a search starts from it.
-    pub fn needles(&self) -> Vec<&str> {
-        let mut needles: Vec<&str> = self.needles.iter().map(String::as_str).collect();
-        needles.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    /// The needles, longest first: the longest is likely the rarest, so a search walks its
+    /// matches and checks the others against them.
+    pub fn needles(&self) -> Vec<&Needle> {
+        let mut needles: Vec<&Needle> = self.needles.iter().collect();
+        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
         needles
     }
 }
@@ -173,10 +251,11 @@ impl fmt::Debug for SearchQuery {
 mod tests {
     use super::*;
 
+    /// Each needle's prefixes, joined with " | ".
     fn needles(q: &str) -> Vec<String> {
         SearchQuery::parse(q)
             .unwrap()
-            .map(|q| q.needles().iter().map(|n| (*n).to_owned()).collect())
+            .map(|q| q.needles().iter().map(|n| n.prefixes().join(" | ")).collect())
             .unwrap_or_default()
     }
 
@@ -205,7 +284,7 @@ mod tests {
             "jane",
             "obrien",
             "lopez",
-            "mj@example.org",
+            "@mj@example.org",
             "mj",
             "14155550123",
             "4155550123",
@@ -218,12 +297,40 @@ mod tests {
     }
 
     #[test]
+    fn an_address_is_found_by_its_pieces_and_whole_but_not_by_their_run_together() {
+        let terms = terms(
+            "Maria",
+            "Garcia",
+            Some("Maria.Garcia42@example.org"),
+            Some("mgarcia7"),
+            None,
+        );
+        assert_eq!(
+            terms,
+            [
+                "42",
+                "@maria.garcia42@example.org",
+                "@mgarcia7",
+                "garcia",
+                "maria",
+                "mgarcia"
+            ],
+            "one term per piece: a name needle meets each invitation once, not once per address"
+        );
+    }
+
+    #[test]
     fn searches_read_names_emails_and_phone_numbers() {
         assert_eq!(needles("  Émile  "), ["emile"]);
         assert_eq!(needles("(555) 555-0123"), ["5555550123"]);
         assert_eq!(needles("555-0123"), ["5550123"]);
-        assert_eq!(needles("Maria.Lo@Example"), ["maria.lo@example"]);
-        assert_eq!(needles("o'brien maría"), ["obrien", "maria"]);
+        assert_eq!(needles("Maria.Lo@Example"), ["@maria.lo@example"]);
+        assert_eq!(needles("o'brien maría"), ["obrien | @o'brien", "maria"]);
+        assert_eq!(
+            needles("maria.garcia4"),
+            ["mariagarcia4 | @maria.garcia4"],
+            "an address typed without its domain is looked for as typed among the addresses"
+        );
         assert_eq!(needles("%"), ["%"]);
         assert!(SearchQuery::parse("   ").unwrap().is_none());
         assert_eq!(

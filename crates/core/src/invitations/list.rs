@@ -266,7 +266,7 @@ fn read_query(query: &ListQuery) -> Result<Asked, CoreError> {
         program_id: blank_to_none(&query.program_id).map(str::to_owned),
         relation,
         needles: search.map_or_else(Vec::new, |s| {
-            s.needles().into_iter().map(str::to_owned).collect()
+            s.needles().into_iter().map(|n| n.prefixes()).collect()
         }),
         walk: walk(order, place, backwards),
         // One extra row tells whether another page follows.

@@ -42,8 +42,9 @@ pub struct ListFilter {
     pub provider_id: Option<String>,
     pub program_id: Option<String>,
     pub relation: Option<String>,
-    /// Folded needles, none to four: each must start one of the invitation's terms.
-    pub needles: Vec<String>,
+    /// Folded needles, none to four, each one or two prefixes: every needle must start one of
+    /// the invitation's terms with one of its prefixes.
+    pub needles: Vec<Vec<String>>,
     pub walk: Walk,
     pub limit: i64,
 }
@@ -181,24 +182,33 @@ async fn searched(
 ) -> Result<Vec<ListRow>> {
     let mut found = search::candidates(db.reborrow(), practice_id, &f.needles).await?;
     let limit = usize::try_from(f.limit).unwrap_or(0);
-    let by_created = |c: &Candidate| (c.created_at, c.invitation_id.clone());
-    let by_name = |c: &Candidate| (c.sort_name.clone(), c.invitation_id.clone());
+    // Keys borrow: a search may match thousands, and sorting them must not copy an id per
+    // comparison.
+    let by_created = |c: &Candidate| (c.created_at, c.invitation_id.as_str());
+    let by_name = |c: &Candidate| (c.sort_name.as_str(), c.invitation_id.as_str());
+    let created_after = |a: &Option<(i64, String)>| a.as_ref().map(|(k, id)| (*k, id.as_str()));
+    let name_after =
+        |a: &Option<(String, String)>| a.as_ref().map(|(k, id)| (k.as_str(), id.as_str()));
     match &f.walk {
         Walk::NewestFirst(after) => {
-            found.sort_by_key(|c| std::cmp::Reverse(by_created(c)));
-            found.retain(|c| after.as_ref().is_none_or(|a| by_created(c) < *a));
+            found.sort_unstable_by(|a, b| by_created(b).cmp(&by_created(a)));
+            let after = created_after(after);
+            found.retain(|c| after.is_none_or(|a| by_created(c) < a));
         }
         Walk::OldestFirst(after) => {
-            found.sort_by_key(by_created);
-            found.retain(|c| after.as_ref().is_none_or(|a| by_created(c) > *a));
+            found.sort_unstable_by(|a, b| by_created(a).cmp(&by_created(b)));
+            let after = created_after(after);
+            found.retain(|c| after.is_none_or(|a| by_created(c) > a));
         }
         Walk::NameAz(after) => {
-            found.sort_by_key(by_name);
-            found.retain(|c| after.as_ref().is_none_or(|a| by_name(c) > *a));
+            found.sort_unstable_by(|a, b| by_name(a).cmp(&by_name(b)));
+            let after = name_after(after);
+            found.retain(|c| after.is_none_or(|a| by_name(c) > a));
         }
         Walk::NameZa(after) => {
-            found.sort_by_key(|c| std::cmp::Reverse(by_name(c)));
-            found.retain(|c| after.as_ref().is_none_or(|a| by_name(c) < *a));
+            found.sort_unstable_by(|a, b| by_name(b).cmp(&by_name(a)));
+            let after = name_after(after);
+            found.retain(|c| after.is_none_or(|a| by_name(c) < a));
         }
         Walk::ExpiringFirst(after) | Walk::ExpiringLast(after) => {
             let soonest_first = matches!(f.walk, Walk::ExpiringFirst(_));

@@ -4,7 +4,7 @@
 //! (for `list`, which pages them); and finds invitations that have no terms yet (those made
 //! before 0011), for the service to index when it starts.
 
-use crate::platform::db::{execute, fetch};
+use crate::platform::db::{execute, fetch, run};
 use crate::{Backend, Exec, Result, Tx};
 
 /// What an invitation is sorted by, beside its id: written into each of its terms too.
@@ -58,59 +58,66 @@ pub struct Candidate {
 /// The most needles a search takes.
 pub const MAX_NEEDLES: usize = 4;
 
-macro_rules! matching {
-    ($from:literal, $to:literal) => {
-        concat!(
-            "SELECT invitation_id, created_at, sort_name FROM invitation_search_terms
-             WHERE practice_id = $1 AND term >= ",
-            $from,
-            " AND term < ",
-            $to
-        )
-    };
-}
-
-/// The invitations of the practice with a term that starts with each of `needles` (folded, one
-/// to four; more are ignored), in no order. Each needle is a range of the terms' primary key,
-/// read without touching `invitations`; the ranges are intersected as sets.
+/// The invitations of the practice that match every needle (one to four; more are ignored), in
+/// no order: a needle matches a term that starts with one of its prefixes (one or two). The
+/// first needle's ranges of the primary key are walked, and each match is checked against the
+/// other needles through the invitation's own terms (`invitation_search_terms_invitation`):
+/// the work grows with the first needle's matches only, where intersecting every needle's
+/// matches as sets grew with all of them (a full name walked both names' thousands).
 pub async fn candidates(
     db: impl Into<Exec<'_>>,
     practice_id: &str,
-    needles: &[String],
+    needles: &[Vec<String>],
 ) -> Result<Vec<Candidate>> {
-    // A needle's range: the terms that start with it. U+10FFFF sorts after every character (its
-    // UTF-8 bytes are the highest), on SQLite and on PostgreSQL's "C" collation alike.
-    let r: Vec<(String, String)> = needles
-        .iter()
-        .take(MAX_NEEDLES)
-        .map(|n| (n.clone(), format!("{n}\u{10FFFF}")))
-        .collect();
-    const ONE: &str = concat!("SELECT DISTINCT * FROM (", matching!("$2", "$3"), ") m");
-    const TWO: &str = concat!(matching!("$2", "$3"), " INTERSECT ", matching!("$4", "$5"));
-    const THREE: &str = concat!(
-        matching!("$2", "$3"),
-        " INTERSECT ",
-        matching!("$4", "$5"),
-        " INTERSECT ",
-        matching!("$6", "$7")
+    let needles = &needles[..needles.len().min(MAX_NEEDLES)];
+    if needles.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Each needle is two ranges `[from, to)`, the second empty when it has one prefix. U+10FFFF
+    // sorts after every character (its UTF-8 bytes are the highest), on SQLite and on
+    // PostgreSQL's "C" collation alike.
+    let mut bounds: Vec<String> = Vec::with_capacity(needles.len() * 4);
+    for prefixes in needles {
+        for i in 0..2 {
+            match prefixes.get(i) {
+                Some(p) => bounds.extend([p.clone(), format!("{p}\u{10FFFF}")]),
+                None => bounds.extend([String::new(), String::new()]),
+            }
+        }
+    }
+    // Parameters: $1 the practice, then four per needle (from, to, from, to), from $2.
+    let p = |needle: usize, i: usize| format!("${}", 2 + needle * 4 + i);
+    let mut sql = format!(
+        "SELECT DISTINCT invitation_id, created_at, sort_name FROM (
+             SELECT invitation_id, created_at, sort_name FROM invitation_search_terms
+             WHERE practice_id = $1 AND term >= {} AND term < {}
+             UNION ALL
+             SELECT invitation_id, created_at, sort_name FROM invitation_search_terms
+             WHERE practice_id = $1 AND term >= {} AND term < {}
+         ) AS m WHERE true",
+        p(0, 0),
+        p(0, 1),
+        p(0, 2),
+        p(0, 3)
     );
-    const FOUR: &str = concat!(
-        matching!("$2", "$3"),
-        " INTERSECT ",
-        matching!("$4", "$5"),
-        " INTERSECT ",
-        matching!("$6", "$7"),
-        " INTERSECT ",
-        matching!("$8", "$9")
-    );
-    Ok(match r.as_slice() {
-        [] => Vec::new(),
-        [a] => fetch!(db, fetch_all, ONE; practice_id, &a.0, &a.1)?,
-        [a, b] => fetch!(db, fetch_all, TWO; practice_id, &a.0, &a.1, &b.0, &b.1)?,
-        [a, b, c] => fetch!(db, fetch_all, THREE; practice_id, &a.0, &a.1, &b.0, &b.1, &c.0, &c.1)?,
-        [a, b, c, d, ..] => fetch!(db, fetch_all, FOUR;
-            practice_id, &a.0, &a.1, &b.0, &b.1, &c.0, &c.1, &d.0, &d.1)?,
-    })
+    for n in 1..needles.len() {
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM invitation_search_terms AS o
+                  WHERE o.invitation_id = m.invitation_id
+                    AND ((o.term >= {} AND o.term < {}) OR (o.term >= {} AND o.term < {})))",
+            p(n, 0),
+            p(n, 1),
+            p(n, 2),
+            p(n, 3)
+        ));
+    }
+    Ok(run!(db, |c| {
+        let mut query = sqlx::query_as(&sql).bind(practice_id);
+        for b in &bounds {
+            query = query.bind(b);
+        }
+        query.fetch_all(c).await
+    })?)
 }
 
 /// What an invitation is found by, as stored.
