@@ -43,10 +43,12 @@ pub fn terms(
 ) -> Vec<String> {
     let mut terms = Vec::new();
     // A search word loses its punctuation, so names are found without it too.
-    for word in [first_name, last_name]
-        .into_iter()
-        .flat_map(|w| fold(w).split_whitespace().map(str::to_owned).collect::<Vec<_>>())
-    {
+    for word in [first_name, last_name].into_iter().flat_map(|w| {
+        fold(w)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    }) {
         let pieces: Vec<&str> = word
             .split(|c: char| !c.is_alphanumeric())
             .filter(|p| !p.is_empty())
@@ -255,7 +257,12 @@ mod tests {
     fn needles(q: &str) -> Vec<String> {
         SearchQuery::parse(q)
             .unwrap()
-            .map(|q| q.needles().iter().map(|n| n.prefixes().join(" | ")).collect())
+            .map(|q| {
+                q.needles()
+                    .iter()
+                    .map(|n| n.prefixes().join(" | "))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 

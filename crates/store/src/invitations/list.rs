@@ -184,30 +184,31 @@ async fn searched(
     let limit = usize::try_from(f.limit).unwrap_or(0);
     // Keys borrow: a search may match thousands, and sorting them must not copy an id per
     // comparison.
-    let by_created = |c: &Candidate| (c.created_at, c.invitation_id.as_str());
-    let by_name = |c: &Candidate| (c.sort_name.as_str(), c.invitation_id.as_str());
-    let created_after = |a: &Option<(i64, String)>| a.as_ref().map(|(k, id)| (*k, id.as_str()));
-    let name_after =
-        |a: &Option<(String, String)>| a.as_ref().map(|(k, id)| (k.as_str(), id.as_str()));
+    fn by_created(c: &Candidate) -> (i64, &str) {
+        (c.created_at, &c.invitation_id)
+    }
+    fn by_name(c: &Candidate) -> (&str, &str) {
+        (&c.sort_name, &c.invitation_id)
+    }
     match &f.walk {
         Walk::NewestFirst(after) => {
             found.sort_unstable_by(|a, b| by_created(b).cmp(&by_created(a)));
-            let after = created_after(after);
+            let after = after.as_ref().map(|(k, id)| (*k, id.as_str()));
             found.retain(|c| after.is_none_or(|a| by_created(c) < a));
         }
         Walk::OldestFirst(after) => {
             found.sort_unstable_by(|a, b| by_created(a).cmp(&by_created(b)));
-            let after = created_after(after);
+            let after = after.as_ref().map(|(k, id)| (*k, id.as_str()));
             found.retain(|c| after.is_none_or(|a| by_created(c) > a));
         }
         Walk::NameAz(after) => {
             found.sort_unstable_by(|a, b| by_name(a).cmp(&by_name(b)));
-            let after = name_after(after);
+            let after = after.as_ref().map(|(k, id)| (k.as_str(), id.as_str()));
             found.retain(|c| after.is_none_or(|a| by_name(c) > a));
         }
         Walk::NameZa(after) => {
             found.sort_unstable_by(|a, b| by_name(b).cmp(&by_name(a)));
-            let after = name_after(after);
+            let after = after.as_ref().map(|(k, id)| (k.as_str(), id.as_str()));
             found.retain(|c| after.is_none_or(|a| by_name(c) < a));
         }
         Walk::ExpiringFirst(after) | Walk::ExpiringLast(after) => {

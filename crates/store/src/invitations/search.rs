@@ -58,6 +58,38 @@ pub struct Candidate {
 /// The most needles a search takes.
 pub const MAX_NEEDLES: usize = 4;
 
+// The first needle's matches: `$1` is the practice, `$2`–`$5` the needle's two ranges.
+macro_rules! walk_first {
+    () => {
+        "SELECT DISTINCT invitation_id, created_at, sort_name FROM (
+             SELECT invitation_id, created_at, sort_name FROM invitation_search_terms
+             WHERE practice_id = $1 AND term >= $2 AND term < $3
+             UNION ALL
+             SELECT invitation_id, created_at, sort_name FROM invitation_search_terms
+             WHERE practice_id = $1 AND term >= $4 AND term < $5
+         ) AS m WHERE true"
+    };
+}
+
+// Another needle, checked among the match's own terms: its two ranges.
+macro_rules! check {
+    ($from:literal, $to:literal, $from2:literal, $to2:literal) => {
+        concat!(
+            " AND EXISTS (SELECT 1 FROM invitation_search_terms AS o
+                  WHERE o.invitation_id = m.invitation_id
+                    AND ((o.term >= ",
+            $from,
+            " AND o.term < ",
+            $to,
+            ") OR (o.term >= ",
+            $from2,
+            " AND o.term < ",
+            $to2,
+            ")))"
+        )
+    };
+}
+
 /// The invitations of the practice that match every needle (one to four; more are ignored), in
 /// no order: a needle matches a term that starts with one of its prefixes (one or two). The
 /// first needle's ranges of the primary key are walked, and each match is checked against the
@@ -85,34 +117,22 @@ pub async fn candidates(
             }
         }
     }
-    // Parameters: $1 the practice, then four per needle (from, to, from, to), from $2.
-    let p = |needle: usize, i: usize| format!("${}", 2 + needle * 4 + i);
-    let mut sql = format!(
-        "SELECT DISTINCT invitation_id, created_at, sort_name FROM (
-             SELECT invitation_id, created_at, sort_name FROM invitation_search_terms
-             WHERE practice_id = $1 AND term >= {} AND term < {}
-             UNION ALL
-             SELECT invitation_id, created_at, sort_name FROM invitation_search_terms
-             WHERE practice_id = $1 AND term >= {} AND term < {}
-         ) AS m WHERE true",
-        p(0, 0),
-        p(0, 1),
-        p(0, 2),
-        p(0, 3)
+    const ONE: &str = walk_first!();
+    const TWO: &str = concat!(walk_first!(), check!("$6", "$7", "$8", "$9"));
+    const THREE: &str = concat!(
+        walk_first!(),
+        check!("$6", "$7", "$8", "$9"),
+        check!("$10", "$11", "$12", "$13")
     );
-    for n in 1..needles.len() {
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM invitation_search_terms AS o
-                  WHERE o.invitation_id = m.invitation_id
-                    AND ((o.term >= {} AND o.term < {}) OR (o.term >= {} AND o.term < {})))",
-            p(n, 0),
-            p(n, 1),
-            p(n, 2),
-            p(n, 3)
-        ));
-    }
+    const FOUR: &str = concat!(
+        walk_first!(),
+        check!("$6", "$7", "$8", "$9"),
+        check!("$10", "$11", "$12", "$13"),
+        check!("$14", "$15", "$16", "$17")
+    );
+    let sql = [ONE, TWO, THREE, FOUR][needles.len() - 1];
     Ok(run!(db, |c| {
-        let mut query = sqlx::query_as(&sql).bind(practice_id);
+        let mut query = sqlx::query_as(sql).bind(practice_id);
         for b in &bounds {
             query = query.bind(b);
         }
