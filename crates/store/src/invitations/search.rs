@@ -58,44 +58,31 @@ pub struct Candidate {
 /// The most needles a search takes.
 pub const MAX_NEEDLES: usize = 4;
 
-// The first needle's matches: `$1` is the practice, `$2`–`$5` the needle's two ranges.
-macro_rules! walk_first {
-    () => {
-        "SELECT DISTINCT invitation_id, created_at, sort_name FROM (
-             SELECT invitation_id, created_at, sort_name FROM invitation_search_terms
-             WHERE practice_id = $1 AND term >= $2 AND term < $3
-             UNION ALL
-             SELECT invitation_id, created_at, sort_name FROM invitation_search_terms
-             WHERE practice_id = $1 AND term >= $4 AND term < $5
-         ) AS m WHERE true"
-    };
-}
-
-// Another needle, checked among the match's own terms: its two ranges.
-macro_rules! check {
+// One needle's matches: its two ranges (`$from`–`$to`, `$from2`–`$to2`) of the primary key;
+// `$1` is the practice.
+macro_rules! matching {
     ($from:literal, $to:literal, $from2:literal, $to2:literal) => {
         concat!(
-            " AND EXISTS (SELECT 1 FROM invitation_search_terms AS o
-                  WHERE o.invitation_id = m.invitation_id
-                    AND ((o.term >= ",
+            "SELECT * FROM (
+                 SELECT invitation_id, created_at, sort_name FROM invitation_search_terms
+                 WHERE practice_id = $1 AND term >= ",
             $from,
-            " AND o.term < ",
+            " AND term < ",
             $to,
-            ") OR (o.term >= ",
+            " UNION ALL
+                 SELECT invitation_id, created_at, sort_name FROM invitation_search_terms
+                 WHERE practice_id = $1 AND term >= ",
             $from2,
-            " AND o.term < ",
+            " AND term < ",
             $to2,
-            ")))"
+            ") AS m"
         )
     };
 }
 
 /// The invitations of the practice that match every needle (one to four; more are ignored), in
-/// no order: a needle matches a term that starts with one of its prefixes (one or two). The
-/// first needle's ranges of the primary key are walked, and each match is checked against the
-/// other needles through the invitation's own terms (`invitation_search_terms_invitation`):
-/// the work grows with the first needle's matches only, where intersecting every needle's
-/// matches as sets grew with all of them (a full name walked both names' thousands).
+/// no order: a needle matches a term that starts with one of its prefixes (one or two), and the
+/// needles' matches are intersected as sets, without touching `invitations`.
 pub async fn candidates(
     db: impl Into<Exec<'_>>,
     practice_id: &str,
@@ -117,18 +104,31 @@ pub async fn candidates(
             }
         }
     }
-    const ONE: &str = walk_first!();
-    const TWO: &str = concat!(walk_first!(), check!("$6", "$7", "$8", "$9"));
+    const ONE: &str = concat!(
+        "SELECT DISTINCT * FROM (",
+        matching!("$2", "$3", "$4", "$5"),
+        ") AS one"
+    );
+    const TWO: &str = concat!(
+        matching!("$2", "$3", "$4", "$5"),
+        " INTERSECT ",
+        matching!("$6", "$7", "$8", "$9")
+    );
     const THREE: &str = concat!(
-        walk_first!(),
-        check!("$6", "$7", "$8", "$9"),
-        check!("$10", "$11", "$12", "$13")
+        matching!("$2", "$3", "$4", "$5"),
+        " INTERSECT ",
+        matching!("$6", "$7", "$8", "$9"),
+        " INTERSECT ",
+        matching!("$10", "$11", "$12", "$13")
     );
     const FOUR: &str = concat!(
-        walk_first!(),
-        check!("$6", "$7", "$8", "$9"),
-        check!("$10", "$11", "$12", "$13"),
-        check!("$14", "$15", "$16", "$17")
+        matching!("$2", "$3", "$4", "$5"),
+        " INTERSECT ",
+        matching!("$6", "$7", "$8", "$9"),
+        " INTERSECT ",
+        matching!("$10", "$11", "$12", "$13"),
+        " INTERSECT ",
+        matching!("$14", "$15", "$16", "$17")
     );
     let sql = [ONE, TWO, THREE, FOUR][needles.len() - 1];
     Ok(run!(db, |c| {
