@@ -74,7 +74,11 @@ pub fn terms(
                 .filter(|p| p.chars().count() > 1),
         );
     }
-    for contact in [email, username].into_iter().flatten() {
+    for contact in [email, username]
+        .into_iter()
+        .flatten()
+        .filter(|c| !c.is_empty())
+    {
         terms.push(format!("{CONTACT_TAG}{}", fold(contact)));
     }
     if let Some(phone) = phone {
@@ -86,7 +90,7 @@ pub fn terms(
             terms.push(digits[digits.len().saturating_sub(last)..].to_owned());
         }
     }
-    terms.retain(|t| !t.is_empty() && t.as_str() != CONTACT_TAG.to_string());
+    terms.retain(|t| !t.is_empty());
     terms.sort();
     terms.dedup();
     terms
@@ -198,8 +202,7 @@ impl SearchQuery {
         for word in folded.split_whitespace() {
             let contact = Some(format!("{CONTACT_TAG}{word}"));
             let letters: String = word.chars().filter(|c| c.is_alphanumeric()).collect();
-            let plain = letters == word
-                && (word.chars().all(char::is_alphabetic) || word.chars().all(char::is_numeric));
+            let plain = word.chars().all(char::is_alphabetic) || word.chars().all(char::is_numeric);
             let needle = if word.contains('@') {
                 Needle {
                     word: None,
