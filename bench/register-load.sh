@@ -77,8 +77,14 @@ SMS_PORT=$(python3 "$CLIENT" free-port)
 
 # The code look-up limit is per address and every request comes from 127.0.0.1; successful
 # look-ups are refunded, so this only matters if something goes wrong, but it must not throttle.
+# So are the limits added since on what one address may do — the registrations it opens, the
+# phone codes it has sent, the code look-ups of all callers together — and the phone codes of one
+# practice: every registration of the run comes from 127.0.0.1, to one practice.
 : >"$WORK/server.out" # before the start, so that polling it does not race its creation
 PORTICO_LIMIT_CODE_LOOKUP_ATTEMPTS=1000000 PORTICO_LIMIT_INVITE_CODE_ATTEMPTS=1000000 \
+    PORTICO_LIMIT_REGISTRATIONS_PER_ADDRESS=1000000 PORTICO_LIMIT_PHONE_CODES_PER_ADDRESS=1000000 \
+    PORTICO_LIMIT_PHONE_CODES_PER_PRACTICE=1000000 PORTICO_LIMIT_CODE_LOOKUPS_GLOBAL=1000000 \
+    PORTICO_LIMIT_CODE_LOOKUP_ATTEMPTS_PER_ADDRESS=1000000 \
     PORTICO_DELIVERY_WORKER=true \
     PORTICO_SMS_TRANSPORT=http PORTICO_SMS_BASE_URL="http://127.0.0.1:$SMS_PORT" \
     PORTICO_SMS_ACCOUNT_SID=ACbench PORTICO_SMS_AUTH_TOKEN=bench-token PORTICO_SMS_FROM=+12025550100 \

@@ -3,21 +3,25 @@
 //! look-ups), `invitations` (create, re-send, revoke, redeem), `delivery` (outbox, message words,
 //! templates, delivery reports), `registration` (step by step, terms of use, consent), `accounts`
 //! (staff and patient sign-in, sessions, recovery, passwords, API tokens), `programs`, `links`
-//! (what a patient is linked to, sign-ups awaiting approval), `practices` (settings, providers,
+//! (what a patient is linked to, sign-ups awaiting approval), `patients` (staff's list and record
+//! of the practice's patients, end-dating), `practices` (settings, providers,
 //! staff members, first-run set-up) and `audit` — over `platform` (clock, secrets, throttles,
 //! actors, errors, settings). It never speaks HTTP and holds no SQL (that is `portico_store`'s).
 //! See `docs/ARCHITECTURE.md`.
 
 pub mod accounts;
 pub mod audit;
+pub mod caregivers;
 pub mod codes;
 pub mod delivery;
 pub mod invitations;
 pub mod links;
+pub mod patients;
 pub mod platform;
 pub mod practices;
 pub mod programs;
 pub mod registration;
+pub mod visits;
 
 use std::sync::Arc;
 

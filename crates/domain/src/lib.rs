@@ -14,7 +14,9 @@
 //! Schema (next to the rule, see `schema`), so the API document is built from the same source.
 
 pub mod birth_date;
+pub mod caregiver;
 pub mod codes;
+pub mod consent_scan;
 pub mod email;
 pub mod invitation;
 pub mod json;
@@ -33,12 +35,15 @@ pub mod subject;
 pub mod text_limit;
 pub mod time_zone;
 pub mod username;
+pub mod visit;
 
 pub use birth_date::{BirthDate, BirthDateError, MAX_AGE_YEARS};
+pub use caregiver::{AccessLevel, CaregiverAuthority};
 pub use codes::{
     CODE_DIGITS, CODE_ENTRY_LIMIT, CODE_LETTERS, CodeError, InviteCode, ProviderCode,
     SIGNUP_CODE_MAX_LEN, SIGNUP_CODE_MIN_LEN, SignupCode,
 };
+pub use consent_scan::{ConsentScan, ScanError, ScanKind};
 pub use email::{EmailAddress, EmailError};
 pub use invitation::{Channel, ConsentMethod, InvitationState, ProgramPolicy, Relation};
 pub use link::{LinkSource, LinkStatus};
@@ -59,3 +64,4 @@ pub use subject::SubjectKind;
 pub use text_limit::TextLimit;
 pub use time_zone::{DEFAULT_TIME_ZONE, TimeZone, TimeZoneError};
 pub use username::{Username, UsernameError};
+pub use visit::{VisitState, VisitText, VisitTextError};

@@ -9,6 +9,8 @@ crate::stored::stored_words! {
         Staff = "staff",
         ApiToken = "api_token",
         Terms = "terms",
+        /// A version of a practice's consent text.
+        ConsentText = "consent_text",
         Program = "program",
         Invitation = "invitation",
         /// A registration in progress (before the account exists).
@@ -22,5 +24,9 @@ crate::stored::stored_words! {
         Notification = "notification",
         /// A patient's account (a username reminder is about it).
         Patient = "patient",
+        /// A caregiver's proxy access to one patient's portal at one practice.
+        CaregiverAccess = "caregiver_access",
+        /// A patient's request to be seen.
+        VisitRequest = "visit_request",
     }
 }

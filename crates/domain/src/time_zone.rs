@@ -45,6 +45,31 @@ impl TimeZone {
         &self.name
     }
 
+    /// The zones a practice chooses from: every `Area/Place` name of the built-in database
+    /// (`America/Chicago`, `Europe/Madrid`), sorted, without the legacy aliases (`US/Eastern`,
+    /// `EST5EDT`), which name the same clocks; and `UTC`. Each parses.
+    pub fn choices() -> Vec<String> {
+        const AREAS: [&str; 9] = [
+            "Africa/",
+            "America/",
+            "Antarctica/",
+            "Asia/",
+            "Atlantic/",
+            "Australia/",
+            "Europe/",
+            "Indian/",
+            "Pacific/",
+        ];
+        let mut names: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|name| name.to_string())
+            .filter(|name| name == "UTC" || AREAS.iter().any(|area| name.starts_with(area)))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The calendar date in this zone at `unix_millis` (milliseconds since 1970 UTC).
     pub fn date_at(&self, unix_millis: i64) -> Date {
         let local = jiff::Timestamp::from_millisecond(unix_millis)
@@ -78,6 +103,46 @@ impl TimeZone {
     /// The calendar day of `unix_millis` on the zone's clock, written out: "Dec 17, 2026".
     pub fn readable_day(&self, unix_millis: i64) -> String {
         self.zoned(unix_millis).strftime("%b %-d, %Y").to_string()
+    }
+
+    /// The instant (Unix milliseconds) the calendar day `date` begins on the zone's clock: its
+    /// midnight, or the first moment after it when a clock change skips midnight.
+    pub fn start_of_day(&self, date: Date) -> i64 {
+        let day = jiff::civil::Date::new(
+            i16::try_from(date.year()).unwrap_or(i16::MAX),
+            i8::try_from(u8::from(date.month())).unwrap_or(1),
+            i8::try_from(date.day()).unwrap_or(1),
+        )
+        .unwrap_or(jiff::civil::Date::MIN);
+        day.to_zoned(self.zone.clone())
+            .and_then(|start| start.start_of_day())
+            .map_or(0, |start| start.timestamp().as_millisecond())
+    }
+
+    /// `unix_millis` on the zone's clock with its offset, for files other programs read:
+    /// "2026-12-09 22:00:00 -05:00".
+    pub fn local_timestamp(&self, unix_millis: i64) -> String {
+        self.zoned(unix_millis)
+            .strftime("%Y-%m-%d %H:%M:%S %:z")
+            .to_string()
+    }
+
+    /// The instant (Unix milliseconds) a date and time as a browser's `datetime-local` field sends
+    /// it ("2026-12-09T14:30") names on the zone's clock; `None` when it is not one. A time a
+    /// clock change skips is read as the moment after the gap.
+    pub fn instant_of_local(&self, local: &str) -> Option<i64> {
+        let civil: jiff::civil::DateTime = local.trim().parse().ok()?;
+        civil
+            .to_zoned(self.zone.clone())
+            .ok()
+            .map(|at| at.timestamp().as_millisecond())
+    }
+
+    /// `unix_millis` as a `datetime-local` field shows it on the zone's clock: "2026-12-09T14:30".
+    pub fn local_input(&self, unix_millis: i64) -> String {
+        self.zoned(unix_millis)
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string()
     }
 
     fn zoned(&self, unix_millis: i64) -> jiff::Zoned {
@@ -129,6 +194,29 @@ mod tests {
             "Dec 9, 2026, 10:00 PM"
         );
         assert_eq!(new_york.readable_day(at), "Dec 9, 2026");
+    }
+
+    #[test]
+    fn a_day_begins_at_midnight_on_the_zones_clock() {
+        let new_york = TimeZone::parse("America/New_York").unwrap();
+        let day = Date::from_calendar_date(2026, Month::December, 9).unwrap();
+        // Midnight in New York in December is 05:00 UTC.
+        assert_eq!(new_york.start_of_day(day), 1_796_792_400_000);
+        assert_eq!(
+            new_york.local_timestamp(1_796_871_600_000),
+            "2026-12-09 22:00:00 -05:00"
+        );
+    }
+
+    #[test]
+    fn every_choice_parses_and_the_legacy_aliases_are_left_out() {
+        let choices = TimeZone::choices();
+        assert!(choices.len() > 300, "{}", choices.len());
+        assert!(choices.iter().any(|z| z == DEFAULT_TIME_ZONE));
+        assert!(!choices.iter().any(|z| z == "US/Eastern" || z == "EST5EDT"));
+        for zone in &choices {
+            assert_eq!(TimeZone::parse(zone).unwrap().as_str(), zone);
+        }
     }
 
     #[test]

@@ -301,7 +301,9 @@ async fn token(config: &Config, command: TokenCommand) -> anyhow::Result<ExitCod
     )?;
     match command {
         TokenCommand::Create { practice, label } => {
-            match portico_core::accounts::api_tokens::create(&core, &practice, &label).await {
+            match portico_core::accounts::api_tokens::create_for_practice(&core, &practice, &label)
+                .await
+            {
                 Ok(created) => {
                     println!("{}", created.token);
                     eprintln!(
@@ -318,7 +320,9 @@ async fn token(config: &Config, command: TokenCommand) -> anyhow::Result<ExitCod
             }
         }
         TokenCommand::Revoke { practice, id } => {
-            match portico_core::accounts::api_tokens::revoke(&core, &practice, &id).await {
+            match portico_core::accounts::api_tokens::revoke_in_practice(&core, &practice, &id)
+                .await
+            {
                 Ok(()) => {
                     eprintln!("token {id} revoked");
                     Ok(ExitCode::SUCCESS)

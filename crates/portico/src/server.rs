@@ -50,6 +50,13 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     if indexed > 0 {
         tracing::info!(indexed, "indexed invitations for search");
     }
+    // Likewise patients registered before theirs existed (migration 0016).
+    let indexed = portico_core::patients::index_unindexed(&store)
+        .await
+        .context("cannot index patients for search")?;
+    if indexed > 0 {
+        tracing::info!(indexed, "indexed patients for search");
+    }
     Ok(store)
 }
 
@@ -353,6 +360,8 @@ impl Server {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        // Open pages' event streams end, so that their connections do not hold the shutdown.
+        self.core.store().stop_signals();
         self.sweeping.abort();
         let _ = self.stop_worker.send(true);
         if let Some(worker) = self.delivering.take() {

@@ -9,20 +9,24 @@
 //! The modules are the product's features, named as in the core: `accounts` (patients, sessions,
 //! one-time codes, API tokens), `codes` (provider codes), `delivery` (outbox, templates),
 //! `invitations`, `registration` (drafts, tickets, terms, consents), `practices` (providers,
-//! staff, setup tokens), `programs`, `links` (patient links, sign-up notices) and `audit`;
+//! staff, setup tokens), `programs`, `links` (patient links, sign-up notices), `patients` (staff's list and record of a practice's
+//! patients, end-dating) and `audit`;
 //! `platform` holds the pools and transactions, errors and throttle counters.
 
 pub mod platform;
 
 pub mod accounts;
 pub mod audit;
+pub mod caregivers;
 pub mod codes;
 pub mod delivery;
 pub mod invitations;
 pub mod links;
+pub mod patients;
 pub mod practices;
 pub mod programs;
 pub mod registration;
+pub mod visits;
 
 pub use platform::chain_key::ChainKey;
 pub use platform::db::{Backend, ConnectOptions, Exec, Store, Tx};

@@ -1,5 +1,7 @@
 //! Programs (care plans, billing or pricing groups) and their sign-up codes.
 
+use portico_domain::LinkStatus;
+
 use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
@@ -63,6 +65,37 @@ pub async fn list_for_practice(
     Ok(fetch!(db, fetch_all,
         concat!("SELECT ", columns!(), " FROM programs WHERE practice_id = $1 ORDER BY name, id");
         practice_id)?)
+}
+
+/// A program with how many patients it holds: linked through it and in force, or waiting for
+/// staff to approve their sign-up.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProgramEnrolmentRow {
+    #[sqlx(flatten)]
+    pub program: ProgramRow,
+    pub enrolled: i64,
+    pub awaiting_approval: i64,
+}
+
+/// A practice's programs (or only the one with `only_id`) with their patient counts, in one
+/// statement: the counts are subqueries per program row, not a query per program.
+pub async fn list_with_enrolment(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    only_id: Option<&str>,
+    now: i64,
+) -> Result<Vec<ProgramEnrolmentRow>> {
+    Ok(fetch!(db, fetch_all,
+        concat!("SELECT ", columns!(), ",
+            (SELECT COUNT(*) FROM patient_links l
+              WHERE l.practice_id = programs.practice_id AND l.program_id = programs.id
+                AND l.status = $3 AND (l.ended_at IS NULL OR l.ended_at > $5)) AS enrolled,
+            (SELECT COUNT(*) FROM patient_links l
+              WHERE l.practice_id = programs.practice_id AND l.program_id = programs.id
+                AND l.status = $4 AND (l.ended_at IS NULL OR l.ended_at > $5)) AS awaiting_approval
+         FROM programs WHERE practice_id = $1 AND ($2 IS NULL OR id = $2)
+         ORDER BY name, id");
+        practice_id, only_id, LinkStatus::Active.as_str(), LinkStatus::Pending.as_str(), now)?)
 }
 
 /// The enabled program whose sign-up code has this hash (public look-up).

@@ -1,6 +1,7 @@
-//! Accounts: staff and patient sign-in with their sessions, forgotten passwords, six-digit
-//! one-time codes, password hashing and the strength meter, the usernames of patients without
-//! email (and the reminder of one by SMS), the allowance of registrations an address may open, and the practice's API tokens.
+//! Accounts: staff and patient sign-in with their sessions, a staff member's own account (changing
+//! their password), forgotten passwords, six-digit one-time codes, password hashing and the
+//! strength meter, the usernames of patients without email (and the reminder of one by SMS), the
+//! allowance of registrations an address may open, and the practice's API tokens.
 
 pub mod api_tokens;
 pub mod one_time_codes;
@@ -8,6 +9,7 @@ pub mod passwords;
 pub mod patient_sessions;
 pub mod recovery;
 pub(crate) mod registration_limit;
+pub mod staff_account;
 pub mod staff_sessions;
 pub mod username_reminder;
 pub(crate) mod usernames;

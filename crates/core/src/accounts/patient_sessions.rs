@@ -95,31 +95,33 @@ pub async fn sign_in(
     throttle::backoff_attempt(core, account_waits(core), &name_key).await?;
 
     let found = find_by_name(core, name).await?;
-    // An account whose every link has ended can no longer sign in (docs/PRODUCT.md §7, end-dating).
-    let usable = match found {
-        Some(row)
-            if !links::cards_for_patient(core.store(), &row.id)
-                .await?
-                .is_empty() =>
-        {
-            Some(row)
-        }
-        _ => None,
-    };
     let matches = core
         .hasher()
         .verify(
             password.to_owned(),
-            usable.as_ref().map(|r| r.password_hash.clone()),
+            found.as_ref().map(|r| r.password_hash.clone()),
         )
         .await?;
-    let Some(row) = usable.filter(|_| matches) else {
+    let Some(row) = found.filter(|_| matches) else {
         audit::by_anonymous(Action::PatientSignedIn, now, &client)
             .outcome(FAILURE)
             .append_alone(core.store())
             .await?;
         return Err(CoreError::SignInFailed);
     };
+    // An account whose every link has ended can no longer sign in (docs/PRODUCT.md §7). Only the
+    // right password reaches this point, so saying so plainly tells a guesser nothing.
+    if links::cards_for_patient(core.store(), &row.id, now.as_millis())
+        .await?
+        .is_empty()
+    {
+        audit::by_patient(&actor_from_row(&row, client), Action::PatientSignedIn, now)
+            .outcome(FAILURE)
+            .detail("reason", "access_ended")
+            .append_alone(core.store())
+            .await?;
+        return Err(CoreError::AccessEnded);
+    }
     throttle::clear(core, by_account, &account_key).await?;
     throttle::refund(core, by_address, &address_key).await?;
     throttle::reset(core, account_waits(core), &name_key).await?;
@@ -176,6 +178,11 @@ pub async fn authenticate(
         return Ok(None);
     };
     if !super::session_in_force(core, now, session.expires_at, session.last_seen_at) {
+        patient_sessions::delete(core.store(), &hash).await?;
+        return Ok(None);
+    }
+    // Access that ended since the session opened (an end date reached) ends the session too.
+    if !links::has_link_in_force(core.store(), &session.patient_id, now.as_millis()).await? {
         patient_sessions::delete(core.store(), &hash).await?;
         return Ok(None);
     }

@@ -79,7 +79,7 @@ pub async fn start(
         Err(CoreError::Throttled { .. }) => false,
         Err(other) => return Err(other),
     };
-    let practice = links::cards_for_patient(core.store(), subject)
+    let practice = links::cards_for_patient(core.store(), subject, now.as_millis())
         .await?
         .into_iter()
         .next();

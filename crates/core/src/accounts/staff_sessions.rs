@@ -33,6 +33,57 @@ pub struct Session {
     pub actor: StaffActor,
 }
 
+/// A password typed for a staff account, counted against the sign-in limits before it is
+/// checked: per account and address, per address, and per account from anywhere. Signing in
+/// and confirming the current password before changing it count alike, so the second is no
+/// side door for guessing.
+pub(crate) struct PasswordAttempt {
+    by_account: Rule,
+    by_address: Rule,
+    account_key: String,
+    address_key: String,
+    name_key: String,
+}
+
+impl PasswordAttempt {
+    /// Counts one attempt for the account `typed` names (an email address as typed, whether or
+    /// not such an account exists: no enumeration by throttling), refusing once a limit is spent.
+    pub(crate) async fn count(
+        core: &Core,
+        typed: &str,
+        client: &ClientInfo,
+    ) -> Result<PasswordAttempt, CoreError> {
+        let attempt = PasswordAttempt {
+            by_account: Rule {
+                scope: "staff-sign-in-account",
+                limit: core.settings().sign_in_per_account,
+            },
+            by_address: Rule {
+                scope: "staff-sign-in-address",
+                limit: core.settings().sign_in_per_address,
+            },
+            // The per-account limit is kept per address too: someone elsewhere typing wrong
+            // passwords must not be able to lock a staff member out of their own desk.
+            account_key: format!("{}\0{}", typed.trim().to_lowercase(), client.address_key()),
+            address_key: client.address_key(),
+            name_key: sign_in_name_key(typed),
+        };
+        throttle::attempt(core, attempt.by_account, &attempt.account_key).await?;
+        throttle::attempt(core, attempt.by_address, &attempt.address_key).await?;
+        // NIST SP 800-63B: an account's own limit, whoever types the wrong passwords from wherever.
+        throttle::backoff_attempt(core, account_waits(core), &attempt.name_key).await?;
+        Ok(attempt)
+    }
+
+    /// The password was right: the account's failures are forgotten and the address's attempt
+    /// given back.
+    pub(crate) async fn succeeded(self, core: &Core) -> Result<(), CoreError> {
+        throttle::clear(core, self.by_account, &self.account_key).await?;
+        throttle::refund(core, self.by_address, &self.address_key).await?;
+        throttle::reset(core, account_waits(core), &self.name_key).await
+    }
+}
+
 /// Checks an email and password and opens a session.
 pub async fn sign_in(
     core: &Core,
@@ -41,25 +92,7 @@ pub async fn sign_in(
     client: ClientInfo,
 ) -> Result<Session, CoreError> {
     let now = core.now();
-    let by_account = Rule {
-        scope: "staff-sign-in-account",
-        limit: core.settings().sign_in_per_account,
-    };
-    let by_address = Rule {
-        scope: "staff-sign-in-address",
-        limit: core.settings().sign_in_per_address,
-    };
-    // Count by what was typed, whether or not such an account exists: no enumeration by throttling.
-    let account_key = email.trim().to_lowercase();
-    let address_key = client.address_key();
-    // The per-account limit is kept per address too: someone elsewhere typing wrong passwords
-    // must not be able to lock a staff member out of their own desk.
-    let account_key = format!("{account_key}\0{address_key}");
-    throttle::attempt(core, by_account, &account_key).await?;
-    throttle::attempt(core, by_address, &address_key).await?;
-    // NIST SP 800-63B: an account's own limit, whoever types the wrong passwords from wherever.
-    let name_key = sign_in_name_key(email);
-    throttle::backoff_attempt(core, account_waits(core), &name_key).await?;
+    let attempt = PasswordAttempt::count(core, email, &client).await?;
 
     let found = match EmailAddress::parse(email) {
         Ok(email) => staff::find_by_email_key(core.store(), &email.lookup_key()).await?,
@@ -88,9 +121,7 @@ pub async fn sign_in(
         entry.append_alone(core.store()).await?;
         return Err(CoreError::SignInFailed);
     };
-    throttle::clear(core, by_account, &account_key).await?;
-    throttle::refund(core, by_address, &address_key).await?;
-    throttle::reset(core, account_waits(core), &name_key).await?;
+    attempt.succeeded(core).await?;
 
     start_session(core, actor_from_row(row, client)?, Action::StaffSignedIn).await
 }

@@ -66,7 +66,7 @@ pub async fn send(
     let subject = accounts
         .first()
         .map_or(decoy.as_str(), |row| row.id.as_str());
-    let practice = links::cards_for_patient(core.store(), subject)
+    let practice = links::cards_for_patient(core.store(), subject, now.as_millis())
         .await?
         .into_iter()
         .next();

@@ -1,8 +1,24 @@
-//! Building audit events from actors, and reading the trail back. Events are appended in the same
-//! transaction as the change they describe (see `portico_store::audit::append`).
+//! The audit catalogue (`Action`, with the words each action reads as in `words`), building
+//! events from actors, and reading a practice's trail back in words (`trail`, with the patient
+//! it may be narrowed to from `people`). Events are appended in the same transaction as the
+//! change they describe (see `portico_store::audit::append`).
+//!
+//! A generic module: it knows typed subjects (`SubjectKind`) and ids, never a feature. The names
+//! an event is about are read by the store, by the subject's kind and id.
+
+mod people;
+mod trail;
+mod words;
+
+pub use people::{Person, PersonKind};
+pub use trail::{
+    ChainFields, Export, MAX_EXPORT, Outcome, TrailItem, TrailPage, TrailQuery, about_patient,
+    export, trail,
+};
+pub use words::Area;
 
 use portico_domain::SubjectKind;
-use portico_store::audit::{self, AuditEvent, NewEvent};
+use portico_store::audit::{self, NewEvent};
 use portico_store::{Store, Tx};
 use std::fmt;
 
@@ -46,13 +62,11 @@ macro_rules! actions {
             fn from_str(s: &str) -> Result<Action, UnknownAction> {
                 match s {
                     $($name => Ok(Action::$variant),)+
-                    // Names written before the catalogue unified them; chained rows are never
-                    // rewritten, so they read as the action they always meant.
-                    "invitation.code_accepted" | "invitation.redeem" => {
-                        Ok(Action::InvitationCodeChecked)
-                    }
-                    "patient.provider_code" => Ok(Action::PatientLinked),
-                    other => Err(UnknownAction(other.to_owned())),
+                    other => ALIASES
+                        .iter()
+                        .find(|(old, _)| *old == other)
+                        .map(|(_, action)| *action)
+                        .ok_or_else(|| UnknownAction(other.to_owned())),
                 }
             }
         }
@@ -62,9 +76,34 @@ macro_rules! actions {
 actions! {
     ApiTokenCreated => "api_token.created",
     ApiTokenRevoked => "api_token.revoked",
+    /// Staff recorded a caregiver's authority (a parent of a minor, a legal guardian), which
+    /// approves their access to the patient's portal.
+    CaregiverAuthorityRecorded => "caregiver_access.authority_recorded",
+    /// The patient approved a caregiver's access to their portal.
+    CaregiverAccessApproved => "caregiver_access.approved",
+    /// A caregiver confirmed the patient's birth date (failure: a wrong date).
+    CaregiverBirthDateChecked => "caregiver_access.birth_date_checked",
+    /// The patient, staff, the caregiver or Portico (too many wrong birth dates) ended an access.
+    CaregiverAccessEnded => "caregiver_access.ended",
+    CaregiverAccessLevelChanged => "caregiver_access.level_changed",
+    /// A caregiver's account got access waiting for the patient (registering with, or entering,
+    /// a caregiver invitation's code).
+    CaregiverAccessRequested => "caregiver_access.requested",
+    /// A caregiver opened the portal of a patient they care for.
+    CaregiverPortalViewed => "caregiver_access.portal_viewed",
+    /// An admin exported the trail (or part of it) as a CSV file.
+    AuditExported => "audit.exported",
+    /// An admin read the trail (it names patients): one event per page read.
+    AuditViewed => "audit.viewed",
     /// The developer outbox page was viewed (it shows message bodies).
     DevOutboxViewed => "dev_outbox.viewed",
+    /// Staff recorded a patient's consent from the scan of a signed paper form.
+    ConsentRecorded => "consent.recorded",
+    /// Staff opened the scan of a signed consent form.
+    ConsentScanViewed => "consent.scan_viewed",
     ConsentSigned => "consent.signed",
+    /// An admin published a new version of the practice's consent text.
+    ConsentTextPublished => "consent_text.published",
     /// Someone entered an invitation code and birth date: success opens a registration ticket,
     /// failure counts against the invitation.
     InvitationCodeChecked => "invitation.code_checked",
@@ -75,6 +114,8 @@ actions! {
     InvitationResent => "invitation.resent",
     InvitationRevoked => "invitation.revoked",
     InvitationSent => "invitation.sent",
+    /// Staff started an invitation's registration on the front-desk tablet.
+    InvitationStartedOnTablet => "invitation.started_on_tablet",
     InvitationViewed => "invitation.viewed",
     InvitationsListed => "invitation.listed",
     NotificationsListed => "notifications.read",
@@ -82,6 +123,10 @@ actions! {
     PatientLinked => "patient.linked",
     PatientLinkApproved => "patient_link.approved",
     PatientLinkDeclined => "patient_link.declined",
+    /// Staff set an end date on a patient's access to the practice (or moved it).
+    PatientAccessEnded => "patient.access_ended",
+    /// Staff lifted the end date of a patient's access.
+    PatientAccessRestored => "patient.access_restored",
     PatientPasswordReset => "patient.password_reset",
     PatientRecoveryStarted => "patient.recovery_started",
     PatientRegistered => "patient.registered",
@@ -93,6 +138,8 @@ actions! {
     PatientSignedOutEverywhere => "patient.sign_out_everywhere",
     /// Someone asked for the usernames of a phone number (failure: none was texted).
     PatientUsernameReminded => "patient.username_reminded",
+    /// A staff member opened a patient's record.
+    PatientViewed => "patient.viewed",
     PatientsListed => "patient.listed",
     PendingSignUpsListed => "patient_links.pending_read",
     PracticeCreated => "practice.created",
@@ -109,6 +156,8 @@ actions! {
     /// A practice chose a sign-up code that is already taken (refused without saying by whom).
     SignupCodeCollision => "program.signup_code_collision",
     StaffCreated => "staff.created",
+    /// A staff member changed their own password (failure: the current one was wrong).
+    StaffPasswordChanged => "staff.password_changed",
     StaffSignInLocked => "staff.sign_in_locked",
     StaffSignedIn => "staff.sign_in",
     StaffSignedOut => "staff.sign_out",
@@ -118,6 +167,32 @@ actions! {
     TemplateSaved => "template.saved",
     TermsAccepted => "terms.accepted",
     TermsPublished => "terms.published",
+    /// Staff answered a visit request (accepted, proposed another time, declined).
+    VisitAnswered => "visit_request.answered",
+    /// A patient (or their caregiver) asked the practice for a visit.
+    VisitRequested => "visit_request.created",
+    /// Staff read the waiting list: one event per request shown.
+    VisitRequestsListed => "visit_request.listed",
+}
+
+/// Names written before the catalogue unified them; chained rows are never rewritten, so they
+/// read as the action they always meant.
+const ALIASES: &[(&str, Action)] = &[
+    ("invitation.code_accepted", Action::InvitationCodeChecked),
+    ("invitation.redeem", Action::InvitationCodeChecked),
+    ("patient.provider_code", Action::PatientLinked),
+];
+
+impl Action {
+    /// Every name this action is stored under: its own, then any older ones (a filter by action
+    /// must find events written under either).
+    pub fn stored_names(self) -> Vec<&'static str> {
+        let older = ALIASES
+            .iter()
+            .filter(|(_, a)| *a == self)
+            .map(|(old, _)| *old);
+        std::iter::once(self.as_str()).chain(older).collect()
+    }
 }
 
 impl fmt::Display for Action {
@@ -169,6 +244,21 @@ pub fn by_patient(patient: &crate::PatientActor, action: Action, at: Timestamp) 
     e.actor_kind = "patient".into();
     e.actor_id = Some(patient.patient_id.clone());
     e.patient_id = Some(patient.patient_id.clone());
+    Entry(e)
+}
+
+/// Done by a caregiver acting for the patient they care for: the caregiver is the actor, the
+/// event is about the patient.
+pub fn by_caregiver(
+    caregiver: &crate::PatientActor,
+    patient_id: &str,
+    action: Action,
+    at: Timestamp,
+) -> Entry {
+    let mut e = base(action, at, &caregiver.client);
+    e.actor_kind = "caregiver".into();
+    e.actor_id = Some(caregiver.patient_id.clone());
+    e.patient_id = Some(patient_id.to_owned());
     Entry(e)
 }
 
@@ -284,49 +374,6 @@ pub async fn staff_saw(
     Ok(())
 }
 
-/// One line of a practice's trail, as staff see it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct TrailItem {
-    pub seq: i64,
-    pub at: String,
-    pub actor_kind: String,
-    pub actor_id: Option<String>,
-    pub action: Action,
-    pub subject_kind: Option<SubjectKind>,
-    pub subject_id: Option<String>,
-    pub outcome: String,
-}
-
-pub async fn trail(
-    core: &Core,
-    actor: &StaffActor,
-    limit: i64,
-) -> Result<Vec<TrailItem>, CoreError> {
-    actor.require_admin()?;
-    let events = audit::list_for_practice(core.store(), &actor.practice_id, limit).await?;
-    events.into_iter().map(TrailItem::try_from).collect()
-}
-
-impl TryFrom<AuditEvent> for TrailItem {
-    type Error = CoreError;
-
-    fn try_from(e: AuditEvent) -> Result<TrailItem, CoreError> {
-        Ok(TrailItem {
-            seq: e.seq,
-            at: Timestamp::from_millis(e.at).to_rfc3339(),
-            actor_kind: e.actor_kind,
-            actor_id: e.actor_id,
-            action: e.action.parse()?,
-            subject_kind: (e.subject_kind.as_deref())
-                .map(SubjectKind::parse)
-                .transpose()
-                .map_err(|e| CoreError::Internal(e.to_string()))?,
-            subject_id: e.subject_id,
-            outcome: e.outcome,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,6 +395,7 @@ mod tests {
             ("patient.provider_code", Action::PatientLinked),
         ] {
             assert_eq!(old.parse::<Action>(), Ok(now));
+            assert!(now.stored_names().contains(&old), "a filter finds {old}");
         }
     }
 

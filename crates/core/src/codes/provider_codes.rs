@@ -155,10 +155,12 @@ async fn end_code(
         .append(&mut tx)
         .await?;
     tx.commit().await?;
-    find_view(core, actor, provider_id).await
+    get(core, actor, provider_id).await
 }
 
-async fn find_view(
+/// One owner's code (the practice's for `None`), for any staff member to see and print; a
+/// provider of another practice is not found.
+pub async fn get(
     core: &Core,
     actor: &StaffActor,
     provider_id: Option<&str>,

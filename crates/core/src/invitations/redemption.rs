@@ -195,6 +195,7 @@ pub async fn redeem(
             created_at: now.as_millis(),
             expires_at: now.plus(core.settings().ticket_ttl).as_millis(),
             used_at: None,
+            kiosk_staff_id: None,
         },
     )
     .await?;

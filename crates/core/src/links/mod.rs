@@ -1,11 +1,15 @@
 //! What a patient is linked to (the cards of the visit screen), linking another practice or
 //! provider with a provider code, and the staff side: sign-ups waiting for approval and the
-//! notifications programs ask for (docs/PRODUCT.md §6).
+//! notifications programs ask for (docs/PRODUCT.md §6). `patient_terms` writes what staff find a
+//! linked patient by, in the transaction that links them.
+
+pub(crate) mod patient_terms;
 
 use portico_domain::SubjectKind;
 use portico_domain::{LinkSource, LinkStatus};
 use portico_store::links::notifications::{self, NotificationRow};
 use portico_store::links::{self as store, LinkCard, LinkRow};
+use portico_store::registration::consents;
 
 use crate::PatientActor;
 use crate::audit::{self, Action};
@@ -46,13 +50,56 @@ impl From<LinkCard> for Card {
     }
 }
 
-/// The patient's cards, oldest first.
+/// The patient's cards, oldest first. A practice still waiting for the patient's signed paper
+/// consent form shows no card: [`consent_awaited`] names it instead.
 pub async fn cards(core: &Core, patient: &PatientActor) -> Result<Vec<Card>, CoreError> {
-    Ok(store::cards_for_patient(core.store(), &patient.patient_id)
+    cards_of(core, &patient.patient_id, None).await
+}
+
+/// The cards of a patient, all of them or those of one practice (what a caregiver sees).
+pub(crate) async fn cards_of(
+    core: &Core,
+    patient_id: &str,
+    practice_id: Option<&str>,
+) -> Result<Vec<Card>, CoreError> {
+    let now = core.now().as_millis();
+    let waiting = consents::awaited_by(core.store(), patient_id, now).await?;
+    Ok(store::cards_for_patient(core.store(), patient_id, now)
         .await?
         .into_iter()
+        .filter(|c| practice_id.is_none_or(|p| p == c.practice_id))
+        .filter(|c| {
+            !waiting
+                .iter()
+                .any(|(practice, _)| *practice == c.practice_id)
+        })
         .map(Card::from)
         .collect())
+}
+
+/// The names of the practices waiting for the patient's signed paper consent form: until staff
+/// upload its scan, the patient sees "waiting for your signed consent form" instead of the card.
+pub async fn consent_awaited(
+    core: &Core,
+    patient: &PatientActor,
+) -> Result<Vec<String>, CoreError> {
+    consent_awaited_of(core, &patient.patient_id, None).await
+}
+
+/// The practices waiting for a patient's signed consent form, all or one.
+pub(crate) async fn consent_awaited_of(
+    core: &Core,
+    patient_id: &str,
+    practice_id: Option<&str>,
+) -> Result<Vec<String>, CoreError> {
+    Ok(
+        consents::awaited_by(core.store(), patient_id, core.now().as_millis())
+            .await?
+            .into_iter()
+            .filter(|(practice, _)| practice_id.is_none_or(|p| p == practice))
+            .map(|(_, name)| name)
+            .collect(),
+    )
 }
 
 /// What "Add provider code" did: the card is new, or the patient already had it.
@@ -60,6 +107,47 @@ pub async fn cards(core: &Core, patient: &PatientActor) -> Result<Vec<Card>, Cor
 pub enum CodeAdded {
     Linked,
     AlreadyLinked,
+}
+
+/// Who adds a provider code: the patient, or a caregiver with full access acting for them,
+/// who may link them only to providers of the practice the access belongs to.
+#[derive(Debug, Clone, Copy)]
+pub enum Linker<'a> {
+    Patient(&'a PatientActor),
+    Caregiver {
+        caregiver: &'a PatientActor,
+        patient_id: &'a str,
+        practice_id: &'a str,
+    },
+}
+
+impl Linker<'_> {
+    fn patient_id(&self) -> &str {
+        match self {
+            Linker::Patient(p) => &p.patient_id,
+            Linker::Caregiver { patient_id, .. } => patient_id,
+        }
+    }
+
+    fn client(&self) -> &crate::platform::actor::ClientInfo {
+        match self {
+            Linker::Patient(p) => &p.client,
+            Linker::Caregiver { caregiver, .. } => &caregiver.client,
+        }
+    }
+
+    /// The event, signed by whoever acts; a caregiver's names the practice of their access
+    /// even when nothing was linked, so that the practice's log shows every try.
+    fn event(&self, action: Action, at: Timestamp) -> audit::Entry {
+        match self {
+            Linker::Patient(p) => audit::by_patient(p, action, at),
+            Linker::Caregiver {
+                caregiver,
+                patient_id,
+                practice_id,
+            } => audit::by_caregiver(caregiver, patient_id, action, at).practice(practice_id),
+        }
+    }
 }
 
 /// Links the signed-in patient to the practice (and provider) of a provider code ("Add provider
@@ -70,25 +158,59 @@ pub async fn add_provider_code(
     patient: &PatientActor,
     typed: &str,
 ) -> Result<(Card, CodeAdded), CoreError> {
+    add_provider_code_as(core, Linker::Patient(patient), typed).await
+}
+
+/// Links a patient with a provider code, as the patient or as their caregiver.
+pub(crate) async fn add_provider_code_as(
+    core: &Core,
+    linker: Linker<'_>,
+    typed: &str,
+) -> Result<(Card, CodeAdded), CoreError> {
     if typed.trim().is_empty() {
         return Err(CoreError::Invalid(FieldErrors::single(
             "code",
             "Enter the provider code from your doctor's office.",
         )));
     }
-    let guess = CodeGuess::begin(core, &patient.client, CodeUse::AddProviderCode).await?;
+    let patient_id = linker.patient_id().to_owned();
+    let guess = CodeGuess::begin(core, linker.client(), CodeUse::AddProviderCode).await?;
     let Some(code) = crate::codes::provider_codes::find_active(core, typed).await? else {
-        audit::by_patient(patient, Action::PatientLinked, core.now())
+        linker
+            .event(Action::PatientLinked, core.now())
             .outcome(audit::FAILURE)
             .append_alone(core.store())
             .await?;
         return Err(CoreError::CodeNotAccepted(CodeKind::Provider));
     };
     guess.found(core).await?;
+    if let Linker::Caregiver { practice_id, .. } = linker
+        && code.practice_id != practice_id
+    {
+        linker
+            .event(Action::PatientLinked, core.now())
+            .outcome(audit::FAILURE)
+            .detail("reason", "another_practice")
+            .append_alone(core.store())
+            .await?;
+        return Err(FieldErrors::single(
+            "code",
+            "This code is not one of this practice's. A caregiver can add only codes of the \
+             practice that gave them access.",
+        )
+        .into());
+    }
+    // A practice that ended the patient's access is not joined again with one of its codes.
+    if store::ended_by_practice(core.store(), &code.practice_id, &patient_id).await? {
+        return Err(CoreError::Conflict(
+            "This practice has ended your access to its patient portal. If you think this is a \
+             mistake, contact the practice.",
+        ));
+    }
     let now = core.now();
     let link = LinkRow {
         id: new_id(),
-        patient_id: patient.patient_id.clone(),
+        patient_id: patient_id.clone(),
         practice_id: code.practice_id.clone(),
         provider_id: code.provider_id.clone(),
         program_id: None,
@@ -103,7 +225,9 @@ pub async fn add_provider_code(
     let mut tx = core.store().begin().await?;
     // Entering a code one is already linked by is harmless: the card is simply there.
     let added = if store::insert_new(&mut tx, &link).await? {
-        audit::by_patient(patient, Action::PatientLinked, now)
+        patient_terms::index_in_practice(&mut tx, &link.practice_id, &link.patient_id).await?;
+        linker
+            .event(Action::PatientLinked, now)
             .practice(&link.practice_id)
             .subject(SubjectKind::PatientLink, &link.id)
             .detail("source", "provider_code")
@@ -114,7 +238,7 @@ pub async fn add_provider_code(
         CodeAdded::AlreadyLinked
     };
     tx.commit().await?;
-    let card = store::cards_for_patient(core.store(), &patient.patient_id)
+    let card = store::cards_for_patient(core.store(), &patient_id, now.as_millis())
         .await?
         .into_iter()
         .find(|c| {
@@ -123,7 +247,11 @@ pub async fn add_provider_code(
                 && c.program_id.is_none()
         })
         .map(Card::from)
-        .ok_or(CoreError::Internal("the new link is missing".into()))?;
+        // Linked before, and that link has ended since: the practice is not joined again.
+        .ok_or(CoreError::Conflict(
+            "This practice has ended your access to its patient portal. If you think this is a \
+             mistake, contact the practice.",
+        ))?;
     Ok((card, added))
 }
 
@@ -178,7 +306,9 @@ async fn links_in_practice(
     limit: i64,
     action: Action,
 ) -> Result<Vec<PracticeLink>, CoreError> {
-    let cards = store::cards_in_practice(core.store(), &actor.practice_id, status, limit).await?;
+    let now = core.now().as_millis();
+    let cards =
+        store::cards_in_practice(core.store(), &actor.practice_id, status, limit, now).await?;
     let out: Vec<PracticeLink> = cards
         .into_iter()
         .map(|card| PracticeLink {

@@ -101,6 +101,13 @@ pub enum CoreError {
     NotFound,
     #[error("your role does not allow this")]
     Forbidden,
+    /// The right password, but every link of the patient's account has ended (end-dated by
+    /// their practices, or a sign-up declined): the account can no longer sign in.
+    #[error(
+        "Your access to the patient portal has ended, or your sign-up was not approved. If you \
+         think this is a mistake, contact your practice."
+    )]
+    AccessEnded,
     /// Wrong email or password: one answer for both, so accounts cannot be enumerated.
     #[error("the email address or password is not right")]
     SignInFailed,

@@ -36,6 +36,10 @@ pub enum Purpose {
     AuditChain,
     Browser,
     PageFlash,
+    /// The scan of a signed paper consent form, sealed at rest.
+    ConsentDocument,
+    /// A visit request's reason and the practice's note, sealed at rest.
+    VisitText,
 }
 
 impl Purpose {
@@ -58,6 +62,8 @@ impl Purpose {
             Purpose::AuditChain => b"portico/v1/audit-chain",
             Purpose::Browser => b"portico/v1/browser",
             Purpose::PageFlash => b"portico/v1/page-flash",
+            Purpose::ConsentDocument => b"portico/v1/consent-document",
+            Purpose::VisitText => b"portico/v1/visit-text",
         }
     }
 }
@@ -130,6 +136,18 @@ impl Keys {
     /// `purpose`; the purpose is also bound as associated data. For values staff must see again
     /// (provider and sign-up codes) while the database holds only ciphertext.
     pub fn seal(&self, purpose: Purpose, plain: &str) -> String {
+        base64url(&self.seal_bytes(purpose, plain.as_bytes()))
+    }
+
+    /// Decrypts what [`Keys::seal`] made for the same purpose; `None` if it was altered, sealed for
+    /// another purpose, or under another key.
+    pub fn open(&self, purpose: Purpose, sealed: &str) -> Option<String> {
+        String::from_utf8(self.open_bytes(purpose, &from_base64url(sealed)?)?).ok()
+    }
+
+    /// Encrypts bytes as [`Keys::seal`] does a text: the nonce, then the ciphertext and its tag.
+    /// For files staff upload (a signed consent form), stored as they are.
+    pub fn seal_bytes(&self, purpose: Purpose, plain: &[u8]) -> Vec<u8> {
         let mut nonce = [0_u8; 24];
         rand::rng().fill_bytes(&mut nonce);
         let sealed = self
@@ -137,27 +155,25 @@ impl Keys {
             .encrypt(
                 &XNonce::from(nonce),
                 Payload {
-                    msg: plain.as_bytes(),
+                    msg: plain,
                     aad: purpose.label(),
                 },
             )
-            .expect("encryption of a short text cannot fail");
+            .expect("encryption in memory cannot fail");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
-        base64url(&out)
+        out
     }
 
-    /// Decrypts what [`Keys::seal`] made for the same purpose; `None` if it was altered, sealed for
-    /// another purpose, or under another key.
-    pub fn open(&self, purpose: Purpose, sealed: &str) -> Option<String> {
-        let bytes = from_base64url(sealed)?;
+    /// Decrypts what [`Keys::seal_bytes`] made for the same purpose; `None` if it was altered,
+    /// sealed for another purpose, or under another key.
+    pub fn open_bytes(&self, purpose: Purpose, bytes: &[u8]) -> Option<Vec<u8>> {
         if bytes.len() < 24 {
             return None;
         }
         let (nonce, body) = bytes.split_at(24);
         let nonce: [u8; 24] = nonce.try_into().ok()?;
-        let plain = self
-            .cipher(purpose)
+        self.cipher(purpose)
             .decrypt(
                 &XNonce::from(nonce),
                 Payload {
@@ -165,8 +181,7 @@ impl Keys {
                     aad: purpose.label(),
                 },
             )
-            .ok()?;
-        String::from_utf8(plain).ok()
+            .ok()
     }
 
     fn cipher(&self, purpose: Purpose) -> XChaCha20Poly1305 {

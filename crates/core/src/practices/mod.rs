@@ -4,7 +4,7 @@ pub mod providers;
 pub mod setup;
 pub mod staff;
 
-use portico_domain::{ConsentMethod, SubjectKind, TimeZone};
+use portico_domain::{ConsentMethod, DisplayName, SubjectKind, TimeZone};
 use portico_store::practices::{self, PracticeRow};
 
 use crate::audit::{self, Action};
@@ -70,11 +70,22 @@ pub async fn current(core: &Core, actor: &StaffActor) -> Result<Practice, CoreEr
     })
 }
 
+/// The practice as its admins edit it on the settings page: the same as [`current`], for
+/// signed-in admins only (other staff read the practice through the pages that need it).
+pub async fn for_settings(core: &Core, actor: &StaffActor) -> Result<Practice, CoreError> {
+    actor.require_staff_admin()?;
+    current(core, actor).await
+}
+
 /// A change of the practice's settings; absent fields stay as they are.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PracticeSettingsInput {
+    /// The practice's name as patients read it in messages and on the portal; no two practices
+    /// of a deployment share one (in any case).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<DisplayName>))]
+    pub name: Option<String>,
     /// Days an invitation stays redeemable (1 to 90); applies to invitations sent from now on.
     #[serde(deserialize_with = "portico_domain::json::optional_whole_number")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 90))]
@@ -110,6 +121,17 @@ pub async fn update_settings(
     actor.require_staff_admin()?;
     let mut current = current(core, actor).await?;
     let mut errors = FieldErrors::new();
+    let name = match input.name.as_deref().map(DisplayName::parse) {
+        Some(Ok(name)) => {
+            current.name = name.as_str().to_owned();
+            Some(name)
+        }
+        Some(Err(e)) => {
+            errors.add("name", e.to_string());
+            None
+        }
+        None => None,
+    };
     if let Some(days) = input.invite_expiry_days {
         if (1..=MAX_INVITE_EXPIRY_DAYS).contains(&days) {
             current.invite_expiry_days = days;
@@ -163,6 +185,7 @@ pub async fn update_settings(
     let now = core.now();
     let mut tx = core.store().begin().await?;
     let change = practices::SettingsChange {
+        name: name.as_ref().map(DisplayName::as_str),
         invite_expiry_days: input.invite_expiry_days,
         country: input.country.as_deref().map(|_| current.country.as_str()),
         phone_countries: phone_countries.as_deref(),
@@ -172,9 +195,21 @@ pub async fn update_settings(
             .as_deref()
             .map(|_| current.default_consent_method.as_str()),
     };
-    practices::update_settings(&mut tx, &actor.practice_id, &change, now.as_millis()).await?;
+    match practices::update_settings(&mut tx, &actor.practice_id, &change, now.as_millis()).await {
+        // Practice names are unique in a deployment (`portico admin create` finds a practice by
+        // its name). Names are on every invitation anyway, so saying one is taken tells nothing.
+        Err(e) if e.is_conflict() => {
+            return Err(FieldErrors::single(
+                "name",
+                "Another practice already uses this name. Choose another one.",
+            )
+            .into());
+        }
+        other => other?,
+    }
     audit::by_staff(actor, Action::PracticeSettingsChanged, now)
         .subject(SubjectKind::Practice, &actor.practice_id)
+        .detail("name_changed", name.is_some())
         .detail("invite_expiry_days", current.invite_expiry_days)
         .detail("country", current.country.clone())
         .detail("time_zone", current.time_zone.clone())

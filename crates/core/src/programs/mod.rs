@@ -3,6 +3,10 @@
 //! allowed. Sign-up codes are unique across the deployment regardless of case and of confusable
 //! characters; they are stored as a keyed hash for look-up and sealed for staff to see again.
 
+mod overview;
+
+pub use overview::{ProgramOverview, get, overview};
+
 use portico_domain::SubjectKind;
 use portico_domain::{DisplayName, ProgramPolicy, SignupCode};
 use portico_store::{practices, programs};
@@ -194,19 +198,14 @@ pub async fn create(
     view(core, row)
 }
 
+/// The practice's programs to choose from, for any staff member (the invite form, an
+/// invitation's page); managing them, with their patients counted, is [`overview`] (admins).
 pub async fn list(core: &Core, actor: &StaffActor) -> Result<Vec<Program>, CoreError> {
     programs::list_for_practice(core.store(), &actor.practice_id)
         .await?
         .into_iter()
         .map(|r| view(core, r))
         .collect()
-}
-
-pub async fn get(core: &Core, actor: &StaffActor, id: &str) -> Result<Program, CoreError> {
-    let row = programs::find_in_practice(core.store(), &actor.practice_id, id)
-        .await?
-        .ok_or(CoreError::NotFound)?;
-    view(core, row)
 }
 
 /// Replaces a program's settings (admins); a changed sign-up code stops the old one at once.

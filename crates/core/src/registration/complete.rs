@@ -32,15 +32,51 @@ pub struct Registered {
 
 /// Creates the account once every step is done: the patient, their link to the practice (and
 /// provider, and program, under its policy), the accepted terms, the consent, the invitation
-/// marked redeemed — all in one transaction — and then a session.
+/// marked redeemed — all in one transaction — and then a session. A registration started on the
+/// practice's tablet is finished there ([`complete_on_tablet`]), never here.
 pub async fn complete(
     core: &Core,
     ticket: &str,
     client: &ClientInfo,
 ) -> Result<Registered, CoreError> {
     let draft = draft::load(core, ticket).await?;
+    if draft.kiosk_staff_id.is_some() {
+        return Err(CoreError::Conflict(
+            "This registration was started on the practice's tablet: finish it there.",
+        ));
+    }
+    let (username, session) = create(core, &draft, client).await?;
+    let session =
+        session.ok_or_else(|| CoreError::Internal("an own-device registration signs in".into()))?;
+    Ok(Registered { username, session })
+}
+
+/// Creates the account of a registration started on the practice's front-desk tablet, as
+/// [`complete`] does, with the consent signed there witnessed by the staff member who started it
+/// — and no session: the tablet is shared, and returns to a neutral screen.
+pub async fn complete_on_tablet(
+    core: &Core,
+    ticket: &str,
+    client: &ClientInfo,
+) -> Result<(), CoreError> {
+    let draft = draft::load(core, ticket).await?;
+    if draft.kiosk_staff_id.is_none() {
+        return Err(CoreError::Conflict(
+            "This registration was not started on the practice's tablet.",
+        ));
+    }
+    create(core, &draft, client).await?;
+    Ok(())
+}
+
+/// The account, in one transaction; its session unless it was made on the tablet.
+async fn create(
+    core: &Core,
+    draft: &Draft,
+    client: &ClientInfo,
+) -> Result<(Option<String>, Option<PatientSession>), CoreError> {
     let saved = draft.require(Step::Complete)?;
-    let account = NewAccount::new(&draft, saved, client, core.now());
+    let account = NewAccount::new(draft, saved, client, core.now());
 
     let mut tx = core.store().begin().await?;
     account.claim(&mut tx).await?;
@@ -49,15 +85,18 @@ pub async fn complete(
     account.carry_over_terms(&mut tx).await?;
     account.carry_over_consent(&mut tx).await?;
     account.record_redemption(&mut tx).await?;
+    account.begin_caregiver_access(&mut tx).await?;
     registrations::delete(&mut tx, &draft.ticket_hash).await?;
     account.audit_registered(&mut tx, &link).await?;
-    // The new account is signed in by the same transaction that creates it.
-    let session = account.sign_in(&mut tx, core).await?;
+    // The new account is signed in by the same transaction that creates it, except on the
+    // practice's shared tablet.
+    let session = if draft.kiosk_staff_id.is_some() {
+        None
+    } else {
+        Some(account.sign_in(&mut tx, core).await?)
+    };
     tx.commit().await?;
-    Ok(Registered {
-        username: saved.username.clone(),
-        session,
-    })
+    Ok((saved.username.clone(), session))
 }
 
 /// An account being made from a finished registration; each method writes one part of it in the
@@ -185,6 +224,7 @@ impl<'a> NewAccount<'a> {
             ended_at: None,
         };
         patient_links::insert_new(&mut *tx, &link).await?;
+        links::patient_terms::index_in_practice(tx, &link.practice_id, &link.patient_id).await?;
         match policy {
             Some(ProgramPolicy::Notify) => {
                 links::notify(tx, &link, "patient.signed_up", self.now).await?
@@ -222,9 +262,28 @@ impl<'a> NewAccount<'a> {
         Ok(())
     }
 
-    /// The consent signed during registration (when it was asked for) becomes the account's.
+    /// The consent signed during registration (when it was asked for) becomes the account's. An
+    /// invitation with consent on paper — or on the tablet, redeemed elsewhere — leaves the
+    /// account waiting for consent given at the practice: staff upload the signed form.
     async fn carry_over_consent(&self, tx: &mut Tx) -> Result<(), CoreError> {
         let saved = self.saved;
+        let on_tablet = self.draft.kiosk_staff_id.is_some();
+        let given_at_the_practice = |method: &str| {
+            method == ConsentMethod::Paper.as_str() || method == ConsentMethod::Tablet.as_str()
+        };
+        if let Some(invitation) = &self.draft.invitation
+            && given_at_the_practice(&invitation.consent_method)
+            && !on_tablet
+        {
+            consents::await_paper(
+                &mut *tx,
+                &self.patient_id,
+                &self.draft.practice.id,
+                Some(&invitation.id),
+                self.now.as_millis(),
+            )
+            .await?;
+        }
         let (Some(version), Some(signature), Some(at)) = (
             &saved.consent_version,
             &saved.consent_signature,
@@ -233,6 +292,11 @@ impl<'a> NewAccount<'a> {
             return Ok(());
         };
         let draft = self.draft;
+        let method = if on_tablet {
+            ConsentMethod::Tablet
+        } else {
+            ConsentMethod::InApp
+        };
         consents::insert(
             &mut *tx,
             &consents::ConsentRow {
@@ -240,18 +304,20 @@ impl<'a> NewAccount<'a> {
                 patient_id: self.patient_id.clone(),
                 practice_id: draft.practice.id.clone(),
                 invitation_id: draft.invitation.as_ref().map(|i| i.id.clone()),
-                version: version.clone(),
+                version: *version,
                 signature: signature.clone(),
                 signed_at: at,
                 ip: saved.consent_ip.clone(),
+                method: method.as_str().to_owned(),
+                witnessed_by: self.draft.kiosk_staff_id.clone(),
             },
         )
         .await?;
         audit::by_anonymous(Action::ConsentSigned, self.now, self.client)
             .practice(&draft.practice.id)
             .patient(&self.patient_id)
-            .detail("version", version.as_str())
-            .detail("method", ConsentMethod::InApp.as_str())
+            .detail("version", *version)
+            .detail("method", method.as_str())
             .append(tx)
             .await?;
         Ok(())
@@ -284,6 +350,23 @@ impl<'a> NewAccount<'a> {
             .append(tx)
             .await?;
         Ok(())
+    }
+
+    /// A caregiver's account gets access waiting for its patient; a patient's account is named
+    /// on the accesses of caregivers invited with them.
+    async fn begin_caregiver_access(&self, tx: &mut Tx) -> Result<(), CoreError> {
+        let Some(invitation) = &self.draft.invitation else {
+            return Ok(());
+        };
+        let event = |action| {
+            audit::by_anonymous(action, self.now, self.client).actor(
+                "patient",
+                &self.patient_id,
+                None,
+            )
+        };
+        crate::caregivers::invitation_redeemed(tx, invitation, &self.patient_id, event, self.now)
+            .await
     }
 
     async fn audit_registered(&self, tx: &mut Tx, link: &LinkRow) -> Result<(), CoreError> {

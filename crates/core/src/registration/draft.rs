@@ -22,13 +22,19 @@ pub(super) struct Draft {
     pub(super) provider_id: Option<String>,
     pub(super) program: Option<ProgramRow>,
     pub(super) saved: Option<RegistrationRow>,
+    /// The staff member who started it on the front-desk tablet, if one did.
+    pub(super) kiosk_staff_id: Option<String>,
 }
 
 impl Draft {
+    /// Consent is signed during registration when the invitation asks for it in the app, and
+    /// always on the front-desk tablet, where staff witness it.
     pub(super) fn consent_required(&self) -> bool {
-        self.invitation
-            .as_ref()
-            .is_some_and(|i| i.consent_method == ConsentMethod::InApp.as_str())
+        self.kiosk_staff_id.is_some()
+            || self
+                .invitation
+                .as_ref()
+                .is_some_and(|i| i.consent_method == ConsentMethod::InApp.as_str())
     }
 
     pub(super) fn reserved_username(&self) -> Option<&str> {
@@ -107,5 +113,6 @@ pub(super) async fn load(core: &Core, ticket: &str) -> Result<Draft, CoreError> 
         provider_id,
         program,
         saved,
+        kiosk_staff_id: ticket.kiosk_staff_id,
     })
 }

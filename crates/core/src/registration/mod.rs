@@ -14,14 +14,17 @@ mod details;
 mod draft;
 mod phone;
 mod start;
+pub mod tablet;
 pub mod terms;
+mod versions;
 
-pub use complete::{Registered, complete};
+pub use complete::{Registered, complete, complete_on_tablet};
 pub use consent::sign_consent;
 pub use details::{DetailsInput, submit_details};
 pub use phone::{CodeSent, PhoneCodeStatus, phone_step, send_phone_code, verify_phone};
 pub use start::{Started, start_with_code};
 pub use terms::accept_terms;
+pub use versions::TextVersion;
 // The strength meter and the passphrase serve the details form; they live with the passwords.
 pub use crate::accounts::passwords::{
     PasswordCheck, PasswordCheckInput, check_password, suggest_passphrase,
@@ -74,6 +77,9 @@ pub struct RegistrationView {
     pub username_account: bool,
     /// Whether digital consent is one of the steps.
     pub consent_required: bool,
+    /// Whether a staff member started it on the practice's front-desk tablet: it then ends on a
+    /// neutral screen, and the patient signs in later on their own device.
+    pub on_tablet: bool,
     pub details: Details,
     /// The phone number being verified, partly hidden.
     pub phone_masked: Option<String>,
@@ -133,13 +139,17 @@ async fn render(core: &Core, draft: &Draft) -> Result<RegistrationView, CoreErro
         username,
         username_account: draft.reserved_username().is_some(),
         consent_required: draft.consent_required(),
+        on_tablet: draft.kiosk_staff_id.is_some(),
         details,
         phone_masked,
         terms: match next {
             Step::Terms => Some(terms::current(core, &draft.practice.id).await?),
             _ => None,
         },
-        consent: (next == Step::Consent).then(consent::text),
+        consent: match next {
+            Step::Consent => Some(consent::current(core, &draft.practice.id).await?),
+            _ => None,
+        },
     })
 }
 

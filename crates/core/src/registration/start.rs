@@ -59,6 +59,7 @@ pub async fn start_with_code(
             created_at: now.as_millis(),
             expires_at: now.plus(core.settings().ticket_ttl).as_millis(),
             used_at: None,
+            kiosk_staff_id: None,
         },
     )
     .await?;

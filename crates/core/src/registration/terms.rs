@@ -8,11 +8,12 @@ use portico_store::{
     links as patient_links, practices, registration as registrations, registration::terms as store,
 };
 
+use super::versions::{self, TextVersion};
 use super::{RegistrationView, Step, draft, render_after_step};
 use crate::PatientActor;
 use crate::audit::{self, Action};
 use crate::platform::actor::{ClientInfo, StaffActor};
-use crate::{Core, CoreError, FieldErrors};
+use crate::{Core, CoreError};
 
 /// The terms every practice starts with.
 pub const DEFAULT_TERMS: &str = include_str!("default_terms.txt");
@@ -32,11 +33,7 @@ pub struct Terms {
 impl Terms {
     /// The text as paragraphs (split on blank lines), for pages.
     pub fn paragraphs(&self) -> Vec<&str> {
-        self.body
-            .split("\n\n")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect()
+        versions::paragraphs(&self.body)
     }
 }
 
@@ -62,23 +59,25 @@ pub async fn current_for_staff(core: &Core, actor: &StaffActor) -> Result<Terms,
     current(core, &actor.practice_id).await
 }
 
+/// Every version of the practice's terms, newest first, ending with the built-in text (admins).
+pub async fn history(core: &Core, actor: &StaffActor) -> Result<Vec<TextVersion>, CoreError> {
+    actor.require_admin()?;
+    let published = store::list(core.store(), &actor.practice_id)
+        .await?
+        .into_iter()
+        .map(|row| {
+            TextVersion::published(row.version, row.body, row.published_at, row.published_by)
+        })
+        .collect();
+    Ok(versions::with_built_in(published, DEFAULT_TERMS.to_owned()))
+}
+
 /// Publishes a new version (signed-in admins, not API tokens); patients are asked to accept it at their next sign-in.
 pub async fn publish(core: &Core, actor: &StaffActor, body: &str) -> Result<Terms, CoreError> {
     // The terms are what patients agree to: a person who answers for the practice publishes
     // them, never an integrator's API token (a practice-level credential in another system).
     actor.require_staff_admin()?;
-    let body = body.replace("\r\n", "\n");
-    let body = body.trim();
-    if body.is_empty() {
-        return Err(FieldErrors::single("body", "Enter the text of the terms of use.").into());
-    }
-    if body.chars().count() > MAX_TERMS_LEN {
-        return Err(FieldErrors::single(
-            "body",
-            format!("Keep the terms under {MAX_TERMS_LEN} characters."),
-        )
-        .into());
-    }
+    let body = versions::clean_body(body, MAX_TERMS_LEN, "the terms of use")?;
     let now = core.now();
     let mut tx = core.store().begin().await?;
     // One publisher at a time per practice, so two admins cannot both take the same number.
@@ -92,7 +91,7 @@ pub async fn publish(core: &Core, actor: &StaffActor, body: &str) -> Result<Term
         &store::TermsRow {
             practice_id: actor.practice_id.clone(),
             version,
-            body: body.to_owned(),
+            body,
             published_at: now.as_millis(),
             published_by: actor.staff_id.clone(),
         },
@@ -108,10 +107,19 @@ pub async fn publish(core: &Core, actor: &StaffActor, body: &str) -> Result<Term
 }
 
 /// The terms a signed-in patient still has to accept: those of each practice they are actively
-/// linked to whose current version is newer than the one they accepted.
+/// linked to whose current version is newer than the one they accepted. A practice still
+/// waiting for the patient's signed paper consent form asks for nothing yet: it does not show.
 pub async fn due(core: &Core, patient: &PatientActor) -> Result<Vec<Terms>, CoreError> {
+    let now = core.now().as_millis();
+    let waiting =
+        portico_store::registration::consents::awaited_by(core.store(), &patient.patient_id, now)
+            .await?;
     let mut due = Vec::new();
-    for practice_id in patient_links::active_practices(core.store(), &patient.patient_id).await? {
+    for practice_id in patient_links::active_practices(core.store(), &patient.patient_id, now)
+        .await?
+        .into_iter()
+        .filter(|p| !waiting.iter().any(|(w, _)| w == p))
+    {
         let terms = current(core, &practice_id).await?;
         let accepted =
             store::accepted_version(core.store(), &patient.patient_id, &practice_id).await?;
@@ -130,7 +138,9 @@ pub async fn accept(
     practice_id: &str,
     version: i64,
 ) -> Result<(), CoreError> {
-    let linked = patient_links::active_practices(core.store(), &patient.patient_id).await?;
+    let linked =
+        patient_links::active_practices(core.store(), &patient.patient_id, core.now().as_millis())
+            .await?;
     if !linked.iter().any(|p| p == practice_id) {
         return Err(CoreError::NotFound);
     }

@@ -365,6 +365,70 @@ impl Width {
     }
 }
 
+/// Signs a staff member in on the staff sign-in page, at desktop width, and waits for the
+/// dashboard.
+pub(crate) async fn staff_sign_in(
+    driver: &WebDriver,
+    app: &TestApp,
+    email: &str,
+    password: &str,
+) -> WebDriverResult<()> {
+    Width::Desktop.apply(driver).await?;
+    driver.goto(format!("{}/staff/sign-in", app.url)).await?;
+    fill(driver, "Email address", "email", email).await?;
+    fill(driver, "Password", "password", password).await?;
+    click(driver, By::Css("main form button[type='submit']")).await?;
+    wait_for_path(driver, "/staff").await
+}
+
+/// axe, no sideways scrolling, and a screenshot, at both widths.
+pub(crate) async fn checked_both(driver: &WebDriver, name: &str) -> WebDriverResult<()> {
+    for width in [Width::Desktop, Width::Phone] {
+        width.apply(driver).await?;
+        checked_at(driver, width, name).await?;
+    }
+    Ok(())
+}
+
+/// axe, no sideways scrolling, and a screenshot named after the page and the width, with one of
+/// the whole page for a person to look over.
+pub(crate) async fn checked_at(
+    driver: &WebDriver,
+    width: Width,
+    name: &str,
+) -> WebDriverResult<()> {
+    let name = format!(
+        "{name}-{}",
+        match width {
+            Width::Desktop => "desktop",
+            Width::Phone => "phone",
+        }
+    );
+    crate::axe::assert_accessible(driver, &name).await?;
+    assert_no_sideways_scroll(driver, &name).await?;
+    save_screenshot(driver, &name).await;
+    // The whole page; then the window as it was.
+    let rect = driver.get_window_rect().await?;
+    let height: i64 = driver
+        .execute("return document.documentElement.scrollHeight;", Vec::new())
+        .await?
+        .convert()?;
+    let px = |v: i64| u32::try_from(v).unwrap_or(900);
+    driver
+        .set_window_rect(
+            rect.x,
+            rect.y,
+            px(rect.width),
+            px(height.max(rect.height) + 100),
+        )
+        .await?;
+    save_screenshot(driver, &format!("{name}-whole")).await;
+    driver
+        .set_window_rect(rect.x, rect.y, px(rect.width), px(rect.height))
+        .await?;
+    Ok(())
+}
+
 pub(crate) fn chromium_capabilities(profile: &Path) -> ChromeCapabilities {
     let mut caps = DesiredCapabilities::chrome();
     caps.set_binary(CHROMIUM).expect("binary path");

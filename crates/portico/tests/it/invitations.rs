@@ -347,23 +347,19 @@ async fn one_practices_token_gets_404_for_another_practices_invitations(app: &Te
     Api::expect(a.get("/invitations").await, StatusCode::UNAUTHORIZED).await;
 }
 
-/// The id of a practice's API token, read from the audit trail (the CLI printed it on stderr
-/// only).
+/// The id of a practice's API token, as its admin's token list shows it (the CLI printed it on
+/// stderr only).
 async fn token_id(practice: &Practice<'_>) -> String {
-    let page = practice
-        .admin()
-        .await
-        .get("/staff/audit")
-        .await
-        .text()
-        .await
-        .unwrap();
-    let at = page
-        .find("api_token.created")
-        .expect("token creation is audited");
-    let after = &page[at..];
-    let start = after.find("<code>").unwrap() + 6;
-    after[start..start + 36].to_owned()
+    let listed = Api::expect(
+        practice
+            .admin_session()
+            .await
+            .call(reqwest::Method::GET, "/tokens", json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    listed[0]["id"].as_str().expect("the token's id").to_owned()
 }
 
 async fn invitation_validation_lists_every_bad_field(app: &TestApp) {

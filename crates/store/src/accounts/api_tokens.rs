@@ -1,4 +1,5 @@
-//! Per-practice API tokens for integrators, known by their keyed hash only.
+//! Per-practice API tokens for integrators, known by their keyed hash only. Every look-up by id
+//! is scoped to a practice, so one practice can never reach another's tokens.
 
 use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
@@ -10,23 +11,77 @@ pub struct ApiTokenRow {
     pub token_hash: String,
     pub label: String,
     pub created_at: i64,
+    /// The staff member who made it; `None` when it was made from the command line.
+    pub created_by: Option<String>,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
 }
 
+/// A token as its practice's admins see it in the list: with the name of whoever made it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedToken {
+    #[sqlx(flatten)]
+    pub token: ApiTokenRow,
+    pub created_by_name: Option<String>,
+}
+
+macro_rules! columns {
+    () => {
+        "t.id, t.practice_id, t.token_hash, t.label, t.created_at, t.created_by, t.last_used_at, \
+         t.revoked_at"
+    };
+}
+
 pub async fn insert(db: impl Into<Exec<'_>>, row: &ApiTokenRow) -> Result<()> {
     execute!(db,
-        "INSERT INTO api_tokens (id, practice_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4, $5)";
-        &row.id, &row.practice_id, &row.token_hash, &row.label, row.created_at)?;
+        "INSERT INTO api_tokens (id, practice_id, token_hash, label, created_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6)";
+        &row.id, &row.practice_id, &row.token_hash, &row.label, row.created_at, &row.created_by)?;
     Ok(())
 }
 
 /// The token with this hash, if it exists and is not revoked.
 pub async fn find_active(db: impl Into<Exec<'_>>, token_hash: &str) -> Result<Option<ApiTokenRow>> {
-    Ok(fetch!(db, fetch_optional,
-            "SELECT id, practice_id, token_hash, label, created_at, last_used_at, revoked_at
-         FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
-        token_hash)?)
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM api_tokens t WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+    );
+    Ok(fetch!(db, fetch_optional, sql; token_hash)?)
+}
+
+/// Every token of a practice, revoked ones too, newest first, with their makers' names.
+pub async fn list_for_practice(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+) -> Result<Vec<ListedToken>> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        ", s.display_name AS created_by_name
+         FROM api_tokens t
+         LEFT JOIN staff s ON s.id = t.created_by AND s.practice_id = t.practice_id
+         WHERE t.practice_id = $1
+         ORDER BY t.created_at DESC, t.id DESC"
+    );
+    Ok(fetch!(db, fetch_all, sql; practice_id)?)
+}
+
+/// One token of a practice, with its maker's name.
+pub async fn find_in_practice(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    id: &str,
+) -> Result<Option<ListedToken>> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        ", s.display_name AS created_by_name
+         FROM api_tokens t
+         LEFT JOIN staff s ON s.id = t.created_by AND s.practice_id = t.practice_id
+         WHERE t.practice_id = $1 AND t.id = $2"
+    );
+    Ok(fetch!(db, fetch_optional, sql; practice_id, id)?)
 }
 
 /// Records use at most once a minute per token (one write a minute, not one a request).

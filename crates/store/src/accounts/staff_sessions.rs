@@ -46,6 +46,18 @@ pub async fn delete_for_staff(db: impl Into<Exec<'_>>, staff_id: &str) -> Result
     Ok(done)
 }
 
+/// Ends every session of one staff member but the one named `keep` (a changed password signs
+/// out the member's other devices, not the one they changed it on).
+pub async fn delete_for_staff_except(
+    db: impl Into<Exec<'_>>,
+    staff_id: &str,
+    keep: &str,
+) -> Result<u64> {
+    let done = execute!(db, "DELETE FROM sessions WHERE staff_id = $1 AND token_hash <> $2";
+        staff_id, keep)?;
+    Ok(done)
+}
+
 /// Removes sessions past their absolute or idle limit.
 pub async fn delete_expired(db: impl Into<Exec<'_>>, now: i64, idle_cutoff: i64) -> Result<u64> {
     let done = execute!(db, "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2";

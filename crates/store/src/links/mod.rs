@@ -35,6 +35,39 @@ macro_rules! columns {
     };
 }
 
+/// Whether staff of the practice set an end on the patient's access (ahead or passed): a code
+/// must not bring back what the practice ended.
+pub async fn ended_by_practice(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    patient_id: &str,
+) -> Result<bool> {
+    let (n,): (i64,) = fetch!(db, fetch_one,
+        "SELECT COUNT(*) FROM patient_links
+         WHERE practice_id = $1 AND patient_id = $2 AND ended_by IS NOT NULL";
+        practice_id, patient_id)?;
+    Ok(n > 0)
+}
+
+/// Whether the patient has a link in force or waiting at `now`: what an open session needs.
+pub async fn has_link_in_force(
+    db: impl Into<Exec<'_>>,
+    patient_id: &str,
+    now: i64,
+) -> Result<bool> {
+    let (n,): (i64,) = fetch!(db, fetch_one,
+        "SELECT COUNT(*) FROM patient_links
+         WHERE patient_id = $1 AND (ended_at IS NULL OR ended_at > $2)";
+        patient_id, now)?;
+    Ok(n > 0)
+}
+
+/// One link by id.
+pub async fn find(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<LinkRow>> {
+    Ok(fetch!(db, fetch_optional,
+        concat!("SELECT ", columns!(), " FROM patient_links WHERE id = $1"); id)?)
+}
+
 /// Adds a link unless the same one exists; answers whether a row was added.
 pub async fn insert_new(db: impl Into<Exec<'_>>, row: &LinkRow) -> Result<bool> {
     let done = execute!(db, concat!(
@@ -81,35 +114,47 @@ macro_rules! card_select {
     };
 }
 
-/// A patient's links that have not ended, oldest first.
-pub async fn cards_for_patient(db: impl Into<Exec<'_>>, patient_id: &str) -> Result<Vec<LinkCard>> {
+/// A patient's links that have not ended by `now` (an end staff set may lie ahead), oldest
+/// first.
+pub async fn cards_for_patient(
+    db: impl Into<Exec<'_>>,
+    patient_id: &str,
+    now: i64,
+) -> Result<Vec<LinkCard>> {
     Ok(fetch!(db, fetch_all, concat!(
         card_select!(),
-        "WHERE l.patient_id = $1 AND l.ended_at IS NULL ORDER BY l.created_at, l.id"
+        "WHERE l.patient_id = $1 AND (l.ended_at IS NULL OR l.ended_at > $2)
+         ORDER BY l.created_at, l.id"
     );
-        patient_id)?)
+        patient_id, now)?)
 }
 
-/// A practice's links in one status, newest first, at most `limit`.
+/// A practice's links in one status that have not ended by `now`, newest first, at most `limit`.
 pub async fn cards_in_practice(
     db: impl Into<Exec<'_>>,
     practice_id: &str,
     status: LinkStatus,
     limit: i64,
+    now: i64,
 ) -> Result<Vec<LinkCard>> {
     Ok(fetch!(db, fetch_all, concat!(
         card_select!(),
-        "WHERE l.practice_id = $1 AND l.status = $2 AND l.ended_at IS NULL
+        "WHERE l.practice_id = $1 AND l.status = $2 AND (l.ended_at IS NULL OR l.ended_at > $4)
          ORDER BY l.created_at DESC, l.id LIMIT $3"
     );
-        practice_id, status.as_str(), limit)?)
+        practice_id, status.as_str(), limit, now)?)
 }
 
-/// The practices where a patient has an active link (terms to accept, sign-in allowed).
-pub async fn active_practices(db: impl Into<Exec<'_>>, patient_id: &str) -> Result<Vec<String>> {
+/// The practices where a patient has an active link in force at `now` (terms to accept).
+pub async fn active_practices(
+    db: impl Into<Exec<'_>>,
+    patient_id: &str,
+    now: i64,
+) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = fetch!(db, fetch_all, "SELECT DISTINCT practice_id FROM patient_links
-         WHERE patient_id = $1 AND status = 'active' AND ended_at IS NULL ORDER BY practice_id";
-        patient_id)?;
+         WHERE patient_id = $1 AND status = 'active' AND (ended_at IS NULL OR ended_at > $2)
+         ORDER BY practice_id";
+        patient_id, now)?;
     Ok(rows.into_iter().map(|(p,)| p).collect())
 }
 
@@ -133,9 +178,11 @@ pub async fn decide(
 ) -> Result<Option<String>> {
     let row: Option<(String,)> = fetch!(db, fetch_optional, "UPDATE patient_links
          SET status = CASE WHEN $3 THEN 'active' ELSE status END,
-             ended_at = CASE WHEN $3 THEN NULL ELSE $5 END,
+             ended_at = CASE WHEN $3 THEN ended_at ELSE $5 END,
+             ended_by = CASE WHEN $3 THEN ended_by ELSE NULL END,
              decided_at = $5, decided_by = $4
-         WHERE practice_id = $1 AND id = $2 AND status = 'pending' AND ended_at IS NULL
+         WHERE practice_id = $1 AND id = $2 AND status = 'pending'
+           AND (ended_at IS NULL OR ended_at > $5)
          RETURNING patient_id";
         practice_id, id, approve, staff_id, now)?;
     Ok(row.map(|(p,)| p))

@@ -48,6 +48,8 @@ impl Default for ConnectOptions {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// Change signals for live pages (`signals`).
+    signals: super::signals::Signals,
     /// The key the audit chain is written under, shared by every clone of this store; set once
     /// by the service core (see [`Store::set_audit_key`]).
     audit_key: Arc<OnceLock<ChainKey>>,
@@ -68,6 +70,9 @@ type WriteGate = std::sync::Arc<tokio::sync::Mutex<()>>;
 /// failing half-way with "database is locked".
 pub struct Tx {
     conn: TxConn,
+    signals: super::signals::Signals,
+    /// SQLite's signals, sent once the transaction commits.
+    pending: Vec<String>,
     /// Audit events appended in this transaction are chained under this key.
     pub(crate) audit_key: Option<ChainKey>,
 }
@@ -185,6 +190,7 @@ impl Store {
             .await?;
         Ok(Store {
             pool: Pool::Sqlite(pool, WriteGate::default()),
+            signals: Default::default(),
             audit_key: Arc::default(),
         })
     }
@@ -207,6 +213,7 @@ impl Store {
             .await?;
         Ok(Store {
             pool: Pool::Postgres(pool),
+            signals: Default::default(),
             audit_key: Arc::default(),
         })
     }
@@ -216,6 +223,21 @@ impl Store {
             Pool::Sqlite(..) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// Hears the signals raised by committed transactions on any node (see `signals`).
+    pub async fn subscribe(&self) -> Result<super::signals::Subscription> {
+        // Subscribed before the listener may be ready: nothing sent after the answer is missed.
+        let signals = self.signals.subscribe();
+        if let Pool::Postgres(pool) = &self.pool {
+            self.signals.listen_postgres(pool).await?;
+        }
+        Ok(signals)
+    }
+
+    /// Ends every subscription (the service is stopping).
+    pub fn stop_signals(&self) {
+        self.signals.stop();
     }
 
     /// Brings the schema up to date; safe to run on every start and from several nodes at once
@@ -247,6 +269,8 @@ impl Store {
         };
         Ok(Tx {
             conn,
+            signals: self.signals.clone(),
+            pending: Vec::new(),
             audit_key: self.audit_key.get().cloned(),
         })
     }
@@ -281,8 +305,29 @@ impl Tx {
 
     pub async fn commit(self) -> Result<()> {
         match self.conn {
-            TxConn::Sqlite(tx, _turn) => tx.commit().await?,
+            TxConn::Sqlite(tx, _turn) => {
+                tx.commit().await?;
+                for topic in self.pending {
+                    self.signals.send(topic);
+                }
+            }
             TxConn::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Signals `topic` to every subscriber on every node once this transaction commits (see
+    /// `signals`); a rollback sends nothing.
+    pub async fn signal(&mut self, topic: &str) -> Result<()> {
+        match &mut self.conn {
+            TxConn::Sqlite(..) => self.pending.push(topic.to_owned()),
+            TxConn::Postgres(tx) => {
+                sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(super::signals::CHANNEL)
+                    .bind(topic)
+                    .execute(&mut **tx)
+                    .await?;
+            }
         }
         Ok(())
     }

@@ -6,4 +6,5 @@ pub mod backoffs;
 pub(crate) mod chain_key;
 pub(crate) mod db;
 pub(crate) mod error;
+pub mod signals;
 pub mod throttles;

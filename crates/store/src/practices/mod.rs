@@ -67,6 +67,8 @@ pub async fn find_by_name(db: impl Into<Exec<'_>>, name: &str) -> Result<Option<
 /// A change of a practice's settings; `None` keeps a setting as it is.
 #[derive(Debug, Default)]
 pub struct SettingsChange<'a> {
+    /// Unique regardless of case: another practice's name is a `StoreError::Conflict`.
+    pub name: Option<&'a str>,
     pub invite_expiry_days: Option<i64>,
     /// The default phone country.
     pub country: Option<&'a str>,
@@ -86,10 +88,11 @@ pub async fn update_settings(
     execute!(db,
         "UPDATE practices SET invite_expiry_days = COALESCE($2, invite_expiry_days), country = COALESCE($3, country),
                 phone_countries = COALESCE($5, phone_countries), time_zone = COALESCE($6, time_zone),
-                default_consent_method = COALESCE($7, default_consent_method), updated_at = $4
+                default_consent_method = COALESCE($7, default_consent_method),
+                name = COALESCE($8, name), updated_at = $4
          WHERE id = $1";
         id, change.invite_expiry_days, change.country, now, change.phone_countries, change.time_zone,
-        change.default_consent_method)?;
+        change.default_consent_method, change.name)?;
     Ok(())
 }
 

@@ -104,3 +104,17 @@ pub async fn update_role_and_active(
         practice_id, id, role, active, now)?;
     Ok(done == 1)
 }
+
+/// Replaces a staff member's password hash; answers whether a row of that practice was changed.
+pub async fn set_password(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    id: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<bool> {
+    let done = execute!(db,
+        "UPDATE staff SET password_hash = $3, updated_at = $4 WHERE practice_id = $1 AND id = $2";
+        practice_id, id, password_hash, now)?;
+    Ok(done == 1)
+}

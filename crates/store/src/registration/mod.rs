@@ -1,8 +1,9 @@
 //! Registrations in progress, one per ticket: what the patient typed and which steps are done.
 //!
 //! Below them: the tickets that carry a patient from a redeemed code into the form, the terms of
-//! use and their acceptances, and the consent records.
+//! use and their acceptances, the consent texts and the consent records.
 
+pub mod consent_texts;
 pub mod consents;
 pub mod terms;
 pub mod tickets;
@@ -24,7 +25,7 @@ pub struct RegistrationRow {
     pub terms_version: Option<i64>,
     pub terms_accepted_at: Option<i64>,
     pub terms_ip: Option<String>,
-    pub consent_version: Option<String>,
+    pub consent_version: Option<i64>,
     pub consent_signature: Option<String>,
     pub consent_signed_at: Option<i64>,
     pub consent_ip: Option<String>,
@@ -95,7 +96,7 @@ pub async fn accept_terms(
 pub async fn sign_consent(
     db: impl Into<Exec<'_>>,
     ticket_hash: &str,
-    version: &str,
+    version: i64,
     signature: &str,
     now: i64,
     ip: Option<&str>,

@@ -20,6 +20,14 @@ pub async fn latest(db: impl Into<Exec<'_>>, practice_id: &str) -> Result<Option
         practice_id)?)
 }
 
+/// Every published version of a practice's terms, newest first.
+pub async fn list(db: impl Into<Exec<'_>>, practice_id: &str) -> Result<Vec<TermsRow>> {
+    Ok(fetch!(db, fetch_all,
+        "SELECT practice_id, version, body, published_at, published_by FROM terms_versions
+         WHERE practice_id = $1 ORDER BY version DESC";
+        practice_id)?)
+}
+
 /// Adds a version; the primary key refuses a second row with the same number (a lost race).
 pub async fn insert(db: impl Into<Exec<'_>>, row: &TermsRow) -> Result<()> {
     execute!(db,

@@ -15,23 +15,26 @@ pub struct TicketRow {
     pub created_at: i64,
     pub expires_at: i64,
     pub used_at: Option<i64>,
+    /// The staff member who started the registration on the front-desk tablet, if one did.
+    pub kiosk_staff_id: Option<String>,
 }
 
 /// The columns a [`TicketRow`] is read from, in its order.
 macro_rules! columns {
     () => {
         "ticket_hash, practice_id, invitation_id, provider_code_id, program_id, \
-         invitation_code_hash, created_at, expires_at, used_at"
+         invitation_code_hash, created_at, expires_at, used_at, kiosk_staff_id"
     };
 }
 
 pub async fn insert(db: impl Into<Exec<'_>>, row: &TicketRow) -> Result<()> {
     execute!(db,
         "INSERT INTO registration_tickets (ticket_hash, practice_id, invitation_id, provider_code_id, program_id,
-                                           invitation_code_hash, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+                                           invitation_code_hash, created_at, expires_at, kiosk_staff_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
         &row.ticket_hash, &row.practice_id, &row.invitation_id, &row.provider_code_id,
-        &row.program_id, &row.invitation_code_hash, row.created_at, row.expires_at)?;
+        &row.program_id, &row.invitation_code_hash, row.created_at, row.expires_at,
+        &row.kiosk_staff_id)?;
     Ok(())
 }
 

@@ -15,7 +15,8 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::api::extract::{ApiPath, BoundedJson};
 use crate::api::openapi::{
-    CodeNotAccepted, Forbidden, InvalidFields, NotFound, PATIENT, PATIENTS, TooManyAttempts,
+    CodeNotAccepted, Forbidden, InvalidFields, NotFound, PATIENT, PATIENTS, StateConflict,
+    TooManyAttempts,
 };
 use crate::platform::error::ApiError;
 use crate::platform::limits::Bounded;
@@ -41,6 +42,9 @@ pub struct Me {
     pub last_name: String,
     pub username: Option<String>,
     pub cards: Vec<Card>,
+    /// Practices that wait for the patient's signed paper consent form (handed in at the front
+    /// desk) before they show a card.
+    pub consent_awaited_from: Vec<String>,
     /// Terms of practices that published a version the patient has not accepted yet.
     pub terms_due: Vec<Terms>,
 }
@@ -58,6 +62,7 @@ async fn me(
     let p = &session.patient;
     Ok(Json(Me {
         cards: links::cards(&state.core, p).await?,
+        consent_awaited_from: links::consent_awaited(&state.core, p).await?,
         terms_due: terms::due(&state.core, p).await?,
         patient_id: p.patient_id.clone(),
         first_name: p.first_name.clone(),
@@ -88,6 +93,7 @@ impl Bounded for ProviderCodeInput {
         (status = OK, description = "The new (or existing) card", body = Card),
         (status = BAD_REQUEST, response = CodeNotAccepted),
         (status = FORBIDDEN, response = Forbidden),
+        (status = CONFLICT, response = StateConflict),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]

@@ -4,22 +4,26 @@
 //! one), `codes` (provider codes and their public look-up), `programs` (and the public sign-up
 //! code look-up), `registration` (the steps behind a ticket, and the terms of use), `accounts` (a
 //! patient's sessions and password recovery), `links` (the patient's cards, sign-ups awaiting
-//! approval, notifications), `practices` (settings, staff, providers) and `delivery` (message
+//! approval, notifications), `patients` (the practice's list and record of its patients, and
+//! end-dating their access), `practices` (settings, staff, providers) and `delivery` (message
 //! templates, the provider's delivery reports). Handlers read requests through `extract`.
 //!
 //! Every error is an RFC 9457 problem document; every record is scoped to the caller's practice,
 //! so another practice's ids answer 404 exactly like unknown ids. No module here uses the pages.
 
 mod accounts;
+mod caregivers;
 mod codes;
 mod delivery;
 mod extract;
 mod invitations;
 mod links;
 mod openapi;
+mod patients;
 mod practices;
 mod programs;
 mod registration;
+mod visits;
 
 pub use delivery::reports::{SMS_STATUS_PATH, SmsHookSettings};
 
@@ -77,6 +81,9 @@ fn every_route() -> Vec<UtoipaMethodRouter<AppState>> {
         registration::routes(),
         accounts::routes(),
         links::routes(),
+        patients::routes(),
+        caregivers::routes(),
+        visits::routes(),
         delivery::routes(),
     ]
     .into_iter()

@@ -29,6 +29,7 @@ pub const PUBLIC: &str = "public";
 pub const TEMPLATES: &str = "templates";
 pub const PATIENT: &str = "patient";
 pub const PATIENTS: &str = "patients";
+pub const API_TOKENS: &str = "api tokens";
 
 const DESCRIPTION: &str = "Patient onboarding for a practice: invitations, provider codes and \
 programs for staff and integrators, and the anonymous endpoints a patient's app calls.
@@ -70,6 +71,7 @@ must exist, a value that must be unique), the field's description says so and th
             CodeNotAccepted,
             Unauthenticated,
             Forbidden,
+            AccessEnded,
             NotFound,
             StateConflict,
             RegistrationExpired,
@@ -86,12 +88,16 @@ must exist, a value that must be unique), the field's description says so and th
             description = "The practice's and each provider's shared code: list, rotate, disable."),
         (name = PROGRAMS, description = "Programs and their sign-up codes."),
         (name = PATIENTS,
-            description = "The practice's side of patients: terms of use, sign-ups awaiting \
+            description = "The practice's patients: their list and records, the end of their \
+                access, terms of use, sign-ups awaiting \
                 approval, notifications."),
         (name = PATIENT,
             description = "A signed-in patient's own account: cards, terms, provider codes, \
                 sign-out. Send the session token from registration or sign-in as \
                 `Authorization: Bearer <token>` (scheme `patient_session`)."),
+        (name = API_TOKENS,
+            description = "The practice's API tokens, for its signed-in admins (an API token \
+                gets 403): list, make (its text is in that answer only), revoke."),
         (name = TEMPLATES, description = "Message templates per kind and language: list, save, reset, preview."),
         (name = PUBLIC,
             description = "Anonymous endpoints for patients: redeem an invitation, look up a code. \
@@ -109,7 +115,7 @@ impl Modify for ApiToken {
         let scheme = HttpBuilder::new()
             .scheme(HttpAuthScheme::Bearer)
             .description(Some(
-                "An API token made with `portico admin token create`. Signed-in staff may send the \
+                "An API token made by an admin on the staff page `/staff/tokens` or with `portico admin token create`. Signed-in staff may send the \
                  session cookie `portico_session` (`__Host-portico_session` behind HTTPS) instead (see the description above).",
             ))
             .build();
@@ -321,6 +327,13 @@ pub struct Unauthenticated(Problem);
 #[response(content_type = "application/problem+json")]
 #[expect(dead_code, reason = "describes a response; never built")]
 pub struct Forbidden(Problem);
+
+/// The right password, but the patient's access has ended at every practice they were linked to:
+/// the account can no longer sign in.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+#[expect(dead_code, reason = "describes a response; never built")]
+pub struct AccessEnded(Problem);
 
 /// No such record in the caller's practice.
 #[derive(ToResponse)]

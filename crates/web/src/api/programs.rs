@@ -1,5 +1,5 @@
-//! Programs and their sign-up codes (`portico_core::programs`): for staff and integrators,
-//! create, list, read, replace, delete; for anyone (under `/public`), looking up which program and
+//! Programs and their sign-up codes (`portico_core::programs`): for admins and integrators,
+//! create, list and read (with the patients each holds), replace, delete; for anyone (under `/public`), looking up which program and
 //! practice a sign-up code belongs to, with one fixed answer for every wrong code and guessing
 //! throttled.
 
@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use portico_core::programs::{self, Program, ProgramInput, SignupCodeMatch};
+use portico_core::programs::{self, Program, ProgramInput, ProgramOverview, SignupCodeMatch};
 use serde::Deserialize;
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
@@ -30,16 +30,18 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     ]
 }
 
-/// The practice's programs.
+/// The practice's programs, each with how many patients it holds (admins only).
 #[utoipa::path(get, path = "/programs", tag = PROGRAMS, operation_id = "list_programs",
     responses(
-        (status = OK, description = "Every program", body = Vec<Program>),
+        (status = OK, description = "Every program with its patients counted",
+            body = Vec<ProgramOverview>),
+        (status = FORBIDDEN, response = Forbidden),
     ))]
 async fn list(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-) -> Result<Json<Vec<Program>>, ApiError> {
-    Ok(Json(programs::list(&state.core, &actor).await?))
+) -> Result<Json<Vec<ProgramOverview>>, ApiError> {
+    Ok(Json(programs::overview(&state.core, &actor).await?))
 }
 
 /// Adds a program with its sign-up code (admins only).
@@ -67,18 +69,20 @@ async fn create(
     Ok((StatusCode::CREATED, Json(program)).into_response())
 }
 
-/// One program.
+/// One program, with how many patients it holds (admins only).
 #[utoipa::path(get, path = "/programs/{id}", tag = PROGRAMS, operation_id = "get_program",
     params(("id" = String, Path, description = "The program's id")),
     responses(
-        (status = OK, description = "The program", body = Program),
+        (status = OK, description = "The program with its patients counted",
+            body = ProgramOverview),
+        (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
     ))]
 async fn read(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Program>, ApiError> {
+) -> Result<Json<ProgramOverview>, ApiError> {
     Ok(Json(programs::get(&state.core, &actor, &id).await?))
 }
 

@@ -21,6 +21,10 @@ pub fn routes() -> Router<AppState> {
         .route("/favicon.ico", get(favicon))
         .route("/assets/invite-form.js", get(invite_form_script))
         .route("/assets/invitation-list.js", get(invitation_list_script))
+        .route("/assets/copy.js", get(copy_script))
+        .route("/assets/template-form.js", get(template_form_script))
+        .route("/assets/settings.js", get(settings_script))
+        .route("/assets/visits.js", get(visits_script))
 }
 
 async fn stylesheet() -> Response {
@@ -56,6 +60,10 @@ fn script(body: &'static str) -> Response {
         .into_response()
 }
 
+async fn visits_script() -> Response {
+    script(include_str!("../../assets/visits.js"))
+}
+
 async fn password_script() -> Response {
     script(include_str!("../../assets/password.js"))
 }
@@ -82,4 +90,16 @@ async fn invite_form_script() -> Response {
 
 async fn invitation_list_script() -> Response {
     script(include_str!("../../assets/invitation-list.js"))
+}
+
+async fn copy_script() -> Response {
+    script(include_str!("../../assets/copy.js"))
+}
+
+async fn template_form_script() -> Response {
+    script(include_str!("../../assets/template-form.js"))
+}
+
+async fn settings_script() -> Response {
+    script(include_str!("../../assets/settings.js"))
 }

@@ -1,9 +1,10 @@
 //! Server-rendered pages, one folder or file per feature, named as in `portico_core`:
 //! `registration` (the entry with an invite or sign-up code, then one page per step, and the terms
 //! pages), `accounts` (staff and patient sign-in and sign-out, a patient's forgotten password),
-//! `links` (the patient's visit screen, staff's sign-ups awaiting approval), `practices` (the
+//! `links` (the patient's visit screen, staff's sign-ups awaiting approval), `patients` (the
+//! practice's patient list and records, end-dating), `practices` (the
 //! staff home page, staff members, providers, first-run set-up), `audit` (the audit trail) and
-//! `delivery` (the development outbox); `assets` serves the stylesheet and scripts. Staff pages
+//! `delivery` (message templates, the development outbox); `assets` serves the stylesheet and scripts. Staff pages
 //! live under `/staff` (and `/setup`, `/dev`), patients' under `/register`, `/i` and `/portal`.
 //!
 //! Each handler extracts, calls one core function and renders with [`render`]; forms keep what
@@ -14,11 +15,16 @@
 pub(crate) mod accounts;
 mod assets;
 mod audit;
+pub(crate) mod caregivers;
+mod codes;
 mod delivery;
 mod invitations;
 mod links;
+pub(crate) mod patients;
 mod practices;
+mod programs;
 mod registration;
+mod visits;
 
 use askama::Template;
 use axum::Router;
@@ -36,9 +42,14 @@ pub fn routes() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(invitations::routes())
         .merge(links::routes())
+        .merge(patients::routes())
+        .merge(caregivers::routes())
+        .merge(visits::routes())
         .merge(practices::routes())
         .merge(audit::routes())
         .merge(delivery::routes())
+        .merge(codes::routes())
+        .merge(programs::routes())
 }
 
 /// Renders a page with a status.

@@ -19,6 +19,22 @@ use crate::AppState;
 /// The largest request body accepted: far above any form or JSON document the service takes.
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
 
+/// The largest upload body: a scanned consent form is at most 5 MB, and a larger one (a phone's
+/// photo, say) up to this size is still read, so that the form can say so beside its field.
+pub const MAX_UPLOAD: usize = 16 * 1024 * 1024;
+
+/// The body limit of a request: [`MAX_UPLOAD`] for the staff page and the API route that take a
+/// consent scan, else [`MAX_BODY`].
+fn limit_for(path: &str) -> usize {
+    let scan_page = path.starts_with("/staff/patients/") && path.ends_with("/consent-scan");
+    let scan_api = path.starts_with("/api/v1/patients/") && path.ends_with("/consent-scans");
+    if scan_page || scan_api {
+        MAX_UPLOAD
+    } else {
+        MAX_BODY
+    }
+}
+
 /// Reads the whole body within the limits, or answers 413 / 408 without calling the handler.
 pub async fn bounded(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let declared = req
@@ -27,15 +43,16 @@ pub async fn bounded(State(state): State<AppState>, req: Request, next: Next) ->
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     let api = error::is_api(req.uri().path());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return refuse(api, WebError::BodyTooLarge { max: MAX_BODY });
+    let max = limit_for(req.uri().path());
+    if declared.is_some_and(|n| n > max as u64) {
+        return refuse(api, WebError::BodyTooLarge { max });
     }
     let (parts, body) = req.into_parts();
-    let read = Limited::new(body, MAX_BODY).collect();
+    let read = Limited::new(body, max).collect();
     let bytes = match tokio::time::timeout(state.settings.body_timeout, read).await {
         Err(_) => return refuse(api, WebError::BodyTimeout),
         Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return refuse(api, WebError::BodyTooLarge { max: MAX_BODY });
+            return refuse(api, WebError::BodyTooLarge { max });
         }
         Ok(Err(e)) => return refuse(api, WebError::MalformedBody(e.to_string())),
         Ok(Ok(collected)) => collected.to_bytes(),

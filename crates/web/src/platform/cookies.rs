@@ -1,6 +1,6 @@
 //! The cookies Portico sets — a staff member's session, a patient's session, a registration's
 //! ticket, a password recovery's token, the anonymous value CSRF tokens bind to before sign-in and
-//! the browser's device cookie — with their names and the attributes every one of them gets. It reads and writes cookies; what
+//! the browser's device cookie, the front-desk tablet's mark — with their names and the attributes every one of them gets. It reads and writes cookies; what
 //! a cookie's value means is decided by `sessions`, `csrf` and the pages that set it.
 
 use axum::response::{IntoResponse, Redirect, Response};
@@ -27,6 +27,10 @@ pub enum CookieName {
     Browser,
     /// What a failed form post leaves for the page it redirects to (`flash`): sealed, read once.
     Flash,
+    /// Marks the practice's front-desk tablet while a patient holds it (set by *Start on tablet*,
+    /// removed when staff sign in on it): the registration's entry page then shows the neutral
+    /// screen instead of starting another registration.
+    Tablet,
 }
 
 impl CookieName {
@@ -47,6 +51,8 @@ impl CookieName {
             (CookieName::Browser, true) => "__Host-portico_browser",
             (CookieName::Flash, false) => "portico_flash",
             (CookieName::Flash, true) => "__Host-portico_flash",
+            (CookieName::Tablet, false) => "portico_tablet",
+            (CookieName::Tablet, true) => "__Host-portico_tablet",
         }
     }
 }
@@ -58,6 +64,7 @@ pub const RECOVERY_COOKIE: CookieName = CookieName::Recovery;
 pub const ANON_COOKIE: CookieName = CookieName::Anonymous;
 pub const BROWSER_COOKIE: CookieName = CookieName::Browser;
 pub const FLASH_COOKIE: CookieName = CookieName::Flash;
+pub const TABLET_COOKIE: CookieName = CookieName::Tablet;
 
 /// The value of one of our cookies in `jar`, under the name this deployment uses.
 pub fn read<'j>(state: &AppState, jar: &'j CookieJar, name: CookieName) -> Option<&'j str> {

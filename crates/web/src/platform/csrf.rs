@@ -183,6 +183,48 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     }
 }
 
+/// A staff page's file upload (`multipart/form-data`) whose CSRF token — which must be its first
+/// field, as the page's form puts it — was checked before any other field is read; then its
+/// fields as (name, bytes), in order. Staff pages only: patients upload nothing yet.
+pub struct CsrfUpload(pub Vec<(String, Vec<u8>)>);
+
+impl FromRequest<AppState> for CsrfUpload {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !origin_allowed(state, req.headers())
+            || FormOwner::of(req.uri().path()) != FormOwner::Staff
+        {
+            return Err(WebError::CsrfRejected.into());
+        }
+        let jar = CookieJar::from_headers(req.headers());
+        let mut multipart = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|e| WebError::MalformedBody(e.body_text()))?;
+        let malformed = |e: axum::extract::multipart::MultipartError| {
+            PageError::from(WebError::MalformedBody(e.body_text()))
+        };
+        let first = multipart.next_field().await.map_err(malformed)?;
+        let presented = match first {
+            Some(field) if field.name() == Some("csrf_token") => {
+                field.text().await.map_err(malformed)?
+            }
+            _ => return Err(WebError::CsrfRejected.into()),
+        };
+        let accepted = cookies::read(state, &jar, SESSION_COOKIE)
+            .is_some_and(|v| csrf_matches(state, "session", v, &presented));
+        if presented.is_empty() || !accepted {
+            return Err(WebError::CsrfRejected.into());
+        }
+        let mut fields = Vec::new();
+        while let Some(field) = multipart.next_field().await.map_err(malformed)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            fields.push((name, field.bytes().await.map_err(malformed)?.to_vec()));
+        }
+        Ok(CsrfUpload(fields))
+    }
+}
+
 /// The body of a form that posts nothing but its CSRF token (sign-out buttons).
 #[derive(serde::Deserialize)]
 pub struct NoFields {}

@@ -56,7 +56,7 @@ impl WebError {
             WebError::Core(e) => match e {
                 CoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 CoreError::NotFound => StatusCode::NOT_FOUND,
-                CoreError::Forbidden => StatusCode::FORBIDDEN,
+                CoreError::Forbidden | CoreError::AccessEnded => StatusCode::FORBIDDEN,
                 CoreError::SignInFailed => StatusCode::UNAUTHORIZED,
                 CoreError::Throttled { .. } | CoreError::Locked => StatusCode::TOO_MANY_REQUESTS,
                 CoreError::SetupLinkInvalid | CoreError::RegistrationExpired => StatusCode::GONE,
@@ -192,6 +192,7 @@ impl IntoResponse for ApiError {
             WebError::Core(CoreError::RegistrationExpired) => {
                 ("/problems/registration-expired", "Registration expired")
             }
+            WebError::Core(CoreError::AccessEnded) => ("/problems/access-ended", "Access ended"),
             WebError::BodyTooLarge { .. } => ("/problems/body-too-large", "Request too large"),
             WebError::BodyTimeout => ("/problems/body-timeout", "Request too slow"),
             _ => ("about:blank", status.canonical_reason().unwrap_or("Error")),

@@ -191,3 +191,34 @@ impl Bounded for RecoveryFinish {
         ]
     }
 }
+
+/// Words of a closed set ("now", "accept") and a `datetime-local` value are short.
+const SHORT_WORD: TextLimit = TextLimit {
+    typed: 64,
+    told: 32,
+};
+
+impl Bounded for portico_core::visits::VisitRequestInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("link_id", &self.link_id, RECORD_ID),
+            ("when", &self.when, SHORT_WORD),
+            ("at", self.at.as_deref().unwrap_or_default(), SHORT_WORD),
+            ("reason", &self.reason, portico_domain::VisitText::LIMIT),
+        ]
+    }
+}
+
+impl Bounded for portico_core::visits::VisitAnswerInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("decision", &self.decision, SHORT_WORD),
+            ("at", self.at.as_deref().unwrap_or_default(), SHORT_WORD),
+            (
+                "note",
+                self.note.as_deref().unwrap_or_default(),
+                portico_domain::VisitText::LIMIT,
+            ),
+        ]
+    }
+}

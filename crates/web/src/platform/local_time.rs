@@ -49,6 +49,12 @@ impl LocalTime {
         }
     }
 
+    /// Today on the practice's calendar, as a date field takes it (`2026-12-04`).
+    pub fn today(&self) -> String {
+        let d = self.zone.date_at(self.now_millis);
+        format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    }
+
     /// Whether the instant is already past (an expiry, say).
     pub fn is_past(&self, rfc3339: &str) -> bool {
         millis(rfc3339).is_some_and(|at| at <= self.now_millis)

@@ -2,9 +2,10 @@
 //! uses a feature: the error mapping (`error`) and the bodies of error responses
 //! (`error_bodies`); cookies (`cookies`), CSRF tokens (`csrf`) and the staff and patient sessions
 //! (`sessions`); the browser's device cookie (`browser`); what a failed form post leaves for the
-//! page it redirects to (`flash`); the staff page frame (`chrome`) and the practice's clock for the times it shows (`local_time`); request bodies (`body`) and field lengths
-//! (`limits`) at the edge; facts about the request (`request`); health checks and metrics
-//! (`health`).
+//! page it redirects to (`flash`); the staff page frame (`chrome`), the practice's clock for the
+//! times it shows (`local_time`) and contact points masked in lists (`masked`); request bodies
+//! (`body`) and field lengths (`limits`) at the edge; facts about the request (`request`); health
+//! checks and metrics (`health`).
 
 pub mod body;
 pub mod browser;
@@ -17,5 +18,6 @@ pub mod flash;
 pub mod health;
 pub mod limits;
 pub mod local_time;
+pub mod masked;
 pub mod request;
 pub mod sessions;

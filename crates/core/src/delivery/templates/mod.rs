@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use portico_domain::Channel;
 
 pub use engine::{RenderError, render, sms_segments, validate};
-pub use practice::{Preview, TemplateView, for_sending, list, preview, reset, save};
+pub use practice::{Preview, TemplateView, for_sending, get, list, preview, reset, save};
 
 /// What a template is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -83,6 +83,30 @@ impl TemplateKind {
             }
             TemplateKind::NewMessageNotification => &["first_name", "practice_name", "link"],
             TemplateKind::VisitRequestNotification => &["provider_name", "practice_name", "link"],
+        }
+    }
+
+    /// What a variable of this kind stands for, in words for the admin who writes the template.
+    pub fn meaning(self, variable: &str) -> &'static str {
+        let invitation = matches!(
+            self,
+            TemplateKind::InviteEmail | TemplateKind::InviteSms | TemplateKind::InviteVoice
+        );
+        match variable {
+            "first_name" if invitation => "The first name of the person invited.",
+            "first_name" => "The patient's first name.",
+            "practice_name" => "Your practice's name, as on the settings page.",
+            "provider_name" => "The name of the provider the visit is asked for.",
+            "code" if invitation => "The invitation code, such as XYZ-234-ABC.",
+            "code" => "The six-digit code the patient types to prove the number.",
+            "code_spoken" => "The code one character at a time, for a voice call to read out.",
+            "link" if invitation => {
+                "The personal invitation link, which opens registration with the code filled in."
+            }
+            "link" => "The link to the patient portal.",
+            "expires_on" => "The last day the invitation can be used, such as 9 December 2026.",
+            "minutes_valid" => "How many minutes the code works.",
+            _ => "",
         }
     }
 

@@ -1,5 +1,6 @@
-//! A practice's own templates as staff see and edit them (admins save and reset; anyone on staff
-//! previews), and the template a message is sent with: the practice's own, or the shipped one.
+//! A practice's own templates as its admins see, preview and edit them (saving and going back
+//! to the default is for signed-in admins, not API tokens), and the template a message is sent
+//! with: the practice's own, or the shipped one.
 
 use portico_domain::{Channel, SubjectKind};
 use portico_store::delivery::templates::{self as store, TemplateRow};
@@ -70,8 +71,9 @@ pub async fn for_sending(
     )
 }
 
-/// Every kind in every language, as the practice has them.
+/// Every kind in every language, as the practice has them (admins).
 pub async fn list(core: &Core, actor: &StaffActor) -> Result<Vec<TemplateView>, CoreError> {
+    actor.require_admin()?;
     let rows = store::list_for_practice(core.store(), &actor.practice_id).await?;
     let mut out = Vec::new();
     for &kind in TemplateKind::ALL {
@@ -84,6 +86,25 @@ pub async fn list(core: &Core, actor: &StaffActor) -> Result<Vec<TemplateView>, 
         }
     }
     Ok(out)
+}
+
+/// One kind in one language, as the practice has it (admins).
+pub async fn get(
+    core: &Core,
+    actor: &StaffActor,
+    kind: &str,
+    language: &str,
+) -> Result<TemplateView, CoreError> {
+    actor.require_admin()?;
+    let (kind, language) = parse_key(kind, language)?;
+    let row = store::find(
+        core.store(),
+        &actor.practice_id,
+        kind.as_str(),
+        language.as_str(),
+    )
+    .await?;
+    Ok(view(kind, language, row))
 }
 
 fn parse_key(kind: &str, language: &str) -> Result<(TemplateKind, Language), CoreError> {
@@ -169,7 +190,9 @@ pub struct Preview {
     pub characters: usize,
 }
 
-/// Previews a draft (or, when the draft is empty, the template in use), exactly as it would be sent.
+/// Previews a draft (or, when the draft is empty, the template in use), exactly as it would be
+/// sent; for the admins who edit templates (the invite form's own preview, which every staff
+/// member sees, renders a whole invitation instead).
 pub async fn preview(
     core: &Core,
     actor: &StaffActor,
@@ -177,6 +200,7 @@ pub async fn preview(
     language: &str,
     draft: &TemplateText,
 ) -> Result<Preview, CoreError> {
+    actor.require_admin()?;
     let (kind, language) = parse_key(kind, language)?;
     let text = if draft.body.trim().is_empty() {
         for_sending(core, &actor.practice_id, kind, language).await?

@@ -75,6 +75,11 @@ impl Browser {
         csrf_token(&res.text().await.unwrap())
     }
 
+    /// A request to a page's address, with this browser's cookies (a file upload, say).
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.base))
+    }
+
     pub fn api(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.client
             .request(method, format!("{}/api/v1{path}", self.base))

@@ -162,6 +162,14 @@ impl TestApp {
         }
     }
 
+    /// Another node of the same deployment: the same settings (database, data folder, so the
+    /// same secret) and clock, on a port of its own. The caller stops it.
+    pub async fn another_node(&self) -> Server {
+        server::start(&self.config, Arc::new(self.clock.clone()))
+            .await
+            .expect("a second node starts")
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.config.data_dir.clone()
     }

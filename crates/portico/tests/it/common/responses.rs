@@ -265,6 +265,7 @@ pub struct Me {
 /// One card of the visit screen: a linked practice, provider or program.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Card {
+    pub id: String,
     pub practice_name: String,
     pub provider_name: Option<String>,
     pub program_name: Option<String>,

@@ -135,7 +135,8 @@ async fn sign_up_codes_enrol_into_the_program_under_its_policy(
     assert!(res.status().is_redirection(), "{}", res.status());
     let back_to = res.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(back_to, "/staff/sign-ups?decided=declined");
-    assert!(dee.me().await.cards.is_empty());
+    // Declined was her only link: her open session ends with it.
+    assert_eq!(dee.get("/patient").await.status(), StatusCode::UNAUTHORIZED);
     // The page says what was just decided, and each notification reads as things stand now.
     let page = desk.get(&back_to).await.text().await.unwrap();
     assert!(page.contains("Sign-up declined."), "{page}");
@@ -149,10 +150,11 @@ async fn sign_up_codes_enrol_into_the_program_under_its_policy(
             && !page.contains("Awaits approval"),
         "{page}"
     );
+    // With her password, Dee is told why she cannot sign in, rather than that it is wrong.
     assert_eq!(
         app.sign_in_patient("dee@example.org", PASSPHRASE)
             .await
             .status(),
-        StatusCode::UNAUTHORIZED
+        StatusCode::FORBIDDEN
     );
 }

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::api::extract::BoundedJson;
 use crate::api::openapi::{
-    Forbidden, InvalidFields, PATIENT, PUBLIC, TooManyAttempts, Unauthenticated,
+    AccessEnded, Forbidden, InvalidFields, PATIENT, PUBLIC, TooManyAttempts, Unauthenticated,
 };
 use crate::platform::error::ApiError;
 use crate::platform::limits::{Bounded, SIGN_IN_NAME};
@@ -62,6 +62,7 @@ pub struct SessionOpened {
     responses(
         (status = CREATED, description = "Signed in", body = SessionOpened),
         (status = UNAUTHORIZED, response = Unauthenticated),
+        (status = FORBIDDEN, response = AccessEnded),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
         (status = TOO_MANY_REQUESTS, response = TooManyAttempts),
     ))]

@@ -1,6 +1,6 @@
-//! Message templates (`portico_core::delivery::templates`) for staff: every kind in English and
-//! Spanish, saving a practice's own version (admins, checked before it is stored), going back to
-//! the default, and previews.
+//! Message templates (`portico_core::delivery::templates`) for admins: every kind in English and
+//! Spanish, previews, and — for a signed-in admin, not an API token — saving a practice's own
+//! version (checked before it is stored) and going back to the default.
 
 use axum::Json;
 use axum::extract::State;
@@ -21,10 +21,12 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![routes!(list), routes!(save, reset), routes!(preview)]
 }
 
-/// Every template kind in every language, with the practice's own version where it has one.
+/// Every template kind in every language, with the practice's own version where it has one
+/// (admins).
 #[utoipa::path(get, path = "/templates", tag = TEMPLATES, operation_id = "list_templates",
     responses(
         (status = OK, description = "Every template", body = Vec<TemplateView>),
+        (status = FORBIDDEN, response = Forbidden),
     ))]
 async fn list(
     State(state): State<AppState>,
@@ -80,7 +82,7 @@ async fn reset(
 }
 
 /// Renders a draft (or, with an empty body, the template in use) with sample data, exactly as it
-/// would be sent, with the SMS segment count.
+/// would be sent, with the SMS segment count (admins).
 #[utoipa::path(post, path = "/templates/{kind}/{language}/preview", tag = TEMPLATES, operation_id = "preview_template",
     params(
         ("kind" = TemplateKind, Path, description = "What the template is for"),
@@ -89,6 +91,7 @@ async fn reset(
     request_body = TemplateDraft,
     responses(
         (status = OK, description = "What would be sent", body = Preview),
+        (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
         (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]

@@ -1,8 +1,10 @@
 //! Registration for app clients (docs/PRODUCT.md §5), anonymous: a code gives a ticket, and each step
 //! sends the ticket in its body (never in the URL); also the password check and passphrase
 //! suggestion the registration form uses. The same core functions serve the pages. The terms of
-//! use outside registration (publishing them, a signed-in patient accepting them) are `terms`.
+//! use outside registration (publishing them, a signed-in patient accepting them) are `terms`;
+//! the practice's consent texts are `consent_texts`.
 
+mod consent_texts;
 mod terms;
 
 use axum::Json;
@@ -41,6 +43,7 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(passphrase),
     ];
     routes.extend(terms::routes());
+    routes.extend(consent_texts::routes());
     routes
 }
 
@@ -236,6 +239,15 @@ pub struct SignConsent {
     /// matter), otherwise 422.
     #[schema(schema_with = signature)]
     pub signature: String,
+    /// The version of the consent text the patient read (`consent.version` of the registration
+    /// view). When given and a newer version was published meanwhile, the answer is 409: read
+    /// the registration again for the new text. Without it, the current version is recorded.
+    #[serde(
+        default,
+        deserialize_with = "portico_domain::json::optional_whole_number"
+    )]
+    #[schema(minimum = 1)]
+    pub version: Option<i64>,
 }
 
 fn signature() -> utoipa::openapi::schema::Object {
@@ -259,7 +271,14 @@ async fn sign_consent(
     BoundedJson(input): BoundedJson<SignConsent>,
 ) -> Result<Json<RegistrationView>, ApiError> {
     Ok(Json(
-        registration::sign_consent(&state.core, &input.ticket, &input.signature, &client).await?,
+        registration::sign_consent(
+            &state.core,
+            &input.ticket,
+            &input.signature,
+            input.version,
+            &client,
+        )
+        .await?,
     ))
 }
 

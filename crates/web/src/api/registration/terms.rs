@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use portico_core::registration::TextVersion;
 use portico_core::registration::terms::{self, Terms};
 use serde::Deserialize;
 use utoipa_axum::router::UtoipaMethodRouter;
@@ -18,7 +19,11 @@ use crate::platform::error::ApiError;
 use crate::platform::sessions::{ApiActor, PatientApi};
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
-    vec![routes!(current_terms, publish_terms), routes!(accept_terms)]
+    vec![
+        routes!(current_terms, publish_terms),
+        routes!(terms_history),
+        routes!(accept_terms),
+    ]
 }
 
 /// The practice's current terms of use.
@@ -31,6 +36,20 @@ async fn current_terms(
     ApiActor(actor): ApiActor,
 ) -> Result<Json<Terms>, ApiError> {
     Ok(Json(terms::current_for_staff(&state.core, &actor).await?))
+}
+
+/// Every version of the practice's terms of use, newest (the one in force) first, ending with
+/// the built-in text as version 1 (admins).
+#[utoipa::path(get, path = "/terms/versions", tag = PATIENTS, operation_id = "list_terms_versions",
+    responses(
+        (status = OK, description = "Every version, newest first", body = Vec<TextVersion>),
+        (status = FORBIDDEN, response = Forbidden),
+    ))]
+async fn terms_history(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<TextVersion>>, ApiError> {
+    Ok(Json(terms::history(&state.core, &actor).await?))
 }
 
 /// The text of a new version.

@@ -101,6 +101,7 @@ async fn sign_in(
         }
         Err(
             e @ (CoreError::SignInFailed
+            | CoreError::AccessEnded
             | CoreError::Throttled { .. }
             | CoreError::Locked
             | CoreError::Invalid(_)),

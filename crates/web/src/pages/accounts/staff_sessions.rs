@@ -12,7 +12,7 @@ use portico_core::{CoreError, SecretToken, accounts::staff_sessions};
 use crate::AppState;
 use crate::pages::render;
 use crate::platform::chrome::Chrome;
-use crate::platform::cookies::{self, SESSION_COOKIE};
+use crate::platform::cookies::{self, REGISTRATION_COOKIE, SESSION_COOKIE, TABLET_COOKIE};
 use crate::platform::csrf::{CsrfForm, NoFields, anonymous_csrf};
 use crate::platform::error::PageError;
 use crate::platform::limits::{self, Bounded};
@@ -120,11 +120,17 @@ pub(crate) fn into_staff_console(
     jar: CookieJar,
     token: &SecretToken,
 ) -> Response {
-    let jar = jar.add(cookies::cookie(
+    let mut jar = jar.add(cookies::cookie(
         state,
         SESSION_COOKIE,
         token.expose().to_owned(),
     ));
+    // Staff taking the front-desk tablet back: a registration left open on it ends here.
+    if cookies::read(state, &jar, TABLET_COOKIE).is_some() {
+        jar = jar
+            .add(cookies::removal(state, TABLET_COOKIE))
+            .add(cookies::removal(state, REGISTRATION_COOKIE));
+    }
     (jar, Redirect::to("/staff")).into_response()
 }
 

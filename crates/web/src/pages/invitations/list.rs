@@ -28,6 +28,7 @@ use crate::platform::csrf::CsrfForm;
 use crate::platform::error::PageError;
 use crate::platform::flash;
 use crate::platform::local_time::LocalTime;
+use crate::platform::masked;
 use crate::platform::sessions::PageSession;
 
 const PATH: &str = "/staff/invitations";
@@ -370,28 +371,13 @@ fn row(item: InvitationSummary, providers: &[Choice], programs: &[Choice]) -> Ro
     }
 }
 
-/// How the invitation reaches the patient, masked as a list seen over a shoulder should be:
-/// "m…@example.org", "•••• 0123"; the username of a patient without email.
+/// How the invitation reaches the patient, masked as a list seen over a shoulder should be.
 fn contact(item: &InvitationSummary) -> String {
-    let email = item.email.as_deref().map(|e| match e.split_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}…@{domain}")
-        }
-        None => "…".to_owned(),
-    });
-    let phone = item.phone.as_deref().map(|p| {
-        let digits: Vec<char> = p.chars().filter(char::is_ascii_digit).collect();
-        let last: String = digits[digits.len().saturating_sub(4)..].iter().collect();
-        format!("•••• {last}")
-    });
-    let username = item.username.as_deref().map(|u| format!("username {u}"));
-    let parts: Vec<String> = [email, phone, username].into_iter().flatten().collect();
-    if parts.is_empty() {
-        "—".to_owned()
-    } else {
-        parts.join(" · ")
-    }
+    masked::contact(
+        item.email.as_deref(),
+        item.phone.as_deref(),
+        item.username.as_deref(),
+    )
 }
 
 /// A state as the front desk reads it.

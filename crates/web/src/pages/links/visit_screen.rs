@@ -13,12 +13,13 @@ use portico_core::registration::terms;
 use portico_core::{CoreError, FieldErrors};
 
 use crate::AppState;
+use crate::pages::caregivers::switcher::{self, Whose};
 use crate::pages::{FieldErrorsExt as _, render};
 use crate::platform::csrf::CsrfForm;
 use crate::platform::error::{PageError, WebError};
 use crate::platform::limits::{self, Bounded};
 use crate::platform::sessions::{PatientPage, PatientSession};
-use portico_domain::{CODE_ENTRY_LIMIT, TextLimit};
+use portico_domain::{CODE_ENTRY_LIMIT, TextLimit, VisitState};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,9 +34,17 @@ struct VisitPage {
     patient_name: String,
     username: Option<String>,
     cards: Vec<Card>,
+    /// Practices waiting for the patient's signed paper consent form.
+    consent_awaited: Vec<String>,
     errors: FieldErrors,
     code: String,
     notice: Option<&'static str>,
+    /// "Me" and each person the patient may open the portal of as their caregiver.
+    switcher: Vec<Whose>,
+    /// Caregivers waiting for the patient's approval.
+    caregiver_requests: Vec<String>,
+    /// The patient's visit requests, newest first.
+    visits: Vec<portico_core::visits::VisitRequest>,
 }
 
 #[derive(serde::Deserialize)]
@@ -46,6 +55,8 @@ struct VisitQuery {
     added: Option<String>,
     #[serde(default)]
     already: Option<String>,
+    #[serde(default)]
+    asked: Option<String>,
 }
 
 async fn visit_page(
@@ -56,11 +67,21 @@ async fn visit_page(
     notice: Option<&'static str>,
 ) -> Result<VisitPage, PageError> {
     let p = &session.patient;
+    let (sharing, switcher) = switcher::for_own_portal(state, p).await?;
+    let caregiver_requests = sharing
+        .requests()
+        .map(|a| a.caregiver_name.clone())
+        .collect();
+    let visits = portico_core::visits::for_patient(&state.core, p).await?;
     Ok(VisitPage {
+        visits,
+        switcher,
+        caregiver_requests,
         csrf: session.csrf.clone(),
         patient_name: format!("{} {}", p.first_name, p.last_name),
         username: p.username.clone(),
         cards: links::cards(&state.core, p).await?,
+        consent_awaited: links::consent_awaited(&state.core, p).await?,
         errors,
         code,
         notice,
@@ -77,6 +98,7 @@ async fn visit(
         return Ok(Redirect::to("/portal/terms").into_response());
     }
     let notice = match (q.welcome, q.added, q.already) {
+        _ if q.asked.is_some() => Some("Your request was sent. The practice's answer shows here."),
         (Some(_), _, _) => Some("Welcome! Your account is ready."),
         (_, Some(_), _) => Some("The provider was added."),
         (_, _, Some(_)) => Some("This provider is already on your visit screen."),
@@ -111,7 +133,11 @@ async fn add_provider_code(
             let page = visit_page(&state, &session, errors, form.code, None).await?;
             render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-        Err(e @ (CoreError::CodeNotAccepted(_) | CoreError::Throttled { .. })) => {
+        Err(
+            e @ (CoreError::CodeNotAccepted(_)
+            | CoreError::Throttled { .. }
+            | CoreError::Conflict(_)),
+        ) => {
             let web = WebError::Core(e);
             let errors = FieldErrors::single("code", web.public_message());
             let page = visit_page(&state, &session, errors, form.code, None).await?;

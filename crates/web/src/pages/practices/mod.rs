@@ -1,9 +1,11 @@
 //! The practice's staff pages (`portico_core::practices`): the home page with the practice at a
-//! glance (`home`), staff members (`staff`), providers (`providers`), and the first-run set-up
-//! page reached through the one-time link the server prints (`setup`).
+//! glance (`home`), staff members (`staff`), providers (`providers`), the practice's settings
+//! (`settings`), and the first-run set-up page reached through the one-time link the server
+//! prints (`setup`).
 
 mod home;
 mod providers;
+mod settings;
 mod setup;
 mod staff;
 
@@ -17,4 +19,5 @@ pub fn routes() -> Router<AppState> {
         .merge(setup::routes())
         .merge(staff::routes())
         .merge(providers::routes())
+        .merge(settings::routes())
 }

@@ -1,6 +1,7 @@
 //! The registration's consent step (docs/PRODUCT.md §5), when the invitation asks for digital consent:
-//! the consent text, signed by typing the patient's full name. Signing it finishes the
-//! registration.
+//! the practice's current consent text, signed by typing the patient's full name. The form sends
+//! back the version it showed, so a text published meanwhile is shown before anything is signed.
+//! Signing it finishes the registration.
 
 use askama::Template;
 use axum::Router;
@@ -9,9 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::cookie::CookieJar;
-use portico_core::FieldErrors;
 use portico_core::registration::consent::SIGNATURE_LIMIT;
 use portico_core::registration::{self, RegistrationView, Step};
+use portico_core::{CoreError, FieldErrors};
 
 use super::{finish, step_path, ticket};
 use crate::AppState;
@@ -34,6 +35,8 @@ struct ConsentPage {
     view: RegistrationView,
     errors: FieldErrors,
     signature: String,
+    /// A message for the whole form (a newer text to read).
+    message: Option<String>,
     today: String,
 }
 
@@ -54,6 +57,7 @@ async fn consent_page(
         view,
         signature: typed.field("signature"),
         errors: typed.errors,
+        message: typed.message,
         today: state.core.now().date().to_string(),
     };
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
@@ -63,6 +67,9 @@ async fn consent_page(
 struct ConsentForm {
     #[serde(default)]
     signature: String,
+    /// The version of the text the page showed.
+    #[serde(default)]
+    version: Option<i64>,
 }
 
 impl Bounded for ConsentForm {
@@ -78,9 +85,19 @@ async fn consent(
     CsrfForm(form): CsrfForm<ConsentForm>,
 ) -> Result<Response, PageError> {
     let ticket = ticket(&state, &jar)?;
-    let work = registration::sign_consent(&state.core, &ticket, &form.signature, &client);
+    let work =
+        registration::sign_consent(&state.core, &ticket, &form.signature, form.version, &client);
     match limits::within(&form, work).await {
         Ok(_) => finish(&state, jar, &ticket, &client).await,
+        // The practice published a new text while the page was open: show it, name kept.
+        Err(CoreError::Conflict(why)) => {
+            let typed = Flash {
+                message: Some(why.to_owned()),
+                ..Flash::default()
+            }
+            .with_field("signature", &form.signature);
+            Ok(flash::redirect(&state, jar, "/register/consent", typed))
+        }
         Err(e) => {
             let typed = Flash::default()
                 .with_errors(field_errors(e)?)

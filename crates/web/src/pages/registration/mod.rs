@@ -1,10 +1,12 @@
 //! The registration pages (docs/PRODUCT.md §5): the entry page (`start`: invited or self), then one page
-//! per step — details, phone, terms of use (`terms`), consent (`consent`) — and completion. The
+//! per step — details, phone, terms of use (`terms`), consent (`consent`) — and completion, also
+//! on the practice's front-desk tablet (`tablet`). The
 //! ticket lives in an HttpOnly cookie, never in a URL; each step's page is chosen from where the
 //! registration stands, so reloading or going back never skips a step.
 
 mod consent;
 mod start;
+mod tablet;
 mod terms;
 
 use askama::Template;
@@ -36,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/register/phone/verify", post(verify_code))
         .merge(terms::routes())
         .merge(consent::routes())
+        .merge(tablet::routes())
         .route("/register/complete", get(complete_page).post(complete))
 }
 
@@ -297,13 +300,19 @@ async fn complete(
     finish(&state, jar, &ticket, &client).await
 }
 
-/// Creates the account, swaps the registration cookie for a session, and opens the visit screen.
+/// Creates the account, swaps the registration cookie for a session, and opens the visit screen;
+/// on the practice's tablet, creates it without a session and shows the neutral screen.
 async fn finish(
     state: &AppState,
     jar: CookieJar,
     ticket: &str,
     client: &portico_core::ClientInfo,
 ) -> Result<Response, PageError> {
+    if registration::view(&state.core, ticket).await?.on_tablet {
+        registration::complete_on_tablet(&state.core, ticket, client).await?;
+        let jar = jar.add(cookies::removal(state, REGISTRATION_COOKIE));
+        return Ok((jar, Redirect::to(tablet::DONE)).into_response());
+    }
     let done = registration::complete(&state.core, ticket, client).await?;
     let jar = jar
         .add(cookies::removal(state, REGISTRATION_COOKIE))

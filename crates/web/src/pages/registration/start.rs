@@ -17,7 +17,7 @@ use portico_core::{CoreError, FieldErrors};
 
 use crate::AppState;
 use crate::pages::{FieldErrorsExt as _, render};
-use crate::platform::cookies::{self, REGISTRATION_COOKIE};
+use crate::platform::cookies::{self, REGISTRATION_COOKIE, TABLET_COOKIE};
 use crate::platform::csrf::{CsrfForm, anonymous_csrf};
 use crate::platform::error::{PageError, WebError};
 use crate::platform::limits::{self, Bounded};
@@ -46,6 +46,8 @@ struct StartPage {
     invited_error: Option<String>,
     self_code: String,
     self_error: Option<String>,
+    /// A code came with the address (a card's QR code): registering by oneself comes first.
+    self_first: bool,
     /// Set on the answer to a failed post: the page the browser's history should hold instead
     /// of the post (`post-result.js`), so Back and reload never send the code again.
     history_page: Option<String>,
@@ -64,6 +66,7 @@ impl StartPage {
             invited_error: None,
             self_code: String::new(),
             self_error: None,
+            self_first: false,
             history_page: None,
         }
     }
@@ -91,6 +94,9 @@ impl StartPage {
 struct StartQuery {
     #[serde(default)]
     expired: Option<String>,
+    /// A provider or sign-up code to fill in, from a printed card's QR code.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 async fn start_page(
@@ -98,9 +104,19 @@ async fn start_page(
     jar: CookieJar,
     Query(q): Query<StartQuery>,
 ) -> Result<Response, PageError> {
+    // The front-desk tablet after (or during) a patient's turn: nothing starts from here.
+    if cookies::read(&state, &jar, TABLET_COOKIE).is_some() {
+        return Ok(Redirect::to("/tablet/done").into_response());
+    }
     let (jar, csrf) = anonymous_csrf(&state, jar);
     let mut page = StartPage::new(csrf);
     page.expired = q.expired.is_some();
+    // Only filled in, never looked up: the patient still presses Continue, which counts the
+    // guess. Text too long to be a code is left out rather than shown back.
+    if let Some(code) = q.code.filter(|c| !CODE_ENTRY_LIMIT.exceeded_by(c)) {
+        page.self_first = !code.trim().is_empty();
+        page.self_code = code;
+    }
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
 }
 
