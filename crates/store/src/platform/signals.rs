@@ -22,10 +22,20 @@ pub(crate) const CHANNEL: &str = "portico_signals";
 /// lagged, and reloads what it shows).
 const BACKLOG: usize = 256;
 
+/// What travels from the database (or a SQLite commit) to this node's subscribers.
+#[derive(Clone, Debug)]
+enum Note {
+    /// A committed transaction raised this topic.
+    Topic(String),
+    /// This node's PostgreSQL listener lost its connection and made a new one: signals sent in
+    /// between were missed.
+    Lost,
+}
+
 /// The signals of one store, shared by its clones.
 #[derive(Clone)]
 pub(crate) struct Signals {
-    sender: broadcast::Sender<String>,
+    sender: broadcast::Sender<Note>,
     /// Turned on when the service stops: every subscriber's stream ends, so that open pages'
     /// event streams do not hold the shutdown.
     stopping: Arc<watch::Sender<bool>>,
@@ -46,7 +56,7 @@ impl Default for Signals {
 impl Signals {
     /// Sends in-process (SQLite, after a commit); nobody listening is not an error.
     pub(crate) fn send(&self, topic: String) {
-        let _ = self.sender.send(topic);
+        let _ = self.sender.send(Note::Topic(topic));
     }
 
     pub(crate) fn subscribe(&self) -> Subscription {
@@ -57,13 +67,16 @@ impl Signals {
     }
 
     pub(crate) fn stop(&self) {
-        let _ = self.stopping.send(true);
+        // `send_replace`, not `send`: the value must change even when nobody subscribes yet.
+        self.stopping.send_replace(true);
     }
 
     /// Starts, once per node, the task that hands PostgreSQL's notifications to this node's
     /// subscribers, and returns once it listens: a subscriber that has been answered hears
-    /// every signal committed after that. The task reconnects after a lost connection; signals
-    /// sent meanwhile are missed, and subscribers are told so (a lag), so pages reload.
+    /// every signal committed after that. The task reconnects after a lost connection (signals
+    /// sent meanwhile are missed, and subscribers are told so, so pages reload) and ends when
+    /// the pool closes, giving its connection back: the pool's `close` waits for every
+    /// connection, so a listener that held on to one would hold the shutdown forever.
     pub(crate) async fn listen_postgres(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
         let pool = pool.clone();
         let sender = self.sender.clone();
@@ -80,7 +93,7 @@ impl Signals {
 
 /// What one subscriber hears.
 pub struct Subscription {
-    signals: broadcast::Receiver<String>,
+    signals: broadcast::Receiver<Note>,
     stopping: watch::Receiver<bool>,
 }
 
@@ -89,7 +102,8 @@ pub struct Subscription {
 pub enum Heard {
     /// A committed transaction raised this topic.
     Signal(String),
-    /// The subscriber fell behind and missed some signals: reload everything.
+    /// The subscriber fell behind, or the node's listener lost its connection, and some signals
+    /// were missed: reload everything.
     Missed,
     /// The service is stopping: the subscription is over.
     Stopped,
@@ -102,8 +116,8 @@ impl Subscription {
         }
         tokio::select! {
             heard = self.signals.recv() => match heard {
-                Ok(topic) => Heard::Signal(topic),
-                Err(RecvError::Lagged(_)) => Heard::Missed,
+                Ok(Note::Topic(topic)) => Heard::Signal(topic),
+                Ok(Note::Lost) | Err(RecvError::Lagged(_)) => Heard::Missed,
                 Err(RecvError::Closed) => Heard::Stopped,
             },
             _ = self.stopping.wait_for(|stopping| *stopping) => Heard::Stopped,
@@ -117,20 +131,50 @@ async fn listening(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
     Ok(listener)
 }
 
-async fn forward(pool: PgPool, mut listener: PgListener, sender: broadcast::Sender<String>) {
+/// Hands notifications on until the pool closes.
+async fn forward(pool: PgPool, mut listener: PgListener, sender: broadcast::Sender<Note>) {
     loop {
-        while let Ok(note) = listener.recv().await {
-            let _ = sender.send(note.payload().to_owned());
+        match listener.try_recv().await {
+            Ok(Some(note)) => {
+                let _ = sender.send(Note::Topic(note.payload().to_owned()));
+            }
+            // sqlx made a new connection (and listens again) after losing the old one.
+            Ok(None) => {
+                tracing::warn!("signals: connection lost and made again; some may be missed");
+                let _ = sender.send(Note::Lost);
+            }
+            Err(e) => {
+                // Dropped first: it holds a connection of the pool.
+                drop(listener);
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(error = %e, "signals: the listener failed; listening again");
+                listener = match listen_again(&pool).await {
+                    Some(listener) => listener,
+                    None => return,
+                };
+                let _ = sender.send(Note::Lost);
+            }
         }
-        tracing::warn!("signals: connection lost; reconnecting");
-        listener = loop {
-            match listening(&pool).await {
-                Ok(listener) => break listener,
-                Err(e) => {
-                    tracing::warn!(error = %e, "signals: cannot listen; retrying");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// A new listener, retried every second; `None` once the pool closes.
+async fn listen_again(pool: &PgPool) -> Option<PgListener> {
+    loop {
+        if pool.is_closed() {
+            return None;
+        }
+        match listening(pool).await {
+            Ok(listener) => return Some(listener),
+            Err(e) => {
+                tracing::warn!(error = %e, "signals: cannot listen; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = pool.close_event() => return None,
                 }
             }
-        };
+        }
     }
 }

@@ -158,7 +158,12 @@ impl TestApp {
 
     pub async fn stop(mut self) {
         if let Some(server) = self.server.take() {
-            server.stop().await.expect("server stops cleanly");
+            // Bounded, so that something holding the shutdown (an open event stream, a
+            // connection kept from the pool) fails its test instead of hanging the whole run.
+            tokio::time::timeout(std::time::Duration::from_secs(60), server.stop())
+                .await
+                .expect("the service stops within a minute")
+                .expect("server stops cleanly");
         }
     }
 
