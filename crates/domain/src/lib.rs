@@ -64,4 +64,4 @@ pub use subject::SubjectKind;
 pub use text_limit::TextLimit;
 pub use time_zone::{DEFAULT_TIME_ZONE, TimeZone, TimeZoneError};
 pub use username::{Username, UsernameError};
-pub use visit::{VisitState, VisitText, VisitTextError};
+pub use visit::{VisitPrompts, VisitPromptsError, VisitState, VisitText, VisitTextError};

@@ -85,9 +85,77 @@ impl fmt::Debug for VisitText {
     }
 }
 
+/// Why a provider's visit questions were refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum VisitPromptsError {
+    #[error("Ask at most five questions.")]
+    TooMany,
+    #[error("Keep each question to at most 200 characters.")]
+    TooLong,
+    #[error("Remove the invisible control characters.")]
+    ControlCharacters,
+}
+
+/// The questions a provider asks with every visit request ("Which tooth hurts?"): at most five,
+/// each one line of at most 200 characters, blank ones left out. None is fine: the reason is
+/// always asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VisitPrompts(Vec<String>);
+
+impl VisitPrompts {
+    pub const MOST: usize = 5;
+    const PROMPT_MAX: usize = 200;
+    /// One question.
+    pub const QUESTION_LIMIT: TextLimit = TextLimit {
+        typed: Self::PROMPT_MAX * 4,
+        told: Self::PROMPT_MAX,
+    };
+    /// A form's textarea of questions, one per line.
+    pub const LIMIT: TextLimit = TextLimit {
+        typed: (Self::PROMPT_MAX + 2) * Self::MOST * 4,
+        told: (Self::PROMPT_MAX + 1) * Self::MOST,
+    };
+
+    /// Questions typed one per line.
+    pub fn parse_lines(input: &str) -> Result<VisitPrompts, VisitPromptsError> {
+        Self::parse(input.lines())
+    }
+
+    /// Questions as a list (the API).
+    pub fn parse<'a>(
+        questions: impl IntoIterator<Item = &'a str>,
+    ) -> Result<VisitPrompts, VisitPromptsError> {
+        let mut kept = Vec::new();
+        for question in questions.into_iter().map(str::trim) {
+            if question.is_empty() {
+                continue;
+            }
+            if kept.len() == Self::MOST {
+                return Err(VisitPromptsError::TooMany);
+            }
+            if question.chars().count() > Self::PROMPT_MAX {
+                return Err(VisitPromptsError::TooLong);
+            }
+            if question.chars().any(char::is_control) {
+                return Err(VisitPromptsError::ControlCharacters);
+            }
+            kept.push(question.to_owned());
+        }
+        Ok(VisitPrompts(kept))
+    }
+
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+
+    pub fn into_vec(self) -> Vec<String> {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{VisitText, VisitTextError};
+    use super::{VisitPrompts, VisitPromptsError, VisitText, VisitTextError};
 
     #[test]
     fn a_reason_is_trimmed_and_keeps_its_lines() {
@@ -108,5 +176,31 @@ mod tests {
             Err(VisitTextError::ControlCharacters)
         );
         assert!(VisitText::parse(&"é".repeat(500)).is_ok());
+    }
+
+    #[test]
+    fn questions_are_one_per_line_at_most_five_blank_lines_left_out() {
+        let prompts =
+            VisitPrompts::parse_lines("Which tooth?\r\n\n  Since when?  \n").expect("two");
+        assert_eq!(prompts.as_slice(), ["Which tooth?", "Since when?"]);
+        assert_eq!(
+            VisitPrompts::parse_lines("")
+                .expect("none")
+                .as_slice()
+                .len(),
+            0
+        );
+        assert_eq!(
+            VisitPrompts::parse_lines("a\nb\nc\nd\ne\nf"),
+            Err(VisitPromptsError::TooMany)
+        );
+        assert_eq!(
+            VisitPrompts::parse([&*"q".repeat(201)]),
+            Err(VisitPromptsError::TooLong)
+        );
+        assert_eq!(
+            VisitPrompts::parse(["a\tb"]),
+            Err(VisitPromptsError::ControlCharacters)
+        );
     }
 }

@@ -150,6 +150,8 @@ actions! {
     ProviderCodeDisabled => "provider_code.disabled",
     ProviderCodeRotated => "provider_code.rotated",
     ProviderCreated => "provider.created",
+    /// An admin saved a provider's visit questions and how they hear of new requests.
+    ProviderVisitSettingsSaved => "provider.visit_settings_saved",
     RegistrationPhoneCodeSent => "registration.phone_code_sent",
     RegistrationPhoneVerified => "registration.phone_verified",
     RegistrationStarted => "registration.started",

@@ -368,6 +368,11 @@ impl Action {
                 "{actor} replaced the code of {subject}; the old code stopped working",
             ),
             Action::ProviderCreated => words("Provider added", Practice, "{actor} added {subject}"),
+            Action::ProviderVisitSettingsSaved => words(
+                "Visit settings saved",
+                Practice,
+                "{actor} saved the visit questions and notifications of {subject}",
+            ),
             Action::RegistrationPhoneCodeSent => words(
                 "Phone code sent",
                 Registration,

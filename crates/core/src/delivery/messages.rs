@@ -187,6 +187,55 @@ pub fn username_reminder(to: &str, practice_name: &str, usernames: &[&str]) -> O
     }
 }
 
+/// An email, or a text message, that says one thing and where to read it; nothing clinical.
+fn notice(channel: Channel, to: &str, subject: String, text: String) -> OutgoingMessage {
+    let html = (channel == Channel::Email).then(|| email_html::from_text(&text));
+    OutgoingMessage {
+        to: to.to_owned(),
+        subject: (channel == Channel::Email).then_some(subject),
+        html,
+        text,
+    }
+}
+
+/// Tells a provider that a patient asked them for a visit: not who, not why (an email or a
+/// text can be read by others), only where to look.
+pub fn visit_requested(
+    channel: Channel,
+    to: &str,
+    practice_name: &str,
+    public_url: &str,
+) -> OutgoingMessage {
+    notice(
+        channel,
+        to,
+        format!("A visit request is waiting at {practice_name}"),
+        format!(
+            "A patient asked {practice_name} for a visit. \
+             See the waiting list: {public_url}/staff/visits"
+        ),
+    )
+}
+
+/// Tells whoever asked for a visit that the practice answered: not the answer, the time or the
+/// note, only where to read it after signing in.
+pub fn visit_answered(
+    channel: Channel,
+    to: &str,
+    practice_name: &str,
+    public_url: &str,
+) -> OutgoingMessage {
+    notice(
+        channel,
+        to,
+        format!("{practice_name} answered your visit request"),
+        format!(
+            "{practice_name} answered your visit request. \
+             Sign in to read the answer: {public_url}/portal"
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,15 +49,21 @@ pub enum MessageKind {
     AccountExists,
     /// The usernames of the accounts with a phone number, texted to it on request.
     UsernameReminder,
+    /// A provider is told that a patient asked them for a visit.
+    VisitRequested,
+    /// Whoever asked for a visit is told that the practice answered.
+    VisitAnswered,
 }
 
 impl MessageKind {
-    const ALL: [MessageKind; 5] = [
+    const ALL: [MessageKind; 7] = [
         MessageKind::Invite,
         MessageKind::VerificationCode,
         MessageKind::RecoveryCode,
         MessageKind::AccountExists,
         MessageKind::UsernameReminder,
+        MessageKind::VisitRequested,
+        MessageKind::VisitAnswered,
     ];
 
     /// Reads a stored kind; a word no kind has is corrupt data, refused rather than guessed.
@@ -75,6 +81,8 @@ impl MessageKind {
             MessageKind::RecoveryCode => "recovery_code",
             MessageKind::AccountExists => "account_exists",
             MessageKind::UsernameReminder => "username_reminder",
+            MessageKind::VisitRequested => "visit_requested",
+            MessageKind::VisitAnswered => "visit_answered",
         }
     }
 }

@@ -6,14 +6,20 @@
 //! logs or audit details. Every change raises the practice's [`topic`] signal, on which its
 //! waiting lists reload, on whichever node they are open.
 
-use portico_domain::{SubjectKind, VisitState, VisitText};
+pub mod settings;
+
+use portico_domain::{Channel, SubjectKind, VisitState, VisitText};
+use portico_store::Tx;
+use portico_store::accounts::patients;
 use portico_store::practices;
 use portico_store::visits::{self as store, NewVisit, VisitRow};
 
 use crate::PatientActor;
 use crate::audit::{self, Action, Shown};
 use crate::caregivers;
-use crate::links;
+use crate::delivery::messages;
+use crate::delivery::outbox::{self, About, MessageKind};
+use crate::links::{self, Card};
 use crate::platform::actor::StaffActor;
 use crate::platform::clock::Timestamp;
 use crate::platform::secrets::Purpose;
@@ -43,6 +49,10 @@ pub struct VisitRequestInput {
     /// Why the patient would like to be seen (at most 500 characters).
     #[cfg_attr(feature = "openapi", schema(required = true, default))]
     pub reason: String,
+    /// One answer to each of the provider's questions, in their order (see
+    /// `GET /patient/visit-requests/questions`); each is required, at most 500 characters.
+    /// Refusals name the n-th answer `answer_n` (from 1).
+    pub answers: Vec<String>,
 }
 
 /// Staff's answer.
@@ -60,6 +70,21 @@ pub struct VisitAnswerInput {
     pub note: Option<String>,
 }
 
+/// One of the provider's questions and the patient's answer, as asked.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuestionAnswer {
+    pub question: String,
+    pub answer: String,
+}
+
+/// The questions asked with a request on one card: its provider's.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitQuestions {
+    pub questions: Vec<String>,
+}
+
 /// A visit request as its patient (or their caregiver) and staff see it.
 #[derive(Debug, Clone, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -72,6 +97,8 @@ pub struct VisitRequest {
     /// The time asked for (RFC 3339); none: as soon as possible.
     pub wanted_at: Option<String>,
     pub reason: String,
+    /// The provider's questions, as they were when asked, with the answers.
+    pub answers: Vec<QuestionAnswer>,
     pub state: VisitState,
     /// The time the practice proposes instead (RFC 3339).
     pub proposed_at: Option<String>,
@@ -105,7 +132,13 @@ impl VisitRequest {
             .map_err(|_| CoreError::Internal(format!("unknown time zone {:?}", row.time_zone)))?;
         let now = core.now().as_millis();
         let local = |millis: i64| zone.readable(millis, now);
+        let answers = match row.answers_sealed.as_deref() {
+            None => Vec::new(),
+            Some(sealed) => serde_json::from_str(&open(sealed)?)
+                .map_err(|e| CoreError::Internal(format!("stored visit answers: {e}")))?,
+        };
         Ok(VisitRequest {
+            answers,
             wanted_words: row
                 .wanted_at
                 .map_or_else(|| "As soon as possible".to_owned(), local),
@@ -194,13 +227,7 @@ async fn make(
             Some(acting.access.practice_id.clone()),
         ),
     };
-    // Only a card the patient sees now: in force, approved, not waiting for a consent form, and
-    // for a caregiver at the practice that gave the access.
-    let card = links::cards_of(core, &patient_id, practice_only.as_deref())
-        .await?
-        .into_iter()
-        .find(|c| c.id == input.link_id)
-        .ok_or(CoreError::NotFound)?;
+    let card = card_seen(core, &patient_id, practice_only.as_deref(), &input.link_id).await?;
     if card.is_pending() {
         return Err(CoreError::Conflict(
             "The practice has not approved this sign-up yet: visits can be asked for once it has.",
@@ -223,9 +250,21 @@ async fn make(
         }
     };
     let reason = errors.take("reason", VisitText::parse(&input.reason));
+    let asked = settings::for_request(core, &link.practice_id, link.provider_id.as_deref()).await?;
+    let answers = answered(&asked.prompts, &input.answers, &mut errors);
     errors.into_result()?;
     let reason =
         reason.ok_or_else(|| CoreError::Internal("field errors were not recorded".into()))?;
+    let answers_sealed = match answers.is_empty() {
+        true => None,
+        false => Some(
+            core.keys().seal(
+                Purpose::VisitText,
+                &serde_json::to_string(&answers)
+                    .map_err(|e| CoreError::Internal(format!("visit answers: {e}")))?,
+            ),
+        ),
+    };
     let now = core.now();
     let id = new_id();
     let (requested_by, event) = match &asker {
@@ -250,6 +289,7 @@ async fn make(
             requested_by,
             wanted_at,
             reason_sealed: core.keys().seal(Purpose::VisitText, reason.expose()),
+            answers_sealed,
             created_at: now.as_millis(),
         },
     )
@@ -260,12 +300,112 @@ async fn make(
         .detail("when", if wanted_at.is_some() { "at" } else { "now" })
         .append(&mut tx)
         .await?;
+    if let (Some(by), Some(to)) = (asked.notify_by, asked.notify_to.as_deref()) {
+        let channel = match by {
+            settings::NotifyBy::Email => Channel::Email,
+            settings::NotifyBy::Sms => Channel::Sms,
+        };
+        let message =
+            messages::visit_requested(channel, to, &practice.name, &core.settings().public_url);
+        let about = About {
+            practice_id: &link.practice_id,
+            subject: SubjectKind::VisitRequest,
+            id: &id,
+        };
+        let kind = MessageKind::VisitRequested;
+        outbox::enqueue(&mut tx, core.keys(), about, kind, channel, &message, now).await?;
+    }
     tx.signal(&topic(&link.practice_id)).await?;
     tx.commit().await?;
     let row = store::find_in_practice(core.store(), &link.practice_id, &id)
         .await?
         .ok_or_else(|| CoreError::Internal("a new visit request is missing".into()))?;
     VisitRequest::from_row(core, row)
+}
+
+/// A card the patient sees now: in force, approved or waiting for approval, not waiting for a
+/// consent form, and for a caregiver at the practice that gave the access. Any other is not
+/// found.
+async fn card_seen(
+    core: &Core,
+    patient_id: &str,
+    practice_only: Option<&str>,
+    link_id: &str,
+) -> Result<Card, CoreError> {
+    links::cards_of(core, patient_id, practice_only)
+        .await?
+        .into_iter()
+        .find(|c| c.id == link_id)
+        .ok_or(CoreError::NotFound)
+}
+
+/// Each question with its answer; a missing, blank or refused answer is a field error named
+/// `answer_n`, and answers to questions not asked are refused.
+fn answered(
+    questions: &[String],
+    answers: &[String],
+    errors: &mut FieldErrors,
+) -> Vec<QuestionAnswer> {
+    if answers.len() > questions.len()
+        && answers[questions.len()..]
+            .iter()
+            .any(|a| !a.trim().is_empty())
+    {
+        errors.add("answers", "Answer only the questions asked.");
+    }
+    let mut kept = Vec::new();
+    for (n, question) in questions.iter().enumerate() {
+        let field = format!("answer_{}", n + 1);
+        let typed = answers.get(n).map_or("", String::as_str);
+        match VisitText::parse(typed) {
+            Ok(answer) => kept.push(QuestionAnswer {
+                question: question.clone(),
+                answer: answer.expose().to_owned(),
+            }),
+            Err(portico_domain::VisitTextError::Empty) => {
+                errors.add(field, "Answer this question.");
+            }
+            Err(refused) => errors.add(field, refused.to_string()),
+        }
+    }
+    kept
+}
+
+/// The questions the provider of the patient's card asks with a request.
+pub async fn questions(
+    core: &Core,
+    patient: &PatientActor,
+    link_id: &str,
+) -> Result<VisitQuestions, CoreError> {
+    questions_on(core, &patient.patient_id, None, link_id).await
+}
+
+/// The questions asked with a request a caregiver makes for the patient of access `access_id`.
+pub async fn questions_for(
+    core: &Core,
+    caregiver: &PatientActor,
+    access_id: &str,
+    link_id: &str,
+) -> Result<VisitQuestions, CoreError> {
+    let acting = caregivers::acting_for(core, caregiver, access_id).await?;
+    let practice = acting.access.practice_id.as_str();
+    questions_on(core, &acting.patient_id, Some(practice), link_id).await
+}
+
+async fn questions_on(
+    core: &Core,
+    patient_id: &str,
+    practice_only: Option<&str>,
+    link_id: &str,
+) -> Result<VisitQuestions, CoreError> {
+    let card = card_seen(core, patient_id, practice_only, link_id).await?;
+    let link = portico_store::links::find(core.store(), &card.id)
+        .await?
+        .ok_or(CoreError::NotFound)?;
+    let asked = settings::for_request(core, &link.practice_id, link.provider_id.as_deref()).await?;
+    Ok(VisitQuestions {
+        questions: asked.prompts,
+    })
 }
 
 /// The signed-in patient's requests, newest first.
@@ -411,10 +551,50 @@ pub async fn answer(
         .detail("answer", state.as_str())
         .append(&mut tx)
         .await?;
+    tell_asker(core, &mut tx, &row, now).await?;
     tx.signal(&topic(&actor.practice_id)).await?;
     tx.commit().await?;
     let row = store::find_in_practice(core.store(), &actor.practice_id, id)
         .await?
         .ok_or(CoreError::NotFound)?;
     VisitRequest::from_row(core, row)
+}
+
+/// Tells whoever asked (the patient, or the caregiver who asked for them) that the practice
+/// answered: by email when their account has one, otherwise by text to its verified phone.
+async fn tell_asker(
+    core: &Core,
+    tx: &mut Tx,
+    row: &VisitRow,
+    now: Timestamp,
+) -> Result<(), CoreError> {
+    let Some(asker) = patients::find(&mut *tx, &row.requested_by).await? else {
+        return Ok(());
+    };
+    let (channel, to) = match asker.email {
+        Some(email) => (Channel::Email, email),
+        None => (Channel::Sms, asker.phone),
+    };
+    let message = messages::visit_answered(
+        channel,
+        &to,
+        &row.practice_name,
+        &core.settings().public_url,
+    );
+    let about = About {
+        practice_id: &row.practice_id,
+        subject: SubjectKind::VisitRequest,
+        id: &row.id,
+    };
+    outbox::enqueue(
+        tx,
+        core.keys(),
+        about,
+        MessageKind::VisitAnswered,
+        channel,
+        &message,
+        now,
+    )
+    .await?;
+    Ok(())
 }

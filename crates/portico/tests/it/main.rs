@@ -62,5 +62,6 @@ mod templates_console_browser;
 mod tenancy;
 mod terms;
 mod tokens_console;
+mod visit_settings;
 mod visits;
 mod visits_browser;

@@ -6,6 +6,8 @@ use portico_domain::VisitState;
 use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result};
 
+pub mod settings;
+
 /// A new request.
 #[derive(Debug, Clone)]
 pub struct NewVisit {
@@ -17,6 +19,8 @@ pub struct NewVisit {
     pub requested_by: String,
     pub wanted_at: Option<i64>,
     pub reason_sealed: String,
+    /// The provider's questions with the patient's answers, sealed (none: no questions).
+    pub answers_sealed: Option<String>,
     pub created_at: i64,
 }
 
@@ -35,6 +39,7 @@ pub struct VisitRow {
     pub requested_by: String,
     pub wanted_at: Option<i64>,
     pub reason_sealed: String,
+    pub answers_sealed: Option<String>,
     #[sqlx(try_from = "String")]
     pub state: VisitState,
     pub proposed_at: Option<i64>,
@@ -48,7 +53,7 @@ macro_rules! visit_select {
     () => {
         "SELECT v.id, v.practice_id, pr.name AS practice_name, pr.time_zone, v.patient_id, v.link_id, p.first_name,
                 p.last_name, pv.display_name AS provider_name, v.requested_by, v.wanted_at,
-                v.reason_sealed, v.state, v.proposed_at, v.note_sealed, v.answered_at,
+                v.reason_sealed, v.answers_sealed, v.state, v.proposed_at, v.note_sealed, v.answered_at,
                 (SELECT s.display_name FROM staff s
                   WHERE s.id = v.answered_by AND s.practice_id = v.practice_id) AS answered_by_name,
                 v.created_at
@@ -62,10 +67,10 @@ macro_rules! visit_select {
 pub async fn insert(db: impl Into<Exec<'_>>, v: &NewVisit) -> Result<()> {
     execute!(db,
         "INSERT INTO visit_requests (id, practice_id, patient_id, link_id, provider_id,
-            requested_by, wanted_at, reason_sealed, state, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9, $9)";
+            requested_by, wanted_at, reason_sealed, answers_sealed, state, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'waiting', $10, $10)";
         &v.id, &v.practice_id, &v.patient_id, &v.link_id, &v.provider_id, &v.requested_by,
-        v.wanted_at, &v.reason_sealed, v.created_at)?;
+        v.wanted_at, &v.reason_sealed, &v.answers_sealed, v.created_at)?;
     Ok(())
 }
 

@@ -5,20 +5,28 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use portico_core::visits::{self, VisitAnswerInput, VisitRequest, VisitRequestInput};
+use portico_core::visits::settings::{self, VisitSettings, VisitSettingsInput};
+use portico_core::visits::{
+    self, VisitAnswerInput, VisitQuestions, VisitRequest, VisitRequestInput,
+};
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::extract::{ApiPath, BoundedJson};
-use crate::api::openapi::{Forbidden, InvalidFields, NotFound, PATIENT, PATIENTS, StateConflict};
+use crate::api::extract::{ApiPath, ApiQuery, BoundedJson};
+use crate::api::openapi::{
+    Forbidden, InvalidFields, NotFound, PATIENT, PATIENTS, PRACTICE, StateConflict,
+};
 use crate::platform::error::ApiError;
 use crate::platform::sessions::{ApiActor, PatientApi};
 
 pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![
         routes!(request, mine),
+        routes!(questions),
         routes!(request_for),
+        routes!(questions_for),
+        routes!(visit_settings, save_visit_settings),
         routes!(waiting_list),
         routes!(answer),
     ]
@@ -107,5 +115,87 @@ async fn answer(
 ) -> Result<Json<VisitRequest>, ApiError> {
     Ok(Json(
         visits::answer(&state.core, &actor, &id, &input).await?,
+    ))
+}
+
+/// Which card a question list is asked for.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct OnCard {
+    /// The card's id (`cards[].id` of `GET /patient`).
+    link_id: String,
+}
+
+/// The questions the provider of a card asks with a visit request, in the order answered.
+#[utoipa::path(get, path = "/patient/visit-requests/questions", tag = PATIENT,
+    operation_id = "patient_visit_questions", security(("patient_session" = [])),
+    params(OnCard),
+    responses(
+        (status = OK, description = "Possibly none", body = VisitQuestions),
+        (status = NOT_FOUND, response = NotFound),
+    ))]
+async fn questions(
+    State(state): State<AppState>,
+    PatientApi(session): PatientApi,
+    ApiQuery(on): ApiQuery<OnCard>,
+) -> Result<Json<VisitQuestions>, ApiError> {
+    Ok(Json(
+        visits::questions(&state.core, &session.patient, &on.link_id).await?,
+    ))
+}
+
+/// The questions asked with a visit request a caregiver makes for the patient they care for.
+#[utoipa::path(get, path = "/patient/cared-for/{id}/visit-requests/questions", tag = PATIENT,
+    operation_id = "patient_cared_for_visit_questions", security(("patient_session" = [])),
+    params(("id" = String, Path, description = "The caregiver access's id"), OnCard),
+    responses(
+        (status = OK, description = "Possibly none", body = VisitQuestions),
+        (status = NOT_FOUND, response = NotFound),
+    ))]
+async fn questions_for(
+    State(state): State<AppState>,
+    PatientApi(session): PatientApi,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(on): ApiQuery<OnCard>,
+) -> Result<Json<VisitQuestions>, ApiError> {
+    Ok(Json(
+        visits::questions_for(&state.core, &session.patient, &id, &on.link_id).await?,
+    ))
+}
+
+/// A provider's visit settings: the questions asked with each request, and how the provider
+/// hears of a new one.
+#[utoipa::path(get, path = "/providers/{id}/visit-settings", tag = PRACTICE,
+    operation_id = "get_provider_visit_settings", params(("id" = String, Path)),
+    responses(
+        (status = OK, description = "Empty until saved", body = VisitSettings),
+        (status = NOT_FOUND, response = NotFound),
+    ))]
+async fn visit_settings(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<VisitSettings>, ApiError> {
+    Ok(Json(settings::of_provider(&state.core, &actor, &id).await?))
+}
+
+/// Saves a provider's visit settings whole (admins).
+#[utoipa::path(put, path = "/providers/{id}/visit-settings", tag = PRACTICE,
+    operation_id = "save_provider_visit_settings", params(("id" = String, Path)),
+    request_body = VisitSettingsInput,
+    responses(
+        (status = OK, description = "Saved", body = VisitSettings),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = NOT_FOUND, response = NotFound),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn save_visit_settings(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<String>,
+    BoundedJson(input): BoundedJson<VisitSettingsInput>,
+) -> Result<Json<VisitSettings>, ApiError> {
+    Ok(Json(
+        settings::save(&state.core, &actor, &id, &input).await?,
     ))
 }

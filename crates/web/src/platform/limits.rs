@@ -200,12 +200,38 @@ const SHORT_WORD: TextLimit = TextLimit {
 
 impl Bounded for portico_core::visits::VisitRequestInput {
     fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
-        vec![
+        let fields: [(&'static str, &str, TextLimit); 4] = [
             ("link_id", &self.link_id, RECORD_ID),
             ("when", &self.when, SHORT_WORD),
             ("at", self.at.as_deref().unwrap_or_default(), SHORT_WORD),
             ("reason", &self.reason, portico_domain::VisitText::LIMIT),
-        ]
+        ];
+        fields
+            .into_iter()
+            .chain(
+                self.answers
+                    .iter()
+                    .map(|a| ("answers", a.as_str(), portico_domain::VisitText::LIMIT)),
+            )
+            .collect()
+    }
+}
+
+impl Bounded for portico_core::visits::settings::VisitSettingsInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        let question = portico_domain::VisitPrompts::QUESTION_LIMIT;
+        self.prompts
+            .iter()
+            .map(|p| ("prompts", p.as_str(), question))
+            .chain([
+                ("notify_by", self.notify_by.as_str(), SHORT_WORD),
+                (
+                    "notify_to",
+                    self.notify_to.as_deref().unwrap_or_default(),
+                    EmailAddress::LIMIT,
+                ),
+            ])
+            .collect()
     }
 }
 

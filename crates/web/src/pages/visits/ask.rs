@@ -39,6 +39,8 @@ struct AskPage {
     patient_name: String,
     /// What the card is: the provider, or the practice.
     card_name: String,
+    /// The provider's questions, each answered in `input.answers` at the same place.
+    questions: Vec<String>,
     input: VisitRequestInput,
     errors: FieldErrors,
     /// Where the form posts and Back leads: the patient's own visit screen, or the screen of
@@ -54,6 +56,60 @@ impl AskPage {
 
     fn at_value(&self) -> &str {
         self.input.at.as_deref().unwrap_or_default()
+    }
+
+    /// The answer typed to the `n`-th question (from 1).
+    fn answer(&self, n: &usize) -> &str {
+        n.checked_sub(1)
+            .and_then(|i| self.input.answers.get(i))
+            .map_or("", String::as_str)
+    }
+
+    /// The field (and error) name of the `n`-th answer, as the core names it.
+    fn answer_field(&self, n: &usize) -> String {
+        format!("answer_{n}")
+    }
+}
+
+/// The form as posted: the answers come as `answer_1` … `answer_5` (a form has no lists).
+#[derive(serde::Deserialize)]
+struct AskForm {
+    #[serde(default)]
+    link_id: String,
+    #[serde(default)]
+    when: String,
+    at: Option<String>,
+    #[serde(default)]
+    reason: String,
+    answer_1: Option<String>,
+    answer_2: Option<String>,
+    answer_3: Option<String>,
+    answer_4: Option<String>,
+    answer_5: Option<String>,
+}
+
+impl From<AskForm> for VisitRequestInput {
+    fn from(form: AskForm) -> VisitRequestInput {
+        let mut answers: Vec<String> = [
+            form.answer_1,
+            form.answer_2,
+            form.answer_3,
+            form.answer_4,
+            form.answer_5,
+        ]
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+        while answers.last().is_some_and(String::is_empty) {
+            answers.pop();
+        }
+        VisitRequestInput {
+            link_id: form.link_id,
+            when: form.when,
+            at: form.at,
+            reason: form.reason,
+            answers,
+        }
     }
 }
 
@@ -100,6 +156,11 @@ async fn page(
         .into_iter()
         .find(|c| c.id == input.link_id)
         .ok_or(WebError::Core(CoreError::NotFound))?;
+    let questions = match whose {
+        Whose::Own => visits::questions(&state.core, p, &card.id).await?,
+        Whose::CaredFor(access) => visits::questions_for(&state.core, p, access, &card.id).await?,
+    }
+    .questions;
     let status = match errors.is_empty() {
         true => StatusCode::OK,
         false => StatusCode::UNPROCESSABLE_ENTITY,
@@ -108,6 +169,7 @@ async fn page(
         csrf: session.csrf.clone(),
         patient_name: format!("{} {}", p.first_name, p.last_name),
         card_name: card.provider_name.unwrap_or(card.practice_name),
+        questions,
         input,
         errors,
         action,
@@ -145,8 +207,9 @@ async fn send_for(
     State(state): State<AppState>,
     PatientPage(session): PatientPage,
     Path(access): Path<String>,
-    CsrfForm(input): CsrfForm<VisitRequestInput>,
+    CsrfForm(form): CsrfForm<AskForm>,
 ) -> Result<Response, PageError> {
+    let input = VisitRequestInput::from(form);
     let work = visits::request_for(&state.core, &session.patient, &access, &input);
     match refused(limits::within(&input, work).await)? {
         None => Ok(Redirect::to(&format!("/portal/care/{access}?asked=1")).into_response()),
@@ -186,8 +249,9 @@ async fn show(
 async fn send(
     State(state): State<AppState>,
     PatientPage(session): PatientPage,
-    CsrfForm(input): CsrfForm<VisitRequestInput>,
+    CsrfForm(form): CsrfForm<AskForm>,
 ) -> Result<Response, PageError> {
+    let input = VisitRequestInput::from(form);
     let work = visits::request(&state.core, &session.patient, &input);
     match refused(limits::within(&input, work).await)? {
         None => Ok(Redirect::to("/portal?asked=1").into_response()),
