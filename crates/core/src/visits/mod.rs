@@ -363,7 +363,7 @@ fn answered(
                 answer: answer.expose().to_owned(),
             }),
             Err(portico_domain::VisitTextError::Empty) => {
-                errors.add(field, "Answer this question.");
+                errors.add(field, format!("Answer “{question}”"));
             }
             Err(refused) => errors.add(field, refused.to_string()),
         }

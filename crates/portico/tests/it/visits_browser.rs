@@ -1,7 +1,8 @@
-//! In a real browser, a visit request (issue #21, first part): Maria, on her phone, taps *Tap to
-//! begin* on her practice's card, first sends the form without a reason (said beside the field,
-//! her choice kept), then asks for a day and time with a reason. At the front desk the waiting
-//! list shows her request with its reason; proposing without a time is refused beside that
+//! In a real browser, a visit request (issue #21, first part): the practice's admin gives Dr. Kim
+//! a question for every request on her provider page (six are refused beside the field). Maria,
+//! on her phone, taps *Tap to begin* on Dr. Kim's card, first sends the form without a reason (said beside the field,
+//! her choice kept), then asks for a day and time with a reason and her answer. At the front desk
+//! the waiting list shows her request with its reason and answer; proposing without a time is refused beside that
 //! request's field, then staff accept it, and Maria's visit screen says so. Each page is checked
 //! with axe and for sideways scrolling at desktop width and on a phone, with screenshots. First,
 //! with the waiting list open at the desk, a request sent from the patient's app appears on it
@@ -23,14 +24,43 @@ async fn a_patient_asks_for_a_visit_and_the_desk_accepts_it_in_a_real_browser(
     provider: &MockServer,
 ) {
     let lakeside = app.practice_with_admin("Lakeside Clinic").await;
-    let maria = lakeside
-        .registered_patient(provider, "maria@example.org")
+    let kim = lakeside.add_provider("Dr. Ana Kim").await;
+    let maria = app
+        .registered_with_code(provider, &kim.code, "maria@example.org")
         .await;
     let card = maria.me().await.cards[0].id.clone();
     let admin_email = lakeside.admin_email.clone();
     in_a_browser(|driver| async move {
         // The desk's waiting list is open when a request comes in: it shows up without a reload.
         staff_sign_in(&driver, app, &admin_email, CLI_ADMIN_PASSWORD).await?;
+
+        // Dr. Kim's question for every request; six are too many.
+        driver
+            .goto(format!("{}/staff/providers/{}", app.url, kim.id))
+            .await?;
+        fill(
+            &driver,
+            "Questions patients answer when they ask Dr. Ana Kim for a visit",
+            "prompts",
+            "One?\nTwo?\nThree?\nFour?\nFive?\nSix?",
+        )
+        .await?;
+        submit(&driver, "Save visit settings").await?;
+        wait_for_text(&driver, "Ask at most five questions.").await?;
+        checked_at(&driver, Width::Desktop, "provider-visit-settings-refused").await?;
+        driver.find(By::Id("prompts")).await?.clear().await?;
+        fill(
+            &driver,
+            "Questions patients answer when they ask Dr. Ana Kim for a visit",
+            "prompts",
+            "Which tooth hurts?",
+        )
+        .await?;
+        submit(&driver, "Save visit settings").await?;
+        wait_for_text(&driver, "Visit settings saved.").await?;
+        checked_both(&driver, "provider-visit-settings").await?;
+        Width::Desktop.apply(&driver).await?;
+
         driver.goto(format!("{}/staff/visits", app.url)).await?;
         wait_for_text(&driver, "No visit request is waiting.").await?;
         driver
@@ -42,7 +72,10 @@ async fn a_patient_asks_for_a_visit_and_the_desk_accepts_it_in_a_real_browser(
         let asked = maria
             .post(
                 "/patient/visit-requests",
-                &serde_json::json!({ "link_id": card, "when": "now", "reason": "Sore throat" }),
+                &serde_json::json!({
+                    "link_id": card, "when": "now", "reason": "Sore throat",
+                    "answers": ["None, it is my gums"],
+                }),
             )
             .await;
         assert_eq!(asked.status(), reqwest::StatusCode::CREATED);
@@ -80,6 +113,7 @@ async fn a_patient_asks_for_a_visit_and_the_desk_accepts_it_in_a_real_browser(
         set_value(&driver, "Day and time", "at", "2026-11-20T14:30").await?;
         submit(&driver, "Send to the practice").await?;
         wait_for_text(&driver, "Say in a few words why you would like to be seen.").await?;
+        wait_for_text(&driver, "Answer “Which tooth hurts?”").await?;
         let at = driver.find(By::Id("at")).await?;
         assert_eq!(at.value().await?.as_deref(), Some("2026-11-20T14:30"));
         checked_at(&driver, Width::Phone, "portal-visit-new-refused").await?;
@@ -88,6 +122,13 @@ async fn a_patient_asks_for_a_visit_and_the_desk_accepts_it_in_a_real_browser(
             "Why would you like to be seen?",
             "reason",
             "Cough since Monday",
+        )
+        .await?;
+        fill(
+            &driver,
+            "Which tooth hurts?",
+            "answer_1",
+            "Upper left molar",
         )
         .await?;
         submit(&driver, "Send to the practice").await?;
@@ -99,6 +140,7 @@ async fn a_patient_asks_for_a_visit_and_the_desk_accepts_it_in_a_real_browser(
         click(&driver, By::LinkText("Visits")).await?;
         wait_for_path(&driver, "/staff/visits").await?;
         wait_for_text(&driver, "Cough since Monday").await?;
+        wait_for_text(&driver, "Upper left molar").await?;
         wait_for_text(&driver, "Nov 20, 2026, 2:30 PM").await?;
         checked_both(&driver, "staff-visits").await?;
         Width::Desktop.apply(&driver).await?;
