@@ -21,6 +21,7 @@ pub mod platform;
 pub mod practices;
 pub mod programs;
 pub mod registration;
+pub mod threads;
 pub mod visits;
 
 use std::sync::Arc;

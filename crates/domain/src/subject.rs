@@ -28,5 +28,7 @@ crate::stored::stored_words! {
         CaregiverAccess = "caregiver_access",
         /// A patient's request to be seen.
         VisitRequest = "visit_request",
+        /// A secure thread between one staff member and one patient.
+        Thread = "thread",
     }
 }

@@ -26,6 +26,7 @@ pub mod patients;
 pub mod practices;
 pub mod programs;
 pub mod registration;
+pub mod threads;
 pub mod visits;
 
 pub use platform::chain_key::ChainKey;

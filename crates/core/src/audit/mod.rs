@@ -168,6 +168,14 @@ actions! {
     TemplateReset => "template.reset",
     TemplateSaved => "template.saved",
     TermsAccepted => "terms.accepted",
+    /// A message was posted in a secure thread (by staff, the patient or their caregiver).
+    ThreadMessagePosted => "thread.message_posted",
+    /// Someone opened a secure thread (staff reads are reads of patient data).
+    ThreadRead => "thread.read",
+    /// Staff started a secure thread with a patient.
+    ThreadStarted => "thread.started",
+    /// A staff member read their inbox: one event per thread shown.
+    ThreadsListed => "thread.listed",
     TermsPublished => "terms.published",
     /// Staff answered a visit request (accepted, proposed another time, declined).
     VisitAnswered => "visit_request.answered",

@@ -619,6 +619,7 @@ fn subject_words(kind: SubjectKind, id: &str, name: Option<&str>) -> String {
         (SubjectKind::CaregiverAccess, Some(name)) => format!("caregiver {name}"),
         (SubjectKind::CaregiverAccess, None) => "a caregiver".to_owned(),
         (SubjectKind::VisitRequest, _) => "a visit request".to_owned(),
+        (SubjectKind::Thread, _) => "a secure conversation".to_owned(),
         (SubjectKind::ConsentText, _) => format!("version {id} of the consent text"),
         (SubjectKind::Template, _) => template_words(id),
         (SubjectKind::Notification, _) => "a sign-up notice".to_owned(),

@@ -152,6 +152,29 @@ impl Action {
                 Patients,
                 "{actor} opened the portal of {patient}",
             ),
+            Action::ThreadStarted => words(
+                "Conversation started",
+                Patients,
+                "{actor} started a secure conversation with {patient}",
+            ),
+            Action::ThreadMessagePosted => words(
+                "Message sent",
+                Patients,
+                "{actor} wrote in a secure conversation with {patient}",
+            )
+            .or_by_caregiver("{actor} wrote for {patient} in a secure conversation"),
+            Action::ThreadRead => words(
+                "Conversation read",
+                Patients,
+                "{actor} read a secure conversation with {patient}",
+            )
+            .or_by_caregiver("{actor} read a secure conversation of {patient}"),
+            Action::ThreadsListed => words(
+                "Inbox read",
+                Patients,
+                "{actor} saw a secure conversation with {patient} in their inbox",
+            )
+            .or_without_subject("{actor} read their inbox (no conversations)"),
             Action::VisitAnswered => words(
                 "Visit request answered",
                 Patients,

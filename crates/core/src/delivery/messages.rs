@@ -217,6 +217,22 @@ pub fn visit_requested(
     )
 }
 
+/// Tells one side of a secure conversation that a message waits for them: not who wrote it or
+/// what, only the link to it (which asks them to sign in first).
+pub fn thread_message(
+    channel: Channel,
+    to: &str,
+    practice_name: &str,
+    link: &str,
+) -> OutgoingMessage {
+    notice(
+        channel,
+        to,
+        format!("A secure message is waiting at {practice_name}"),
+        format!("You have a new secure message at {practice_name}. Sign in to read it: {link}"),
+    )
+}
+
 /// Tells whoever asked for a visit that the practice answered: not the answer, the time or the
 /// note, only where to read it after signing in.
 pub fn visit_answered(

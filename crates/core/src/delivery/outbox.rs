@@ -53,10 +53,12 @@ pub enum MessageKind {
     VisitRequested,
     /// Whoever asked for a visit is told that the practice answered.
     VisitAnswered,
+    /// The other side of a secure thread is told that a message waits.
+    ThreadMessage,
 }
 
 impl MessageKind {
-    const ALL: [MessageKind; 7] = [
+    const ALL: [MessageKind; 8] = [
         MessageKind::Invite,
         MessageKind::VerificationCode,
         MessageKind::RecoveryCode,
@@ -64,6 +66,7 @@ impl MessageKind {
         MessageKind::UsernameReminder,
         MessageKind::VisitRequested,
         MessageKind::VisitAnswered,
+        MessageKind::ThreadMessage,
     ];
 
     /// Reads a stored kind; a word no kind has is corrupt data, refused rather than guessed.
@@ -83,6 +86,7 @@ impl MessageKind {
             MessageKind::UsernameReminder => "username_reminder",
             MessageKind::VisitRequested => "visit_requested",
             MessageKind::VisitAnswered => "visit_answered",
+            MessageKind::ThreadMessage => "thread_message",
         }
     }
 }

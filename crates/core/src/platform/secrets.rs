@@ -40,6 +40,8 @@ pub enum Purpose {
     ConsentDocument,
     /// A visit request's reason and the practice's note, sealed at rest.
     VisitText,
+    /// A secure thread's subject and messages, sealed at rest.
+    ThreadText,
 }
 
 impl Purpose {
@@ -64,6 +66,7 @@ impl Purpose {
             Purpose::PageFlash => b"portico/v1/page-flash",
             Purpose::ConsentDocument => b"portico/v1/consent-document",
             Purpose::VisitText => b"portico/v1/visit-text",
+            Purpose::ThreadText => b"portico/v1/thread-text",
         }
     }
 }

@@ -61,6 +61,7 @@ mod templates_console;
 mod templates_console_browser;
 mod tenancy;
 mod terms;
+mod threads;
 mod tokens_console;
 mod visit_settings;
 mod visits;

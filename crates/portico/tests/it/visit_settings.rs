@@ -33,9 +33,7 @@ async fn run(backend: Backend) {
     };
     let sms = MockServer::start().await;
     provider::accept_all(&sms).await;
-    let mut settings = smtp.settings();
-    settings.extend(provider::settings(&sms));
-    let Some(app) = TestApp::spawn_with(backend, &settings).await else {
+    let Some(app) = provider::spawn_with_mail(backend, &sms, &smtp).await else {
         return;
     };
     a_provider_asks_questions_and_is_told_of_each_request(&app, &sms, &smtp).await;

@@ -23,6 +23,7 @@ mod patients;
 mod practices;
 mod programs;
 mod registration;
+mod threads;
 mod visits;
 
 pub use delivery::reports::{SMS_STATUS_PATH, SmsHookSettings};
@@ -84,6 +85,7 @@ fn every_route() -> Vec<UtoipaMethodRouter<AppState>> {
         patients::routes(),
         caregivers::routes(),
         visits::routes(),
+        threads::routes(),
         delivery::routes(),
     ]
     .into_iter()

@@ -248,3 +248,23 @@ impl Bounded for portico_core::visits::VisitAnswerInput {
         ]
     }
 }
+
+impl Bounded for portico_core::threads::NewThreadInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("patient_id", &self.patient_id, RECORD_ID),
+            (
+                "subject",
+                &self.subject,
+                portico_domain::ThreadSubject::LIMIT,
+            ),
+            ("body", &self.body, portico_domain::MessageText::LIMIT),
+        ]
+    }
+}
+
+impl Bounded for portico_core::threads::ReplyInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![("body", &self.body, portico_domain::MessageText::LIMIT)]
+    }
+}

@@ -72,6 +72,18 @@ pub async fn spawn(backend: Backend, provider: &MockServer) -> Option<TestApp> {
 }
 
 /// The provider accepts everything sent with the right credentials.
+/// A service whose texts go to the stand-in provider `sms` and whose emails to the real SMTP
+/// server `smtp`, for stories that read both.
+pub async fn spawn_with_mail(
+    backend: Backend,
+    sms: &MockServer,
+    smtp: &crate::mailbox::SmtpServer,
+) -> Option<TestApp> {
+    let mut settings = smtp.settings();
+    settings.extend(self::settings(sms));
+    TestApp::spawn_with(backend, &settings).await
+}
+
 pub async fn accept_all(provider: &MockServer) {
     for (at, sid) in [
         (MESSAGES, "SM00000000000000000000000000000001"),

@@ -1,0 +1,514 @@
+//! Secure threads, "patient talk" (docs/PRODUCT.md §7): a private conversation of one practice
+//! between one staff member and one patient. Only that staff member, the patient and the
+//! patient's caregivers with access at that practice read it: any other staff member of the
+//! practice, any other practice and any other patient get "not found", exactly as for an id that
+//! does not exist. Once the practice has end-dated the patient's access the thread is history:
+//! the staff member still reads it, with a note why, the patient no longer sees it, and nobody
+//! posts. The subject and the messages are sealed at rest; the messages telling someone that a
+//! message waits say only that, with a link.
+
+mod access;
+
+use portico_domain::{Channel, MessageText, SubjectKind, ThreadSubject};
+use portico_store::Tx;
+use portico_store::accounts::patients;
+use portico_store::practices::staff;
+use portico_store::threads::{self as store, Author, MessageRow, NewThread, ThreadRow};
+
+use crate::PatientActor;
+use crate::audit::{self, Action, Shown};
+use crate::delivery::messages;
+use crate::delivery::outbox::{self, About, MessageKind};
+use crate::platform::actor::StaffActor;
+use crate::platform::clock::Timestamp;
+use crate::platform::secrets::Purpose;
+use crate::{Core, CoreError, FieldErrors, new_id};
+
+use access::{Reader, Seen};
+
+/// At most this many threads in an inbox.
+const INBOX_LIMIT: i64 = 200;
+
+/// What a staff member sends to start a thread.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct NewThreadInput {
+    /// The patient (a patient of the practice whose access is in force).
+    #[cfg_attr(feature = "openapi", schema(required = true, default))]
+    pub patient_id: String,
+    /// What the conversation is about, the case (one line, at most 120 characters).
+    #[cfg_attr(feature = "openapi", schema(required = true, default))]
+    pub subject: String,
+    /// The first message (at most 5000 characters).
+    #[cfg_attr(feature = "openapi", schema(required = true, default))]
+    pub body: String,
+}
+
+/// A reply.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct ReplyInput {
+    /// At most 5000 characters.
+    #[cfg_attr(feature = "openapi", schema(required = true, default))]
+    pub body: String,
+}
+
+/// A thread as an inbox lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThreadSummary {
+    pub id: String,
+    pub practice_name: String,
+    /// The staff member of the conversation.
+    pub staff_name: String,
+    pub patient_id: String,
+    pub patient_name: String,
+    pub subject: String,
+    pub last_message_at: String,
+    /// Messages from the other side not yet read by whoever is reading.
+    pub unread: i64,
+    /// True once the practice ended the patient's access: history, nobody posts.
+    pub read_only: bool,
+}
+
+/// One message.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThreadMessage {
+    pub id: String,
+    pub author_name: String,
+    /// Written by the practice's staff member (otherwise by the patient or their caregiver).
+    pub from_practice: bool,
+    /// Written by a caregiver acting for the patient.
+    pub by_caregiver: bool,
+    pub body: String,
+    pub created_at: String,
+    /// For the patient's side: the staff member has read the thread since this message.
+    pub read_by_practice: bool,
+}
+
+/// A thread with its messages, oldest first.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThreadView {
+    #[serde(flatten)]
+    pub summary: ThreadSummary,
+    pub messages: Vec<ThreadMessage>,
+    /// Why nobody can post any more, when `read_only`.
+    pub read_only_why: Option<String>,
+}
+
+const ENDED: &str = "The practice ended this patient's access to the portal: the conversation \
+                     is kept as history, and nobody can write in it.";
+
+fn open(core: &Core, sealed: &str) -> Result<String, CoreError> {
+    core.keys()
+        .open(Purpose::ThreadText, sealed)
+        .ok_or_else(|| CoreError::Internal("a thread text does not open".into()))
+}
+
+fn summary(
+    core: &Core,
+    row: &ThreadRow,
+    reader: Reader,
+    read_only: bool,
+) -> Result<ThreadSummary, CoreError> {
+    Ok(ThreadSummary {
+        id: row.id.clone(),
+        practice_name: row.practice_name.clone(),
+        staff_name: row.staff_name.clone(),
+        patient_id: row.patient_id.clone(),
+        patient_name: format!("{} {}", row.first_name, row.last_name),
+        subject: open(core, &row.subject_sealed)?,
+        last_message_at: Timestamp::from_millis(row.last_message_at).to_rfc3339(),
+        unread: match reader {
+            Reader::Staff => row.staff_unread,
+            Reader::PatientSide => row.patient_unread,
+        },
+        read_only,
+    })
+}
+
+fn message(core: &Core, thread: &ThreadRow, m: MessageRow) -> Result<ThreadMessage, CoreError> {
+    let from_practice = m.author_kind == "staff";
+    let author_name = match (&m.staff_name, &m.first_name, &m.last_name) {
+        (Some(name), _, _) => name.clone(),
+        (None, Some(first), Some(last)) => format!("{first} {last}"),
+        _ => "Someone no longer here".to_owned(),
+    };
+    Ok(ThreadMessage {
+        read_by_practice: !from_practice && thread.staff_read_at.is_some_and(|r| r >= m.created_at),
+        body: open(core, &m.body_sealed)?,
+        by_caregiver: m.author_kind == "caregiver",
+        created_at: Timestamp::from_millis(m.created_at).to_rfc3339(),
+        id: m.id,
+        author_name,
+        from_practice,
+    })
+}
+
+async fn view(core: &Core, seen: &Seen, reader: Reader) -> Result<ThreadView, CoreError> {
+    let rows = store::messages(core.store(), &seen.thread.id).await?;
+    let messages = rows
+        .into_iter()
+        .map(|m| message(core, &seen.thread, m))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ThreadView {
+        summary: summary(core, &seen.thread, reader, seen.read_only)?,
+        messages,
+        read_only_why: seen.read_only.then(|| ENDED.to_owned()),
+    })
+}
+
+/// A staff member starts a thread with a patient of the practice (a person signed in: API
+/// tokens have no conversations).
+pub async fn start(
+    core: &Core,
+    actor: &StaffActor,
+    input: &NewThreadInput,
+) -> Result<ThreadView, CoreError> {
+    access::require_person(actor)?;
+    // Another practice's patient is not found, whatever their state there.
+    if !portico_store::patients::is_of_practice(core.store(), &actor.practice_id, &input.patient_id)
+        .await?
+    {
+        return Err(CoreError::NotFound);
+    }
+    let mut errors = FieldErrors::new();
+    let subject = errors.take("subject", ThreadSubject::parse(&input.subject));
+    let body = errors.take("body", MessageText::parse(&input.body));
+    let in_force = access::patient_in_force(core, &input.patient_id, &actor.practice_id).await?;
+    errors.into_result()?;
+    let (Some(subject), Some(body)) = (subject, body) else {
+        return Err(CoreError::Internal("field errors were not recorded".into()));
+    };
+    if !in_force {
+        return Err(CoreError::Conflict(
+            "This patient's access to the portal has ended: a conversation cannot start.",
+        ));
+    }
+    let now = core.now();
+    let id = new_id();
+    let mut tx = core.store().begin().await?;
+    store::insert(
+        &mut tx,
+        &NewThread {
+            id: id.clone(),
+            practice_id: actor.practice_id.clone(),
+            staff_id: actor.staff_id.clone(),
+            patient_id: input.patient_id.clone(),
+            subject_sealed: core.keys().seal(Purpose::ThreadText, subject.expose()),
+            created_at: now.as_millis(),
+        },
+    )
+    .await?;
+    audit::by_staff(actor, Action::ThreadStarted, now)
+        .subject(SubjectKind::Thread, &id)
+        .patient(&input.patient_id)
+        .append(&mut tx)
+        .await?;
+    let thread = store::find(&mut tx, &id)
+        .await?
+        .ok_or_else(|| CoreError::Internal("a new thread is missing".into()))?;
+    post(core, &mut tx, &thread, Poster::Staff(actor), &body, now).await?;
+    tx.commit().await?;
+    staff_thread(core, actor, &id).await
+}
+
+/// The staff member's own threads, latest message first; each shown is a read of its patient.
+pub async fn staff_inbox(core: &Core, actor: &StaffActor) -> Result<Vec<ThreadSummary>, CoreError> {
+    access::require_person(actor)?;
+    let rows = store::for_staff(
+        core.store(),
+        &actor.practice_id,
+        &actor.staff_id,
+        INBOX_LIMIT,
+    )
+    .await?;
+    let mut list = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let read_only = !access::patient_in_force(core, &row.patient_id, &row.practice_id).await?;
+        list.push(summary(core, row, Reader::Staff, read_only)?);
+    }
+    let shown: Vec<Shown<'_>> = list
+        .iter()
+        .map(|t| Shown {
+            kind: SubjectKind::Thread,
+            id: &t.id,
+            patient_id: Some(&t.patient_id),
+        })
+        .collect();
+    audit::staff_saw(core, actor, Action::ThreadsListed, &shown).await?;
+    Ok(list)
+}
+
+/// One of the staff member's threads, which they have now read.
+pub async fn staff_thread(
+    core: &Core,
+    actor: &StaffActor,
+    id: &str,
+) -> Result<ThreadView, CoreError> {
+    let seen = access::as_staff(core, actor, id).await?;
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    store::read_by_staff(&mut tx, id, now.as_millis()).await?;
+    audit::by_staff(actor, Action::ThreadRead, now)
+        .subject(SubjectKind::Thread, id)
+        .patient(&seen.thread.patient_id)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    let seen = access::as_staff(core, actor, id).await?;
+    view(core, &seen, Reader::Staff).await
+}
+
+/// The staff member replies in their thread.
+pub async fn staff_reply(
+    core: &Core,
+    actor: &StaffActor,
+    id: &str,
+    input: &ReplyInput,
+) -> Result<ThreadView, CoreError> {
+    let seen = access::as_staff(core, actor, id).await?;
+    let body = parse_body(&input.body)?;
+    writable(&seen)?;
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    post(
+        core,
+        &mut tx,
+        &seen.thread,
+        Poster::Staff(actor),
+        &body,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    staff_thread(core, actor, id).await
+}
+
+/// The signed-in patient's threads at the practices they still see, latest first.
+pub async fn patient_inbox(
+    core: &Core,
+    patient: &PatientActor,
+) -> Result<Vec<ThreadSummary>, CoreError> {
+    let rows = store::for_patient(core.store(), &patient.patient_id, None, INBOX_LIMIT).await?;
+    let mut list = Vec::new();
+    for row in &rows {
+        if access::patient_in_force(core, &row.patient_id, &row.practice_id).await? {
+            list.push(summary(core, row, Reader::PatientSide, false)?);
+        }
+    }
+    Ok(list)
+}
+
+/// One of the patient's threads, which they have now read.
+pub async fn patient_thread(
+    core: &Core,
+    patient: &PatientActor,
+    id: &str,
+) -> Result<ThreadView, CoreError> {
+    access::as_patient(core, patient, id).await?;
+    store::read_by_patient(core.store(), id).await?;
+    let seen = access::as_patient(core, patient, id).await?;
+    view(core, &seen, Reader::PatientSide).await
+}
+
+/// The patient replies.
+pub async fn patient_reply(
+    core: &Core,
+    patient: &PatientActor,
+    id: &str,
+    input: &ReplyInput,
+) -> Result<ThreadView, CoreError> {
+    let seen = access::as_patient(core, patient, id).await?;
+    let body = parse_body(&input.body)?;
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    post(
+        core,
+        &mut tx,
+        &seen.thread,
+        Poster::Patient(patient),
+        &body,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    patient_thread(core, patient, id).await
+}
+
+/// The threads of a patient the caregiver cares for, at the practice of the access.
+pub async fn cared_for_inbox(
+    core: &Core,
+    caregiver: &PatientActor,
+    access_id: &str,
+) -> Result<Vec<ThreadSummary>, CoreError> {
+    let acting = crate::caregivers::acting_for(core, caregiver, access_id).await?;
+    let practice = acting.access.practice_id.as_str();
+    store::for_patient(
+        core.store(),
+        &acting.patient_id,
+        Some(practice),
+        INBOX_LIMIT,
+    )
+    .await?
+    .iter()
+    .map(|row| summary(core, row, Reader::PatientSide, false))
+    .collect()
+}
+
+/// A thread of the patient the caregiver cares for (audited as the caregiver reading it).
+pub async fn cared_for_thread(
+    core: &Core,
+    caregiver: &PatientActor,
+    access_id: &str,
+    id: &str,
+) -> Result<ThreadView, CoreError> {
+    let (seen, _) = access::as_caregiver(core, caregiver, access_id, id).await?;
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    store::read_by_patient(&mut tx, id).await?;
+    audit::by_caregiver(caregiver, &seen.thread.patient_id, Action::ThreadRead, now)
+        .practice(&seen.thread.practice_id)
+        .subject(SubjectKind::Thread, id)
+        .append(&mut tx)
+        .await?;
+    tx.commit().await?;
+    let (seen, _) = access::as_caregiver(core, caregiver, access_id, id).await?;
+    view(core, &seen, Reader::PatientSide).await
+}
+
+/// A caregiver with full access writes for the patient (read-only access: 403).
+pub async fn cared_for_reply(
+    core: &Core,
+    caregiver: &PatientActor,
+    access_id: &str,
+    id: &str,
+    input: &ReplyInput,
+) -> Result<ThreadView, CoreError> {
+    let (seen, read_only_access) = access::as_caregiver(core, caregiver, access_id, id).await?;
+    if read_only_access {
+        return Err(CoreError::Forbidden);
+    }
+    let body = parse_body(&input.body)?;
+    let now = core.now();
+    let mut tx = core.store().begin().await?;
+    post(
+        core,
+        &mut tx,
+        &seen.thread,
+        Poster::Caregiver(caregiver),
+        &body,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    cared_for_thread(core, caregiver, access_id, id).await
+}
+
+fn parse_body(body: &str) -> Result<MessageText, CoreError> {
+    MessageText::parse(body)
+        .map_err(|e| CoreError::Invalid(FieldErrors::single("body", e.to_string())))
+}
+
+fn writable(seen: &Seen) -> Result<(), CoreError> {
+    match seen.read_only {
+        true => Err(CoreError::Conflict(
+            "The practice ended this patient's access to the portal: nobody can write in this \
+             conversation any more.",
+        )),
+        false => Ok(()),
+    }
+}
+
+/// Who posts.
+enum Poster<'a> {
+    Staff(&'a StaffActor),
+    Patient(&'a PatientActor),
+    Caregiver(&'a PatientActor),
+}
+
+/// Adds the message, audits it, and tells the other side that a message waits.
+async fn post(
+    core: &Core,
+    tx: &mut Tx,
+    thread: &ThreadRow,
+    poster: Poster<'_>,
+    body: &MessageText,
+    now: Timestamp,
+) -> Result<(), CoreError> {
+    let id = new_id();
+    let sealed = core.keys().seal(Purpose::ThreadText, body.expose());
+    let (author, event) = match &poster {
+        Poster::Staff(actor) => (
+            Author::Staff(&actor.staff_id),
+            audit::by_staff(actor, Action::ThreadMessagePosted, now).patient(&thread.patient_id),
+        ),
+        Poster::Patient(p) => (
+            Author::Patient(&p.patient_id),
+            audit::by_patient(p, Action::ThreadMessagePosted, now).practice(&thread.practice_id),
+        ),
+        Poster::Caregiver(c) => (
+            Author::Caregiver(&c.patient_id),
+            audit::by_caregiver(c, &thread.patient_id, Action::ThreadMessagePosted, now)
+                .practice(&thread.practice_id),
+        ),
+    };
+    store::post(tx, &thread.id, &id, author, &sealed, now.as_millis()).await?;
+    event
+        .subject(SubjectKind::Thread, &thread.id)
+        .append(&mut *tx)
+        .await?;
+    let url = &core.settings().public_url;
+    let (channel, message) = match poster {
+        Poster::Staff(_) => {
+            let Some(patient) = patients::find(&mut *tx, &thread.patient_id).await? else {
+                return Ok(());
+            };
+            let (channel, to) = match patient.email {
+                Some(email) => (Channel::Email, email),
+                None => (Channel::Sms, patient.phone),
+            };
+            let link = format!("{url}/portal/messages/{}", thread.id);
+            let message = messages::thread_message(channel, &to, &thread.practice_name, &link);
+            (channel, message)
+        }
+        Poster::Patient(_) | Poster::Caregiver(_) => {
+            let Some(member) =
+                staff::find_in_practice(&mut *tx, &thread.practice_id, &thread.staff_id).await?
+            else {
+                return Ok(());
+            };
+            if !member.active {
+                return Ok(());
+            }
+            let link = format!("{url}/staff/messages/{}", thread.id);
+            let message = messages::thread_message(
+                Channel::Email,
+                &member.email,
+                &thread.practice_name,
+                &link,
+            );
+            (Channel::Email, message)
+        }
+    };
+    let about = About {
+        practice_id: &thread.practice_id,
+        subject: SubjectKind::Thread,
+        id: &thread.id,
+    };
+    outbox::enqueue(
+        tx,
+        core.keys(),
+        about,
+        MessageKind::ThreadMessage,
+        channel,
+        &message,
+        now,
+    )
+    .await?;
+    Ok(())
+}

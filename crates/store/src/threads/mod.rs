@@ -1,0 +1,160 @@
+//! Secure threads and their messages. Every read by id is the caller's to scope: core checks
+//! the thread's staff member, patient or caregiver before showing anything of it.
+
+use crate::platform::db::{execute, fetch};
+use crate::{Exec, Result, Tx};
+
+#[derive(Debug, Clone)]
+pub struct NewThread {
+    pub id: String,
+    pub practice_id: String,
+    pub staff_id: String,
+    pub patient_id: String,
+    pub subject_sealed: String,
+    pub created_at: i64,
+}
+
+/// A thread with the names it is shown with.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ThreadRow {
+    pub id: String,
+    pub practice_id: String,
+    pub practice_name: String,
+    pub staff_id: String,
+    pub staff_name: String,
+    pub patient_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub subject_sealed: String,
+    pub last_message_at: i64,
+    pub staff_unread: i64,
+    pub patient_unread: i64,
+    pub staff_read_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// One message with its author's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: String,
+    pub author_kind: String,
+    pub author_id: String,
+    pub staff_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub body_sealed: String,
+    pub created_at: i64,
+}
+
+macro_rules! thread_select {
+    () => {
+        "SELECT t.id, t.practice_id, pr.name AS practice_name, t.staff_id,
+                s.display_name AS staff_name, t.patient_id, p.first_name, p.last_name,
+                t.subject_sealed, t.last_message_at, t.staff_unread, t.patient_unread,
+                t.staff_read_at, t.created_at
+         FROM threads t
+         JOIN practices pr ON pr.id = t.practice_id
+         JOIN staff s ON s.id = t.staff_id
+         JOIN patients p ON p.id = t.patient_id "
+    };
+}
+
+pub async fn insert(db: impl Into<Exec<'_>>, t: &NewThread) -> Result<()> {
+    execute!(db,
+        "INSERT INTO threads (id, practice_id, staff_id, patient_id, subject_sealed,
+            last_message_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)";
+        &t.id, &t.practice_id, &t.staff_id, &t.patient_id, &t.subject_sealed, t.created_at)?;
+    Ok(())
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Author<'a> {
+    Staff(&'a str),
+    Patient(&'a str),
+    Caregiver(&'a str),
+}
+
+/// Adds a message and counts it unread for the other side.
+pub async fn post(
+    tx: &mut Tx,
+    thread_id: &str,
+    id: &str,
+    author: Author<'_>,
+    body_sealed: &str,
+    at: i64,
+) -> Result<()> {
+    let (kind, author_id, to_staff, to_patient) = match author {
+        Author::Staff(id) => ("staff", id, 0_i64, 1_i64),
+        Author::Patient(id) => ("patient", id, 1, 0),
+        Author::Caregiver(id) => ("caregiver", id, 1, 0),
+    };
+    execute!(&mut *tx,
+        "INSERT INTO thread_messages (id, thread_id, author_kind, author_id, body_sealed, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)";
+        id, thread_id, kind, author_id, body_sealed, at)?;
+    execute!(&mut *tx,
+        "UPDATE threads SET last_message_at = $2, staff_unread = staff_unread + $3,
+                patient_unread = patient_unread + $4
+         WHERE id = $1";
+        thread_id, at, to_staff, to_patient)?;
+    Ok(())
+}
+
+pub async fn find(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<ThreadRow>> {
+    Ok(fetch!(db, fetch_optional, concat!(thread_select!(), "WHERE t.id = $1"); id)?)
+}
+
+/// A staff member's threads at their practice, latest message first.
+pub async fn for_staff(
+    db: impl Into<Exec<'_>>,
+    practice_id: &str,
+    staff_id: &str,
+    limit: i64,
+) -> Result<Vec<ThreadRow>> {
+    Ok(fetch!(db, fetch_all,
+        concat!(thread_select!(),
+            "WHERE t.staff_id = $1 AND t.practice_id = $2
+             ORDER BY t.last_message_at DESC, t.id LIMIT $3");
+        staff_id, practice_id, limit)?)
+}
+
+/// A patient's threads (at one practice, or all), latest message first.
+pub async fn for_patient(
+    db: impl Into<Exec<'_>>,
+    patient_id: &str,
+    practice_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<ThreadRow>> {
+    Ok(fetch!(db, fetch_all,
+        concat!(thread_select!(),
+            "WHERE t.patient_id = $1 AND ($2 IS NULL OR t.practice_id = $2)
+             ORDER BY t.last_message_at DESC, t.id LIMIT $3");
+        patient_id, practice_id, limit)?)
+}
+
+/// A thread's messages, oldest first.
+pub async fn messages(db: impl Into<Exec<'_>>, thread_id: &str) -> Result<Vec<MessageRow>> {
+    Ok(fetch!(db, fetch_all,
+        "SELECT m.id, m.author_kind, m.author_id, s.display_name AS staff_name,
+                p.first_name, p.last_name, m.body_sealed, m.created_at
+         FROM thread_messages m
+         LEFT JOIN staff s ON m.author_kind = 'staff' AND s.id = m.author_id
+         LEFT JOIN patients p ON m.author_kind <> 'staff' AND p.id = m.author_id
+         WHERE m.thread_id = $1
+         ORDER BY m.created_at, m.id";
+        thread_id)?)
+}
+
+/// The staff member read the thread: nothing unread for them, and the patient sees "Read".
+pub async fn read_by_staff(db: impl Into<Exec<'_>>, id: &str, at: i64) -> Result<()> {
+    execute!(db, "UPDATE threads SET staff_unread = 0, staff_read_at = $2 WHERE id = $1"; id, at)?;
+    Ok(())
+}
+
+/// The patient (or their caregiver) read the thread.
+pub async fn read_by_patient(db: impl Into<Exec<'_>>, id: &str) -> Result<()> {
+    execute!(db, "UPDATE threads SET patient_unread = 0 WHERE id = $1"; id)?;
+    Ok(())
+}
