@@ -2,7 +2,8 @@
 //! caregiver for two children keeps one account, sees a child's portal only once both have
 //! registered, the child (or staff, recording the parent's authority) approved and the parent
 //! confirmed the child's birth date; read-only access cannot act; a withdrawal closes the
-//! child's portal to the parent with the very next request. Wrong birth dates end the access
+//! child's portal to the parent with the very next request, the child's secure conversations
+//! with it (which the parent read, and with full access wrote in for the child). Wrong birth dates end the access
 //! after five tries, even in a burst, and another practice's staff find none of it.
 
 use reqwest::StatusCode;
@@ -353,6 +354,77 @@ async fn a_parent_with_one_account_cares_for_two_children_until_one_withdraws(
     )
     .await;
 
+    // Bea writes to Emma and to Liam. Pat reads both; writes for Liam (full access), shown as
+    // Pat acting for him, and not for Emma (read only).
+    let bea = lakeside.admin_session().await;
+    let emma_id = patient_id(&lakeside, "emma").await;
+    let start = |patient: String, subject: &'static str| {
+        let bea = &bea;
+        async move {
+            let started = Api::expect(
+                bea.call(
+                    reqwest::Method::POST,
+                    "/threads",
+                    json!({ "patient_id": patient, "subject": subject, "body": "Please call us." }),
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await;
+            started["id"].as_str().expect("a thread").to_owned()
+        }
+    };
+    let emma_thread = start(emma_id, "School form").await;
+    let liam_thread = start(liam.clone(), "Ear check").await;
+    let emma_threads = format!("/patient/cared-for/{emma_access}/threads");
+    let liam_threads = format!("/patient/cared-for/{liam_access}/threads");
+    let listed = Api::expect(pat.get(&emma_threads).await, StatusCode::OK).await;
+    assert_eq!(listed[0]["subject"], "School form");
+    Api::expect(
+        pat.get(&format!("{emma_threads}/{emma_thread}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    Api::expect(
+        pat.post(
+            &format!("{emma_threads}/{emma_thread}/messages"),
+            &json!({ "body": "Will do." }),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    // Liam's thread is not reachable through Emma's access, nor Emma's through Liam's.
+    Api::expect(
+        pat.get(&format!("{emma_threads}/{liam_thread}")).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    app.advance(std::time::Duration::from_secs(60));
+    let written = Api::expect(
+        pat.post(
+            &format!("{liam_threads}/{liam_thread}/messages"),
+            &json!({ "body": "I will call this afternoon." }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(written["messages"][1]["author_name"], "Pat Parent");
+    assert_eq!(written["messages"][1]["by_caregiver"], true);
+    let seen_by_bea = Api::expect(
+        bea.call(
+            reqwest::Method::GET,
+            &format!("/threads/{liam_thread}"),
+            Value::Null,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(seen_by_bea["messages"][1]["by_caregiver"], true);
+    assert_eq!(seen_by_bea["patient_name"], "Liam Parent");
+
     // Emma withdraws Pat's access: her portal is closed to Pat at once; Liam's stays open.
     let ended = Api::expect(
         emma.delete(&format!("/patient/caregivers/{emma_access}"))
@@ -367,6 +439,12 @@ async fn a_parent_with_one_account_cares_for_two_children_until_one_withdraws(
         StatusCode::OK,
     )
     .await;
+    Api::expect(
+        pat.get(&format!("{emma_threads}/{emma_thread}")).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    Api::expect(pat.get(&emma_threads).await, StatusCode::NOT_FOUND).await;
     let after = sharing(&pat).await["cared_for"].clone();
     assert_eq!(named(&after, "Emma Parent")["state"], "ended");
     assert_eq!(named(&after, "Liam Parent")["state"], "active");
