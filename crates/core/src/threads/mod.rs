@@ -71,6 +71,9 @@ pub struct ThreadSummary {
     pub unread: i64,
     /// True once the practice ended the patient's access: history, nobody posts.
     pub read_only: bool,
+    /// When the last message came, on the practice's clock ("Today, 10:42 AM").
+    #[serde(skip)]
+    pub last_message_words: String,
 }
 
 /// One message.
@@ -87,6 +90,9 @@ pub struct ThreadMessage {
     pub created_at: String,
     /// For the patient's side: the staff member has read the thread since this message.
     pub read_by_practice: bool,
+    /// When it was written, on the practice's clock.
+    #[serde(skip)]
+    pub created_words: String,
 }
 
 /// A thread with its messages, oldest first.
@@ -109,6 +115,13 @@ fn open(core: &Core, sealed: &str) -> Result<String, CoreError> {
         .ok_or_else(|| CoreError::Internal("a thread text does not open".into()))
 }
 
+/// An instant on the practice's clock, as pages show it.
+fn words(core: &Core, row: &ThreadRow, millis: i64) -> Result<String, CoreError> {
+    let zone = portico_domain::TimeZone::parse(&row.time_zone)
+        .map_err(|_| CoreError::Internal(format!("unknown time zone {:?}", row.time_zone)))?;
+    Ok(zone.readable(millis, core.now().as_millis()))
+}
+
 fn summary(
     core: &Core,
     row: &ThreadRow,
@@ -116,6 +129,7 @@ fn summary(
     read_only: bool,
 ) -> Result<ThreadSummary, CoreError> {
     Ok(ThreadSummary {
+        last_message_words: words(core, row, row.last_message_at)?,
         id: row.id.clone(),
         practice_name: row.practice_name.clone(),
         staff_name: row.staff_name.clone(),
@@ -139,6 +153,7 @@ fn message(core: &Core, thread: &ThreadRow, m: MessageRow) -> Result<ThreadMessa
         _ => "Someone no longer here".to_owned(),
     };
     Ok(ThreadMessage {
+        created_words: words(core, thread, m.created_at)?,
         read_by_practice: !from_practice && thread.staff_read_at.is_some_and(|r| r >= m.created_at),
         body: open(core, &m.body_sealed)?,
         by_caregiver: m.author_kind == "caregiver",

@@ -20,6 +20,8 @@ pub struct ThreadRow {
     pub id: String,
     pub practice_id: String,
     pub practice_name: String,
+    /// The practice's IANA time zone: times are shown on its clock.
+    pub time_zone: String,
     pub staff_id: String,
     pub staff_name: String,
     pub patient_id: String,
@@ -48,7 +50,7 @@ pub struct MessageRow {
 
 macro_rules! thread_select {
     () => {
-        "SELECT t.id, t.practice_id, pr.name AS practice_name, t.staff_id,
+        "SELECT t.id, t.practice_id, pr.name AS practice_name, pr.time_zone, t.staff_id,
                 s.display_name AS staff_name, t.patient_id, p.first_name, p.last_name,
                 t.subject_sealed, t.last_message_at, t.staff_unread, t.patient_unread,
                 t.staff_read_at, t.created_at

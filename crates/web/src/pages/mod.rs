@@ -24,6 +24,7 @@ pub(crate) mod patients;
 mod practices;
 mod programs;
 mod registration;
+mod threads;
 mod visits;
 
 use askama::Template;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(patients::routes())
         .merge(caregivers::routes())
         .merge(visits::routes())
+        .merge(threads::routes())
         .merge(practices::routes())
         .merge(audit::routes())
         .merge(delivery::routes())

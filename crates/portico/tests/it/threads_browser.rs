@@ -1,0 +1,119 @@
+//! In a real browser, a secure conversation (issue #21): Bea, at her desk, opens Maria's record
+//! and writes to her (an empty form is refused beside its fields); Maria, on her phone, finds
+//! the message from her visit screen, reads it, is refused an empty reply, and answers; Bea's
+//! inbox shows the answer as new, and the conversation shows it. Sam, another staff member of
+//! the same practice, gets the not-found page for it. Each page is checked with axe and for
+//! sideways scrolling at desktop width and on a phone, with screenshots.
+
+use thirtyfour::prelude::*;
+use wiremock::MockServer;
+
+use crate::browser::{
+    Width, checked_at, checked_both, click, fill, in_a_browser, staff_sign_in, submit,
+    wait_for_path, wait_for_path_prefix, wait_for_text,
+};
+use crate::common::{CLI_ADMIN_PASSWORD, PASSPHRASE, STAFF_PASSWORD, TestApp, with_provider};
+
+with_provider!(a_staff_member_and_a_patient_write_to_each_other_in_a_real_browser);
+
+async fn a_staff_member_and_a_patient_write_to_each_other_in_a_real_browser(
+    app: &TestApp,
+    provider: &MockServer,
+) {
+    let lakeside = app.practice_with_admin("Lakeside Clinic").await;
+    lakeside
+        .registered_patient(provider, "maria@example.org")
+        .await;
+    let found = crate::common::Api::expect(
+        lakeside.get("/patients?q=maria").await,
+        reqwest::StatusCode::OK,
+    )
+    .await;
+    let maria_id = found["items"][0]["id"].as_str().expect("Maria").to_owned();
+    lakeside
+        .admin()
+        .await
+        .add_staff("Sam Staff", "sam@lakeside.example", "staff")
+        .await;
+    let admin_email = lakeside.admin_email.clone();
+    in_a_browser(|driver| async move {
+        // Bea writes to Maria from her record; an empty form is refused beside its fields.
+        staff_sign_in(&driver, app, &admin_email, CLI_ADMIN_PASSWORD).await?;
+        driver
+            .goto(format!("{}/staff/patients/{maria_id}", app.url))
+            .await?;
+        click(&driver, By::PartialLinkText("Write to the patient")).await?;
+        wait_for_text(&driver, "Write to Maria Lopez").await?;
+        submit(&driver, "Send").await?;
+        wait_for_text(
+            &driver,
+            "Say in a few words what this conversation is about.",
+        )
+        .await?;
+        wait_for_text(&driver, "Write your message.").await?;
+        checked_at(&driver, Width::Desktop, "staff-message-new-refused").await?;
+        fill(&driver, "Subject", "subject", "Knee surgery").await?;
+        fill(
+            &driver,
+            "Message",
+            "body",
+            "Your MRI results are in.\nCan you come on Tuesday?",
+        )
+        .await?;
+        submit(&driver, "Send").await?;
+        wait_for_path_prefix(&driver, "/staff/messages/").await?;
+        wait_for_text(&driver, "Can you come on Tuesday?").await?;
+        let thread_url = driver.current_url().await?.to_string();
+        checked_both(&driver, "staff-thread").await?;
+        driver.delete_all_cookies().await?;
+
+        // Maria, on her phone, finds it from her visit screen and answers.
+        Width::Phone.apply(&driver).await?;
+        driver.goto(format!("{}/portal/sign-in", app.url)).await?;
+        fill(
+            &driver,
+            "Email address or username",
+            "name",
+            "maria@example.org",
+        )
+        .await?;
+        fill(&driver, "Password", "password", PASSPHRASE).await?;
+        submit(&driver, "Sign in").await?;
+        wait_for_path(&driver, "/portal").await?;
+        click(&driver, By::LinkText("Messages from your practice")).await?;
+        wait_for_path(&driver, "/portal/messages").await?;
+        wait_for_text(&driver, "1 new").await?;
+        checked_at(&driver, Width::Phone, "portal-messages").await?;
+        click(&driver, By::PartialLinkText("Knee surgery")).await?;
+        wait_for_text(&driver, "Your MRI results are in.").await?;
+        submit(&driver, "Send").await?;
+        wait_for_text(&driver, "Write your message.").await?;
+        checked_at(&driver, Width::Phone, "portal-thread-refused").await?;
+        fill(&driver, "Your reply", "body", "Tuesday at 10 works for me.").await?;
+        submit(&driver, "Send").await?;
+        wait_for_text(&driver, "Tuesday at 10 works for me.").await?;
+        checked_both(&driver, "portal-thread").await?;
+        driver.delete_all_cookies().await?;
+
+        // Bea's inbox shows the answer as new.
+        Width::Desktop.apply(&driver).await?;
+        staff_sign_in(&driver, app, &admin_email, CLI_ADMIN_PASSWORD).await?;
+        click(&driver, By::LinkText("Messages")).await?;
+        wait_for_path(&driver, "/staff/messages").await?;
+        wait_for_text(&driver, "1 new").await?;
+        checked_both(&driver, "staff-messages").await?;
+        Width::Desktop.apply(&driver).await?;
+        click(&driver, By::LinkText("Knee surgery")).await?;
+        wait_for_text(&driver, "Tuesday at 10 works for me.").await?;
+        driver.delete_all_cookies().await?;
+
+        // Sam, of the same practice, finds nothing there.
+        staff_sign_in(&driver, app, "sam@lakeside.example", STAFF_PASSWORD).await?;
+        driver.goto(&thread_url).await?;
+        wait_for_text(&driver, "There is nothing at this address.").await?;
+        let page = driver.source().await?;
+        assert!(!page.contains("Knee surgery"), "nothing of the thread");
+        Ok(())
+    })
+    .await;
+}
