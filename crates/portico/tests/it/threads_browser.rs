@@ -1,6 +1,7 @@
 //! In a real browser, a secure conversation (issue #21): Bea, at her desk, opens Maria's record
-//! and writes to her (an empty form is refused beside its fields); Maria, on her phone, finds
-//! the message from her visit screen, reads it, is refused an empty reply, and answers; Bea's
+//! and writes to her (an empty form is refused beside its fields); Maria, on her phone, opens
+//! the message's link signed out, signs in and lands on it, is refused an empty reply, and
+//! answers, and finds the conversation from her visit screen too; Bea's
 //! inbox shows the answer as new, and the conversation shows it. Sam, another staff member of
 //! the same practice, gets the not-found page for it. Each page is checked with axe and for
 //! sideways scrolling at desktop width and on a phone, with screenshots.
@@ -67,9 +68,16 @@ async fn a_staff_member_and_a_patient_write_to_each_other_in_a_real_browser(
         checked_both(&driver, "staff-thread").await?;
         driver.delete_all_cookies().await?;
 
-        // Maria, on her phone, finds it from her visit screen and answers.
+        // Maria, on her phone, opens the message's link (as from its email): she signs in and
+        // lands on it.
         Width::Phone.apply(&driver).await?;
-        driver.goto(format!("{}/portal/sign-in", app.url)).await?;
+        let thread_path = thread_url
+            .split_once("/staff/messages/")
+            .map(|(_, id)| format!("/portal/messages/{id}"))
+            .expect("a thread id");
+        driver.goto(format!("{}{thread_path}", app.url)).await?;
+        wait_for_path(&driver, "/portal/sign-in").await?;
+        wait_for_text(&driver, "Sign in to continue.").await?;
         fill(
             &driver,
             "Email address or username",
@@ -79,12 +87,7 @@ async fn a_staff_member_and_a_patient_write_to_each_other_in_a_real_browser(
         .await?;
         fill(&driver, "Password", "password", PASSPHRASE).await?;
         submit(&driver, "Sign in").await?;
-        wait_for_path(&driver, "/portal").await?;
-        click(&driver, By::LinkText("Messages from your practice")).await?;
-        wait_for_path(&driver, "/portal/messages").await?;
-        wait_for_text(&driver, "1 new").await?;
-        checked_at(&driver, Width::Phone, "portal-messages").await?;
-        click(&driver, By::PartialLinkText("Knee surgery")).await?;
+        wait_for_path(&driver, &thread_path).await?;
         wait_for_text(&driver, "Your MRI results are in.").await?;
         submit(&driver, "Send").await?;
         wait_for_text(&driver, "Write your message.").await?;
@@ -93,6 +96,12 @@ async fn a_staff_member_and_a_patient_write_to_each_other_in_a_real_browser(
         submit(&driver, "Send").await?;
         wait_for_text(&driver, "Tuesday at 10 works for me.").await?;
         checked_both(&driver, "portal-thread").await?;
+        // The conversation is listed from her visit screen too.
+        driver.goto(format!("{}/portal", app.url)).await?;
+        click(&driver, By::LinkText("Messages from your practice")).await?;
+        wait_for_path(&driver, "/portal/messages").await?;
+        wait_for_text(&driver, "Bea Admin, Lakeside Clinic").await?;
+        checked_at(&driver, Width::Phone, "portal-messages").await?;
         driver.delete_all_cookies().await?;
 
         // Bea's inbox shows the answer as new.

@@ -22,6 +22,10 @@ pub enum WebError {
     /// A patient page or API call without a patient session.
     #[error("sign-in required")]
     PatientSignInRequired,
+    /// A portal page without a patient session: sign in, then come back to this path (one that
+    /// `return_to::after_sign_in` takes).
+    #[error("sign-in required")]
+    PatientSignInThen(String),
     #[error("the form's security token is missing or does not match")]
     CsrfRejected,
     #[error("not found")]
@@ -64,7 +68,9 @@ impl WebError {
                 CoreError::CodeNotAccepted(_) => StatusCode::BAD_REQUEST,
                 CoreError::Store(_) | CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
-            WebError::SignInRequired | WebError::PatientSignInRequired => StatusCode::UNAUTHORIZED,
+            WebError::SignInRequired
+            | WebError::PatientSignInRequired
+            | WebError::PatientSignInThen(_) => StatusCode::UNAUTHORIZED,
             WebError::CsrfRejected => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::MalformedBody(_)
@@ -181,7 +187,8 @@ impl IntoResponse for ApiError {
             }
             WebError::Core(CoreError::SignInFailed)
             | WebError::SignInRequired
-            | WebError::PatientSignInRequired => ("/problems/unauthenticated", "Sign-in required"),
+            | WebError::PatientSignInRequired
+            | WebError::PatientSignInThen(_) => ("/problems/unauthenticated", "Sign-in required"),
             WebError::CsrfRejected => ("/problems/csrf", "Missing or wrong CSRF token"),
             WebError::Core(CoreError::CodeNotAccepted(_)) => {
                 ("/problems/code-not-accepted", "Code not accepted")
@@ -248,6 +255,10 @@ impl IntoResponse for PageError {
         }
         if matches!(e, WebError::PatientSignInRequired) {
             return Redirect::to("/portal/sign-in").into_response();
+        }
+        if let WebError::PatientSignInThen(next) = &e {
+            // `next` is letters, digits, `/`, `-` and `_` only: nothing to escape.
+            return Redirect::to(&format!("/portal/sign-in?next={next}")).into_response();
         }
         if matches!(e, WebError::Core(CoreError::RegistrationExpired)) {
             return Redirect::to("/register?expired=1").into_response();

@@ -20,4 +20,5 @@ pub mod limits;
 pub mod local_time;
 pub mod masked;
 pub mod request;
+pub mod return_to;
 pub mod sessions;

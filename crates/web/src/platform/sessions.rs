@@ -141,10 +141,24 @@ impl FromRequestParts<AppState> for PatientPage {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = cookies::read(state, &jar, PATIENT_COOKIE)
-            .and_then(SecretToken::parse)
-            .ok_or(WebError::PatientSignInRequired)?;
-        Ok(PatientPage(load_patient(parts, state, token).await?))
+        let session = match cookies::read(state, &jar, PATIENT_COOKIE).and_then(SecretToken::parse)
+        {
+            Some(token) => load_patient(parts, state, token).await,
+            None => Err(WebError::PatientSignInRequired),
+        };
+        match session {
+            Ok(session) => Ok(PatientPage(session)),
+            // A page opened from a link (a message's email): back to it after signing in.
+            Err(WebError::PatientSignInRequired) if parts.method == axum::http::Method::GET => {
+                let path = parts.uri.path();
+                Err(match super::return_to::after_sign_in(path) {
+                    Some(next) => WebError::PatientSignInThen(next.to_owned()),
+                    None => WebError::PatientSignInRequired,
+                }
+                .into())
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }
 

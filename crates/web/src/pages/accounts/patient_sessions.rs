@@ -19,6 +19,7 @@ use crate::platform::csrf::{CsrfForm, NoFields, anonymous_csrf};
 use crate::platform::error::{PageError, WebError};
 use crate::platform::limits::{self, Bounded, SIGN_IN_NAME};
 use crate::platform::request::Client;
+use crate::platform::return_to::{NEXT, after_sign_in};
 use crate::platform::sessions::PatientPage;
 use portico_domain::{Password, TextLimit};
 
@@ -36,6 +37,8 @@ struct SignInPage {
     name: String,
     error: Option<String>,
     notice: Option<&'static str>,
+    /// The portal page to go on to after signing in ("" for the visit screen).
+    next: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -44,6 +47,8 @@ struct SignInQuery {
     signed_out: Option<String>,
     #[serde(default)]
     reset: Option<String>,
+    #[serde(default)]
+    next: String,
 }
 
 async fn sign_in_page(
@@ -57,11 +62,14 @@ async fn sign_in_page(
         (Some(_), _) => Some("You have signed out."),
         _ => None,
     };
+    let next = after_sign_in(&q.next).unwrap_or_default().to_owned();
+    let notice = notice.or((!next.is_empty()).then_some("Sign in to continue."));
     let page = SignInPage {
         csrf,
         name: String::new(),
         error: None,
         notice,
+        next,
     };
     Ok((jar, render(StatusCode::OK, &page)?).into_response())
 }
@@ -72,6 +80,8 @@ struct SignInForm {
     name: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    next: String,
 }
 
 impl Bounded for SignInForm {
@@ -79,6 +89,7 @@ impl Bounded for SignInForm {
         vec![
             ("name", &self.name, SIGN_IN_NAME),
             ("password", &self.password, Password::LIMIT),
+            ("next", &self.next, NEXT),
         ]
     }
 }
@@ -97,7 +108,8 @@ async fn sign_in(
                 PATIENT_COOKIE,
                 session.token.expose().to_owned(),
             ));
-            Ok((jar, Redirect::to("/portal")).into_response())
+            let to = after_sign_in(&form.next).unwrap_or("/portal");
+            Ok((jar, Redirect::to(to)).into_response())
         }
         Err(
             e @ (CoreError::SignInFailed
@@ -126,6 +138,7 @@ async fn sign_in(
                 name: if over_long { String::new() } else { form.name },
                 error: Some(message),
                 notice: None,
+                next: after_sign_in(&form.next).unwrap_or_default().to_owned(),
             };
             Ok((jar, render(status.status(), &page)?).into_response())
         }

@@ -49,10 +49,22 @@ fn name(session: &PatientSession) -> String {
     )
 }
 
+/// New terms come first, as on every portal page (docs/PRODUCT.md §5).
+async fn terms_first(
+    state: &AppState,
+    session: &PatientSession,
+) -> Result<Option<Response>, PageError> {
+    let due = portico_core::registration::terms::due(&state.core, &session.patient).await?;
+    Ok((!due.is_empty()).then(|| Redirect::to("/portal/terms").into_response()))
+}
+
 async fn inbox(
     State(state): State<AppState>,
     PatientPage(session): PatientPage,
 ) -> Result<Response, PageError> {
+    if let Some(terms) = terms_first(&state, &session).await? {
+        return Ok(terms);
+    }
     let page = InboxPage {
         csrf: session.csrf.clone(),
         patient_name: name(&session),
@@ -89,6 +101,9 @@ async fn show(
     PatientPage(session): PatientPage,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
+    if let Some(terms) = terms_first(&state, &session).await? {
+        return Ok(terms);
+    }
     thread_page(&state, &session, &id, String::new(), FieldErrors::new()).await
 }
 
