@@ -31,7 +31,8 @@ pub(super) fn require_person(actor: &StaffActor) -> Result<(), CoreError> {
     }
 }
 
-/// Whether the patient still has access to the practice (a card in force there).
+/// Whether the patient has access to the practice now (a card in force there, not waiting for
+/// a consent form): a conversation starts only then.
 pub(super) async fn patient_in_force(
     core: &Core,
     patient_id: &str,
@@ -44,11 +45,11 @@ pub(super) async fn patient_in_force(
 
 pub(super) async fn as_staff(core: &Core, actor: &StaffActor, id: &str) -> Result<Seen, CoreError> {
     require_person(actor)?;
-    let thread = store::find(core.store(), id)
+    let thread = store::find(core.store(), id, core.now().as_millis())
         .await?
         .filter(|t| t.practice_id == actor.practice_id && t.staff_id == actor.staff_id)
         .ok_or(CoreError::NotFound)?;
-    let read_only = !patient_in_force(core, &thread.patient_id, &thread.practice_id).await?;
+    let read_only = !thread.in_force;
     Ok(Seen { thread, read_only })
 }
 
@@ -57,13 +58,10 @@ pub(super) async fn as_patient(
     patient: &PatientActor,
     id: &str,
 ) -> Result<Seen, CoreError> {
-    let thread = store::find(core.store(), id)
+    let thread = store::find(core.store(), id, core.now().as_millis())
         .await?
-        .filter(|t| t.patient_id == patient.patient_id)
+        .filter(|t| t.patient_id == patient.patient_id && t.in_force)
         .ok_or(CoreError::NotFound)?;
-    if !patient_in_force(core, &thread.patient_id, &thread.practice_id).await? {
-        return Err(CoreError::NotFound);
-    }
     Ok(Seen {
         thread,
         read_only: false,
@@ -79,7 +77,7 @@ pub(super) async fn as_caregiver(
     id: &str,
 ) -> Result<(Seen, bool), CoreError> {
     let acting = crate::caregivers::acting_for(core, caregiver, access_id).await?;
-    let thread = store::find(core.store(), id)
+    let thread = store::find(core.store(), id, core.now().as_millis())
         .await?
         .filter(|t| t.patient_id == acting.patient_id && t.practice_id == acting.access.practice_id)
         .ok_or(CoreError::NotFound)?;

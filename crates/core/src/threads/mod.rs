@@ -224,7 +224,7 @@ pub async fn start(
         .patient(&input.patient_id)
         .append(&mut tx)
         .await?;
-    let thread = store::find(&mut tx, &id)
+    let thread = store::find(&mut tx, &id, now.as_millis())
         .await?
         .ok_or_else(|| CoreError::Internal("a new thread is missing".into()))?;
     post(core, &mut tx, &thread, Poster::Staff(actor), &body, now).await?;
@@ -235,18 +235,19 @@ pub async fn start(
 /// The staff member's own threads, latest message first; each shown is a read of its patient.
 pub async fn staff_inbox(core: &Core, actor: &StaffActor) -> Result<Vec<ThreadSummary>, CoreError> {
     access::require_person(actor)?;
+    let now = core.now().as_millis();
     let rows = store::for_staff(
         core.store(),
         &actor.practice_id,
         &actor.staff_id,
         INBOX_LIMIT,
+        now,
     )
     .await?;
-    let mut list = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let read_only = !access::patient_in_force(core, &row.patient_id, &row.practice_id).await?;
-        list.push(summary(core, row, Reader::Staff, read_only)?);
-    }
+    let list = rows
+        .iter()
+        .map(|row| summary(core, row, Reader::Staff, !row.in_force))
+        .collect::<Result<Vec<_>, _>>()?;
     let shown: Vec<Shown<'_>> = list
         .iter()
         .map(|t| Shown {
@@ -309,14 +310,14 @@ pub async fn patient_inbox(
     core: &Core,
     patient: &PatientActor,
 ) -> Result<Vec<ThreadSummary>, CoreError> {
-    let rows = store::for_patient(core.store(), &patient.patient_id, None, INBOX_LIMIT).await?;
-    let mut list = Vec::new();
-    for row in &rows {
-        if access::patient_in_force(core, &row.patient_id, &row.practice_id).await? {
-            list.push(summary(core, row, Reader::PatientSide, false)?);
-        }
-    }
-    Ok(list)
+    let now = core.now().as_millis();
+    let rows =
+        store::for_patient(core.store(), &patient.patient_id, None, INBOX_LIMIT, now).await?;
+    // A practice that ended the patient's access is gone from the portal, its threads too.
+    rows.iter()
+        .filter(|row| row.in_force)
+        .map(|row| summary(core, row, Reader::PatientSide, false))
+        .collect()
 }
 
 /// One of the patient's threads, which they have now read.
@@ -363,11 +364,13 @@ pub async fn cared_for_inbox(
 ) -> Result<Vec<ThreadSummary>, CoreError> {
     let acting = crate::caregivers::acting_for(core, caregiver, access_id).await?;
     let practice = acting.access.practice_id.as_str();
+    let now = core.now().as_millis();
     store::for_patient(
         core.store(),
         &acting.patient_id,
         Some(practice),
         INBOX_LIMIT,
+        now,
     )
     .await?
     .iter()

@@ -33,6 +33,9 @@ pub struct ThreadRow {
     pub patient_unread: i64,
     pub staff_read_at: Option<i64>,
     pub created_at: i64,
+    /// Whether the patient still has access to the practice (a link not ended): once it ended,
+    /// the thread is read-only history.
+    pub in_force: bool,
 }
 
 /// One message with its author's name.
@@ -48,12 +51,16 @@ pub struct MessageRow {
     pub created_at: i64,
 }
 
+/// `$1` is always now: a link ended by then no longer keeps the thread open.
 macro_rules! thread_select {
     () => {
         "SELECT t.id, t.practice_id, pr.name AS practice_name, pr.time_zone, t.staff_id,
                 s.display_name AS staff_name, t.patient_id, p.first_name, p.last_name,
                 t.subject_sealed, t.last_message_at, t.staff_unread, t.patient_unread,
-                t.staff_read_at, t.created_at
+                t.staff_read_at, t.created_at,
+                EXISTS (SELECT 1 FROM patient_links l
+                         WHERE l.patient_id = t.patient_id AND l.practice_id = t.practice_id
+                           AND (l.ended_at IS NULL OR l.ended_at > $1)) AS in_force
          FROM threads t
          JOIN practices pr ON pr.id = t.practice_id
          JOIN staff s ON s.id = t.staff_id
@@ -104,8 +111,8 @@ pub async fn post(
     Ok(())
 }
 
-pub async fn find(db: impl Into<Exec<'_>>, id: &str) -> Result<Option<ThreadRow>> {
-    Ok(fetch!(db, fetch_optional, concat!(thread_select!(), "WHERE t.id = $1"); id)?)
+pub async fn find(db: impl Into<Exec<'_>>, id: &str, now: i64) -> Result<Option<ThreadRow>> {
+    Ok(fetch!(db, fetch_optional, concat!(thread_select!(), "WHERE t.id = $2"); now, id)?)
 }
 
 /// A staff member's threads at their practice, latest message first.
@@ -114,12 +121,13 @@ pub async fn for_staff(
     practice_id: &str,
     staff_id: &str,
     limit: i64,
+    now: i64,
 ) -> Result<Vec<ThreadRow>> {
     Ok(fetch!(db, fetch_all,
         concat!(thread_select!(),
-            "WHERE t.staff_id = $1 AND t.practice_id = $2
-             ORDER BY t.last_message_at DESC, t.id LIMIT $3");
-        staff_id, practice_id, limit)?)
+            "WHERE t.staff_id = $2 AND t.practice_id = $3
+             ORDER BY t.last_message_at DESC, t.id LIMIT $4");
+        now, staff_id, practice_id, limit)?)
 }
 
 /// A patient's threads (at one practice, or all), latest message first.
@@ -128,12 +136,13 @@ pub async fn for_patient(
     patient_id: &str,
     practice_id: Option<&str>,
     limit: i64,
+    now: i64,
 ) -> Result<Vec<ThreadRow>> {
     Ok(fetch!(db, fetch_all,
         concat!(thread_select!(),
-            "WHERE t.patient_id = $1 AND ($2 IS NULL OR t.practice_id = $2)
-             ORDER BY t.last_message_at DESC, t.id LIMIT $3");
-        patient_id, practice_id, limit)?)
+            "WHERE t.patient_id = $2 AND ($3 IS NULL OR t.practice_id = $3)
+             ORDER BY t.last_message_at DESC, t.id LIMIT $4");
+        now, patient_id, practice_id, limit)?)
 }
 
 /// A thread's messages, oldest first.
