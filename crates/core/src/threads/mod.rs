@@ -154,7 +154,7 @@ fn message(core: &Core, thread: &ThreadRow, m: MessageRow) -> Result<ThreadMessa
     };
     Ok(ThreadMessage {
         created_words: words(core, thread, m.created_at)?,
-        read_by_practice: !from_practice && thread.staff_read_at.is_some_and(|r| r >= m.created_at),
+        read_by_practice: !from_practice && m.seq <= thread.staff_read_seq,
         body: open(core, &m.body_sealed)?,
         by_caregiver: m.author_kind == "caregiver",
         created_at: Timestamp::from_millis(m.created_at).to_rfc3339(),
@@ -200,9 +200,16 @@ pub async fn start(
         return Err(CoreError::Internal("field errors were not recorded".into()));
     };
     if !in_force {
-        return Err(CoreError::Conflict(
-            "This patient's access to the portal has ended: a conversation cannot start.",
-        ));
+        let awaited =
+            crate::links::consent_awaited_of(core, &input.patient_id, Some(&actor.practice_id))
+                .await?;
+        return Err(CoreError::Conflict(match awaited.is_empty() {
+            true => "This patient's access to the portal has ended: a conversation cannot start.",
+            false => {
+                "This patient's signed consent form has not been added yet: a conversation can \
+                 start once it has."
+            }
+        }));
     }
     let now = core.now();
     let id = new_id();

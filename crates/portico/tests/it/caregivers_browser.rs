@@ -127,6 +127,28 @@ async fn a_parent_with_one_account_switches_between_two_children_in_a_real_brows
     )
     .await;
     let pat = app.signed_in_patient("pat@example.org", PASSPHRASE).await;
+    // The practice writes to Emma; Pat will read and answer it for her.
+    let found = Api::expect(
+        lakeside.get("/patients?q=emma").await,
+        reqwest::StatusCode::OK,
+    )
+    .await;
+    let emma_id = found["items"][0]["id"].as_str().expect("Emma").to_owned();
+    let started = Api::expect(
+        lakeside
+            .admin_session()
+            .await
+            .call(
+                reqwest::Method::POST,
+                "/threads",
+                json!({ "patient_id": emma_id, "subject": "School form",
+                        "body": "Please bring Emma's school form." }),
+            )
+            .await,
+        reqwest::StatusCode::CREATED,
+    )
+    .await;
+    let emma_thread = started["id"].as_str().expect("a thread").to_owned();
 
     let admin_email = lakeside.admin_email.clone();
     in_a_browser(|driver| async move {
@@ -270,6 +292,18 @@ async fn a_parent_with_one_account_switches_between_two_children_in_a_real_brows
         submit(&driver, "Send to the practice").await?;
         wait_for_text(&driver, "The request was sent.").await?;
         wait_for_text(&driver, "waiting for the practice").await?;
+        // Pat reads the practice's message to Emma and answers it, as himself for her.
+        click(&driver, By::LinkText("Messages from the practice")).await?;
+        wait_for_text(&driver, "Messages of Emma Parent").await?;
+        click(&driver, By::PartialLinkText("School form")).await?;
+        wait_for_text(&driver, "Please bring Emma's school form.").await?;
+        fill(&driver, "Your reply", "body", "I will bring it on Monday.").await?;
+        submit(&driver, "Send").await?;
+        wait_for_text(&driver, "Pat Parent (caregiver, for Emma Parent)").await?;
+        checked_both(&driver, "portal-care-thread").await?;
+        driver
+            .goto(format!("{}/portal/care/{emma_access}", app.url))
+            .await?;
         Width::Phone.apply(&driver).await?;
         click(&driver, By::LinkText("Liam Parent")).await?;
         wait_for_text(
@@ -299,6 +333,14 @@ async fn a_parent_with_one_account_switches_between_two_children_in_a_real_brows
             .await?;
         wait_for_text(&driver, "not found").await?;
         checked_at(&driver, Width::Phone, "portal-care-withdrawn").await?;
+        // Her conversation is closed to him too.
+        driver
+            .goto(format!(
+                "{}/portal/care/{emma_access}/messages/{emma_thread}",
+                app.url
+            ))
+            .await?;
+        wait_for_text(&driver, "not found").await?;
         Ok(())
     })
     .await;

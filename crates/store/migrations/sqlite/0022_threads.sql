@@ -12,6 +12,12 @@ CREATE TABLE threads (
     staff_unread      BIGINT NOT NULL DEFAULT 0,
     patient_unread    BIGINT NOT NULL DEFAULT 0,
     staff_read_at     BIGINT,
+    -- Messages so far: the next message's `seq`. Taken by the UPDATE that posts, so two messages
+    -- posted at once are ordered (the row lock on PostgreSQL, the one writer on SQLite).
+    message_count     BIGINT NOT NULL DEFAULT 0,
+    -- The `seq` of the last message when the staff member last opened the thread: the patient's
+    -- messages up to it show "Read".
+    staff_read_seq    BIGINT NOT NULL DEFAULT 0,
     created_at        BIGINT NOT NULL
 );
 CREATE INDEX threads_staff ON threads (staff_id, last_message_at);
@@ -24,6 +30,8 @@ CREATE TABLE thread_messages (
     author_kind     TEXT NOT NULL CHECK (author_kind IN ('staff', 'patient', 'caregiver')),
     author_id       TEXT NOT NULL,
     body_sealed     TEXT NOT NULL,
+    -- 1, 2, 3… within the thread: the order the messages are read in.
+    seq             BIGINT NOT NULL,
     created_at      BIGINT NOT NULL
 );
-CREATE INDEX thread_messages_thread ON thread_messages (thread_id, created_at);
+CREATE UNIQUE INDEX thread_messages_thread ON thread_messages (thread_id, seq);

@@ -32,6 +32,8 @@ pub struct ThreadRow {
     pub staff_unread: i64,
     pub patient_unread: i64,
     pub staff_read_at: Option<i64>,
+    /// The last message the staff member has seen (its `seq`).
+    pub staff_read_seq: i64,
     pub created_at: i64,
     /// Whether the patient still has access to the practice (a link not ended): once it ended,
     /// the thread is read-only history.
@@ -48,6 +50,7 @@ pub struct MessageRow {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub body_sealed: String,
+    pub seq: i64,
     pub created_at: i64,
 }
 
@@ -57,7 +60,7 @@ macro_rules! thread_select {
         "SELECT t.id, t.practice_id, pr.name AS practice_name, pr.time_zone, t.staff_id,
                 s.display_name AS staff_name, t.patient_id, p.first_name, p.last_name,
                 t.subject_sealed, t.last_message_at, t.staff_unread, t.patient_unread,
-                t.staff_read_at, t.created_at,
+                t.staff_read_at, t.staff_read_seq, t.created_at,
                 EXISTS (SELECT 1 FROM patient_links l
                          WHERE l.patient_id = t.patient_id AND l.practice_id = t.practice_id
                            AND (l.ended_at IS NULL OR l.ended_at > $1)) AS in_force
@@ -85,7 +88,7 @@ pub enum Author<'a> {
     Caregiver(&'a str),
 }
 
-/// Adds a message and counts it unread for the other side.
+/// Adds a message after the thread's last one and counts it unread for the other side.
 pub async fn post(
     tx: &mut Tx,
     thread_id: &str,
@@ -99,15 +102,17 @@ pub async fn post(
         Author::Patient(id) => ("patient", id, 1, 0),
         Author::Caregiver(id) => ("caregiver", id, 1, 0),
     };
-    execute!(&mut *tx,
-        "INSERT INTO thread_messages (id, thread_id, author_kind, author_id, body_sealed, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)";
-        id, thread_id, kind, author_id, body_sealed, at)?;
-    execute!(&mut *tx,
+    let (seq,): (i64,) = fetch!(&mut *tx, fetch_one,
         "UPDATE threads SET last_message_at = $2, staff_unread = staff_unread + $3,
-                patient_unread = patient_unread + $4
-         WHERE id = $1";
+                patient_unread = patient_unread + $4, message_count = message_count + 1
+         WHERE id = $1
+         RETURNING message_count";
         thread_id, at, to_staff, to_patient)?;
+    execute!(&mut *tx,
+        "INSERT INTO thread_messages
+            (id, thread_id, author_kind, author_id, body_sealed, seq, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        id, thread_id, kind, author_id, body_sealed, seq, at)?;
     Ok(())
 }
 
@@ -149,18 +154,21 @@ pub async fn for_patient(
 pub async fn messages(db: impl Into<Exec<'_>>, thread_id: &str) -> Result<Vec<MessageRow>> {
     Ok(fetch!(db, fetch_all,
         "SELECT m.id, m.author_kind, m.author_id, s.display_name AS staff_name,
-                p.first_name, p.last_name, m.body_sealed, m.created_at
+                p.first_name, p.last_name, m.body_sealed, m.seq, m.created_at
          FROM thread_messages m
          LEFT JOIN staff s ON m.author_kind = 'staff' AND s.id = m.author_id
          LEFT JOIN patients p ON m.author_kind <> 'staff' AND p.id = m.author_id
          WHERE m.thread_id = $1
-         ORDER BY m.created_at, m.id";
+         ORDER BY m.seq";
         thread_id)?)
 }
 
 /// The staff member read the thread: nothing unread for them, and the patient sees "Read".
 pub async fn read_by_staff(db: impl Into<Exec<'_>>, id: &str, at: i64) -> Result<()> {
-    execute!(db, "UPDATE threads SET staff_unread = 0, staff_read_at = $2 WHERE id = $1"; id, at)?;
+    execute!(db,
+        "UPDATE threads SET staff_unread = 0, staff_read_at = $2, staff_read_seq = message_count
+         WHERE id = $1";
+        id, at)?;
     Ok(())
 }
 

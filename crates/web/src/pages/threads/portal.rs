@@ -1,5 +1,7 @@
 //! `/portal/messages`: the patient's conversations with their practices' staff, latest first,
-//! with what is unread; `/portal/messages/{id}` reads one (marking it read) and answers it.
+//! with what is unread; `/portal/messages/{id}` reads one (marking it read) and answers it. A
+//! caregiver finds those of the patient they care for under `/portal/care/{access}/messages`,
+//! and with full access writes in them as themselves, for the patient.
 
 use askama::Template;
 use axum::Router;
@@ -7,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use portico_core::caregivers;
 use portico_core::threads::{self, ReplyInput, ThreadSummary, ThreadView};
 use portico_core::{CoreError, FieldErrors};
 
@@ -21,6 +24,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/portal/messages", get(inbox))
         .route("/portal/messages/{id}", get(show).post(reply))
+        .route("/portal/care/{access}/messages", get(cared_for_inbox))
+        .route(
+            "/portal/care/{access}/messages/{id}",
+            get(cared_for_show).post(cared_for_reply),
+        )
 }
 
 #[derive(Template)]
@@ -29,6 +37,11 @@ struct InboxPage {
     csrf: String,
     patient_name: String,
     threads: Vec<ThreadSummary>,
+    /// Where each thread's page is (`{base}/{id}`) and where Back leads.
+    base: String,
+    back: String,
+    /// The patient whose messages a caregiver reads.
+    acting_for: Option<String>,
 }
 
 #[derive(Template)]
@@ -40,6 +53,10 @@ struct ThreadPage {
     typed: String,
     errors: FieldErrors,
     action: String,
+    back: String,
+    /// False for a caregiver with read-only access.
+    can_write: bool,
+    acting_for: Option<String>,
 }
 
 fn name(session: &PatientSession) -> String {
@@ -69,6 +86,9 @@ async fn inbox(
         csrf: session.csrf.clone(),
         patient_name: name(&session),
         threads: threads::patient_inbox(&state.core, &session.patient).await?,
+        base: "/portal/messages".to_owned(),
+        back: "/portal".to_owned(),
+        acting_for: None,
     };
     render(StatusCode::OK, &page)
 }
@@ -92,6 +112,9 @@ async fn thread_page(
         typed,
         errors,
         action: format!("/portal/messages/{id}"),
+        back: "/portal/messages".to_owned(),
+        can_write: true,
+        acting_for: None,
     };
     render(status, &page)
 }
@@ -118,6 +141,85 @@ async fn reply(
         Ok(_) => Ok(Redirect::to(&format!("/portal/messages/{id}#latest")).into_response()),
         Err(CoreError::Invalid(errors)) => {
             thread_page(&state, &session, &id, input.body, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn cared_for_inbox(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    Path(access): Path<String>,
+) -> Result<Response, PageError> {
+    let view = caregivers::cared_for(&state.core, &session.patient, &access).await?;
+    let page = InboxPage {
+        csrf: session.csrf.clone(),
+        patient_name: name(&session),
+        threads: threads::cared_for_inbox(&state.core, &session.patient, &access).await?,
+        base: format!("/portal/care/{access}/messages"),
+        back: format!("/portal/care/{access}"),
+        acting_for: Some(view.access.patient_name),
+    };
+    render(StatusCode::OK, &page)
+}
+
+async fn cared_for_page(
+    state: &AppState,
+    session: &PatientSession,
+    access: &str,
+    id: &str,
+    typed: String,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let view = caregivers::cared_for(&state.core, &session.patient, access).await?;
+    let thread = threads::cared_for_thread(&state.core, &session.patient, access, id).await?;
+    let status = match errors.is_empty() {
+        true => StatusCode::OK,
+        false => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let page = ThreadPage {
+        csrf: session.csrf.clone(),
+        patient_name: name(session),
+        thread,
+        typed,
+        errors,
+        action: format!("/portal/care/{access}/messages/{id}"),
+        back: format!("/portal/care/{access}/messages"),
+        can_write: !view.access.is_read_only(),
+        acting_for: Some(view.access.patient_name),
+    };
+    render(status, &page)
+}
+
+async fn cared_for_show(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    Path((access, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    cared_for_page(
+        &state,
+        &session,
+        &access,
+        &id,
+        String::new(),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+async fn cared_for_reply(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    Path((access, id)): Path<(String, String)>,
+    CsrfForm(input): CsrfForm<ReplyInput>,
+) -> Result<Response, PageError> {
+    let work = threads::cared_for_reply(&state.core, &session.patient, &access, &id, &input);
+    match limits::within(&input, work).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/portal/care/{access}/messages/{id}#latest")).into_response(),
+        ),
+        Err(CoreError::Invalid(errors)) => {
+            cared_for_page(&state, &session, &access, &id, input.body, errors).await
         }
         Err(e) => Err(e.into()),
     }
