@@ -63,7 +63,7 @@ pub use search::{Needle, SearchError, SearchQuery};
 pub use stored::UnknownWord;
 pub use subject::SubjectKind;
 pub use text_limit::TextLimit;
-pub use thread::{MessageText, ThreadSubject, ThreadTextError};
+pub use thread::{MessageAuthor, MessageText, ThreadSubject, ThreadTextError};
 pub use time_zone::{DEFAULT_TIME_ZONE, TimeZone, TimeZoneError};
 pub use username::{Username, UsernameError};
 pub use visit::{VisitPrompts, VisitPromptsError, VisitState, VisitText, VisitTextError};

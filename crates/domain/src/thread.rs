@@ -4,6 +4,25 @@ use std::fmt;
 
 use crate::TextLimit;
 
+crate::stored::stored_words! {
+    /// Who wrote a message, as stored in `thread_messages.author_kind`.
+    pub enum MessageAuthor ("message author") {
+        /// The thread's staff member.
+        Staff = "staff",
+        /// The patient.
+        Patient = "patient",
+        /// A caregiver writing for the patient (the author id is the caregiver's account).
+        Caregiver = "caregiver",
+    }
+}
+
+impl MessageAuthor {
+    /// Whether the message comes from the practice's side of the thread.
+    pub fn is_practice(self) -> bool {
+        self == MessageAuthor::Staff
+    }
+}
+
 const BODY_MAX: usize = 5000;
 const SUBJECT_MAX: usize = 120;
 

@@ -9,11 +9,11 @@
 
 mod access;
 
-use portico_domain::{Channel, MessageText, SubjectKind, ThreadSubject};
+use portico_domain::{Channel, MessageAuthor, MessageText, SubjectKind, ThreadSubject, TimeZone};
 use portico_store::Tx;
 use portico_store::accounts::patients;
 use portico_store::practices::staff;
-use portico_store::threads::{self as store, Author, MessageRow, NewThread, ThreadRow};
+use portico_store::threads::{self as store, MessageRow, NewThread, ThreadRow};
 
 use crate::PatientActor;
 use crate::audit::{self, Action, Shown};
@@ -115,11 +115,10 @@ fn open(core: &Core, sealed: &str) -> Result<String, CoreError> {
         .ok_or_else(|| CoreError::Internal("a thread text does not open".into()))
 }
 
-/// An instant on the practice's clock, as pages show it.
-fn words(core: &Core, row: &ThreadRow, millis: i64) -> Result<String, CoreError> {
-    let zone = portico_domain::TimeZone::parse(&row.time_zone)
-        .map_err(|_| CoreError::Internal(format!("unknown time zone {:?}", row.time_zone)))?;
-    Ok(zone.readable(millis, core.now().as_millis()))
+/// The clock of the thread's practice: its times are shown on it.
+fn zone_of(row: &ThreadRow) -> Result<TimeZone, CoreError> {
+    TimeZone::parse(&row.time_zone)
+        .map_err(|_| CoreError::Internal(format!("unknown time zone {:?}", row.time_zone)))
 }
 
 fn summary(
@@ -128,8 +127,9 @@ fn summary(
     reader: Reader,
     read_only: bool,
 ) -> Result<ThreadSummary, CoreError> {
+    let now = core.now().as_millis();
     Ok(ThreadSummary {
-        last_message_words: words(core, row, row.last_message_at)?,
+        last_message_words: zone_of(row)?.readable(row.last_message_at, now),
         id: row.id.clone(),
         practice_name: row.practice_name.clone(),
         staff_name: row.staff_name.clone(),
@@ -145,18 +145,23 @@ fn summary(
     })
 }
 
-fn message(core: &Core, thread: &ThreadRow, m: MessageRow) -> Result<ThreadMessage, CoreError> {
-    let from_practice = m.author_kind == "staff";
+fn message(
+    core: &Core,
+    thread: &ThreadRow,
+    zone: &TimeZone,
+    m: MessageRow,
+) -> Result<ThreadMessage, CoreError> {
+    let from_practice = m.author_kind.is_practice();
     let author_name = match (&m.staff_name, &m.first_name, &m.last_name) {
         (Some(name), _, _) => name.clone(),
         (None, Some(first), Some(last)) => format!("{first} {last}"),
         _ => "Someone no longer here".to_owned(),
     };
     Ok(ThreadMessage {
-        created_words: words(core, thread, m.created_at)?,
+        created_words: zone.readable(m.created_at, core.now().as_millis()),
         read_by_practice: !from_practice && m.seq <= thread.staff_read_seq,
         body: open(core, &m.body_sealed)?,
-        by_caregiver: m.author_kind == "caregiver",
+        by_caregiver: m.author_kind == MessageAuthor::Caregiver,
         created_at: Timestamp::from_millis(m.created_at).to_rfc3339(),
         id: m.id,
         author_name,
@@ -166,9 +171,10 @@ fn message(core: &Core, thread: &ThreadRow, m: MessageRow) -> Result<ThreadMessa
 
 async fn view(core: &Core, seen: &Seen, reader: Reader) -> Result<ThreadView, CoreError> {
     let rows = store::messages(core.store(), &seen.thread.id).await?;
+    let zone = zone_of(&seen.thread)?;
     let messages = rows
         .into_iter()
-        .map(|m| message(core, &seen.thread, m))
+        .map(|m| message(core, &seen.thread, &zone, m))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ThreadView {
         summary: summary(core, &seen.thread, reader, seen.read_only)?,
@@ -273,7 +279,7 @@ pub async fn staff_thread(
     actor: &StaffActor,
     id: &str,
 ) -> Result<ThreadView, CoreError> {
-    let seen = access::as_staff(core, actor, id).await?;
+    let mut seen = access::as_staff(core, actor, id).await?;
     let now = core.now();
     let mut tx = core.store().begin().await?;
     store::read_by_staff(&mut tx, id, now.as_millis()).await?;
@@ -283,7 +289,8 @@ pub async fn staff_thread(
         .append(&mut tx)
         .await?;
     tx.commit().await?;
-    let seen = access::as_staff(core, actor, id).await?;
+    seen.thread.staff_unread = 0;
+    seen.thread.staff_read_seq = seen.thread.message_count;
     view(core, &seen, Reader::Staff).await
 }
 
@@ -333,9 +340,9 @@ pub async fn patient_thread(
     patient: &PatientActor,
     id: &str,
 ) -> Result<ThreadView, CoreError> {
-    access::as_patient(core, patient, id).await?;
+    let mut seen = access::as_patient(core, patient, id).await?;
     store::read_by_patient(core.store(), id).await?;
-    let seen = access::as_patient(core, patient, id).await?;
+    seen.thread.patient_unread = 0;
     view(core, &seen, Reader::PatientSide).await
 }
 
@@ -392,7 +399,7 @@ pub async fn cared_for_thread(
     access_id: &str,
     id: &str,
 ) -> Result<ThreadView, CoreError> {
-    let (seen, _) = access::as_caregiver(core, caregiver, access_id, id).await?;
+    let (mut seen, _) = access::as_caregiver(core, caregiver, access_id, id).await?;
     let now = core.now();
     let mut tx = core.store().begin().await?;
     store::read_by_patient(&mut tx, id).await?;
@@ -402,7 +409,7 @@ pub async fn cared_for_thread(
         .append(&mut tx)
         .await?;
     tx.commit().await?;
-    let (seen, _) = access::as_caregiver(core, caregiver, access_id, id).await?;
+    seen.thread.patient_unread = 0;
     view(core, &seen, Reader::PatientSide).await
 }
 
@@ -467,22 +474,34 @@ async fn post(
 ) -> Result<(), CoreError> {
     let id = new_id();
     let sealed = core.keys().seal(Purpose::ThreadText, body.expose());
-    let (author, event) = match &poster {
+    let (author, author_id, event) = match &poster {
         Poster::Staff(actor) => (
-            Author::Staff(&actor.staff_id),
+            MessageAuthor::Staff,
+            actor.staff_id.as_str(),
             audit::by_staff(actor, Action::ThreadMessagePosted, now).patient(&thread.patient_id),
         ),
         Poster::Patient(p) => (
-            Author::Patient(&p.patient_id),
+            MessageAuthor::Patient,
+            p.patient_id.as_str(),
             audit::by_patient(p, Action::ThreadMessagePosted, now).practice(&thread.practice_id),
         ),
         Poster::Caregiver(c) => (
-            Author::Caregiver(&c.patient_id),
+            MessageAuthor::Caregiver,
+            c.patient_id.as_str(),
             audit::by_caregiver(c, &thread.patient_id, Action::ThreadMessagePosted, now)
                 .practice(&thread.practice_id),
         ),
     };
-    store::post(tx, &thread.id, &id, author, &sealed, now.as_millis()).await?;
+    store::post(
+        tx,
+        &thread.id,
+        &id,
+        author,
+        author_id,
+        &sealed,
+        now.as_millis(),
+    )
+    .await?;
     event
         .subject(SubjectKind::Thread, &thread.id)
         .append(&mut *tx)

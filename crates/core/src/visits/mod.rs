@@ -301,10 +301,7 @@ async fn make(
         .append(&mut tx)
         .await?;
     if let (Some(by), Some(to)) = (asked.notify_by, asked.notify_to.as_deref()) {
-        let channel = match by {
-            settings::NotifyBy::Email => Channel::Email,
-            settings::NotifyBy::Sms => Channel::Sms,
-        };
+        let channel = by.channel();
         let message =
             messages::visit_requested(channel, to, &practice.name, &core.settings().public_url);
         let about = About {

@@ -3,7 +3,7 @@
 //! at once — by email or by text message, through the outbox — besides the live waiting list.
 //! Any staff member of the practice reads them; admins change them.
 
-use portico_domain::{EmailAddress, PhoneNumber, SubjectKind, VisitPrompts};
+use portico_domain::{Channel, EmailAddress, PhoneNumber, SubjectKind, VisitPrompts};
 use portico_store::practices::{self, providers};
 use portico_store::visits::settings::{self as store, VisitSettingsRow};
 
@@ -30,9 +30,14 @@ impl NotifyBy {
     }
 
     pub fn as_str(self) -> &'static str {
+        self.channel().as_str()
+    }
+
+    /// The outbox channel that carries the message.
+    pub fn channel(self) -> Channel {
         match self {
-            NotifyBy::Email => "email",
-            NotifyBy::Sms => "sms",
+            NotifyBy::Email => Channel::Email,
+            NotifyBy::Sms => Channel::Sms,
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Secure threads and their messages. Every read by id is the caller's to scope: core checks
 //! the thread's staff member, patient or caregiver before showing anything of it.
 
+use portico_domain::MessageAuthor;
+
 use crate::platform::db::{execute, fetch};
 use crate::{Exec, Result, Tx};
 
@@ -34,6 +36,8 @@ pub struct ThreadRow {
     pub staff_read_at: Option<i64>,
     /// The last message the staff member has seen (its `seq`).
     pub staff_read_seq: i64,
+    /// The `seq` of the thread's last message.
+    pub message_count: i64,
     pub created_at: i64,
     /// Whether the patient still has access to the practice (a link not ended): once it ended,
     /// the thread is read-only history.
@@ -44,7 +48,8 @@ pub struct ThreadRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MessageRow {
     pub id: String,
-    pub author_kind: String,
+    #[sqlx(try_from = "String")]
+    pub author_kind: MessageAuthor,
     pub author_id: String,
     pub staff_name: Option<String>,
     pub first_name: Option<String>,
@@ -60,7 +65,7 @@ macro_rules! thread_select {
         "SELECT t.id, t.practice_id, pr.name AS practice_name, pr.time_zone, t.staff_id,
                 s.display_name AS staff_name, t.patient_id, p.first_name, p.last_name,
                 t.subject_sealed, t.last_message_at, t.staff_unread, t.patient_unread,
-                t.staff_read_at, t.staff_read_seq, t.created_at,
+                t.staff_read_at, t.staff_read_seq, t.message_count, t.created_at,
                 EXISTS (SELECT 1 FROM patient_links l
                          WHERE l.patient_id = t.patient_id AND l.practice_id = t.practice_id
                            AND (l.ended_at IS NULL OR l.ended_at > $1)) AS in_force
@@ -80,27 +85,20 @@ pub async fn insert(db: impl Into<Exec<'_>>, t: &NewThread) -> Result<()> {
     Ok(())
 }
 
-/// Who wrote a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Author<'a> {
-    Staff(&'a str),
-    Patient(&'a str),
-    Caregiver(&'a str),
-}
-
 /// Adds a message after the thread's last one and counts it unread for the other side.
 pub async fn post(
     tx: &mut Tx,
     thread_id: &str,
     id: &str,
-    author: Author<'_>,
+    author: MessageAuthor,
+    author_id: &str,
     body_sealed: &str,
     at: i64,
 ) -> Result<()> {
-    let (kind, author_id, to_staff, to_patient) = match author {
-        Author::Staff(id) => ("staff", id, 0_i64, 1_i64),
-        Author::Patient(id) => ("patient", id, 1, 0),
-        Author::Caregiver(id) => ("caregiver", id, 1, 0),
+    // Unread for the other side.
+    let (to_staff, to_patient) = match author.is_practice() {
+        true => (0_i64, 1_i64),
+        false => (1, 0),
     };
     let (seq,): (i64,) = fetch!(&mut *tx, fetch_one,
         "UPDATE threads SET last_message_at = $2, staff_unread = staff_unread + $3,
@@ -112,7 +110,7 @@ pub async fn post(
         "INSERT INTO thread_messages
             (id, thread_id, author_kind, author_id, body_sealed, seq, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)";
-        id, thread_id, kind, author_id, body_sealed, seq, at)?;
+        id, thread_id, author.as_str(), author_id, body_sealed, seq, at)?;
     Ok(())
 }
 
