@@ -4,57 +4,7 @@
 
 use std::fmt;
 
-/// What kind of file a scan is, read from its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScanKind {
-    Pdf,
-    Jpeg,
-    Png,
-}
-
-impl ScanKind {
-    pub const ALL: &'static [ScanKind] = &[ScanKind::Pdf, ScanKind::Jpeg, ScanKind::Png];
-
-    /// The kind whose signature starts `bytes`, if any: `%PDF-`, JPEG's start-of-image marker
-    /// `FF D8 FF`, or PNG's eight-byte signature.
-    pub fn sniff(bytes: &[u8]) -> Option<ScanKind> {
-        if bytes.starts_with(b"%PDF-") {
-            Some(ScanKind::Pdf)
-        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(ScanKind::Jpeg)
-        } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-            Some(ScanKind::Png)
-        } else {
-            None
-        }
-    }
-
-    /// The media type stored with the scan and sent when it is downloaded.
-    pub fn media_type(self) -> &'static str {
-        match self {
-            ScanKind::Pdf => "application/pdf",
-            ScanKind::Jpeg => "image/jpeg",
-            ScanKind::Png => "image/png",
-        }
-    }
-
-    /// The file name extension of a download.
-    pub fn extension(self) -> &'static str {
-        match self {
-            ScanKind::Pdf => "pdf",
-            ScanKind::Jpeg => "jpg",
-            ScanKind::Png => "png",
-        }
-    }
-
-    /// The kind a stored media type names.
-    pub fn from_media_type(stored: &str) -> Option<ScanKind> {
-        ScanKind::ALL
-            .iter()
-            .copied()
-            .find(|k| k.media_type() == stored)
-    }
-}
+use crate::FileKind;
 
 /// Why a file is not taken as a scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -75,7 +25,7 @@ pub enum ScanError {
 /// A scan that passed: its kind and its bytes.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ConsentScan {
-    kind: ScanKind,
+    kind: FileKind,
     bytes: Vec<u8>,
 }
 
@@ -90,11 +40,11 @@ impl ConsentScan {
         if bytes.len() > ConsentScan::MAX_BYTES {
             return Err(ScanError::TooLarge);
         }
-        let kind = ScanKind::sniff(&bytes).ok_or(ScanError::NotAScan)?;
+        let kind = FileKind::sniff(&bytes).ok_or(ScanError::NotAScan)?;
         Ok(ConsentScan { kind, bytes })
     }
 
-    pub fn kind(&self) -> ScanKind {
+    pub fn kind(&self) -> FileKind {
         self.kind
     }
 
@@ -126,9 +76,9 @@ mod tests {
         let png = vec![
             0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D,
         ];
-        assert_eq!(ConsentScan::parse(pdf).unwrap().kind(), ScanKind::Pdf);
-        assert_eq!(ConsentScan::parse(jpeg).unwrap().kind(), ScanKind::Jpeg);
-        assert_eq!(ConsentScan::parse(png).unwrap().kind(), ScanKind::Png);
+        assert_eq!(ConsentScan::parse(pdf).unwrap().kind(), FileKind::Pdf);
+        assert_eq!(ConsentScan::parse(jpeg).unwrap().kind(), FileKind::Jpeg);
+        assert_eq!(ConsentScan::parse(png).unwrap().kind(), FileKind::Png);
         for other in [
             b"GIF89a".to_vec(),
             b"<html>%PDF-".to_vec(),
@@ -148,13 +98,5 @@ mod tests {
         let mut fits = b"%PDF-".to_vec();
         fits.resize(ConsentScan::MAX_BYTES, b' ');
         assert!(ConsentScan::parse(fits).is_ok());
-    }
-
-    #[test]
-    fn a_stored_media_type_reads_back() {
-        for kind in ScanKind::ALL {
-            assert_eq!(ScanKind::from_media_type(kind.media_type()), Some(*kind));
-        }
-        assert_eq!(ScanKind::from_media_type("text/html"), None);
     }
 }

@@ -13,11 +13,13 @@
 //! With the `openapi` feature, each type that parses outside input also states its rule as a JSON
 //! Schema (next to the rule, see `schema`), so the API document is built from the same source.
 
+pub mod attachment;
 pub mod birth_date;
 pub mod caregiver;
 pub mod codes;
 pub mod consent_scan;
 pub mod email;
+pub mod file_kind;
 pub mod invitation;
 pub mod json;
 pub mod link;
@@ -38,14 +40,16 @@ pub mod time_zone;
 pub mod username;
 pub mod visit;
 
+pub use attachment::{Attachment, AttachmentError};
 pub use birth_date::{BirthDate, BirthDateError, MAX_AGE_YEARS};
 pub use caregiver::{AccessLevel, CaregiverAuthority};
 pub use codes::{
     CODE_DIGITS, CODE_ENTRY_LIMIT, CODE_LETTERS, CodeError, InviteCode, ProviderCode,
     SIGNUP_CODE_MAX_LEN, SIGNUP_CODE_MIN_LEN, SignupCode,
 };
-pub use consent_scan::{ConsentScan, ScanError, ScanKind};
+pub use consent_scan::{ConsentScan, ScanError};
 pub use email::{EmailAddress, EmailError};
+pub use file_kind::FileKind;
 pub use invitation::{Channel, ConsentMethod, InvitationState, ProgramPolicy, Relation};
 pub use link::{LinkSource, LinkStatus};
 pub use name::{DisplayName, NameError, PersonName};

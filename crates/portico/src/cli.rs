@@ -1,5 +1,5 @@
 //! The command line: `serve`, `worker`, `migrate`, `admin`, `audit verify`, `bench hash`,
-//! `bench seed-invitations`.
+//! `bench seed-invitations`, `bench seed-threads`.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -130,6 +130,32 @@ pub enum BenchCommand {
         #[arg(long, value_name = "N", default_value_t = 1)]
         seed: u64,
     },
+    /// Write patients (signed up, linked, terms accepted), staff members and secure threads
+    /// with their messages for a practice, as the service writes them (subjects and bodies
+    /// sealed), for the threads' load run (bench/thread-inbox.sh). Reads the one password of
+    /// every seeded account from standard input; prints the staff member and the patient to
+    /// sign in as (`staff EMAIL THREADS`, `patient EMAIL THREADS`); progress on standard error.
+    SeedThreads {
+        #[arg(long, value_name = "PRACTICE_ID")]
+        practice: String,
+        #[arg(long, value_name = "N", default_value_t = 10_000,
+            value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        patients: u64,
+        #[arg(long, value_name = "N", default_value_t = 20_000,
+            value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        threads: u64,
+        /// At least one per thread (its opening message).
+        #[arg(long, value_name = "N", default_value_t = 1_000_000,
+            value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        messages: u64,
+        /// Staff members added to the practice; the first has a fifth of the threads.
+        #[arg(long, value_name = "N", default_value_t = 8,
+            value_parser = clap::value_parser!(u64).range(1..=1000))]
+        staff: u64,
+        /// The same seed writes the same people and threads.
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 impl Cli {
@@ -180,6 +206,26 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
                     seed,
                 },
         } => seed_invitations(&config, &practice, count, seed).await,
+        Command::Bench {
+            command:
+                BenchCommand::SeedThreads {
+                    practice,
+                    patients,
+                    threads,
+                    messages,
+                    staff,
+                    seed,
+                },
+        } => {
+            let plan = portico_core::threads::bench::Plan {
+                patients,
+                threads,
+                messages,
+                staff,
+                seed,
+            };
+            seed_threads(&config, &practice, &plan).await
+        }
     }
 }
 
@@ -411,6 +457,53 @@ async fn seed_invitations(
     println!(
         "wrote {written} invitations in {seconds:.1} s ({:.0}/s)",
         written as f64 / seconds
+    );
+    core.store().close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn seed_threads(
+    config: &Config,
+    practice: &str,
+    plan: &portico_core::threads::bench::Plan,
+) -> anyhow::Result<ExitCode> {
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    anyhow::ensure!(!password.is_empty(), "no password on standard input");
+    let store = server::open_store(config).await?;
+    let public_url = server::public_url(config, config.listen);
+    let core = server::build_core(config, store, Arc::new(SystemClock), &public_url)?;
+    let started = Instant::now();
+    let mut last_shown = Instant::now();
+    let mut progress = |what: &str, done: u64, of: u64| {
+        if done == of || last_shown.elapsed() >= Duration::from_secs(5) {
+            last_shown = Instant::now();
+            eprintln!(
+                "{what}: {done} of {of} ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    };
+    let seeded =
+        portico_core::threads::bench::seed(&core, practice, plan, &password, &mut progress)
+            .await
+            .context("cannot write the threads")?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!("staff {} {}", seeded.staff_email, seeded.staff_threads);
+    println!(
+        "patient {} {}",
+        seeded.patient_email, seeded.patient_threads
+    );
+    eprintln!(
+        "wrote {} patients, {} threads and {} messages in {seconds:.1} s ({:.0} messages/s)",
+        seeded.patients,
+        seeded.threads,
+        seeded.messages,
+        seeded.messages as f64 / seconds
     );
     core.store().close().await;
     Ok(ExitCode::SUCCESS)

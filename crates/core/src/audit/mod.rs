@@ -168,6 +168,10 @@ actions! {
     TemplateReset => "template.reset",
     TemplateSaved => "template.saved",
     TermsAccepted => "terms.accepted",
+    /// Someone opened a file attached to a secure thread's message (staff and caregiver reads).
+    ThreadAttachmentOpened => "thread.attachment_opened",
+    /// Staff invited someone without an account into a secure conversation (by email).
+    ThreadInvited => "thread.invited",
     /// A message was posted in a secure thread (by staff, the patient or their caregiver).
     ThreadMessagePosted => "thread.message_posted",
     /// Someone opened a secure thread (staff reads are reads of patient data).

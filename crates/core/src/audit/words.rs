@@ -169,6 +169,17 @@ impl Action {
                 "{actor} read a secure conversation with {patient}",
             )
             .or_by_caregiver("{actor} read a secure conversation of {patient}"),
+            Action::ThreadAttachmentOpened => words(
+                "File opened",
+                Patients,
+                "{actor} opened a file in a secure conversation with {patient}",
+            )
+            .or_by_caregiver("{actor} opened a file in a secure conversation of {patient}"),
+            Action::ThreadInvited => words(
+                "Invited into a conversation",
+                Patients,
+                "{actor} invited someone into a secure conversation by email",
+            ),
             Action::ThreadsListed => words(
                 "Inbox read",
                 Patients,

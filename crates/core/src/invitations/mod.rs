@@ -106,6 +106,20 @@ pub async fn create(
     actor: &StaffActor,
     input: &NewInvitationInput,
 ) -> Result<Created, CoreError> {
+    let mut tx = core.store().begin().await?;
+    let created = create_in(core, &mut tx, actor, input).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Creates the invitations as [`create`] does, in the caller's transaction: a feature that
+/// invites someone into something of its own (a conversation) writes both or neither.
+pub async fn create_in(
+    core: &Core,
+    tx: &mut Tx,
+    actor: &StaffActor,
+    input: &NewInvitationInput,
+) -> Result<Created, CoreError> {
     let now = core.now();
     let practice = practice_of(core, actor).await?;
     let checked = check_new(core, &practice, input).await?;
@@ -122,10 +136,9 @@ pub async fn create(
         expires_at: expiry(&practice, now),
         now,
     };
-    let mut tx = core.store().begin().await?;
     let invitation = insert_one(
         core,
-        &mut tx,
+        &mut *tx,
         actor,
         &shared,
         checked.patient,
@@ -144,7 +157,7 @@ pub async fn create(
             related.push(
                 insert_one(
                     core,
-                    &mut tx,
+                    &mut *tx,
                     actor,
                     &shared,
                     person,
@@ -157,7 +170,6 @@ pub async fn create(
             );
         }
     }
-    tx.commit().await?;
     Ok(Created {
         invitation,
         related,

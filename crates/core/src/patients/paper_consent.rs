@@ -6,7 +6,7 @@
 //! form (its invitation asked for consent on paper) is usable from then on. Downloading a scan is
 //! audited like any read of the record.
 
-use portico_domain::{ConsentMethod, ConsentScan, ScanKind, SubjectKind};
+use portico_domain::{ConsentMethod, ConsentScan, FileKind, SubjectKind};
 use portico_store::accounts::patients as accounts;
 use portico_store::patients as store;
 use portico_store::registration::consents::{self, ConsentRow, DocumentRow};
@@ -149,7 +149,7 @@ pub async fn record_scan(
 /// A scan, opened, for download.
 #[derive(Debug)]
 pub struct ScanFile {
-    pub kind: ScanKind,
+    pub kind: FileKind,
     pub bytes: Vec<u8>,
 }
 
@@ -163,7 +163,7 @@ pub async fn scan(
     let row = consents::document(core.store(), &actor.practice_id, patient_id, consent_id)
         .await?
         .ok_or(CoreError::NotFound)?;
-    let kind = ScanKind::from_media_type(&row.media_type)
+    let kind = FileKind::from_media_type(&row.media_type)
         .ok_or_else(|| CoreError::Internal("stored scan type is unknown".into()))?;
     let bytes = core
         .keys()

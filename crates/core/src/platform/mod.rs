@@ -7,6 +7,7 @@ pub mod error;
 pub mod secrets;
 pub mod settings;
 pub mod throttle;
+pub mod upload;
 
 /// A fresh random identifier for a new row.
 pub(crate) fn new_id() -> String {

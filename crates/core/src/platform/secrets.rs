@@ -42,6 +42,8 @@ pub enum Purpose {
     VisitText,
     /// A secure thread's subject and messages, sealed at rest.
     ThreadText,
+    /// A file attached to a thread's message, and the name it was uploaded under.
+    ThreadAttachment,
 }
 
 impl Purpose {
@@ -67,6 +69,7 @@ impl Purpose {
             Purpose::ConsentDocument => b"portico/v1/consent-document",
             Purpose::VisitText => b"portico/v1/visit-text",
             Purpose::ThreadText => b"portico/v1/thread-text",
+            Purpose::ThreadAttachment => b"portico/v1/thread-attachment",
         }
     }
 }

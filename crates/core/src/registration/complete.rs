@@ -28,6 +28,9 @@ pub struct Registered {
     pub session: PatientSession,
     /// Set for accounts without email: the name to sign in with.
     pub username: Option<String>,
+    /// The conversation the patient was invited into, opened by this registration: where they
+    /// land (while their access is in force).
+    pub thread_id: Option<String>,
 }
 
 /// Creates the account once every step is done: the patient, their link to the practice (and
@@ -45,10 +48,15 @@ pub async fn complete(
             "This registration was started on the practice's tablet: finish it there.",
         ));
     }
-    let (username, session) = create(core, &draft, client).await?;
-    let session =
-        session.ok_or_else(|| CoreError::Internal("an own-device registration signs in".into()))?;
-    Ok(Registered { username, session })
+    let made = create(core, &draft, client).await?;
+    let session = made
+        .session
+        .ok_or_else(|| CoreError::Internal("an own-device registration signs in".into()))?;
+    Ok(Registered {
+        username: made.username,
+        session,
+        thread_id: made.thread_id,
+    })
 }
 
 /// Creates the account of a registration started on the practice's front-desk tablet, as
@@ -69,12 +77,15 @@ pub async fn complete_on_tablet(
     Ok(())
 }
 
+/// What [`create`] made besides the account.
+struct Made {
+    username: Option<String>,
+    session: Option<PatientSession>,
+    thread_id: Option<String>,
+}
+
 /// The account, in one transaction; its session unless it was made on the tablet.
-async fn create(
-    core: &Core,
-    draft: &Draft,
-    client: &ClientInfo,
-) -> Result<(Option<String>, Option<PatientSession>), CoreError> {
+async fn create(core: &Core, draft: &Draft, client: &ClientInfo) -> Result<Made, CoreError> {
     let saved = draft.require(Step::Complete)?;
     let account = NewAccount::new(draft, saved, client, core.now());
 
@@ -86,6 +97,7 @@ async fn create(
     account.carry_over_consent(&mut tx).await?;
     account.record_redemption(&mut tx).await?;
     account.begin_caregiver_access(&mut tx).await?;
+    let thread_id = account.open_invited_thread(&mut tx, &link).await?;
     registrations::delete(&mut tx, &draft.ticket_hash).await?;
     account.audit_registered(&mut tx, &link).await?;
     // The new account is signed in by the same transaction that creates it, except on the
@@ -96,7 +108,11 @@ async fn create(
         Some(account.sign_in(&mut tx, core).await?)
     };
     tx.commit().await?;
-    Ok((saved.username.clone(), session))
+    Ok(Made {
+        username: saved.username.clone(),
+        session,
+        thread_id,
+    })
 }
 
 /// An account being made from a finished registration; each method writes one part of it in the
@@ -367,6 +383,39 @@ impl<'a> NewAccount<'a> {
         };
         crate::caregivers::invitation_redeemed(tx, invitation, &self.patient_id, event, self.now)
             .await
+    }
+
+    /// The conversation staff invited the patient into, opened now; its id when the patient can
+    /// read it at once (a link waiting for approval or for a consent form on paper cannot).
+    async fn open_invited_thread(
+        &self,
+        tx: &mut Tx,
+        link: &LinkRow,
+    ) -> Result<Option<String>, CoreError> {
+        let Some(invitation) = &self.draft.invitation else {
+            return Ok(None);
+        };
+        let event = |action| {
+            audit::by_anonymous(action, self.now, self.client).actor(
+                "patient",
+                &self.patient_id,
+                None,
+            )
+        };
+        let opened = crate::threads::invited::invitation_redeemed(
+            tx,
+            invitation,
+            &self.patient_id,
+            event,
+            self.now,
+        )
+        .await?;
+        let waits_for_paper =
+            consents::awaited_by(&mut *tx, &self.patient_id, self.now.as_millis())
+                .await?
+                .iter()
+                .any(|(practice_id, _)| *practice_id == link.practice_id);
+        Ok(opened.filter(|_| link.status == LinkStatus::Active && !waits_for_paper))
     }
 
     async fn audit_registered(&self, tx: &mut Tx, link: &LinkRow) -> Result<(), CoreError> {

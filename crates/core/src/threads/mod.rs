@@ -8,8 +8,15 @@
 //! message waits say only that, with a link.
 
 mod access;
+pub mod attachments;
+pub mod bench;
+pub mod invited;
 
-use portico_domain::{Channel, MessageAuthor, MessageText, SubjectKind, ThreadSubject, TimeZone};
+use std::collections::HashMap;
+
+use portico_domain::{
+    Attachment, Channel, MessageAuthor, MessageText, SubjectKind, ThreadSubject, TimeZone,
+};
 use portico_store::Tx;
 use portico_store::accounts::patients;
 use portico_store::practices::staff;
@@ -22,9 +29,11 @@ use crate::delivery::outbox::{self, About, MessageKind};
 use crate::platform::actor::StaffActor;
 use crate::platform::clock::Timestamp;
 use crate::platform::secrets::Purpose;
+use crate::platform::upload::Upload;
 use crate::{Core, CoreError, FieldErrors, new_id};
 
 use access::{Reader, Seen};
+use attachments::AttachmentSummary;
 
 /// At most this many threads in an inbox.
 const INBOX_LIMIT: i64 = 200;
@@ -50,9 +59,12 @@ pub struct NewThreadInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ReplyInput {
-    /// At most 5000 characters.
+    /// At most 5000 characters; may be left empty when a file is attached.
     #[cfg_attr(feature = "openapi", schema(required = true, default))]
     pub body: String,
+    /// A file sent with the reply (the pages' upload; the API sends it as base64).
+    #[serde(skip)]
+    pub attachment: Option<Upload>,
 }
 
 /// A thread as an inbox lists it.
@@ -87,6 +99,8 @@ pub struct ThreadMessage {
     /// Written by a caregiver acting for the patient.
     pub by_caregiver: bool,
     pub body: String,
+    /// The file sent with the message, if any.
+    pub attachment: Option<AttachmentSummary>,
     pub created_at: String,
     /// For the patient's side: the staff member has read the thread since this message.
     pub read_by_practice: bool,
@@ -149,6 +163,7 @@ fn message(
     core: &Core,
     thread: &ThreadRow,
     zone: &TimeZone,
+    files: &mut HashMap<String, AttachmentSummary>,
     m: MessageRow,
 ) -> Result<ThreadMessage, CoreError> {
     let from_practice = m.author_kind.is_practice();
@@ -161,6 +176,7 @@ fn message(
         created_words: zone.readable(m.created_at, core.now().as_millis()),
         read_by_practice: !from_practice && m.seq <= thread.staff_read_seq,
         body: open(core, &m.body_sealed)?,
+        attachment: files.remove(&m.id),
         by_caregiver: m.author_kind == MessageAuthor::Caregiver,
         created_at: Timestamp::from_millis(m.created_at).to_rfc3339(),
         id: m.id,
@@ -171,10 +187,11 @@ fn message(
 
 async fn view(core: &Core, seen: &Seen, reader: Reader) -> Result<ThreadView, CoreError> {
     let rows = store::messages(core.store(), &seen.thread.id).await?;
+    let mut files = attachments::by_message(core, &seen.thread.id).await?;
     let zone = zone_of(&seen.thread)?;
     let messages = rows
         .into_iter()
-        .map(|m| message(core, &seen.thread, &zone, m))
+        .map(|m| message(core, &seen.thread, &zone, &mut files, m))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ThreadView {
         summary: summary(core, &seen.thread, reader, seen.read_only)?,
@@ -240,7 +257,11 @@ pub async fn start(
     let thread = store::find(&mut tx, &id, now.as_millis())
         .await?
         .ok_or_else(|| CoreError::Internal("a new thread is missing".into()))?;
-    post(core, &mut tx, &thread, Poster::Staff(actor), &body, now).await?;
+    let first = Message {
+        text: Some(body),
+        file: None,
+    };
+    post(core, &mut tx, &thread, Poster::Staff(actor), &first, now).await?;
     tx.commit().await?;
     staff_thread(core, actor, &id).await
 }
@@ -302,7 +323,7 @@ pub async fn staff_reply(
     input: &ReplyInput,
 ) -> Result<ThreadView, CoreError> {
     let seen = access::as_staff(core, actor, id).await?;
-    let body = parse_body(&input.body)?;
+    let message = parse_message(input)?;
     writable(&seen)?;
     let now = core.now();
     let mut tx = core.store().begin().await?;
@@ -311,7 +332,7 @@ pub async fn staff_reply(
         &mut tx,
         &seen.thread,
         Poster::Staff(actor),
-        &body,
+        &message,
         now,
     )
     .await?;
@@ -354,7 +375,7 @@ pub async fn patient_reply(
     input: &ReplyInput,
 ) -> Result<ThreadView, CoreError> {
     let seen = access::as_patient(core, patient, id).await?;
-    let body = parse_body(&input.body)?;
+    let message = parse_message(input)?;
     let now = core.now();
     let mut tx = core.store().begin().await?;
     post(
@@ -362,7 +383,7 @@ pub async fn patient_reply(
         &mut tx,
         &seen.thread,
         Poster::Patient(patient),
-        &body,
+        &message,
         now,
     )
     .await?;
@@ -425,7 +446,7 @@ pub async fn cared_for_reply(
     if read_only_access {
         return Err(CoreError::Forbidden);
     }
-    let body = parse_body(&input.body)?;
+    let message = parse_message(input)?;
     let now = core.now();
     let mut tx = core.store().begin().await?;
     post(
@@ -433,7 +454,7 @@ pub async fn cared_for_reply(
         &mut tx,
         &seen.thread,
         Poster::Caregiver(caregiver),
-        &body,
+        &message,
         now,
     )
     .await?;
@@ -441,9 +462,29 @@ pub async fn cared_for_reply(
     cared_for_thread(core, caregiver, access_id, id).await
 }
 
-fn parse_body(body: &str) -> Result<MessageText, CoreError> {
-    MessageText::parse(body)
-        .map_err(|e| CoreError::Invalid(FieldErrors::single("body", e.to_string())))
+/// What a message carries: words, a file, or both.
+struct Message {
+    text: Option<MessageText>,
+    file: Option<Attachment>,
+}
+
+/// A reply's words and file. Words may be left out when a file comes with them; a file that is
+/// not a PDF, JPEG or PNG, or too large, is refused under `attachment` with nothing posted.
+fn parse_message(input: &ReplyInput) -> Result<Message, CoreError> {
+    let mut errors = FieldErrors::new();
+    let upload = input.attachment.as_ref().filter(|u| !u.bytes.is_empty());
+    let file = upload.and_then(|u| {
+        errors.take(
+            "attachment",
+            Attachment::parse(&u.file_name, u.bytes.clone()),
+        )
+    });
+    let text = match (input.body.trim().is_empty(), upload) {
+        (true, Some(_)) => None,
+        _ => errors.take("body", MessageText::parse(&input.body)),
+    };
+    errors.into_result()?;
+    Ok(Message { text, file })
 }
 
 fn writable(seen: &Seen) -> Result<(), CoreError> {
@@ -469,11 +510,12 @@ async fn post(
     tx: &mut Tx,
     thread: &ThreadRow,
     poster: Poster<'_>,
-    body: &MessageText,
+    message: &Message,
     now: Timestamp,
 ) -> Result<(), CoreError> {
     let id = new_id();
-    let sealed = core.keys().seal(Purpose::ThreadText, body.expose());
+    let words = message.text.as_ref().map_or("", |t| t.expose());
+    let sealed = core.keys().seal(Purpose::ThreadText, words);
     let (author, author_id, event) = match &poster {
         Poster::Staff(actor) => (
             MessageAuthor::Staff,
@@ -502,8 +544,12 @@ async fn post(
         now.as_millis(),
     )
     .await?;
+    if let Some(file) = &message.file {
+        attachments::store(core, tx, &thread.id, &id, file, now).await?;
+    }
     event
         .subject(SubjectKind::Thread, &thread.id)
+        .detail("attachment", message.file.is_some())
         .append(&mut *tx)
         .await?;
     let url = &core.settings().public_url;

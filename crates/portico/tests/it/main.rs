@@ -61,6 +61,7 @@ mod templates_console;
 mod templates_console_browser;
 mod tenancy;
 mod terms;
+mod thread_attachments;
 mod threads;
 mod threads_browser;
 mod tokens_console;

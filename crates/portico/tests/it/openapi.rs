@@ -118,6 +118,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/v1/providers/{id}/visit-settings"),
     ("POST", "/api/v1/threads"),
     ("GET", "/api/v1/threads"),
+    ("POST", "/api/v1/threads/invitations"),
+    ("GET", "/api/v1/threads/invitations"),
     ("GET", "/api/v1/threads/{id}"),
     ("POST", "/api/v1/threads/{id}/messages"),
     ("GET", "/api/v1/patient/threads"),
@@ -128,6 +130,12 @@ const ROUTES: &[(&str, &str)] = &[
     (
         "POST",
         "/api/v1/patient/cared-for/{id}/threads/{thread}/messages",
+    ),
+    ("GET", "/api/v1/threads/{id}/attachments/{file}"),
+    ("GET", "/api/v1/patient/threads/{id}/attachments/{file}"),
+    (
+        "GET",
+        "/api/v1/patient/cared-for/{id}/threads/{thread}/attachments/{file}",
     ),
     ("GET", "/api/v1/templates"),
     ("PUT", "/api/v1/templates/{kind}/{language}"),

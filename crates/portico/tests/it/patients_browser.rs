@@ -14,8 +14,8 @@ use thirtyfour::prelude::*;
 use wiremock::MockServer;
 
 use crate::browser::{
-    Width, checked_at, checked_both, click, fill, in_a_browser, set_value, staff_sign_in, submit,
-    wait_for_path, wait_for_path_prefix, wait_for_text,
+    TINY_PNG, Width, checked_at, checked_both, click, fill, in_a_browser, set_value, staff_sign_in,
+    submit, wait_for_path, wait_for_path_prefix, wait_for_text,
 };
 use crate::common::{CLI_ADMIN_PASSWORD, Details, Invitee, PASSPHRASE, TestApp, with_provider};
 
@@ -58,7 +58,7 @@ async fn the_front_desk_finds_a_patient_reads_their_record_and_ends_their_access
     let not_a_scan = scans.path().join("consent.pdf");
     std::fs::write(&not_a_scan, "<html>not a scan</html>").expect("write");
     let scan = scans.path().join("signed-consent.png");
-    std::fs::write(&scan, PNG).expect("write");
+    std::fs::write(&scan, TINY_PNG).expect("write");
 
     let admin_email = lakeside.admin_email.clone();
     in_a_browser(|driver| async move {
@@ -216,14 +216,6 @@ async fn the_front_desk_finds_a_patient_reads_their_record_and_ends_their_access
 }
 
 /// A 1×1 white PNG: what a scanner's smallest file looks like to the service.
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
-    0xDE, 0x00, 0x00, 0x00, 0x0C, 0x49, 0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8, 0xFF, 0xFF, 0x3F,
-    0x00, 0x05, 0xFE, 0x02, 0xFE, 0xA7, 0x35, 0x81, 0x84, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
-    0x44, 0xAE, 0x42, 0x60, 0x82,
-];
-
 /// The names in the patient list, in order.
 async fn listed_names(driver: &WebDriver) -> WebDriverResult<Vec<String>> {
     let mut names = Vec::new();

@@ -1,6 +1,10 @@
 //! Secure threads and their messages. Every read by id is the caller's to scope: core checks
 //! the thread's staff member, patient or caregiver before showing anything of it.
 
+pub mod attachments;
+pub mod bench;
+pub mod invited;
+
 use portico_domain::MessageAuthor;
 
 use crate::platform::db::{execute, fetch};

@@ -23,15 +23,29 @@ pub const MAX_BODY: usize = 2 * 1024 * 1024;
 /// photo, say) up to this size is still read, so that the form can say so beside its field.
 pub const MAX_UPLOAD: usize = 16 * 1024 * 1024;
 
-/// The body limit of a request: [`MAX_UPLOAD`] for the staff page and the API route that take a
-/// consent scan, else [`MAX_BODY`].
+/// The body limit of a request: [`MAX_UPLOAD`] for the page and the API route that take a consent
+/// scan and for the posting of a thread message (which may carry a file: a form upload on the
+/// pages, base64 in the API's JSON), else [`MAX_BODY`].
 fn limit_for(path: &str) -> usize {
     let scan_page = path.starts_with("/staff/patients/") && path.ends_with("/consent-scan");
     let scan_api = path.starts_with("/api/v1/patients/") && path.ends_with("/consent-scans");
-    if scan_page || scan_api {
+    if scan_page || scan_api || is_thread_post(path) {
         MAX_UPLOAD
     } else {
         MAX_BODY
+    }
+}
+
+/// A conversation's page, which its reply form posts to (`/staff/messages/{id}`,
+/// `/portal/messages/{id}`, `/portal/care/{access}/messages/{id}`), or the API's
+/// `…/threads/{id}/messages`.
+fn is_thread_post(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["staff" | "portal", "messages", id] => *id != "new",
+        ["portal", "care", _, "messages", _] => true,
+        ["api", "v1", .., "threads", _, "messages"] => true,
+        _ => false,
     }
 }
 
@@ -73,4 +87,35 @@ fn refuse(api: bool, e: WebError) -> Response {
         header::HeaderValue::from_static("close"),
     );
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_scans_and_thread_messages_take_uploads() {
+        for path in [
+            "/staff/patients/p1/consent-scan",
+            "/api/v1/patients/p1/consent-scans",
+            "/staff/messages/t1",
+            "/portal/messages/t1",
+            "/portal/care/a1/messages/t1",
+            "/api/v1/threads/t1/messages",
+            "/api/v1/patient/threads/t1/messages",
+            "/api/v1/patient/cared-for/a1/threads/t1/messages",
+        ] {
+            assert_eq!(limit_for(path), MAX_UPLOAD, "{path}");
+        }
+        for path in [
+            "/staff/messages",
+            "/staff/messages/new",
+            "/portal/messages",
+            "/api/v1/threads",
+            "/api/v1/invitations",
+            "/portal/register",
+        ] {
+            assert_eq!(limit_for(path), MAX_BODY, "{path}");
+        }
+    }
 }

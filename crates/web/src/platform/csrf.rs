@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, Method, header};
 use axum_extra::extract::cookie::CookieJar;
 use portico_core::SecretToken;
 use portico_core::platform::secrets::{self, Purpose};
+use portico_core::platform::upload::Upload;
 use serde::de::DeserializeOwned;
 
 use super::cookies::{self, ANON_COOKIE, PATIENT_COOKIE, SESSION_COOKIE};
@@ -183,18 +184,52 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     }
 }
 
-/// A staff page's file upload (`multipart/form-data`) whose CSRF token — which must be its first
-/// field, as the page's form puts it — was checked before any other field is read; then its
-/// fields as (name, bytes), in order. Staff pages only: patients upload nothing yet.
-pub struct CsrfUpload(pub Vec<(String, Vec<u8>)>);
+/// A signed-in page's file upload (`multipart/form-data`, a staff member's or a patient's) whose
+/// CSRF token — which must be its first field, as the page's form puts it — was checked before any
+/// other field is read; then its fields in order.
+pub struct CsrfUpload(pub UploadFields);
+
+/// One field of an upload: its name, the file name a file field came with, and its bytes.
+pub struct UploadField {
+    name: String,
+    file_name: Option<String>,
+    bytes: Vec<u8>,
+}
+
+/// The fields of an upload, read by name.
+pub struct UploadFields(Vec<UploadField>);
+
+impl UploadFields {
+    /// A text field's value (lossy UTF-8), if the form sent it.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.find(name)
+            .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+    }
+
+    /// A file field: the file name it came with (blank when none) and its bytes. A file input
+    /// left empty sends an empty part: an upload with no bytes.
+    pub fn file(&self, name: &str) -> Option<Upload> {
+        self.find(name).map(|f| Upload {
+            file_name: f.file_name.clone().unwrap_or_default(),
+            bytes: f.bytes.clone(),
+        })
+    }
+
+    fn find(&self, name: &str) -> Option<&UploadField> {
+        self.0.iter().find(|f| f.name == name)
+    }
+}
 
 impl FromRequest<AppState> for CsrfUpload {
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        if !origin_allowed(state, req.headers())
-            || FormOwner::of(req.uri().path()) != FormOwner::Staff
-        {
+        let (cookie, kind) = match FormOwner::of(req.uri().path()) {
+            FormOwner::Staff => (SESSION_COOKIE, "session"),
+            FormOwner::Patient => (PATIENT_COOKIE, "patient"),
+            FormOwner::Anonymous => return Err(WebError::CsrfRejected.into()),
+        };
+        if !origin_allowed(state, req.headers()) {
             return Err(WebError::CsrfRejected.into());
         }
         let jar = CookieJar::from_headers(req.headers());
@@ -211,17 +246,23 @@ impl FromRequest<AppState> for CsrfUpload {
             }
             _ => return Err(WebError::CsrfRejected.into()),
         };
-        let accepted = cookies::read(state, &jar, SESSION_COOKIE)
-            .is_some_and(|v| csrf_matches(state, "session", v, &presented));
+        let accepted = cookies::read(state, &jar, cookie)
+            .is_some_and(|v| csrf_matches(state, kind, v, &presented));
         if presented.is_empty() || !accepted {
             return Err(WebError::CsrfRejected.into());
         }
         let mut fields = Vec::new();
         while let Some(field) = multipart.next_field().await.map_err(malformed)? {
             let name = field.name().unwrap_or_default().to_owned();
-            fields.push((name, field.bytes().await.map_err(malformed)?.to_vec()));
+            let file_name = field.file_name().map(str::to_owned);
+            let bytes = field.bytes().await.map_err(malformed)?.to_vec();
+            fields.push(UploadField {
+                name,
+                file_name,
+                bytes,
+            });
         }
-        Ok(CsrfUpload(fields))
+        Ok(CsrfUpload(UploadFields(fields)))
     }
 }
 

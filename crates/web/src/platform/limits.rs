@@ -263,6 +263,24 @@ impl Bounded for portico_core::threads::NewThreadInput {
     }
 }
 
+impl Bounded for portico_core::threads::invited::ThreadInvitationInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("first_name", &self.first_name, PersonName::LIMIT),
+            ("last_name", &self.last_name, PersonName::LIMIT),
+            ("birth_date", &self.birth_date, BirthDate::LIMIT),
+            ("email", &self.email, EmailAddress::LIMIT),
+            ("confirm_email", &self.confirm_email, EmailAddress::LIMIT),
+            (
+                "subject",
+                &self.subject,
+                portico_domain::ThreadSubject::LIMIT,
+            ),
+            ("body", &self.body, portico_domain::MessageText::LIMIT),
+        ]
+    }
+}
+
 impl Bounded for portico_core::threads::ReplyInput {
     fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
         vec![("body", &self.body, portico_domain::MessageText::LIMIT)]

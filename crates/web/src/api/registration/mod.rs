@@ -290,6 +290,8 @@ pub struct Registered {
     pub patient_id: String,
     /// For accounts without email: the username to sign in with.
     pub username: Option<String>,
+    /// The conversation staff invited the patient into, now open: where to take them.
+    pub thread_id: Option<String>,
 }
 
 /// Creates the account once every step is done, links it and signs it in.
@@ -313,6 +315,7 @@ async fn complete(
             session_token: done.session.token.expose().to_owned(),
             patient_id: done.session.patient.patient_id,
             username: done.username,
+            thread_id: done.thread_id,
         }),
     ))
 }

@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use portico_core::patients::paper_consent::{self, ConsentView, PrintableForm};
@@ -20,6 +20,7 @@ use crate::pages::{field_errors, render};
 use crate::platform::body::MAX_UPLOAD;
 use crate::platform::chrome::Chrome;
 use crate::platform::csrf::CsrfUpload;
+use crate::platform::download;
 use crate::platform::error::PageError;
 use crate::platform::local_time::LocalTime;
 use crate::platform::sessions::PageSession;
@@ -95,18 +96,11 @@ async fn download_record(
         text.push_str(paragraph);
         text.push_str("\n\n");
     }
-    let mut res = text.into_response();
-    let headers = res.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"consent-record.txt\""),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    Ok(download::file(
+        text.into_bytes(),
+        "text/plain; charset=utf-8",
+        "consent-record.txt",
+    ))
 }
 
 #[derive(Template)]
@@ -135,17 +129,12 @@ async fn upload(
     Path(id): Path<String>,
     CsrfUpload(fields): CsrfUpload,
 ) -> Result<Response, PageError> {
-    let field = |wanted: &str| {
-        fields
-            .iter()
-            .find(|(name, _)| name == wanted)
-            .map(|(_, bytes)| bytes.clone())
-    };
-    let file = field("scan").unwrap_or_default();
+    let file = fields.file("scan").map(|f| f.bytes).unwrap_or_default();
     // The version printed on the form; blank (or a form without the field) means the one in
     // force, and text that is not a number a version no practice has.
-    let version = field("version")
-        .map(|v| String::from_utf8_lossy(&v).trim().to_owned())
+    let version = fields
+        .text("version")
+        .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
         .map(|v| v.parse::<i64>().unwrap_or(0));
     match paper_consent::record_scan(&state.core, &session.actor, &id, file, version).await {
@@ -164,24 +153,6 @@ async fn download(
     Path((id, consent)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let scan = paper_consent::scan(&state.core, &session.actor, &id, &consent).await?;
-    let disposition = format!(
-        "attachment; filename=\"signed-consent.{}\"",
-        scan.kind.extension()
-    );
-    let mut res = scan.bytes.into_response();
-    let headers = res.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(scan.kind.media_type()),
-    );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    // A signed form names the patient: no cache keeps a copy.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    Ok(res)
+    let name = format!("signed-consent.{}", scan.kind.extension());
+    Ok(download::file(scan.bytes, scan.kind.media_type(), &name))
 }

@@ -300,7 +300,8 @@ async fn complete(
     finish(&state, jar, &ticket, &client).await
 }
 
-/// Creates the account, swaps the registration cookie for a session, and opens the visit screen;
+/// Creates the account, swaps the registration cookie for a session, and opens the visit screen
+/// (or the conversation the patient was invited into);
 /// on the practice's tablet, creates it without a session and shows the neutral screen.
 async fn finish(
     state: &AppState,
@@ -321,5 +322,10 @@ async fn finish(
             PATIENT_COOKIE,
             done.session.token.expose().to_owned(),
         ));
-    Ok((jar, Redirect::to("/portal?welcome=1")).into_response())
+    // Invited into a conversation: straight to it.
+    let landing = match &done.thread_id {
+        Some(id) => format!("/portal/messages/{id}"),
+        None => "/portal?welcome=1".to_owned(),
+    };
+    Ok((jar, Redirect::to(&landing)).into_response())
 }

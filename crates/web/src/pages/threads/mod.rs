@@ -6,9 +6,26 @@ mod portal;
 mod staff;
 
 use axum::Router;
+use axum::response::Response;
+use portico_core::threads::ReplyInput;
+use portico_core::threads::attachments::AttachmentDownload;
 
 use crate::AppState;
+use crate::platform::csrf::UploadFields;
+use crate::platform::download;
 
 pub fn routes() -> Router<AppState> {
     Router::new().merge(staff::routes()).merge(portal::routes())
+}
+
+/// A reply form's fields (it is an upload: a file may come with the words).
+fn reply_input(fields: &UploadFields) -> ReplyInput {
+    ReplyInput {
+        body: fields.text("body").unwrap_or_default(),
+        attachment: fields.file("attachment"),
+    }
+}
+
+fn file_response(file: AttachmentDownload) -> Response {
+    download::file(file.bytes, file.kind.media_type(), &file.download_name)
 }

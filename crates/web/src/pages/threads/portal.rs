@@ -5,17 +5,19 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use portico_core::caregivers;
-use portico_core::threads::{self, ReplyInput, ThreadSummary, ThreadView};
+use portico_core::threads::{self, ThreadSummary, ThreadView};
 use portico_core::{CoreError, FieldErrors};
 
+use super::{file_response, reply_input};
 use crate::AppState;
 use crate::pages::{FieldErrorsExt as _, render};
-use crate::platform::csrf::CsrfForm;
+use crate::platform::body::MAX_UPLOAD;
+use crate::platform::csrf::CsrfUpload;
 use crate::platform::error::PageError;
 use crate::platform::limits;
 use crate::platform::sessions::{PatientPage, PatientSession};
@@ -23,11 +25,24 @@ use crate::platform::sessions::{PatientPage, PatientSession};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/portal/messages", get(inbox))
-        .route("/portal/messages/{id}", get(show).post(reply))
+        // The bodies were bounded (and read) at the edge; the form parser need not cut them again.
+        .route(
+            "/portal/messages/{id}",
+            get(show)
+                .post(reply)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/portal/messages/{id}/attachments/{file}", get(attachment))
         .route("/portal/care/{access}/messages", get(cared_for_inbox))
         .route(
             "/portal/care/{access}/messages/{id}",
-            get(cared_for_show).post(cared_for_reply),
+            get(cared_for_show)
+                .post(cared_for_reply)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route(
+            "/portal/care/{access}/messages/{id}/attachments/{file}",
+            get(cared_for_attachment),
         )
 }
 
@@ -57,6 +72,13 @@ struct ThreadPage {
     /// False for a caregiver with read-only access.
     can_write: bool,
     acting_for: Option<String>,
+}
+
+impl ThreadPage {
+    /// Where the thread's files are downloaded (`{files}/{id}`): beside the page.
+    fn files_base(&self) -> String {
+        format!("{}/attachments", self.action)
+    }
 }
 
 fn name(session: &PatientSession) -> String {
@@ -134,8 +156,9 @@ async fn reply(
     State(state): State<AppState>,
     PatientPage(session): PatientPage,
     Path(id): Path<String>,
-    CsrfForm(input): CsrfForm<ReplyInput>,
+    CsrfUpload(fields): CsrfUpload,
 ) -> Result<Response, PageError> {
+    let input = reply_input(&fields);
     let work = threads::patient_reply(&state.core, &session.patient, &id, &input);
     match limits::within(&input, work).await {
         Ok(_) => Ok(Redirect::to(&format!("/portal/messages/{id}#latest")).into_response()),
@@ -211,8 +234,9 @@ async fn cared_for_reply(
     State(state): State<AppState>,
     PatientPage(session): PatientPage,
     Path((access, id)): Path<(String, String)>,
-    CsrfForm(input): CsrfForm<ReplyInput>,
+    CsrfUpload(fields): CsrfUpload,
 ) -> Result<Response, PageError> {
+    let input = reply_input(&fields);
     let work = threads::cared_for_reply(&state.core, &session.patient, &access, &id, &input);
     match limits::within(&input, work).await {
         Ok(_) => Ok(
@@ -223,4 +247,27 @@ async fn cared_for_reply(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A file of one of the patient's conversations, as a download.
+async fn attachment(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let file =
+        threads::attachments::patient_file(&state.core, &session.patient, &id, &file).await?;
+    Ok(file_response(file))
+}
+
+/// A file of a conversation of the patient the caregiver cares for.
+async fn cared_for_attachment(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    Path((access, id, file)): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let file =
+        threads::attachments::cared_for_file(&state.core, &session.patient, &access, &id, &file)
+            .await?;
+    Ok(file_response(file))
 }

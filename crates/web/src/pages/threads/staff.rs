@@ -5,17 +5,20 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use portico_core::threads::{self, NewThreadInput, ReplyInput, ThreadSummary, ThreadView};
+use portico_core::threads::invited::{self, ThreadInvitationInput, WaitingThread};
+use portico_core::threads::{self, NewThreadInput, ThreadSummary, ThreadView};
 use portico_core::{CoreError, FieldErrors};
 
+use super::{file_response, reply_input};
 use crate::AppState;
 use crate::pages::{FieldErrorsExt as _, render};
+use crate::platform::body::MAX_UPLOAD;
 use crate::platform::chrome::Chrome;
-use crate::platform::csrf::CsrfForm;
+use crate::platform::csrf::{CsrfForm, CsrfUpload};
 use crate::platform::error::{PageError, WebError};
 use crate::platform::limits;
 use crate::platform::sessions::{PageSession, StaffSession};
@@ -24,7 +27,15 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/staff/messages", get(inbox).post(start))
         .route("/staff/messages/new", get(new))
-        .route("/staff/messages/{id}", get(show).post(reply))
+        .route("/staff/messages/invite", get(invite_form).post(invite))
+        .route(
+            "/staff/messages/{id}",
+            // The body was bounded (and read) at the edge; the form parser need not cut it again.
+            get(show)
+                .post(reply)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/staff/messages/{id}/attachments/{file}", get(attachment))
 }
 
 #[derive(Template)]
@@ -32,6 +43,18 @@ pub fn routes() -> Router<AppState> {
 struct InboxPage {
     chrome: Option<Chrome>,
     threads: Vec<ThreadSummary>,
+    /// Conversations waiting for their person to register.
+    waiting: Vec<WaitingThread>,
+    /// What was just done, said once.
+    invited: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "staff_message_invite.html")]
+struct InvitePage {
+    chrome: Option<Chrome>,
+    input: ThreadInvitationInput,
+    errors: FieldErrors,
 }
 
 #[derive(Template)]
@@ -56,17 +79,84 @@ impl ThreadPage {
     fn reply_action(&self) -> String {
         format!("/staff/messages/{}", self.thread.summary.id)
     }
+
+    /// Where the thread's files are downloaded (`{files}/{id}`).
+    fn files_base(&self) -> String {
+        format!("/staff/messages/{}/attachments", self.thread.summary.id)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct InboxQuery {
+    #[serde(default)]
+    done: String,
 }
 
 async fn inbox(
     State(state): State<AppState>,
     PageSession(session): PageSession,
+    Query(q): Query<InboxQuery>,
 ) -> Result<Response, PageError> {
     let page = InboxPage {
         chrome: Some(Chrome::of(&session)),
         threads: threads::staff_inbox(&state.core, &session.actor).await?,
+        waiting: invited::waiting(&state.core, &session.actor).await?,
+        invited: (q.done == "invited").then_some(
+            "The invitation is on its way by email. The conversation opens when they register \
+             with it.",
+        ),
     };
     render(StatusCode::OK, &page)
+}
+
+async fn invite_page(
+    session: &StaffSession,
+    input: ThreadInvitationInput,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let status = match errors.is_empty() {
+        true => StatusCode::OK,
+        false => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let page = InvitePage {
+        chrome: Some(Chrome::of(session)),
+        input,
+        errors,
+    };
+    render(status, &page)
+}
+
+async fn invite_form(PageSession(session): PageSession) -> Result<Response, PageError> {
+    invite_page(
+        &session,
+        ThreadInvitationInput::default(),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+/// Sends the invitation (the inbox then lists the conversation as waiting), or — for a patient
+/// of the practice with this email address — opens the conversation at once.
+async fn invite(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    CsrfForm(input): CsrfForm<ThreadInvitationInput>,
+) -> Result<Response, PageError> {
+    let work = invited::invite(&state.core, &session.actor, &input);
+    match limits::within(&input, work).await {
+        Ok(done) if done.waiting_for_registration => {
+            Ok(Redirect::to("/staff/messages?done=invited").into_response())
+        }
+        Ok(done) => {
+            Ok(Redirect::to(&format!("/staff/messages/{}", done.thread_id)).into_response())
+        }
+        Err(CoreError::Invalid(errors)) => invite_page(&session, input, errors).await,
+        Err(e @ CoreError::Conflict(_)) => {
+            let errors = FieldErrors::single("body", WebError::Core(e).public_message());
+            invite_page(&session, input, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -160,8 +250,9 @@ async fn reply(
     State(state): State<AppState>,
     PageSession(session): PageSession,
     Path(id): Path<String>,
-    CsrfForm(input): CsrfForm<ReplyInput>,
+    CsrfUpload(fields): CsrfUpload,
 ) -> Result<Response, PageError> {
+    let input = reply_input(&fields);
     let work = threads::staff_reply(&state.core, &session.actor, &id, &input);
     match limits::within(&input, work).await {
         Ok(_) => Ok(Redirect::to(&format!("/staff/messages/{id}#latest")).into_response()),
@@ -174,4 +265,14 @@ async fn reply(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A file of one of the staff member's conversations, as a download.
+async fn attachment(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let file = threads::attachments::staff_file(&state.core, &session.actor, &id, &file).await?;
+    Ok(file_response(file))
 }
