@@ -62,6 +62,7 @@ mod templates_console_browser;
 mod tenancy;
 mod terms;
 mod thread_attachments;
+mod thread_invitations;
 mod threads;
 mod threads_browser;
 mod tokens_console;

@@ -246,6 +246,8 @@ pub struct Registered {
     pub session_token: String,
     pub patient_id: String,
     pub username: Option<String>,
+    /// The conversation the patient was invited into, opened by the registration.
+    pub thread_id: Option<String>,
 }
 
 /// A patient's session, opened by signing in.
