@@ -391,22 +391,11 @@ async fn newest_code_to(admin: &Browser, email: &str) -> String {
         .filter(|a| a.contains(&to))
         .filter_map(|a| {
             a.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-                .find(|w| is_invite_code(w))
+                .find(|w| crate::mailbox::is_invite_code(w))
                 .map(str::to_owned)
         })
         .next()
         .expect("an invitation message to this address")
-}
-
-fn is_invite_code(word: &str) -> bool {
-    let parts: Vec<&str> = word.split('-').collect();
-    parts.len() == 3
-        && parts.iter().all(|p| p.len() == 3)
-        && parts[1].chars().all(|c| c.is_ascii_digit())
-        && parts[0]
-            .chars()
-            .chain(parts[2].chars())
-            .all(|c| c.is_ascii_uppercase())
 }
 
 async fn bulk_resend_renews_expired_and_locked_invitations_and_reports_the_rest(app: &TestApp) {

@@ -269,7 +269,7 @@ impl Desk<'_> {
         let sheet = driver.find(By::Css(".handover-sheet")).await?;
         let code = sheet.find(By::Css("[data-code]")).await?.text().await?;
         assert!(
-            is_invite_code(code.trim()),
+            crate::mailbox::is_invite_code(code.trim()),
             "the sheet carries the code: {code}"
         );
         assert!(
@@ -474,13 +474,4 @@ async fn type_into(driver: &WebDriver, id: &str, value: &str) -> WebDriverResult
 async fn set_by_id(driver: &WebDriver, id: &str, value: &str) -> WebDriverResult<()> {
     let field = driver.find(By::Id(id)).await?;
     set_field_value(driver, &field, value).await
-}
-
-/// Shaped like an invite code: `XYZ-234-ABC`.
-fn is_invite_code(word: &str) -> bool {
-    let parts: Vec<&str> = word.split('-').collect();
-    parts.len() == 3
-        && parts.iter().all(|p| p.len() == 3)
-        && parts[1].bytes().all(|b| b.is_ascii_digit())
-        && parts[0].bytes().all(|b| b.is_ascii_uppercase())
 }

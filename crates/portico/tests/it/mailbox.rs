@@ -21,6 +21,25 @@ pub struct Received {
 }
 
 impl Received {
+    /// The invite code the message carries (`XYZ-234-ABC`), if any.
+    pub fn invite_code(&self) -> Option<String> {
+        self.raw
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .find(|w| is_invite_code(w))
+            .map(str::to_owned)
+    }
+
+    /// The first address in the message that starts with `prefix` (up to a space, quote or
+    /// angle bracket).
+    pub fn link_starting(&self, prefix: &str) -> Option<String> {
+        let at = self.raw.find(prefix)?;
+        let rest = &self.raw[at..];
+        let end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '<' | '>'))
+            .unwrap_or(rest.len());
+        Some(rest[..end].to_owned())
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         let prefix = format!("{}:", name.to_ascii_lowercase());
         self.raw
@@ -29,6 +48,16 @@ impl Received {
             .find(|l| l.to_ascii_lowercase().starts_with(&prefix))
             .map(|l| l[prefix.len()..].trim().to_owned())
     }
+}
+
+/// Shaped like an invite code: `XYZ-234-ABC`.
+pub(crate) fn is_invite_code(word: &str) -> bool {
+    let parts: Vec<&str> = word.split('-').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| p.len() == 3)
+        && parts[0].chars().all(|c| c.is_ascii_uppercase())
+        && parts[1].chars().all(|c| c.is_ascii_digit())
+        && parts[2].chars().all(|c| c.is_ascii_uppercase())
 }
 
 fn aiosmtpd_available() -> bool {

@@ -63,6 +63,7 @@ mod tenancy;
 mod terms;
 mod thread_attachments;
 mod thread_invitations;
+mod thread_invitations_browser;
 mod threads;
 mod threads_browser;
 mod tokens_console;

@@ -60,11 +60,8 @@ async fn patients_register(backend: Backend) {
     app.deliver().await;
     let mail = smtp.wait_for(1, Duration::from_secs(10));
     let invite_code = mail[0]
-        .raw
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .find(|w| is_invite_code(w))
-        .expect("the invitation email carries the code")
-        .to_owned();
+        .invite_code()
+        .expect("the invitation email carries the code");
 
     let flows: [(&str, Flow); 3] = [
         ("invited", Flow::Invited(invite_code)),
@@ -97,15 +94,6 @@ enum Flow {
     Invited(String),
     /// A provider or sign-up code, and the name its card must show.
     Code(String, &'static str),
-}
-
-fn is_invite_code(word: &str) -> bool {
-    let parts: Vec<&str> = word.split('-').collect();
-    parts.len() == 3
-        && parts.iter().all(|p| p.len() == 3)
-        && parts[0].chars().all(|c| c.is_ascii_uppercase())
-        && parts[1].chars().all(|c| c.is_ascii_digit())
-        && parts[2].chars().all(|c| c.is_ascii_uppercase())
 }
 
 async fn walk(

@@ -43,20 +43,6 @@ async fn expect(res: reqwest::Response, status: StatusCode) -> Value {
     Api::expect(res, status).await
 }
 
-/// The invite code in an email (`XYZ-234-ABC`).
-fn invite_code(raw: &str) -> Option<String> {
-    raw.split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
-        .find(|word| {
-            let parts: Vec<&str> = word.split('-').collect();
-            parts.len() == 3
-                && parts.iter().all(|p| p.len() == 3)
-                && parts[0].chars().all(|c| c.is_ascii_uppercase())
-                && parts[1].chars().all(|c| c.is_ascii_digit())
-                && parts[2].chars().all(|c| c.is_ascii_uppercase())
-        })
-        .map(str::to_owned)
-}
-
 fn ana(confirm_email: &str) -> Value {
     json!({
         "first_name": "Ana", "last_name": "Silva", "birth_date": "1990-04-12",
@@ -143,7 +129,7 @@ async fn staff_invite_a_person_into_a_conversation(
     for private in ["referral", "Rivera"] {
         assert!(!email.raw.contains(private), "{private} in the email");
     }
-    let code = invite_code(&email.raw).expect("the invite code in the email");
+    let code = email.invite_code().expect("the invite code in the email");
 
     // Ana registers with it; the registration answers the conversation, which she reads.
     let registered = app
@@ -192,9 +178,7 @@ async fn staff_invite_a_person_into_a_conversation(
     assert_eq!(waiting, json!([]));
 
     // Maria is a patient already: the conversation is hers at once, and she is told by email.
-    lakeside
-        .registered_patient(sms, "maria@example.org")
-        .await;
+    lakeside.registered_patient(sms, "maria@example.org").await;
     let maria_invite = json!({
         "first_name": "Maria", "last_name": "Lopez", "birth_date": BIRTH_DATE,
         "email": "maria@example.org", "confirm_email": "maria@example.org",

@@ -324,7 +324,7 @@ async fn finish(
         ));
     // Invited into a conversation: straight to it.
     let landing = match &done.thread_id {
-        Some(id) => format!("/portal/messages/{id}"),
+        Some(id) => format!("/portal/messages/{id}?welcome=1"),
         None => "/portal?welcome=1".to_owned(),
     };
     Ok((jar, Redirect::to(&landing)).into_response())

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -72,6 +72,14 @@ struct ThreadPage {
     /// False for a caregiver with read-only access.
     can_write: bool,
     acting_for: Option<String>,
+    /// The account was just made by registering with an invitation into this conversation.
+    welcome: bool,
+}
+
+#[derive(serde::Deserialize)]
+struct ThreadQuery {
+    #[serde(default)]
+    welcome: Option<String>,
 }
 
 impl ThreadPage {
@@ -121,6 +129,7 @@ async fn thread_page(
     id: &str,
     typed: String,
     errors: FieldErrors,
+    welcome: bool,
 ) -> Result<Response, PageError> {
     let thread = threads::patient_thread(&state.core, &session.patient, id).await?;
     let status = match errors.is_empty() {
@@ -137,6 +146,7 @@ async fn thread_page(
         back: "/portal/messages".to_owned(),
         can_write: true,
         acting_for: None,
+        welcome,
     };
     render(status, &page)
 }
@@ -145,11 +155,21 @@ async fn show(
     State(state): State<AppState>,
     PatientPage(session): PatientPage,
     Path(id): Path<String>,
+    Query(q): Query<ThreadQuery>,
 ) -> Result<Response, PageError> {
     if let Some(terms) = terms_first(&state, &session).await? {
         return Ok(terms);
     }
-    thread_page(&state, &session, &id, String::new(), FieldErrors::new()).await
+    let welcome = q.welcome.is_some();
+    thread_page(
+        &state,
+        &session,
+        &id,
+        String::new(),
+        FieldErrors::new(),
+        welcome,
+    )
+    .await
 }
 
 async fn reply(
@@ -163,7 +183,7 @@ async fn reply(
     match limits::within(&input, work).await {
         Ok(_) => Ok(Redirect::to(&format!("/portal/messages/{id}#latest")).into_response()),
         Err(CoreError::Invalid(errors)) => {
-            thread_page(&state, &session, &id, input.body, errors).await
+            thread_page(&state, &session, &id, input.body, errors, false).await
         }
         Err(e) => Err(e.into()),
     }
@@ -210,6 +230,7 @@ async fn cared_for_page(
         back: format!("/portal/care/{access}/messages"),
         can_write: !view.access.is_read_only(),
         acting_for: Some(view.access.patient_name),
+        welcome: false,
     };
     render(status, &page)
 }
