@@ -178,6 +178,8 @@ actions! {
     ThreadRead => "thread.read",
     /// Staff started a secure thread with a patient.
     ThreadStarted => "thread.started",
+    /// A patient started a secure thread with a staff member who had written with them.
+    ThreadStartedByPatient => "thread.started_by_patient",
     /// A staff member read their inbox: one event per thread shown.
     ThreadsListed => "thread.listed",
     TermsPublished => "terms.published",

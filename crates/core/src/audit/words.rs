@@ -157,6 +157,11 @@ impl Action {
                 Patients,
                 "{actor} started a secure conversation with {patient}",
             ),
+            Action::ThreadStartedByPatient => words(
+                "Conversation started by a patient",
+                Patients,
+                "{actor} started a secure conversation with the practice",
+            ),
             Action::ThreadMessagePosted => words(
                 "Message sent",
                 Patients,

@@ -10,6 +10,7 @@
 mod access;
 pub mod attachments;
 pub mod bench;
+pub mod from_patient;
 pub mod invited;
 
 use std::collections::HashMap;

@@ -62,6 +62,7 @@ mod templates_console_browser;
 mod tenancy;
 mod terms;
 mod thread_attachments;
+mod thread_from_patient;
 mod thread_invitations;
 mod thread_invitations_browser;
 mod threads;

@@ -123,6 +123,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/threads/{id}"),
     ("POST", "/api/v1/threads/{id}/messages"),
     ("GET", "/api/v1/patient/threads"),
+    ("POST", "/api/v1/patient/threads"),
+    ("GET", "/api/v1/patient/threads/recipients"),
     ("GET", "/api/v1/patient/threads/{id}"),
     ("POST", "/api/v1/patient/threads/{id}/messages"),
     ("GET", "/api/v1/patient/cared-for/{id}/threads"),

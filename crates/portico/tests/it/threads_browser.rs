@@ -1,7 +1,7 @@
 //! In a real browser, a secure conversation (issue #21): Bea, at her desk, opens Maria's record
 //! and writes to her (an empty form is refused beside its fields); Maria, on her phone, opens
 //! the message's link signed out, signs in and lands on it, is refused an empty reply, and
-//! answers, and finds the conversation from her visit screen too; Bea's
+//! answers, finds the conversation from her visit screen too, and starts one of her own; Bea's
 //! inbox shows the answer as new, and the conversation shows it. Maria sends a photo (a GIF is
 //! refused beside the file field, her words kept); Bea downloads it and answers with a PDF. Sam,
 //! another staff member of the same practice, gets the not-found page for the conversation and
@@ -127,6 +127,25 @@ async fn a_staff_member_and_a_patient_write_to_each_other_in_a_real_browser(
         wait_for_path(&driver, "/portal/messages").await?;
         wait_for_text(&driver, "Bea Admin, Lakeside Clinic").await?;
         checked_at(&driver, Width::Phone, "portal-messages").await?;
+        // She starts a conversation of her own with Bea (without a subject it is refused).
+        fill(
+            &driver,
+            "Message",
+            "body",
+            "Could I get a refill of my blood pressure pills?",
+        )
+        .await?;
+        submit(&driver, "Send").await?;
+        wait_for_text(
+            &driver,
+            "Say in a few words what this conversation is about.",
+        )
+        .await?;
+        checked_at(&driver, Width::Phone, "portal-messages-new-refused").await?;
+        fill(&driver, "Subject", "subject", "Prescription refill").await?;
+        submit(&driver, "Send").await?;
+        wait_for_path_prefix(&driver, "/portal/messages/").await?;
+        wait_for_text(&driver, "Could I get a refill").await?;
         driver.delete_all_cookies().await?;
 
         // Bea's inbox shows the answer as new.
@@ -135,6 +154,7 @@ async fn a_staff_member_and_a_patient_write_to_each_other_in_a_real_browser(
         click(&driver, By::LinkText("Messages")).await?;
         wait_for_path(&driver, "/staff/messages").await?;
         wait_for_text(&driver, "2 new").await?;
+        wait_for_text(&driver, "Prescription refill").await?;
         checked_both(&driver, "staff-messages").await?;
         Width::Desktop.apply(&driver).await?;
         click(&driver, By::LinkText("Knee surgery")).await?;

@@ -179,3 +179,35 @@ pub async fn read_by_patient(db: impl Into<Exec<'_>>, id: &str) -> Result<()> {
     execute!(db, "UPDATE threads SET patient_unread = 0 WHERE id = $1"; id)?;
     Ok(())
 }
+
+/// A staff member a patient may start a conversation with.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RecipientRow {
+    pub staff_id: String,
+    pub staff_name: String,
+    pub practice_id: String,
+    pub practice_name: String,
+}
+
+/// The staff members a patient may write to first: the active ones who have written with them
+/// before, at a practice where the patient's access is in force (at `now`) through a link that
+/// allows online messaging (a link in no program, or in a program that allows it).
+pub async fn recipients_for_patient(
+    db: impl Into<Exec<'_>>,
+    patient_id: &str,
+    now: i64,
+) -> Result<Vec<RecipientRow>> {
+    Ok(fetch!(db, fetch_all,
+        "SELECT DISTINCT s.id AS staff_id, s.display_name AS staff_name,
+                pr.id AS practice_id, pr.name AS practice_name
+         FROM threads t
+         JOIN staff s ON s.id = t.staff_id AND s.active
+         JOIN practices pr ON pr.id = t.practice_id
+         WHERE t.patient_id = $1
+           AND EXISTS (SELECT 1 FROM patient_links l LEFT JOIN programs g ON g.id = l.program_id
+                        WHERE l.patient_id = t.patient_id AND l.practice_id = t.practice_id
+                          AND l.status = 'active' AND (l.ended_at IS NULL OR l.ended_at > $2)
+                          AND (g.id IS NULL OR g.messaging_allowed))
+         ORDER BY pr.name, s.display_name, s.id";
+        patient_id, now)?)
+}

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use portico_core::platform::upload::Upload;
 use portico_core::threads::attachments::{self, AttachmentDownload};
+use portico_core::threads::from_patient::{self, PatientThreadInput, Recipient};
 use portico_core::threads::invited::{
     self, ThreadInvitation, ThreadInvitationInput, WaitingThread,
 };
@@ -34,7 +35,8 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(staff_thread),
         takes_file(routes!(staff_reply)),
         routes!(staff_file),
-        routes!(patient_inbox),
+        routes!(patient_inbox, patient_start),
+        routes!(patient_recipients),
         routes!(patient_thread),
         takes_file(routes!(patient_reply)),
         routes!(patient_file),
@@ -406,4 +408,35 @@ async fn waiting(
     ApiActor(actor): ApiActor,
 ) -> Result<Json<Vec<WaitingThread>>, ApiError> {
     Ok(Json(invited::waiting(&state.core, &actor).await?))
+}
+
+/// Whom the signed-in patient may start a conversation with: the staff members who have written
+/// with them, at a practice where their access is in force and online messaging is allowed.
+#[utoipa::path(get, path = "/patient/threads/recipients", tag = PATIENT,
+    operation_id = "patient_thread_recipients", security(("patient_session" = [])),
+    responses((status = OK, description = "By practice, then name", body = [Recipient])))]
+async fn patient_recipients(
+    State(state): State<AppState>,
+    PatientApi(session): PatientApi,
+) -> Result<Json<Vec<Recipient>>, ApiError> {
+    Ok(Json(
+        from_patient::recipients(&state.core, &session.patient).await?,
+    ))
+}
+
+/// The signed-in patient starts a conversation with one of their recipients (anyone else is
+/// refused under `to`).
+#[utoipa::path(post, path = "/patient/threads", tag = PATIENT, operation_id = "patient_start_thread",
+    security(("patient_session" = [])), request_body = PatientThreadInput,
+    responses(
+        (status = CREATED, description = "Started, with its first message", body = ThreadView),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn patient_start(
+    State(state): State<AppState>,
+    PatientApi(session): PatientApi,
+    BoundedJson(input): BoundedJson<PatientThreadInput>,
+) -> Result<(StatusCode, Json<ThreadView>), ApiError> {
+    let started = from_patient::start(&state.core, &session.patient, &input).await?;
+    Ok((StatusCode::CREATED, Json(started)))
 }

@@ -281,6 +281,20 @@ impl Bounded for portico_core::threads::invited::ThreadInvitationInput {
     }
 }
 
+impl Bounded for portico_core::threads::from_patient::PatientThreadInput {
+    fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
+        vec![
+            ("to", &self.to, RECORD_ID),
+            (
+                "subject",
+                &self.subject,
+                portico_domain::ThreadSubject::LIMIT,
+            ),
+            ("body", &self.body, portico_domain::MessageText::LIMIT),
+        ]
+    }
+}
+
 impl Bounded for portico_core::threads::ReplyInput {
     fn fields(&self) -> Vec<(&'static str, &str, TextLimit)> {
         vec![("body", &self.body, portico_domain::MessageText::LIMIT)]

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use portico_core::caregivers;
+use portico_core::threads::from_patient::{self, PatientThreadInput, Recipient};
 use portico_core::threads::{self, ThreadSummary, ThreadView};
 use portico_core::{CoreError, FieldErrors};
 
@@ -17,14 +18,14 @@ use super::{file_response, reply_input};
 use crate::AppState;
 use crate::pages::{FieldErrorsExt as _, render};
 use crate::platform::body::MAX_UPLOAD;
-use crate::platform::csrf::CsrfUpload;
+use crate::platform::csrf::{CsrfForm, CsrfUpload};
 use crate::platform::error::PageError;
 use crate::platform::limits;
 use crate::platform::sessions::{PatientPage, PatientSession};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/portal/messages", get(inbox))
+        .route("/portal/messages", get(inbox).post(start))
         // The bodies were bounded (and read) at the edge; the form parser need not cut them again.
         .route(
             "/portal/messages/{id}",
@@ -57,6 +58,10 @@ struct InboxPage {
     back: String,
     /// The patient whose messages a caregiver reads.
     acting_for: Option<String>,
+    /// Whom the patient may start a conversation with (none for a caregiver).
+    recipients: Vec<Recipient>,
+    input: PatientThreadInput,
+    errors: FieldErrors,
 }
 
 #[derive(Template)]
@@ -105,6 +110,30 @@ async fn terms_first(
     Ok((!due.is_empty()).then(|| Redirect::to("/portal/terms").into_response()))
 }
 
+async fn inbox_page(
+    state: &AppState,
+    session: &PatientSession,
+    input: PatientThreadInput,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let status = match errors.is_empty() {
+        true => StatusCode::OK,
+        false => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    let page = InboxPage {
+        csrf: session.csrf.clone(),
+        patient_name: name(session),
+        threads: threads::patient_inbox(&state.core, &session.patient).await?,
+        base: "/portal/messages".to_owned(),
+        back: "/portal".to_owned(),
+        acting_for: None,
+        recipients: from_patient::recipients(&state.core, &session.patient).await?,
+        input,
+        errors,
+    };
+    render(status, &page)
+}
+
 async fn inbox(
     State(state): State<AppState>,
     PatientPage(session): PatientPage,
@@ -112,15 +141,29 @@ async fn inbox(
     if let Some(terms) = terms_first(&state, &session).await? {
         return Ok(terms);
     }
-    let page = InboxPage {
-        csrf: session.csrf.clone(),
-        patient_name: name(&session),
-        threads: threads::patient_inbox(&state.core, &session.patient).await?,
-        base: "/portal/messages".to_owned(),
-        back: "/portal".to_owned(),
-        acting_for: None,
-    };
-    render(StatusCode::OK, &page)
+    inbox_page(
+        &state,
+        &session,
+        PatientThreadInput::default(),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+/// The patient starts a conversation; a refused one comes back beside its fields.
+async fn start(
+    State(state): State<AppState>,
+    PatientPage(session): PatientPage,
+    CsrfForm(input): CsrfForm<PatientThreadInput>,
+) -> Result<Response, PageError> {
+    let work = from_patient::start(&state.core, &session.patient, &input);
+    match limits::within(&input, work).await {
+        Ok(thread) => Ok(
+            Redirect::to(&format!("/portal/messages/{}#latest", thread.summary.id)).into_response(),
+        ),
+        Err(CoreError::Invalid(errors)) => inbox_page(&state, &session, input, errors).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn thread_page(
@@ -202,6 +245,9 @@ async fn cared_for_inbox(
         base: format!("/portal/care/{access}/messages"),
         back: format!("/portal/care/{access}"),
         acting_for: Some(view.access.patient_name),
+        recipients: Vec::new(),
+        input: PatientThreadInput::default(),
+        errors: FieldErrors::new(),
     };
     render(StatusCode::OK, &page)
 }
