@@ -50,7 +50,8 @@ done
 started=$(date +%s)
 status=0
 # A hard bound on top of the bounded run: a hung service fails the step instead of the machine.
-PORTICO_API_TOKEN="$token" timeout 900 python3 -m schemathesis.cli --config-file .ci/schemathesis.toml \
+PORTICO_API_TOKEN="$token" SCHEMATHESIS_HOOKS="$PWD/.ci/schemathesis_hooks.py" \
+  timeout 900 python3 -m schemathesis.cli --config-file .ci/schemathesis.toml \
   run "$url/api/openapi.json" --checks all --workers 1 --no-color ${SCHEMATHESIS_ARGS:-} || status=$?
 printf 'schemathesis ran for %ss\n' "$(( $(date +%s) - started ))"
 kill -0 "$server" 2>/dev/null || { tail -n 50 "$work/serve.log" >&2; die "portico serve died during the run"; }

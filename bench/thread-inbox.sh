@@ -132,6 +132,8 @@ run() { # backend
     practice=$(echo "$PASSWORD" | "$PORTICO" admin create --practice "Bench Clinic" \
         --email bench@clinic.example --data-dir "$data" 2>/dev/null)
 
+    # Made before the server starts, so that the first look for its address finds the file.
+    : >"$WORK/server.out"
     PORTICO_DELIVERY_WORKER=$WORKER taskset -c "$SERVER_CPU" "$PORTICO" serve \
         --listen 127.0.0.1:0 --data-dir "$data" >"$WORK/server.out" 2>"$WORK/server.log" &
     SERVER_PID=$!

@@ -167,9 +167,11 @@ pub async fn seed(
         .into_iter()
         .next()
         .map(|p| p.id);
-    let terms_version = crate::registration::terms::current(core, practice_id)
+    // The version in force (read from the store: `threads` may not import `registration`,
+    // which opens invited conversations); a practice that never published is on version 1.
+    let terms_version = terms_store::latest(core.store(), practice_id)
         .await?
-        .version;
+        .map_or(1, |t| t.version);
     let password_hash = core.hasher().hash(password.to_owned()).await?;
     let now = core.now().as_millis();
     let mut rng = StdRng::seed_from_u64(plan.seed);

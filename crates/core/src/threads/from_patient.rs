@@ -5,12 +5,11 @@
 //! not let its patient start one (a link in no program does).
 
 use portico_domain::{MessageText, SubjectKind, ThreadSubject};
-use portico_store::threads::{self as store, NewThread, RecipientRow};
+use portico_store::threads::{self as store, RecipientRow};
 
-use super::{Message, Poster, ThreadView, access, post};
+use super::{Between, Message, Poster, ThreadView, access, open_thread};
 use crate::PatientActor;
 use crate::audit::{self, Action};
-use crate::platform::secrets::Purpose;
 use crate::{Core, CoreError, FieldErrors, new_id};
 
 /// Someone the patient may write to.
@@ -89,39 +88,22 @@ pub async fn start(
     let now = core.now();
     let id = new_id();
     let mut tx = core.store().begin().await?;
-    store::insert(
-        &mut tx,
-        &NewThread {
-            id: id.clone(),
-            practice_id: to.practice_id.clone(),
-            staff_id: to.staff_id.clone(),
-            patient_id: patient.patient_id.clone(),
-            subject_sealed: core.keys().seal(Purpose::ThreadText, subject.expose()),
-            created_at: now.as_millis(),
-        },
-    )
-    .await?;
     audit::by_patient(patient, Action::ThreadStartedByPatient, now)
         .practice(&to.practice_id)
         .subject(SubjectKind::Thread, &id)
         .append(&mut tx)
         .await?;
-    let thread = store::find(&mut tx, &id, now.as_millis())
-        .await?
-        .ok_or_else(|| CoreError::Internal("a new thread is missing".into()))?;
+    let between = Between {
+        practice_id: &to.practice_id,
+        staff_id: &to.staff_id,
+        patient_id: &patient.patient_id,
+    };
     let first = Message {
         text: Some(body),
         file: None,
     };
-    post(
-        core,
-        &mut tx,
-        &thread,
-        Poster::Patient(patient),
-        &first,
-        now,
-    )
-    .await?;
+    let poster = Poster::Patient(patient);
+    open_thread(core, &mut tx, &id, between, &subject, poster, &first, now).await?;
     tx.commit().await?;
     super::patient_thread(core, patient, &id).await
 }

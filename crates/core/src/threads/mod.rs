@@ -238,31 +238,22 @@ pub async fn start(
     let now = core.now();
     let id = new_id();
     let mut tx = core.store().begin().await?;
-    store::insert(
-        &mut tx,
-        &NewThread {
-            id: id.clone(),
-            practice_id: actor.practice_id.clone(),
-            staff_id: actor.staff_id.clone(),
-            patient_id: input.patient_id.clone(),
-            subject_sealed: core.keys().seal(Purpose::ThreadText, subject.expose()),
-            created_at: now.as_millis(),
-        },
-    )
-    .await?;
+    let between = Between {
+        practice_id: &actor.practice_id,
+        staff_id: &actor.staff_id,
+        patient_id: &input.patient_id,
+    };
     audit::by_staff(actor, Action::ThreadStarted, now)
         .subject(SubjectKind::Thread, &id)
         .patient(&input.patient_id)
         .append(&mut tx)
         .await?;
-    let thread = store::find(&mut tx, &id, now.as_millis())
-        .await?
-        .ok_or_else(|| CoreError::Internal("a new thread is missing".into()))?;
     let first = Message {
         text: Some(body),
         file: None,
     };
-    post(core, &mut tx, &thread, Poster::Staff(actor), &first, now).await?;
+    let poster = Poster::Staff(actor);
+    open_thread(core, &mut tx, &id, between, &subject, poster, &first, now).await?;
     tx.commit().await?;
     staff_thread(core, actor, &id).await
 }
@@ -496,6 +487,44 @@ fn writable(seen: &Seen) -> Result<(), CoreError> {
         )),
         false => Ok(()),
     }
+}
+
+/// The two people of a new thread, at a practice.
+struct Between<'a> {
+    practice_id: &'a str,
+    staff_id: &'a str,
+    patient_id: &'a str,
+}
+
+/// Writes a new thread and its first message (told to the other side) in the caller's
+/// transaction; the caller audits who started it.
+#[allow(clippy::too_many_arguments)] // Each is one part of a thread; a struct would only rename them.
+async fn open_thread(
+    core: &Core,
+    tx: &mut Tx,
+    id: &str,
+    between: Between<'_>,
+    subject: &ThreadSubject,
+    poster: Poster<'_>,
+    first: &Message,
+    now: Timestamp,
+) -> Result<(), CoreError> {
+    store::insert(
+        &mut *tx,
+        &NewThread {
+            id: id.to_owned(),
+            practice_id: between.practice_id.to_owned(),
+            staff_id: between.staff_id.to_owned(),
+            patient_id: between.patient_id.to_owned(),
+            subject_sealed: core.keys().seal(Purpose::ThreadText, subject.expose()),
+            created_at: now.as_millis(),
+        },
+    )
+    .await?;
+    let thread = store::find(&mut *tx, id, now.as_millis())
+        .await?
+        .ok_or_else(|| CoreError::Internal("a new thread is missing".into()))?;
+    post(core, tx, &thread, poster, first, now).await
 }
 
 /// Who posts.

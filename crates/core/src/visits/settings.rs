@@ -130,7 +130,8 @@ pub async fn save(
         .map(str::trim)
         .filter(|t| !t.is_empty());
     let notify = match (input.notify_by.trim(), to) {
-        ("none" | "", _) => None,
+        // Left out is not "none": the page always sends its choice.
+        ("none", _) => None,
         ("email", Some(to)) => errors
             .take("notify_to", EmailAddress::parse(to))
             .map(|e| (NotifyBy::Email, e.as_str().to_owned())),

@@ -126,6 +126,11 @@ impl ApiReply {
     }
 }
 
+/// A downloaded file's bytes, as the document describes them.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+struct FileBytes(#[allow(dead_code)] Vec<u8>);
+
 fn file_response(file: AttachmentDownload) -> Response {
     download::file(file.bytes, file.kind.media_type(), &file.download_name)
 }
@@ -316,8 +321,8 @@ async fn cared_for_reply(
     params(("id" = String, Path), ("file" = String, Path, description = "The attachment's id")),
     responses(
         (status = OK, description = "The file, as a download",
-            content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"),
-                (Vec<u8> = "image/png"))),
+            content((FileBytes = "application/pdf"), (FileBytes = "image/jpeg"),
+                (FileBytes = "image/png"))),
         (status = FORBIDDEN, response = Forbidden),
         (status = NOT_FOUND, response = NotFound),
     ))]
@@ -337,8 +342,8 @@ async fn staff_file(
     params(("id" = String, Path), ("file" = String, Path, description = "The attachment's id")),
     responses(
         (status = OK, description = "The file, as a download",
-            content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"),
-                (Vec<u8> = "image/png"))),
+            content((FileBytes = "application/pdf"), (FileBytes = "image/jpeg"),
+                (FileBytes = "image/png"))),
         (status = NOT_FOUND, response = NotFound),
     ))]
 async fn patient_file(
@@ -359,8 +364,8 @@ async fn patient_file(
         ("thread" = String, Path), ("file" = String, Path, description = "The attachment's id")),
     responses(
         (status = OK, description = "The file, as a download",
-            content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"),
-                (Vec<u8> = "image/png"))),
+            content((FileBytes = "application/pdf"), (FileBytes = "image/jpeg"),
+                (FileBytes = "image/png"))),
         (status = NOT_FOUND, response = NotFound),
     ))]
 async fn cared_for_file(
