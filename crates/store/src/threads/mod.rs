@@ -63,16 +63,20 @@ pub struct MessageRow {
     pub created_at: i64,
 }
 
-/// `$1` is always now: a link ended by then no longer keeps the thread open.
+/// `$1` is always now: a link ended by then no longer keeps the thread open. Whether the access
+/// is in force is a correlated `LIMIT 1` probe of the `patient_links_patient` index per row: as
+/// an `EXISTS`, PostgreSQL planned a hashed subplan that scanned every link in the database on
+/// each inbox (BENCHMARKS.md, secure threads).
 macro_rules! thread_select {
     () => {
         "SELECT t.id, t.practice_id, pr.name AS practice_name, pr.time_zone, t.staff_id,
                 s.display_name AS staff_name, t.patient_id, p.first_name, p.last_name,
                 t.subject_sealed, t.last_message_at, t.staff_unread, t.patient_unread,
                 t.staff_read_at, t.staff_read_seq, t.message_count, t.created_at,
-                EXISTS (SELECT 1 FROM patient_links l
-                         WHERE l.patient_id = t.patient_id AND l.practice_id = t.practice_id
-                           AND (l.ended_at IS NULL OR l.ended_at > $1)) AS in_force
+                (SELECT 1 FROM patient_links l
+                  WHERE l.patient_id = t.patient_id AND l.practice_id = t.practice_id
+                    AND (l.ended_at IS NULL OR l.ended_at > $1)
+                  LIMIT 1) IS NOT NULL AS in_force
          FROM threads t
          JOIN practices pr ON pr.id = t.practice_id
          JOIN staff s ON s.id = t.staff_id
