@@ -77,6 +77,9 @@ run() { # backend
         --email other@clinic.example --data-dir "$data" 2>/dev/null)
     token=$("$PORTICO" admin token create --practice "$practice" --data-dir "$data" 2>/dev/null)
 
+    # The file exists before the server writes to it: `sed` below must not fail (and end the
+    # script under `set -e`) when it looks before the server has started.
+    : >"$WORK/server.out"
     taskset -c "$SERVER_CPU" "$PORTICO" serve --listen 127.0.0.1:0 --data-dir "$data" \
         >"$WORK/server.out" 2>"$WORK/server.log" &
     SERVER_PID=$!
