@@ -76,7 +76,7 @@ impl fmt::Debug for BirthDate {
 
 /// Splits exactly `DDDD-DD-DD` into numbers. Done by hand rather than with a format description so
 /// that nothing looser (a sign, a short year, a time part) slips through.
-fn split_iso(s: &str) -> Option<(i32, u8, u8)> {
+pub(crate) fn split_iso(s: &str) -> Option<(i32, u8, u8)> {
     let b = s.as_bytes();
     let shape_ok = b.len() == 10
         && b[4] == b'-'

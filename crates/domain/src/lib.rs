@@ -20,6 +20,7 @@ pub mod codes;
 pub mod consent_scan;
 pub mod email;
 pub mod file_kind;
+pub mod intake_form;
 pub mod invitation;
 pub mod json;
 pub mod link;
@@ -50,6 +51,10 @@ pub use codes::{
 pub use consent_scan::{ConsentScan, ScanError};
 pub use email::{EmailAddress, EmailError};
 pub use file_kind::FileKind;
+pub use intake_form::{
+    AnswerError, FormAnswers, FormDefinition, FormError, FormPart, Question, QuestionKind,
+    TypedQuestion,
+};
 pub use invitation::{Channel, ConsentMethod, InvitationState, ProgramPolicy, Relation};
 pub use link::{LinkSource, LinkStatus};
 pub use name::{DisplayName, NameError, PersonName};

@@ -30,5 +30,7 @@ crate::stored::stored_words! {
         VisitRequest = "visit_request",
         /// A secure thread between one staff member and one patient.
         Thread = "thread",
+        /// A practice's intake form (all its versions).
+        IntakeForm = "intake_form",
     }
 }

@@ -117,6 +117,10 @@ actions! {
     /// Staff started an invitation's registration on the front-desk tablet.
     InvitationStartedOnTablet => "invitation.started_on_tablet",
     InvitationViewed => "invitation.viewed",
+    /// Staff saved an intake form (a new form, or a changed one as its next version).
+    IntakeFormSaved => "intake_form.saved",
+    /// Staff downloaded the answers to an intake form.
+    IntakeFormExported => "intake_form.exported",
     InvitationsListed => "invitation.listed",
     NotificationsListed => "notifications.read",
     /// A patient added a provider code: success links them, failure means the code was refused.
@@ -168,6 +172,12 @@ actions! {
     TemplateReset => "template.reset",
     TemplateSaved => "template.saved",
     TermsAccepted => "terms.accepted",
+    /// Staff sent an intake form in a secure thread.
+    ThreadFormSent => "thread.form_sent",
+    /// A patient (or their caregiver) submitted an intake form's answers.
+    ThreadFormSubmitted => "thread.form_submitted",
+    /// Staff read the answers to an intake form.
+    ThreadFormRead => "thread.form_read",
     /// Someone opened a file attached to a secure thread's message (staff and caregiver reads).
     ThreadAttachmentOpened => "thread.attachment_opened",
     /// Staff invited someone without an account into a secure conversation (by email).

@@ -185,6 +185,30 @@ impl Action {
                 Patients,
                 "{actor} invited someone into a secure conversation by email",
             ),
+            Action::ThreadFormSent => words(
+                "Form sent",
+                Patients,
+                "{actor} sent an intake form to {patient} in a secure conversation",
+            ),
+            Action::ThreadFormSubmitted => words(
+                "Form submitted",
+                Patients,
+                "{patient} submitted an intake form",
+            )
+            .or_by_caregiver("{actor} submitted an intake form for {patient}"),
+            Action::ThreadFormRead => words(
+                "Form answers read",
+                Patients,
+                "{actor} read the answers of {patient} to an intake form",
+            ),
+            Action::IntakeFormSaved => {
+                words("Intake form saved", Practice, "{actor} saved {subject}")
+            }
+            Action::IntakeFormExported => words(
+                "Form answers downloaded",
+                Patients,
+                "{actor} downloaded the answers to {subject}",
+            ),
             Action::ThreadsListed => words(
                 "Inbox read",
                 Patients,

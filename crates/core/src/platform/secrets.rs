@@ -44,6 +44,8 @@ pub enum Purpose {
     ThreadText,
     /// A file attached to a thread's message, and the name it was uploaded under.
     ThreadAttachment,
+    /// A patient's answers to an intake form, and their draft.
+    FormAnswers,
 }
 
 impl Purpose {
@@ -70,6 +72,7 @@ impl Purpose {
             Purpose::VisitText => b"portico/v1/visit-text",
             Purpose::ThreadText => b"portico/v1/thread-text",
             Purpose::ThreadAttachment => b"portico/v1/thread-attachment",
+            Purpose::FormAnswers => b"portico/v1/form-answers",
         }
     }
 }

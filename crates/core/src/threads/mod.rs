@@ -10,6 +10,7 @@
 mod access;
 pub mod attachments;
 pub mod bench;
+pub mod forms;
 pub mod from_patient;
 pub mod invited;
 
@@ -102,6 +103,8 @@ pub struct ThreadMessage {
     pub body: String,
     /// The file sent with the message, if any.
     pub attachment: Option<AttachmentSummary>,
+    /// The intake form sent with the message, if any.
+    pub form: Option<forms::SentForm>,
     pub created_at: String,
     /// For the patient's side: the staff member has read the thread since this message.
     pub read_by_practice: bool,
@@ -165,6 +168,7 @@ fn message(
     thread: &ThreadRow,
     zone: &TimeZone,
     files: &mut HashMap<String, AttachmentSummary>,
+    sent_forms: &mut HashMap<String, forms::SentForm>,
     m: MessageRow,
 ) -> Result<ThreadMessage, CoreError> {
     let from_practice = m.author_kind.is_practice();
@@ -178,6 +182,7 @@ fn message(
         read_by_practice: !from_practice && m.seq <= thread.staff_read_seq,
         body: open(core, &m.body_sealed)?,
         attachment: files.remove(&m.id),
+        form: sent_forms.remove(&m.id),
         by_caregiver: m.author_kind == MessageAuthor::Caregiver,
         created_at: Timestamp::from_millis(m.created_at).to_rfc3339(),
         id: m.id,
@@ -189,10 +194,11 @@ fn message(
 async fn view(core: &Core, seen: &Seen, reader: Reader) -> Result<ThreadView, CoreError> {
     let rows = store::messages(core.store(), &seen.thread.id).await?;
     let mut files = attachments::by_message(core, &seen.thread.id).await?;
+    let mut sent_forms = forms::by_message(core, &seen.thread.id).await?;
     let zone = zone_of(&seen.thread)?;
     let messages = rows
         .into_iter()
-        .map(|m| message(core, &seen.thread, &zone, &mut files, m))
+        .map(|m| message(core, &seen.thread, &zone, &mut files, &mut sent_forms, m))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ThreadView {
         summary: summary(core, &seen.thread, reader, seen.read_only)?,
@@ -524,7 +530,8 @@ async fn open_thread(
     let thread = store::find(&mut *tx, id, now.as_millis())
         .await?
         .ok_or_else(|| CoreError::Internal("a new thread is missing".into()))?;
-    post(core, tx, &thread, poster, first, now).await
+    post(core, tx, &thread, poster, first, now).await?;
+    Ok(())
 }
 
 /// Who posts.
@@ -534,7 +541,8 @@ enum Poster<'a> {
     Caregiver(&'a PatientActor),
 }
 
-/// Adds the message, audits it, and tells the other side that a message waits.
+/// Adds the message, audits it, and tells the other side that a message waits; answers the
+/// message's id.
 async fn post(
     core: &Core,
     tx: &mut Tx,
@@ -542,7 +550,7 @@ async fn post(
     poster: Poster<'_>,
     message: &Message,
     now: Timestamp,
-) -> Result<(), CoreError> {
+) -> Result<String, CoreError> {
     let id = new_id();
     let words = message.text.as_ref().map_or("", |t| t.expose());
     let sealed = core.keys().seal(Purpose::ThreadText, words);
@@ -586,7 +594,7 @@ async fn post(
     let (channel, message) = match poster {
         Poster::Staff(_) => {
             let Some(patient) = patients::find(&mut *tx, &thread.patient_id).await? else {
-                return Ok(());
+                return Ok(id);
             };
             let (channel, to) = match patient.email {
                 Some(email) => (Channel::Email, email),
@@ -600,10 +608,10 @@ async fn post(
             let Some(member) =
                 staff::find_in_practice(&mut *tx, &thread.practice_id, &thread.staff_id).await?
             else {
-                return Ok(());
+                return Ok(id);
             };
             if !member.active {
-                return Ok(());
+                return Ok(id);
             }
             let link = format!("{url}/staff/messages/{}", thread.id);
             let message = messages::thread_message(
@@ -630,5 +638,5 @@ async fn post(
         now,
     )
     .await?;
-    Ok(())
+    Ok(id)
 }

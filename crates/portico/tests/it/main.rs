@@ -22,6 +22,7 @@ mod dev_outbox;
 mod edge;
 mod email;
 mod hardening;
+mod intake_forms;
 mod invitation_list;
 mod invitation_list_browser;
 mod invitations;

@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod bench;
+pub mod forms;
 pub mod invited;
 
 use portico_domain::MessageAuthor;

@@ -16,6 +16,7 @@ mod caregivers;
 mod codes;
 mod delivery;
 mod extract;
+mod intake_forms;
 mod invitations;
 mod links;
 mod openapi;
@@ -86,6 +87,7 @@ fn every_route() -> Vec<UtoipaMethodRouter<AppState>> {
         caregivers::routes(),
         visits::routes(),
         threads::routes(),
+        intake_forms::routes(),
         delivery::routes(),
     ]
     .into_iter()

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/template-form.js", get(template_form_script))
         .route("/assets/settings.js", get(settings_script))
         .route("/assets/visits.js", get(visits_script))
+        .route("/assets/form-draft.js", get(form_draft_script))
 }
 
 async fn stylesheet() -> Response {
@@ -62,6 +63,10 @@ fn script(body: &'static str) -> Response {
 
 async fn visits_script() -> Response {
     script(include_str!("../../assets/visits.js"))
+}
+
+async fn form_draft_script() -> Response {
+    script(include_str!("../../assets/form-draft.js"))
 }
 
 async fn password_script() -> Response {

@@ -18,6 +18,7 @@ mod audit;
 pub(crate) mod caregivers;
 mod codes;
 mod delivery;
+mod intake_forms;
 mod invitations;
 mod links;
 pub(crate) mod patients;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(caregivers::routes())
         .merge(visits::routes())
         .merge(threads::routes())
+        .merge(intake_forms::routes())
         .merge(practices::routes())
         .merge(audit::routes())
         .merge(delivery::routes())

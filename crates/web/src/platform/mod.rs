@@ -12,6 +12,7 @@ pub mod browser;
 pub mod chrome;
 pub mod cookies;
 pub mod csrf;
+pub mod csv;
 pub mod download;
 pub mod error;
 pub mod error_bodies;

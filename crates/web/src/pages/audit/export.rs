@@ -11,8 +11,8 @@
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use portico_core::CoreError;
 use portico_core::audit::{self, TrailItem};
@@ -23,6 +23,7 @@ use super::log::{empty_page, page_of, practice_zone};
 use super::query::{self, EXPORT_PATH};
 use crate::AppState;
 use crate::pages::render;
+use crate::platform::csv::{self as spreadsheet, BOM, line};
 use crate::platform::error::PageError;
 use crate::platform::local_time::LocalTime;
 use crate::platform::sessions::PageSession;
@@ -69,16 +70,8 @@ async fn download(
     match audit::export(&state.core, &session.actor, &query, &zone).await {
         Ok(export) => {
             let today = zone.date_at(state.core.now().as_millis());
-            let file = format!("attachment; filename=\"audit-log-{today}.csv\"");
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                    (header::CONTENT_DISPOSITION, file),
-                    (header::CACHE_CONTROL, "no-store".to_owned()),
-                ],
-                csv(&export.items, &zone),
-            )
-                .into_response())
+            let file = format!("audit-log-{today}.csv");
+            Ok(spreadsheet::download(&file, csv(&export.items, &zone)))
         }
         // A query that cannot be exported comes back to the log, saying which filter to change.
         Err(CoreError::Invalid(errors)) => {
@@ -93,7 +86,7 @@ async fn download(
 /// The file: a byte-order mark (so spreadsheets read it as UTF-8, names with accents included),
 /// the header, and one line per event, each ending in CR LF as RFC 4180 has it.
 fn csv(items: &[TrailItem], zone: &TimeZone) -> String {
-    let mut out = String::from("\u{feff}");
+    let mut out = String::from(BOM);
     line(&mut out, HEADER.iter().copied());
     for item in items {
         let e = &item.chain;
@@ -129,35 +122,4 @@ fn csv(items: &[TrailItem], zone: &TimeZone) -> String {
         line(&mut out, cells.iter().map(String::as_str));
     }
     out
-}
-
-fn line<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
-    let cells: Vec<String> = cells.map(cell).collect();
-    out.push_str(&cells.join(","));
-    out.push_str("\r\n");
-}
-
-/// One cell, quoted, with a formula's first character made harmless.
-fn cell(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    format!("\"{}\"", guarded.replace('"', "\"\""))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cell;
-
-    #[test]
-    fn a_cell_that_a_spreadsheet_would_run_is_made_text() {
-        assert_eq!(cell("=HYPERLINK(A1) Lopez"), "\"'=HYPERLINK(A1) Lopez\"");
-        assert_eq!(cell("+1 555"), "\"'+1 555\"");
-        assert_eq!(cell("@SUM(1)"), "\"'@SUM(1)\"");
-        assert_eq!(cell("-2"), "\"'-2\"");
-        assert_eq!(cell("Maria \"Mia\" Lopez"), "\"Maria \"\"Mia\"\" Lopez\"");
-        assert_eq!(cell(""), "\"\"");
-    }
 }

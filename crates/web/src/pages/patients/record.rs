@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use portico_core::caregivers::{AccessState, CaregiverAccess};
 use portico_core::patients::end_dating::{self, EndDateInput};
 use portico_core::patients::{self, PatientRecord, RecordLink, Standing};
+use portico_core::threads::forms::PatientForm;
 use portico_core::{CoreError, FieldErrors};
 use portico_domain::{AccessLevel, CaregiverAuthority, ConsentMethod, LinkSource, Relation};
 
@@ -46,6 +47,8 @@ struct RecordPage {
     consent_version: i64,
     /// The caregiver access whose form `errors` belong to, when one was refused.
     caregiver_form: Option<String>,
+    /// The intake forms this staff member sent the patient in their conversations.
+    forms: Vec<PatientForm>,
 }
 
 impl RecordPage {
@@ -211,8 +214,11 @@ async fn record_page(
         portico_core::registration::consent::current_for_staff(&state.core, &session.actor)
             .await?
             .version;
+    let forms =
+        portico_core::threads::forms::sent_to_patient(&state.core, &session.actor, id).await?;
     let page = RecordPage {
         chrome: Some(Chrome::of(session)),
+        forms,
         consent_version,
         today: when.today(),
         when,

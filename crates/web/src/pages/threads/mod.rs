@@ -2,6 +2,7 @@
 //! conversations (`staff`), and the patient's (`portal`). The pages call the same core functions
 //! as the API, so who may read what is decided in one place.
 
+mod forms;
 mod portal;
 mod staff;
 
@@ -15,7 +16,10 @@ use crate::platform::csrf::UploadFields;
 use crate::platform::download;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(staff::routes()).merge(portal::routes())
+    Router::new()
+        .merge(staff::routes())
+        .merge(portal::routes())
+        .merge(forms::routes())
 }
 
 /// A reply form's fields (it is an upload: a file may come with the words).

@@ -92,9 +92,14 @@ impl ThreadPage {
     fn files_base(&self) -> String {
         format!("{}/attachments", self.action)
     }
+
+    /// Where the thread's forms are filled in (`{forms}/{id}`): beside the page.
+    fn forms_base(&self) -> String {
+        format!("{}/forms", self.action)
+    }
 }
 
-fn name(session: &PatientSession) -> String {
+pub(super) fn name(session: &PatientSession) -> String {
     format!(
         "{} {}",
         session.patient.first_name, session.patient.last_name
@@ -102,7 +107,7 @@ fn name(session: &PatientSession) -> String {
 }
 
 /// New terms come first, as on every portal page (docs/PRODUCT.md §5).
-async fn terms_first(
+pub(super) async fn terms_first(
     state: &AppState,
     session: &PatientSession,
 ) -> Result<Option<Response>, PageError> {

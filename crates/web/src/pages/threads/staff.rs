@@ -9,6 +9,7 @@ use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use portico_core::intake_forms::{self, FormSummary};
 use portico_core::threads::invited::{self, ThreadInvitationInput, WaitingThread};
 use portico_core::threads::{self, NewThreadInput, ThreadSummary, ThreadView};
 use portico_core::{CoreError, FieldErrors};
@@ -73,6 +74,8 @@ struct ThreadPage {
     thread: ThreadView,
     typed: String,
     errors: FieldErrors,
+    /// The practice's intake forms, to send one.
+    forms: Vec<FormSummary>,
 }
 
 impl ThreadPage {
@@ -83,6 +86,11 @@ impl ThreadPage {
     /// Where the thread's files are downloaded (`{files}/{id}`).
     fn files_base(&self) -> String {
         format!("/staff/messages/{}/attachments", self.thread.summary.id)
+    }
+
+    /// Where the answers to the thread's forms are read (`{forms}/{id}`).
+    fn forms_base(&self) -> String {
+        format!("/staff/messages/{}/forms", self.thread.summary.id)
     }
 }
 
@@ -217,7 +225,7 @@ async fn start(
     }
 }
 
-async fn thread_page(
+pub(super) async fn thread_page(
     state: &AppState,
     session: &StaffSession,
     id: &str,
@@ -229,11 +237,16 @@ async fn thread_page(
         true => StatusCode::OK,
         false => StatusCode::UNPROCESSABLE_ENTITY,
     };
+    let forms = match thread.summary.read_only {
+        true => Vec::new(),
+        false => intake_forms::list(&state.core, &session.actor).await?,
+    };
     let page = ThreadPage {
         chrome: Some(Chrome::of(session)),
         thread,
         typed,
         errors,
+        forms,
     };
     render(status, &page)
 }
