@@ -23,6 +23,7 @@ mod edge;
 mod email;
 mod hardening;
 mod intake_forms;
+mod intake_forms_browser;
 mod invitation_list;
 mod invitation_list_browser;
 mod invitations;

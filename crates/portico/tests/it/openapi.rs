@@ -134,6 +134,30 @@ const ROUTES: &[(&str, &str)] = &[
         "/api/v1/patient/cared-for/{id}/threads/{thread}/messages",
     ),
     ("GET", "/api/v1/threads/{id}/attachments/{file}"),
+    ("GET", "/api/v1/forms"),
+    ("POST", "/api/v1/forms"),
+    ("GET", "/api/v1/forms/{id}"),
+    ("PUT", "/api/v1/forms/{id}"),
+    ("POST", "/api/v1/threads/{id}/forms"),
+    ("GET", "/api/v1/threads/{id}/forms/{form}"),
+    ("GET", "/api/v1/patient/threads/{id}/forms/{form}"),
+    ("PUT", "/api/v1/patient/threads/{id}/forms/{form}/draft"),
+    (
+        "POST",
+        "/api/v1/patient/threads/{id}/forms/{form}/submission",
+    ),
+    (
+        "GET",
+        "/api/v1/patient/cared-for/{id}/threads/{thread}/forms/{form}",
+    ),
+    (
+        "PUT",
+        "/api/v1/patient/cared-for/{id}/threads/{thread}/forms/{form}/draft",
+    ),
+    (
+        "POST",
+        "/api/v1/patient/cared-for/{id}/threads/{thread}/forms/{form}/submission",
+    ),
     ("GET", "/api/v1/patient/threads/{id}/attachments/{file}"),
     (
         "GET",

@@ -27,6 +27,9 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(patient_form),
         routes!(patient_draft),
         routes!(patient_submit),
+        routes!(cared_for_form),
+        routes!(cared_for_draft),
+        routes!(cared_for_submit),
     ]
 }
 
@@ -206,5 +209,69 @@ async fn patient_submit(
     ApiJson(input): ApiJson<FormAnswersInput>,
 ) -> Result<(StatusCode, Json<FilledForm>), ApiError> {
     let filled = forms::patient_submit(&state.core, &session.patient, &id, &form, &input).await?;
+    Ok((StatusCode::CREATED, Json(filled)))
+}
+
+/// A form sent in a conversation of the patient the caregiver cares for.
+#[utoipa::path(get, path = "/patient/cared-for/{id}/threads/{thread}/forms/{form}", tag = PATIENT,
+    operation_id = "cared_for_thread_form", security(("patient_session" = [])),
+    params(("id" = String, Path), ("thread" = String, Path), ("form" = String, Path)),
+    responses(
+        (status = OK, description = "The form", body = FilledForm),
+        (status = NOT_FOUND, response = NotFound),
+    ))]
+async fn cared_for_form(
+    State(state): State<AppState>,
+    PatientApi(session): PatientApi,
+    ApiPath((access, id, form)): ApiPath<(String, String, String)>,
+) -> Result<Json<FilledForm>, ApiError> {
+    let filled = forms::cared_for_form(&state.core, &session.patient, &access, &id, &form).await?;
+    Ok(Json(filled))
+}
+
+/// A caregiver with full access keeps a draft for the patient (read-only access: 403).
+#[utoipa::path(put, path = "/patient/cared-for/{id}/threads/{thread}/forms/{form}/draft",
+    tag = PATIENT, operation_id = "cared_for_thread_form_draft",
+    security(("patient_session" = [])),
+    params(("id" = String, Path), ("thread" = String, Path), ("form" = String, Path)),
+    request_body = FormAnswersInput,
+    responses(
+        (status = NO_CONTENT, description = "Kept"),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = NOT_FOUND, response = NotFound),
+        (status = CONFLICT, response = StateConflict),
+    ))]
+async fn cared_for_draft(
+    State(state): State<AppState>,
+    PatientApi(session): PatientApi,
+    ApiPath((access, id, form)): ApiPath<(String, String, String)>,
+    ApiJson(input): ApiJson<FormAnswersInput>,
+) -> Result<StatusCode, ApiError> {
+    let who = &session.patient;
+    forms::cared_for_draft(&state.core, who, &access, &id, &form, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A caregiver with full access submits the form for the patient, once (read-only access: 403).
+#[utoipa::path(post, path = "/patient/cared-for/{id}/threads/{thread}/forms/{form}/submission",
+    tag = PATIENT, operation_id = "cared_for_thread_form_submit",
+    security(("patient_session" = [])),
+    params(("id" = String, Path), ("thread" = String, Path), ("form" = String, Path)),
+    request_body = FormAnswersInput,
+    responses(
+        (status = CREATED, description = "Submitted", body = FilledForm),
+        (status = FORBIDDEN, response = Forbidden),
+        (status = NOT_FOUND, response = NotFound),
+        (status = CONFLICT, response = StateConflict),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
+    ))]
+async fn cared_for_submit(
+    State(state): State<AppState>,
+    PatientApi(session): PatientApi,
+    ApiPath((access, id, form)): ApiPath<(String, String, String)>,
+    ApiJson(input): ApiJson<FormAnswersInput>,
+) -> Result<(StatusCode, Json<FilledForm>), ApiError> {
+    let who = &session.patient;
+    let filled = forms::cared_for_submit(&state.core, who, &access, &id, &form, &input).await?;
     Ok((StatusCode::CREATED, Json(filled)))
 }

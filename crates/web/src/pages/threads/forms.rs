@@ -177,7 +177,10 @@ struct FillPage {
     csrf: String,
     patient_name: String,
     form: FilledForm,
+    /// For the summary: each refused answer under its field (`a2`), with its question.
     errors: FieldErrors,
+    /// Beside each question: why its answer was refused.
+    answer_errors: FieldErrors,
     /// The form's own address (it posts there; its draft goes to `{action}/draft`).
     action: String,
     /// The conversation it was sent in.
@@ -195,7 +198,7 @@ impl FillPage {
     }
 
     fn error_of(&self, i: &usize) -> &str {
-        self.errors.msg(&answer_field(*i))
+        self.answer_errors.msg(&self.name_of(i))
     }
 }
 
@@ -216,13 +219,28 @@ async fn fill_page(
         false => StatusCode::UNPROCESSABLE_ENTITY,
     };
     let back = side.thread_url(id);
+    // The core names answers `answers[2]`; the page's fields are `a2`.
+    let mut answer_errors = FieldErrors::new();
+    let mut summary = FieldErrors::new();
+    for e in errors.iter() {
+        let at = (0..filled.questions.len()).find(|&i| answer_field(i) == e.field);
+        match at {
+            Some(i) => {
+                let prompt = &filled.questions[i].prompt;
+                answer_errors.add(format!("a{i}"), e.message.clone());
+                summary.add(format!("a{i}"), format!("{prompt} — {}", e.message));
+            }
+            None => summary.add(e.field.clone(), e.message.clone()),
+        }
+    }
     let page = FillPage {
+        answer_errors,
         csrf: session.csrf.clone(),
         patient_name: name(session),
         action: format!("{back}/forms/{form}"),
         back,
         form: filled,
-        errors,
+        errors: summary,
         can_write,
         acting_for,
         notice,
