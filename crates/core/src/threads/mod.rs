@@ -37,8 +37,42 @@ use crate::{Core, CoreError, FieldErrors, new_id};
 use access::{Reader, Seen};
 use attachments::AttachmentSummary;
 
-/// At most this many threads in an inbox.
+/// At most this many threads in a patient's inbox.
 const INBOX_LIMIT: i64 = 200;
+
+/// Threads on one page of a staff member's inbox: each one shown is an audited read of its
+/// patient, so a page is kept to what a person looks at.
+pub const STAFF_INBOX_PAGE: i64 = 50;
+
+/// One page of a staff member's inbox.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffInbox {
+    /// Latest message first.
+    pub items: Vec<ThreadSummary>,
+    /// Pass as `cursor` for the older conversations; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Which page of the staff inbox.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(default)]
+pub struct StaffInboxQuery {
+    /// The `next_cursor` of a page, for the page after it; any other text answers 422.
+    pub cursor: Option<String>,
+}
+
+/// A cursor: the last message's time and the thread's id, in base64url.
+fn encode_cursor(row: &ThreadRow) -> String {
+    crate::platform::secrets::base64url(format!("{}:{}", row.last_message_at, row.id).as_bytes())
+}
+
+fn decode_cursor(text: &str) -> Option<(i64, String)> {
+    let raw = String::from_utf8(crate::platform::secrets::from_base64url(text)?).ok()?;
+    let (at, id) = raw.split_once(':')?;
+    Some((at.parse().ok()?, id.to_owned()))
+}
 
 /// What a staff member sends to start a thread.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -264,23 +298,46 @@ pub async fn start(
     staff_thread(core, actor, &id).await
 }
 
-/// The staff member's own threads, latest message first; each shown is a read of its patient.
-pub async fn staff_inbox(core: &Core, actor: &StaffActor) -> Result<Vec<ThreadSummary>, CoreError> {
+/// A page of the staff member's own threads, latest message first; each shown is a read of its
+/// patient.
+pub async fn staff_inbox(
+    core: &Core,
+    actor: &StaffActor,
+    query: &StaffInboxQuery,
+) -> Result<StaffInbox, CoreError> {
     access::require_person(actor)?;
+    let before = match query
+        .cursor
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        None => None,
+        Some(c) => Some(decode_cursor(c).ok_or_else(|| {
+            CoreError::Invalid(FieldErrors::single(
+                "cursor",
+                "This page link is not one we gave out; start from the newest conversations.",
+            ))
+        })?),
+    };
     let now = core.now().as_millis();
-    let rows = store::for_staff(
+    let mut rows = store::for_staff(
         core.store(),
         &actor.practice_id,
         &actor.staff_id,
-        INBOX_LIMIT,
+        before.as_ref().map(|(at, id)| (*at, id.as_str())),
+        STAFF_INBOX_PAGE + 1,
         now,
     )
     .await?;
-    let list = rows
+    let more = rows.len() > usize::try_from(STAFF_INBOX_PAGE).unwrap_or(usize::MAX);
+    rows.truncate(usize::try_from(STAFF_INBOX_PAGE).unwrap_or(usize::MAX));
+    let next_cursor = rows.last().filter(|_| more).map(encode_cursor);
+    let items = rows
         .iter()
         .map(|row| summary(core, row, Reader::Staff, !row.in_force))
         .collect::<Result<Vec<_>, _>>()?;
-    let shown: Vec<Shown<'_>> = list
+    let shown: Vec<Shown<'_>> = items
         .iter()
         .map(|t| Shown {
             kind: SubjectKind::Thread,
@@ -289,7 +346,7 @@ pub async fn staff_inbox(core: &Core, actor: &StaffActor) -> Result<Vec<ThreadSu
         })
         .collect();
     audit::staff_saw(core, actor, Action::ThreadsListed, &shown).await?;
-    Ok(list)
+    Ok(StaffInbox { items, next_cursor })
 }
 
 /// One of the staff member's threads, which they have now read.

@@ -381,6 +381,14 @@ pub(crate) async fn staff_sign_in(
     wait_for_path(driver, "/staff").await
 }
 
+/// Signs a patient in on the portal's sign-in page the browser is on (reached directly, or sent
+/// there by a page that needs a session), with the seeded patients' passphrase.
+pub(crate) async fn patient_sign_in(driver: &WebDriver, email: &str) -> WebDriverResult<()> {
+    fill(driver, "Email address or username", "name", email).await?;
+    fill(driver, "Password", "password", crate::common::PASSPHRASE).await?;
+    submit(driver, "Sign in").await
+}
+
 /// axe, no sideways scrolling, and a screenshot, at both widths.
 pub(crate) async fn checked_both(driver: &WebDriver, name: &str) -> WebDriverResult<()> {
     for width in [Width::Desktop, Width::Phone] {

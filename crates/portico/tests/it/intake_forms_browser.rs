@@ -12,10 +12,11 @@ use thirtyfour::prelude::*;
 use wiremock::MockServer;
 
 use crate::browser::{
-    Width, checked_at, checked_both, click, fill, in_a_browser, set_field_value, set_value,
-    staff_sign_in, submit, wait_for_path, wait_for_path_prefix, wait_for_text, wait_until,
+    Width, checked_at, checked_both, click, fill, in_a_browser, patient_sign_in, set_field_value,
+    set_value, staff_sign_in, submit, wait_for_path, wait_for_path_prefix, wait_for_text,
+    wait_until,
 };
-use crate::common::{Api, CLI_ADMIN_PASSWORD, PASSPHRASE, TestApp, with_provider};
+use crate::common::{Api, CLI_ADMIN_PASSWORD, TestApp, with_provider};
 
 with_provider!(a_patient_fills_in_an_intake_form_sent_in_a_conversation);
 
@@ -157,15 +158,7 @@ async fn a_patient_fills_in_an_intake_form_sent_in_a_conversation(
         let thread_path = format!("/portal/messages/{thread_id}");
         driver.goto(format!("{}{thread_path}", app.url)).await?;
         wait_for_path(&driver, "/portal/sign-in").await?;
-        fill(
-            &driver,
-            "Email address or username",
-            "name",
-            "maria@example.org",
-        )
-        .await?;
-        fill(&driver, "Password", "password", PASSPHRASE).await?;
-        submit(&driver, "Sign in").await?;
+        patient_sign_in(&driver, "maria@example.org").await?;
         wait_for_path(&driver, &thread_path).await?;
         click(&driver, By::PartialLinkText("Fill in the form")).await?;
         wait_for_path_prefix(&driver, &format!("{thread_path}/forms/")).await?;

@@ -65,6 +65,7 @@ mod tenancy;
 mod terms;
 mod thread_attachments;
 mod thread_from_patient;
+mod thread_inbox_pages;
 mod thread_invitations;
 mod thread_invitations_browser;
 mod threads;

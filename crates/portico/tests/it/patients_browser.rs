@@ -14,8 +14,8 @@ use thirtyfour::prelude::*;
 use wiremock::MockServer;
 
 use crate::browser::{
-    TINY_PNG, Width, checked_at, checked_both, click, fill, in_a_browser, set_value, staff_sign_in,
-    submit, wait_for_path, wait_for_path_prefix, wait_for_text,
+    TINY_PNG, Width, checked_at, checked_both, click, fill, in_a_browser, patient_sign_in,
+    set_value, staff_sign_in, submit, wait_for_path, wait_for_path_prefix, wait_for_text,
 };
 use crate::common::{CLI_ADMIN_PASSWORD, Details, Invitee, PASSPHRASE, TestApp, with_provider};
 
@@ -117,15 +117,7 @@ async fn the_front_desk_finds_a_patient_reads_their_record_and_ends_their_access
         // At the portal, Maria is told why she cannot sign in.
         Width::Phone.apply(&driver).await?;
         driver.goto(format!("{}/portal/sign-in", app.url)).await?;
-        fill(
-            &driver,
-            "Email address or username",
-            "name",
-            "maria@example.org",
-        )
-        .await?;
-        fill(&driver, "Password", "password", PASSPHRASE).await?;
-        submit(&driver, "Sign in").await?;
+        patient_sign_in(&driver, "maria@example.org").await?;
         wait_for_text(&driver, "Your access to the patient portal has ended").await?;
         checked_at(&driver, Width::Phone, "portal-access-ended").await?;
 
@@ -144,15 +136,7 @@ async fn the_front_desk_finds_a_patient_reads_their_record_and_ends_their_access
         // Paula, on her phone, registered but waiting for her signed form.
         Width::Phone.apply(&driver).await?;
         driver.goto(format!("{}/portal/sign-in", app.url)).await?;
-        fill(
-            &driver,
-            "Email address or username",
-            "name",
-            "paula@example.org",
-        )
-        .await?;
-        fill(&driver, "Password", "password", PASSPHRASE).await?;
-        submit(&driver, "Sign in").await?;
+        patient_sign_in(&driver, "paula@example.org").await?;
         wait_for_path(&driver, "/portal").await?;
         wait_for_text(&driver, "Waiting for your signed consent form.").await?;
         assert!(

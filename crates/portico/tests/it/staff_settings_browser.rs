@@ -102,7 +102,7 @@ async fn an_admin_and_a_front_desk_manage_access_and_read_the_audit_log_in_a_rea
         // opens her own account.
         assert_eq!(
             practice_menu(&driver).await?,
-            ["Provider codes", "Providers", "Staff"]
+            ["Provider codes", "Providers", "Staff", "Intake forms"]
         );
         click(&driver, By::LinkText("Dana Front")).await?;
         wait_for_path(&driver, "/staff/account").await?;
@@ -172,6 +172,7 @@ async fn an_admin_and_a_front_desk_manage_access_and_read_the_audit_log_in_a_rea
                 "Provider codes",
                 "Providers",
                 "Staff",
+                "Intake forms",
                 "Programs",
                 "Message templates",
                 "Settings",

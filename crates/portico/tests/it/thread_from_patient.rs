@@ -91,8 +91,11 @@ async fn a_patient_writes_first_to_someone_who_wrote_with_her(app: &TestApp, sms
         StatusCode::OK,
     )
     .await;
-    assert_eq!(inbox[0]["subject"], "Prescription refill", "{inbox}");
-    assert_eq!(inbox[0]["unread"], 1);
+    assert_eq!(
+        inbox["items"][0]["subject"], "Prescription refill",
+        "{inbox}"
+    );
+    assert_eq!(inbox["items"][0]["unread"], 1);
     let started_by = audit_events(app)
         .await
         .into_iter()

@@ -167,8 +167,8 @@ async fn staff_invite_a_person_into_a_conversation(
         StatusCode::OK,
     )
     .await;
-    assert_eq!(inbox[0]["id"], thread_id.as_str());
-    assert_eq!(inbox[0]["patient_name"], "Ana Silva");
+    assert_eq!(inbox["items"][0]["id"], thread_id.as_str());
+    assert_eq!(inbox["items"][0]["patient_name"], "Ana Silva");
     let waiting = expect(
         bea.call(Method::GET, "/threads/invitations", Value::Null)
             .await,

@@ -12,8 +12,8 @@ use thirtyfour::prelude::*;
 use wiremock::MockServer;
 
 use crate::browser::{
-    Width, checked_at, checked_both, click, fill, in_a_browser, set_value, staff_sign_in, submit,
-    wait_for_path, wait_for_path_prefix, wait_for_text, wait_until,
+    Width, checked_at, checked_both, click, fill, in_a_browser, patient_sign_in, set_value,
+    staff_sign_in, submit, wait_for_path, wait_for_path_prefix, wait_for_text, wait_until,
 };
 use crate::common::{
     BIRTH_DATE, Backend, CLI_ADMIN_PASSWORD, PASSPHRASE, PHONE, PhoneInbox as _, TestApp, provider,
@@ -174,15 +174,7 @@ async fn invited_people_land_on_the_conversation(
             .expect("the link to the conversation");
         driver.goto(&maria_link).await?;
         wait_for_path(&driver, "/portal/sign-in").await?;
-        fill(
-            &driver,
-            "Email address or username",
-            "name",
-            "maria@example.org",
-        )
-        .await?;
-        fill(&driver, "Password", "password", PASSPHRASE).await?;
-        submit(&driver, "Sign in").await?;
+        patient_sign_in(&driver, "maria@example.org").await?;
         wait_for_path_prefix(&driver, "/portal/messages/").await?;
         wait_for_text(&driver, mri).await?;
         Ok(())

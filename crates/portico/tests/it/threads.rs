@@ -163,7 +163,7 @@ async fn a_staff_member_and_a_patient_talk_privately(
         StatusCode::OK,
     )
     .await;
-    assert_eq!(inbox[0]["unread"], 1, "{inbox}");
+    assert_eq!(inbox["items"][0]["unread"], 1, "{inbox}");
     app.advance(Duration::from_secs(60));
     expect(
         bea.call(Method::GET, &format!("/threads/{id}"), Value::Null)
@@ -176,7 +176,7 @@ async fn a_staff_member_and_a_patient_talk_privately(
         StatusCode::OK,
     )
     .await;
-    assert_eq!(inbox[0]["unread"], 0);
+    assert_eq!(inbox["items"][0]["unread"], 0);
     let mine = expect(
         maria.get(&format!("/patient/threads/{id}")).await,
         StatusCode::OK,
@@ -205,7 +205,7 @@ async fn a_staff_member_and_a_patient_talk_privately(
         StatusCode::OK,
     )
     .await;
-    assert_eq!(sams, json!([]));
+    assert_eq!(sams, json!({ "items": [], "next_cursor": null }));
     for (method, path, body) in [
         (Method::GET, format!("/threads/{id}"), Value::Null),
         (

@@ -13,10 +13,10 @@ use thirtyfour::prelude::*;
 use wiremock::MockServer;
 
 use crate::browser::{
-    TINY_PNG, Width, checked_at, checked_both, click, fill, in_a_browser, staff_sign_in, submit,
-    wait_for_path, wait_for_path_prefix, wait_for_text,
+    TINY_PNG, Width, checked_at, checked_both, click, fill, in_a_browser, patient_sign_in,
+    staff_sign_in, submit, wait_for_path, wait_for_path_prefix, wait_for_text,
 };
-use crate::common::{CLI_ADMIN_PASSWORD, PASSPHRASE, STAFF_PASSWORD, TestApp, with_provider};
+use crate::common::{CLI_ADMIN_PASSWORD, STAFF_PASSWORD, TestApp, with_provider};
 
 with_provider!(a_staff_member_and_a_patient_write_to_each_other_in_a_real_browser);
 
@@ -88,15 +88,7 @@ async fn a_staff_member_and_a_patient_write_to_each_other_in_a_real_browser(
         driver.goto(format!("{}{thread_path}", app.url)).await?;
         wait_for_path(&driver, "/portal/sign-in").await?;
         wait_for_text(&driver, "Sign in to continue.").await?;
-        fill(
-            &driver,
-            "Email address or username",
-            "name",
-            "maria@example.org",
-        )
-        .await?;
-        fill(&driver, "Password", "password", PASSPHRASE).await?;
-        submit(&driver, "Sign in").await?;
+        patient_sign_in(&driver, "maria@example.org").await?;
         wait_for_path(&driver, &thread_path).await?;
         wait_for_text(&driver, "Your MRI results are in.").await?;
         submit(&driver, "Send").await?;

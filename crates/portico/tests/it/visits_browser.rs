@@ -12,10 +12,10 @@ use thirtyfour::prelude::*;
 use wiremock::MockServer;
 
 use crate::browser::{
-    Width, checked_at, checked_both, click, fill, in_a_browser, set_value, staff_sign_in, submit,
-    wait_for_path, wait_for_text,
+    Width, checked_at, checked_both, click, fill, in_a_browser, patient_sign_in, set_value,
+    staff_sign_in, submit, wait_for_path, wait_for_text,
 };
-use crate::common::{CLI_ADMIN_PASSWORD, PASSPHRASE, TestApp, with_provider};
+use crate::common::{CLI_ADMIN_PASSWORD, TestApp, with_provider};
 
 with_provider!(a_patient_asks_for_a_visit_and_the_desk_accepts_it_in_a_real_browser);
 
@@ -93,15 +93,7 @@ async fn a_patient_asks_for_a_visit_and_the_desk_accepts_it_in_a_real_browser(
 
         Width::Phone.apply(&driver).await?;
         driver.goto(format!("{}/portal/sign-in", app.url)).await?;
-        fill(
-            &driver,
-            "Email address or username",
-            "name",
-            "maria@example.org",
-        )
-        .await?;
-        fill(&driver, "Password", "password", PASSPHRASE).await?;
-        submit(&driver, "Sign in").await?;
+        patient_sign_in(&driver, "maria@example.org").await?;
         wait_for_path(&driver, "/portal").await?;
         click(&driver, By::PartialLinkText("Tap to begin")).await?;
         wait_for_text(&driver, "When would you like to be seen?").await?;
@@ -156,15 +148,7 @@ async fn a_patient_asks_for_a_visit_and_the_desk_accepts_it_in_a_real_browser(
         driver.delete_all_cookies().await?;
         Width::Phone.apply(&driver).await?;
         driver.goto(format!("{}/portal/sign-in", app.url)).await?;
-        fill(
-            &driver,
-            "Email address or username",
-            "name",
-            "maria@example.org",
-        )
-        .await?;
-        fill(&driver, "Password", "password", PASSPHRASE).await?;
-        submit(&driver, "Sign in").await?;
+        patient_sign_in(&driver, "maria@example.org").await?;
         wait_for_text(&driver, "accepted.").await?;
         checked_at(&driver, Width::Phone, "portal-visit-answered").await?;
         Ok(())

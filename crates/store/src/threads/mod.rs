@@ -132,14 +132,20 @@ pub async fn for_staff(
     db: impl Into<Exec<'_>>,
     practice_id: &str,
     staff_id: &str,
+    before: Option<(i64, &str)>,
     limit: i64,
     now: i64,
 ) -> Result<Vec<ThreadRow>> {
+    // Keyset: the threads after the cursor's (last message, id) in the page's order, walked on
+    // the `threads_staff_page` index.
+    let (at, id) = before.map_or((None, None), |(at, id)| (Some(at), Some(id)));
     Ok(fetch!(db, fetch_all,
         concat!(thread_select!(),
             "WHERE t.staff_id = $2 AND t.practice_id = $3
-             ORDER BY t.last_message_at DESC, t.id LIMIT $4");
-        now, staff_id, practice_id, limit)?)
+               AND ($5 IS NULL OR t.last_message_at < $5
+                    OR (t.last_message_at = $5 AND t.id < $6))
+             ORDER BY t.last_message_at DESC, t.id DESC LIMIT $4");
+        now, staff_id, practice_id, limit, at, id)?)
 }
 
 /// A patient's threads (at one practice, or all), latest message first.

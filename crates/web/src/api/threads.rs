@@ -13,14 +13,16 @@ use portico_core::threads::from_patient::{self, PatientThreadInput, Recipient};
 use portico_core::threads::invited::{
     self, ThreadInvitation, ThreadInvitationInput, WaitingThread,
 };
-use portico_core::threads::{self, NewThreadInput, ReplyInput, ThreadSummary, ThreadView};
+use portico_core::threads::{
+    self, NewThreadInput, ReplyInput, StaffInbox, StaffInboxQuery, ThreadSummary, ThreadView,
+};
 use portico_core::{CoreError, FieldErrors};
 use portico_domain::{MessageText, TextLimit};
 use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::api::extract::{ApiPath, BoundedJson};
+use crate::api::extract::{ApiPath, ApiQuery, BoundedJson};
 use crate::api::openapi::{Forbidden, InvalidFields, NotFound, PATIENT, PATIENTS, StateConflict};
 use crate::platform::body::MAX_UPLOAD;
 use crate::platform::download;
@@ -155,17 +157,23 @@ async fn start(
     Ok((StatusCode::CREATED, Json(started)))
 }
 
-/// The signed-in staff member's conversations, latest message first, with their unread counts.
+/// The signed-in staff member's conversations, latest message first, with their unread counts:
+/// fifty a page, the next page by `cursor`.
 #[utoipa::path(get, path = "/threads", tag = PATIENTS, operation_id = "staff_threads",
+    params(StaffInboxQuery),
     responses(
-        (status = OK, description = "Latest first", body = [ThreadSummary]),
+        (status = OK, description = "Latest first", body = StaffInbox),
         (status = FORBIDDEN, response = Forbidden),
+        (status = UNPROCESSABLE_ENTITY, response = InvalidFields),
     ))]
 async fn staff_inbox(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-) -> Result<Json<Vec<ThreadSummary>>, ApiError> {
-    Ok(Json(threads::staff_inbox(&state.core, &actor).await?))
+    ApiQuery(query): ApiQuery<StaffInboxQuery>,
+) -> Result<Json<StaffInbox>, ApiError> {
+    Ok(Json(
+        threads::staff_inbox(&state.core, &actor, &query).await?,
+    ))
 }
 
 /// One of the staff member's conversations, marked read.

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use portico_core::intake_forms::{self, FormSummary};
 use portico_core::threads::invited::{self, ThreadInvitationInput, WaitingThread};
-use portico_core::threads::{self, NewThreadInput, ThreadSummary, ThreadView};
+use portico_core::threads::{self, NewThreadInput, StaffInboxQuery, ThreadSummary, ThreadView};
 use portico_core::{CoreError, FieldErrors};
 
 use super::{file_response, reply_input};
@@ -48,6 +48,10 @@ struct InboxPage {
     waiting: Vec<WaitingThread>,
     /// What was just done, said once.
     invited: Option<&'static str>,
+    /// The page after this one.
+    next_cursor: Option<String>,
+    /// This is a page of older conversations (not the newest).
+    older: bool,
 }
 
 #[derive(Template)]
@@ -98,6 +102,8 @@ impl ThreadPage {
 struct InboxQuery {
     #[serde(default)]
     done: String,
+    #[serde(default)]
+    cursor: Option<String>,
 }
 
 async fn inbox(
@@ -105,9 +111,18 @@ async fn inbox(
     PageSession(session): PageSession,
     Query(q): Query<InboxQuery>,
 ) -> Result<Response, PageError> {
+    let query = StaffInboxQuery { cursor: q.cursor };
+    let inbox = match threads::staff_inbox(&state.core, &session.actor, &query).await {
+        Ok(inbox) => inbox,
+        // A page link that is not one of ours (edited, or from an old version): the newest.
+        Err(CoreError::Invalid(_)) => return Ok(Redirect::to("/staff/messages").into_response()),
+        Err(e) => return Err(e.into()),
+    };
     let page = InboxPage {
         chrome: Some(Chrome::of(&session)),
-        threads: threads::staff_inbox(&state.core, &session.actor).await?,
+        older: query.cursor.is_some_and(|c| !c.trim().is_empty()),
+        next_cursor: inbox.next_cursor,
+        threads: inbox.items,
         waiting: invited::waiting(&state.core, &session.actor).await?,
         invited: (q.done == "invited").then_some(
             "The invitation is on its way by email. The conversation opens when they register \
