@@ -13,11 +13,12 @@
 # each at RATE requests a second for SECONDS_EACH, open loop (latency counted from when a
 # request was due):
 #   1. GET /healthz: the machine's floor, no database.
-#   2. the staff inbox, /staff/messages (at most 200 threads; every page audits each thread it
-#      shows: 200 audit rows a request), and the same list from the API, GET /api/v1/threads.
+#   2. the staff inbox's first page, /staff/messages (50 threads, 51 read to know whether more
+#      follow; every page audits each thread it shows: 50 audit rows a request), and the same
+#      page from the API, GET /api/v1/threads.
 #   3. the patient's inbox, /portal/messages (50 threads), and GET /api/v1/patient/threads.
 #   4. the reference (PostgreSQL only): the inbox's own SELECT (store::threads::for_staff and
-#      for_patient, LIMIT 200, planned per call as the service's connections are) run by
+#      for_patient, LIMIT 51 and 200, planned per call as the service's connections are) run by
 #      pgbench from the load core, prepared, at the same rate, with its latency also counted
 #      from when each was due.
 # Then posting: POST_COUNT staff replies through POST /api/v1/threads/{id}/messages (session
@@ -89,16 +90,21 @@ SELECT_THREADS="SELECT t.id, t.practice_id, pr.name AS practice_name, pr.time_zo
        s.display_name AS staff_name, t.patient_id, p.first_name, p.last_name,
        t.subject_sealed, t.last_message_at, t.staff_unread, t.patient_unread,
        t.staff_read_at, t.staff_read_seq, t.message_count, t.created_at,
-       EXISTS (SELECT 1 FROM patient_links l
-                WHERE l.patient_id = t.patient_id AND l.practice_id = t.practice_id
-                  AND (l.ended_at IS NULL OR l.ended_at > :now)) AS in_force
+       (SELECT 1 FROM patient_links l
+         WHERE l.patient_id = t.patient_id AND l.practice_id = t.practice_id
+           AND (l.ended_at IS NULL OR l.ended_at > :now)
+         LIMIT 1) IS NOT NULL AS in_force
 FROM threads t
 JOIN practices pr ON pr.id = t.practice_id
 JOIN staff s ON s.id = t.staff_id
 JOIN patients p ON p.id = t.patient_id"
+# The first page: no cursor (the service binds NULLs; pgbench variables cannot be NULL, so the
+# same parameters come through NULLIF).
 STAFF_INBOX_SQL="$SELECT_THREADS
 WHERE t.staff_id = :sid AND t.practice_id = :practice
-ORDER BY t.last_message_at DESC, t.id LIMIT 200;"
+  AND (NULLIF(:at, -1) IS NULL OR t.last_message_at < NULLIF(:at, -1)
+       OR (t.last_message_at = NULLIF(:at, -1) AND t.id < NULLIF(:cid, '-')))
+ORDER BY t.last_message_at DESC, t.id DESC LIMIT 51;"
 PATIENT_INBOX_SQL="$SELECT_THREADS
 WHERE t.patient_id = :patient AND (NULLIF(:practice, '-') IS NULL OR t.practice_id = NULLIF(:practice, '-'))
 ORDER BY t.last_message_at DESC, t.id LIMIT 200;"
@@ -168,7 +174,8 @@ run() { # backend
         echo "$PATIENT_INBOX_SQL" >"$WORK/patient_inbox.sql"
         echo "== EXPLAIN ANALYZE of the staff inbox's SELECT"
         echo "EXPLAIN (ANALYZE, BUFFERS) $STAFF_INBOX_SQL" | psql "$DATABASE_URL" -X -q \
-            -v now="$now" -v sid="'$staff_id'" -v practice="'$practice'" | sed -e 's/^/    /'
+            -v now="$now" -v sid="'$staff_id'" -v practice="'$practice'" -v at=-1 -v cid="'-'" \
+            | sed -e 's/^/    /'
         echo "== EXPLAIN ANALYZE of the patient inbox's SELECT"
         echo "EXPLAIN (ANALYZE, BUFFERS) $PATIENT_INBOX_SQL" | psql "$DATABASE_URL" -X -q \
             -v now="$now" -v patient="'$patient_id'" -v practice="'-'" | sed -e 's/^/    /'
@@ -189,7 +196,7 @@ run() { # backend
         /api/v1/threads
     if [[ $backend == postgres ]]; then
         reference "reference: staff inbox SELECT (pgbench)" staff_inbox.sql \
-            -D now="$now" -D sid="$staff_id" -D practice="$practice"
+            -D now="$now" -D sid="$staff_id" -D practice="$practice" -D at=-1 -D cid=-
     fi
     client load "patient inbox page (/portal/messages)" "$url" "$patient_cookie" "$RATE" \
         "$SECONDS_EACH" /portal/messages

@@ -425,6 +425,62 @@ async fn a_parent_with_one_account_cares_for_two_children_until_one_withdraws(
     assert_eq!(seen_by_bea["messages"][1]["by_caregiver"], true);
     assert_eq!(seen_by_bea["patient_name"], "Liam Parent");
 
+    // Bea sends an intake form in both conversations. Pat fills Liam's in and submits it for
+    // him (shown as Pat, for Liam); Emma's he may read, not fill in (read only).
+    let form = Api::expect(
+        bea.call(
+            reqwest::Method::POST,
+            "/forms",
+            json!({ "title": "Allergies", "questions": [
+                { "prompt": "Any allergies?", "kind": "yes_no", "required": true }
+            ] }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let send = |thread: String| {
+        let (bea, form_id) = (&bea, form["id"].clone());
+        async move {
+            let sent = Api::expect(
+                bea.call(
+                    reqwest::Method::POST,
+                    &format!("/threads/{thread}/forms"),
+                    json!({ "form_id": form_id }),
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await;
+            let last = sent["messages"].as_array().and_then(|m| m.last()).cloned();
+            last.and_then(|m| m["form"]["id"].as_str().map(str::to_owned))
+                .expect("a form in the last message")
+        }
+    };
+    let liam_form = format!(
+        "{liam_threads}/{liam_thread}/forms/{}",
+        send(liam_thread.clone()).await
+    );
+    let emma_form = format!(
+        "{emma_threads}/{emma_thread}/forms/{}",
+        send(emma_thread.clone()).await
+    );
+    let yes = json!({ "answers": [["yes"]] });
+    let submitted = Api::expect(
+        pat.post(&format!("{liam_form}/submission"), &yes).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(submitted["submitted_by"], "Pat Parent (caregiver)");
+    assert_eq!(submitted["patient_name"], "Liam Parent");
+    Api::expect(pat.get(&emma_form).await, StatusCode::OK).await;
+    for res in [
+        pat.put(&format!("{emma_form}/draft"), &yes).await,
+        pat.post(&format!("{emma_form}/submission"), &yes).await,
+    ] {
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+
     // Emma withdraws Pat's access: her portal is closed to Pat at once; Liam's stays open.
     let ended = Api::expect(
         emma.delete(&format!("/patient/caregivers/{emma_access}"))
@@ -445,6 +501,7 @@ async fn a_parent_with_one_account_cares_for_two_children_until_one_withdraws(
     )
     .await;
     Api::expect(pat.get(&emma_threads).await, StatusCode::NOT_FOUND).await;
+    Api::expect(pat.get(&emma_form).await, StatusCode::NOT_FOUND).await;
     let after = sharing(&pat).await["cared_for"].clone();
     assert_eq!(named(&after, "Emma Parent")["state"], "ended");
     assert_eq!(named(&after, "Liam Parent")["state"], "active");
