@@ -3,8 +3,9 @@
 //! registered, the child (or staff, recording the parent's authority) approved and the parent
 //! confirmed the child's birth date; read-only access cannot act; a withdrawal closes the
 //! child's portal to the parent with the very next request, the child's secure conversations
-//! with it (which the parent read, and with full access wrote in for the child). Wrong birth dates end the access
-//! after five tries, even in a burst, and another practice's staff find none of it.
+//! with it (which the parent read, and with full access wrote in for the child, and filled in an
+//! intake form for them). Wrong birth dates end the access after five tries, even in a burst, and
+//! another practice's staff find none of it.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
