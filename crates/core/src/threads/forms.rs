@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 
-use portico_domain::{AnswerError, FormAnswers, FormDefinition, QuestionKind, SubjectKind};
+use portico_domain::{
+    AnswerError, FormAnswers, FormDefinition, MessageText, QuestionKind, SubjectKind,
+};
 use portico_store::threads::forms::{self as store, ThreadFormRow};
 
 use super::access::{self, Seen};
@@ -192,7 +194,7 @@ pub async fn send(
     );
     let message = Message {
         text: Some(
-            portico_domain::MessageText::parse(&words)
+            MessageText::parse(&words)
                 .map_err(|_| CoreError::Internal("a form's message does not read".into()))?,
         ),
         file: None,
@@ -456,19 +458,31 @@ async fn submit(
     };
     let sealed = seal(core, &answers)?;
     let now = core.now();
-    let (kind, by, event) = match filler {
+    let (kind, by, event, poster) = match filler {
         Filler::Patient(p) => (
             "patient",
             p.patient_id.as_str(),
             audit::by_patient(p, Action::ThreadFormSubmitted, now)
                 .practice(&seen.thread.practice_id),
+            Poster::Patient(p),
         ),
         Filler::Caregiver(c) => (
             "caregiver",
             c.patient_id.as_str(),
             audit::by_caregiver(c, &seen.thread.patient_id, Action::ThreadFormSubmitted, now)
                 .practice(&seen.thread.practice_id),
+            Poster::Caregiver(c),
         ),
+    };
+    // The submission is said in the conversation: the staff member finds it as a new message
+    // (unread, and told by email as for any message), nothing of the answers in it.
+    let words = format!("I have filled in the form “{}”.", definition.title());
+    let said = Message {
+        text: Some(
+            MessageText::parse(&words)
+                .map_err(|_| CoreError::Internal("a form's message does not read".into()))?,
+        ),
+        file: None,
     };
     let mut tx = core.store().begin().await?;
     if !store::submit(&mut tx, id, &sealed, kind, by, now.as_millis()).await? {
@@ -480,6 +494,7 @@ async fn submit(
         .detail("version", row.version)
         .append(&mut tx)
         .await?;
+    post(core, &mut tx, &seen.thread, poster, &said, now).await?;
     tx.commit().await?;
     let row = find(core, seen, id).await?;
     filled(core, seen, row).await

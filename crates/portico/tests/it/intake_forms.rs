@@ -222,7 +222,13 @@ async fn an_intake_form_goes_to_a_patient_and_comes_back_answered_once(
         assert_eq!(res.status(), StatusCode::CONFLICT);
     }
 
-    // Bea reads the answers, and the thread says it was submitted.
+    // Bea's inbox has a new message; she reads the answers, and the thread says it was submitted.
+    let inbox = expect(
+        bea.call(Method::GET, "/threads", Value::Null).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(inbox["items"][0]["unread"], 1, "{inbox}");
     let answers = expect(
         bea.call(Method::GET, &staff_path, Value::Null).await,
         StatusCode::OK,
@@ -237,6 +243,12 @@ async fn an_intake_form_goes_to_a_patient_and_comes_back_answered_once(
     )
     .await;
     assert!(thread["messages"][1]["form"]["submitted_at"].is_string());
+    // The submission is said in the conversation, nothing of the answers in it.
+    assert_eq!(
+        thread["messages"][2]["body"],
+        "I have filled in the form “New patient history”."
+    );
+    assert_eq!(thread["messages"][2]["from_practice"], false);
 
     // Nobody else reads it: Sam of the same practice, another practice, another patient.
     let admin = lakeside.admin().await;
