@@ -34,7 +34,10 @@ pub struct QuestionInput {
     pub prompt: String,
     /// `short_text`, `long_text`, `yes_no`, `single_choice`, `multiple_choice`, `date` or
     /// `number`.
-    #[cfg_attr(feature = "openapi", schema(required = true, default))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, value_type = portico_domain::QuestionKind)
+    )]
     pub kind: String,
     /// Whether the form cannot be submitted without an answer.
     pub required: bool,

@@ -38,6 +38,7 @@ pub fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
 #[serde(default)]
 pub struct FormRevision {
     /// The version the change was made to: if someone saved another since, 409.
+    #[serde(deserialize_with = "portico_domain::json::whole_number")]
     #[schema(required = true, default)]
     pub version: i64,
     #[schema(required = true, default)]
