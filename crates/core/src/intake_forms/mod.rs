@@ -36,7 +36,7 @@ pub struct QuestionInput {
     /// `number`.
     #[cfg_attr(
         feature = "openapi",
-        schema(required = true, value_type = portico_domain::QuestionKind)
+        schema(value_type = portico_domain::QuestionKind, required = true, default)
     )]
     pub kind: String,
     /// Whether the form cannot be submitted without an answer.
