@@ -202,7 +202,8 @@ pub struct RecipientRow {
 
 /// The staff members a patient may write to first: the active ones who have written with them
 /// before, at a practice where the patient's access is in force (at `now`) through a link that
-/// allows online messaging (a link in no program, or in a program that allows it).
+/// allows online messaging (a link in no program, or in a program that allows it). The link is a
+/// `LIMIT 1` probe per thread, for the reason `thread_select!` gives.
 pub async fn recipients_for_patient(
     db: impl Into<Exec<'_>>,
     patient_id: &str,
@@ -215,10 +216,11 @@ pub async fn recipients_for_patient(
          JOIN staff s ON s.id = t.staff_id AND s.active
          JOIN practices pr ON pr.id = t.practice_id
          WHERE t.patient_id = $1
-           AND EXISTS (SELECT 1 FROM patient_links l LEFT JOIN programs g ON g.id = l.program_id
-                        WHERE l.patient_id = t.patient_id AND l.practice_id = t.practice_id
-                          AND l.status = 'active' AND (l.ended_at IS NULL OR l.ended_at > $2)
-                          AND (g.id IS NULL OR g.messaging_allowed))
+           AND (SELECT 1 FROM patient_links l LEFT JOIN programs g ON g.id = l.program_id
+                 WHERE l.patient_id = t.patient_id AND l.practice_id = t.practice_id
+                   AND l.status = 'active' AND (l.ended_at IS NULL OR l.ended_at > $2)
+                   AND (g.id IS NULL OR g.messaging_allowed)
+                 LIMIT 1) IS NOT NULL
          ORDER BY pr.name, s.display_name, s.id";
         patient_id, now)?)
 }
