@@ -82,16 +82,9 @@ async fn an_intake_form_goes_to_a_patient_and_comes_back_answered_once(
     assert_eq!(form["questions"][4]["kind"], "multiple_choice");
 
     // Bea writes to Maria and sends the form in the conversation.
-    let thread = expect(
-        bea.call(
-            Method::POST,
-            "/threads",
-            json!({ "patient_id": maria_id, "subject": "Your first visit", "body": "Welcome!" }),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let thread = bea
+        .start_thread(&maria_id, "Your first visit", "Welcome!")
+        .await;
     let thread_id = thread["id"].as_str().expect("an id").to_owned();
     let unknown: Problem = Api::expect_as(
         bea.call(

@@ -62,17 +62,9 @@ async fn a_patient_fills_in_an_intake_form_sent_in_a_conversation(
     .await;
     let maria_id = found["items"][0]["id"].as_str().expect("Maria").to_owned();
     let bea = lakeside.admin_session().await;
-    let thread = Api::expect(
-        bea.call(
-            reqwest::Method::POST,
-            "/threads",
-            json!({ "patient_id": maria_id, "subject": "Your first visit",
-                    "body": "Welcome to Lakeside Clinic." }),
-        )
-        .await,
-        reqwest::StatusCode::CREATED,
-    )
-    .await;
+    let thread = bea
+        .start_thread(&maria_id, "Your first visit", "Welcome to Lakeside Clinic.")
+        .await;
     let thread_id = thread["id"].as_str().expect("a thread").to_owned();
     let admin_email = lakeside.admin_email.clone();
     in_a_browser(|driver| async move {

@@ -66,17 +66,9 @@ async fn files_travel_in_a_thread_to_its_readers_only(app: &TestApp, sms: &MockS
     let found = expect(lakeside.get("/patients?q=maria").await, StatusCode::OK).await;
     let maria_id = found["items"][0]["id"].as_str().expect("Maria").to_owned();
     let bea = lakeside.admin_session().await;
-    let started = expect(
-        bea.call(
-            Method::POST,
-            "/threads",
-            json!({ "patient_id": maria_id, "subject": "Blood test",
-                    "body": "Your results are back." }),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let started = bea
+        .start_thread(&maria_id, "Blood test", "Your results are back.")
+        .await;
     let id = started["id"].as_str().expect("an id").to_owned();
 
     // Files that are not PDF, JPEG or PNG by content, too large, or not base64: refused under
@@ -218,16 +210,7 @@ async fn files_travel_in_a_thread_to_its_readers_only(app: &TestApp, sms: &MockS
             .status(),
         StatusCode::NOT_FOUND
     );
-    let other = expect(
-        bea.call(
-            Method::POST,
-            "/threads",
-            json!({ "patient_id": maria_id, "subject": "Another", "body": "Hello" }),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let other = bea.start_thread(&maria_id, "Another", "Hello").await;
     let other_id = other["id"].as_str().expect("an id");
     assert_eq!(
         bea.call(

@@ -47,16 +47,7 @@ async fn a_patient_writes_first_to_someone_who_wrote_with_her(app: &TestApp, sms
     assert_eq!(refused.fields(), ["to"]);
 
     // Bea writes; now Maria may write to her.
-    expect(
-        bea.call(
-            Method::POST,
-            "/threads",
-            json!({ "patient_id": maria_id, "subject": "Welcome", "body": "Hello Maria." }),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    bea.start_thread(&maria_id, "Welcome", "Hello Maria.").await;
     let recipients = expect(
         maria.get("/patient/threads/recipients").await,
         StatusCode::OK,
@@ -122,16 +113,7 @@ async fn a_patient_writes_first_to_someone_who_wrote_with_her(app: &TestApp, sms
         .await;
     let found = expect(lakeside.get("/patients?q=ana").await, StatusCode::OK).await;
     let ana_id = found["items"][0]["id"].as_str().expect("Ana").to_owned();
-    expect(
-        bea.call(
-            Method::POST,
-            "/threads",
-            json!({ "patient_id": ana_id, "subject": "Welcome", "body": "Hello Ana." }),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    bea.start_thread(&ana_id, "Welcome", "Hello Ana.").await;
     assert_eq!(
         expect(ana.get("/patient/threads/recipients").await, StatusCode::OK).await,
         json!([])

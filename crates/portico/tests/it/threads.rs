@@ -82,17 +82,13 @@ async fn a_staff_member_and_a_patient_talk_privately(
 
     // Bea starts the conversation; an API token has no conversations.
     let mails_before = smtp.received().len();
-    let started = expect(
-        bea.call(
-            Method::POST,
-            "/threads",
-            json!({ "patient_id": maria_id, "subject": "Knee surgery",
-                    "body": "Your MRI results are in. Can you come Tuesday?" }),
+    let started = bea
+        .start_thread(
+            &maria_id,
+            "Knee surgery",
+            "Your MRI results are in. Can you come Tuesday?",
         )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+        .await;
     let id = started["id"].as_str().expect("an id").to_owned();
     assert_eq!(started["subject"], "Knee surgery");
     assert_eq!(started["patient_name"], "Maria Lopez");

@@ -209,6 +209,23 @@ impl StaffSession {
             .await
             .expect("an answer")
     }
+
+    /// Starts a secure conversation with a patient of the practice; the thread as answered.
+    pub async fn start_thread(&self, patient_id: &str, subject: &str, body: &str) -> Value {
+        let started = self
+            .call(
+                Method::POST,
+                "/threads",
+                serde_json::json!({ "patient_id": patient_id, "subject": subject, "body": body }),
+            )
+            .await;
+        assert_eq!(
+            started.status(),
+            reqwest::StatusCode::CREATED,
+            "a thread starts"
+        );
+        started.json().await.expect("the thread")
+    }
 }
 
 /// Whom staff invite: the body of `POST /invitations`, born on `BIRTH_DATE` and reached by no
