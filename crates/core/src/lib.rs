@@ -14,6 +14,7 @@ pub mod audit;
 pub mod caregivers;
 pub mod codes;
 pub mod delivery;
+pub mod imports;
 pub mod intake_forms;
 pub mod invitations;
 pub mod links;

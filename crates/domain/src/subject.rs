@@ -32,5 +32,7 @@ crate::stored::stored_words! {
         Thread = "thread",
         /// A practice's intake form (all its versions).
         IntakeForm = "intake_form",
+        /// A bulk import of a practice's patient file.
+        Import = "import",
     }
 }

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `worker`, `migrate`, `admin`, `audit verify`, `bench hash`,
+//! The command line: `serve`, `worker`, `migrate`, `admin`, `audit verify`, `import`, `bench hash`,
 //! `bench seed-invitations`, `bench seed-threads`.
 
 use std::io::{BufRead, Write};
@@ -54,6 +54,42 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Invite a practice's patients from a file: CSV (columns first_name, last_name,
+    /// birth_date, email, phone, external_id, language), a FHIR R4 Bundle (.json) or FHIR Bulk
+    /// Data NDJSON. Rows already invited by an earlier import are passed over; an unfinished run
+    /// of the same file is resumed. Bad rows go to FILE.bad-rows.csv. Exit status 0 when the
+    /// file was imported (even with bad rows), 1 when it could not be.
+    Import {
+        /// The patient file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(long, value_name = "PRACTICE_ID")]
+        practice: String,
+        /// csv, fhir or ndjson; by default, the file name's extension says.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<String>,
+        /// Read and check everything and report what would happen; invite nobody.
+        #[arg(long)]
+        dry_run: bool,
+        /// A provider of the practice the patients are linked to.
+        #[arg(long, value_name = "ID")]
+        provider: Option<String>,
+        /// A program of the practice the patients are enrolled in.
+        #[arg(long, value_name = "ID")]
+        program: Option<String>,
+        /// How to send: each row goes by those it has an address for; a row with none of
+        /// them is an invitation to hand over in person.
+        #[arg(
+            long,
+            value_name = "LIST",
+            value_delimiter = ',',
+            default_value = "email,sms"
+        )]
+        channels: Vec<String>,
+        /// in_app, tablet or paper; the practice's default when left out.
+        #[arg(long, value_name = "METHOD")]
+        consent: Option<String>,
     },
     /// Measurements of this machine, the reference figures of BENCHMARKS.md.
     Bench {
@@ -195,6 +231,30 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit_verify(&config).await,
+        Command::Import {
+            file,
+            practice,
+            format,
+            dry_run,
+            provider,
+            program,
+            channels,
+            consent,
+        } => {
+            let asked = crate::import::Asked {
+                file,
+                practice,
+                format,
+                dry_run,
+                choices: portico_core::imports::ImportChoices {
+                    provider_id: provider,
+                    program_id: program,
+                    channels,
+                    consent_method: consent,
+                },
+            };
+            crate::import::run(&config, asked).await
+        }
         Command::Bench {
             command: BenchCommand::Hash { seconds },
         } => bench_hash(Duration::from_secs(seconds)),

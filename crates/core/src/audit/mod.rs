@@ -106,6 +106,10 @@ actions! {
     ConsentTextPublished => "consent_text.published",
     /// Someone entered an invitation code and birth date: success opens a registration ticket,
     /// failure counts against the invitation.
+    /// Staff (or an operator at the command line) started a bulk import of a patient file.
+    ImportStarted => "import.started",
+    /// A bulk import ended, with its counts.
+    ImportFinished => "import.finished",
     InvitationCodeChecked => "invitation.code_checked",
     InvitationCreated => "invitation.created",
     InvitationDelivered => "invitation.delivered",

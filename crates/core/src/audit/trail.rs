@@ -621,6 +621,7 @@ fn subject_words(kind: SubjectKind, id: &str, name: Option<&str>) -> String {
         (SubjectKind::VisitRequest, _) => "a visit request".to_owned(),
         (SubjectKind::Thread, _) => "a secure conversation".to_owned(),
         (SubjectKind::IntakeForm, _) => "an intake form".to_owned(),
+        (SubjectKind::Import, _) => "an import of patients".to_owned(),
         (SubjectKind::ConsentText, _) => format!("version {id} of the consent text"),
         (SubjectKind::Template, _) => template_words(id),
         (SubjectKind::Notification, _) => "a sign-up notice".to_owned(),

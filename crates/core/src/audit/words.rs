@@ -270,6 +270,10 @@ impl Action {
             .or_failed(
                 "{actor} entered a code or date of birth for {subject} that was not accepted",
             ),
+            Action::ImportStarted => {
+                words("Import started", Invitations, "{actor} started {subject}")
+            }
+            Action::ImportFinished => words("Import finished", Invitations, "{subject} finished"),
             Action::InvitationCreated => words(
                 "Invitation created",
                 Invitations,

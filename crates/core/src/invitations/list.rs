@@ -13,6 +13,7 @@ use portico_store::links;
 use super::stored::{stored_relation, stored_state};
 use super::*;
 use crate::audit::Shown;
+use crate::platform::cursor;
 
 /// Filters for the list, as typed in the query string.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
@@ -148,24 +149,21 @@ impl Place {
 
     /// The cursor text: the order, the id, then the key (which may hold any character).
     fn encode(&self, order: ListOrder) -> String {
-        let text = match self {
-            Place::At(at, id) => format!("{}:{id}:{at}", order.as_str()),
-            Place::Named(name, id) => format!("{}:{id}:{name}", order.as_str()),
-        };
-        secrets::base64url(text.as_bytes())
+        match self {
+            Place::At(at, id) => cursor::encode(&[order.as_str(), id, &at.to_string()]),
+            Place::Named(name, id) => cursor::encode(&[order.as_str(), id, name]),
+        }
     }
 
     /// A cursor of `order`; `None` for anything else, a cursor of another order included.
     fn decode(text: &str, order: ListOrder) -> Option<Place> {
-        let raw = String::from_utf8(secrets::from_base64url(text)?).ok()?;
-        let mut parts = raw.splitn(3, ':');
-        let (of, id, key) = (parts.next()?, parts.next()?, parts.next()?);
+        let [of, id, key] = cursor::decode(text)?;
         if of != order.as_str() || id.is_empty() {
             return None;
         }
         Some(match order {
-            ListOrder::Name => Place::Named(key.to_owned(), id.to_owned()),
-            _ => Place::At(key.parse().ok()?, id.to_owned()),
+            ListOrder::Name => Place::Named(key, id),
+            _ => Place::At(key.parse().ok()?, id),
         })
     }
 }

@@ -19,7 +19,7 @@ use crate::delivery::outbox::{self, About, MessageKind, MessageStatus, OutgoingM
 use crate::delivery::templates::{self, Language};
 use crate::platform::actor::StaffActor;
 use crate::platform::clock::Timestamp;
-use crate::platform::secrets::{self, Keys, Purpose, SecretToken};
+use crate::platform::secrets::{Keys, Purpose, SecretToken};
 use crate::{Core, CoreError, FieldErrors, new_id};
 use portico_store::delivery::outbox::{self as outbox_store, OutboxRow};
 
@@ -27,6 +27,7 @@ pub mod bench;
 mod bulk;
 mod follow_up;
 mod history;
+pub(crate) mod imported;
 mod input;
 mod lifecycle;
 mod list;
@@ -141,11 +142,11 @@ pub async fn create_in(
         &mut *tx,
         actor,
         &shared,
+        None,
         checked.patient,
         Relation::Patient,
         None,
-        checked.contact_time,
-        checked.notes,
+        (checked.contact_time, checked.notes),
     )
     .await?;
     let mut related = Vec::new();
@@ -160,11 +161,11 @@ pub async fn create_in(
                     &mut *tx,
                     actor,
                     &shared,
+                    None,
                     person,
                     relation,
                     Some(&invitation.id),
-                    None,
-                    None,
+                    (None, None),
                 )
                 .await?,
             );
@@ -215,17 +216,18 @@ struct Shared<'a> {
     now: Timestamp,
 }
 
+/// Writes one invitation; `id` is the import's, chosen before (one is drawn when `None`).
 #[allow(clippy::too_many_arguments)] // One call site per relation; a struct would only rename these.
 async fn insert_one(
     core: &Core,
     tx: &mut Tx,
     actor: &StaffActor,
     shared: &Shared<'_>,
+    id: Option<String>,
     person: Person,
     relation: Relation,
     related_to: Option<&str>,
-    contact_time: Option<String>,
-    notes: Option<String>,
+    (contact_time, notes): (Option<String>, Option<String>),
 ) -> Result<Issued, CoreError> {
     // Patients without email get a username account instead (caregivers always have email).
     // Drawn in this transaction, so a household member cannot draw the patient's name.
@@ -238,7 +240,7 @@ async fn insert_one(
     let state = initial_state(&person.channels);
     let secrets = draw_secrets(core.keys());
     let row = InvitationRow {
-        id: new_id(),
+        id: id.unwrap_or_else(new_id),
         practice_id: shared.practice_id.to_owned(),
         created_by: shared.created_by.to_owned(),
         provider_id: shared.provider_id.clone(),

@@ -19,7 +19,7 @@ use time::macros::format_description;
 use crate::audit::{self, Action, Shown, TrailItem};
 use crate::platform::actor::StaffActor;
 use crate::platform::clock::Timestamp;
-use crate::platform::secrets;
+use crate::platform::cursor;
 use crate::{Core, CoreError, FieldErrors};
 
 /// How a patient stands with the practice.
@@ -177,13 +177,12 @@ fn blank_to_none(s: &Option<String>) -> Option<&str> {
 
 /// A cursor: the id, then the sort key (which may hold any character).
 fn encode_cursor(sort_name: &str, id: &str) -> String {
-    secrets::base64url(format!("{id}:{sort_name}").as_bytes())
+    cursor::encode(&[id, sort_name])
 }
 
 fn decode_cursor(text: &str) -> Option<(String, String)> {
-    let raw = String::from_utf8(secrets::from_base64url(text)?).ok()?;
-    let (id, key) = raw.split_once(':')?;
-    (!id.is_empty()).then(|| (key.to_owned(), id.to_owned()))
+    let [id, key] = cursor::decode(text)?;
+    (!id.is_empty()).then_some((key, id))
 }
 
 /// Reads a day typed as `YYYY-MM-DD`.

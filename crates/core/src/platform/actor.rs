@@ -108,6 +108,9 @@ pub enum ActorKind {
     Staff,
     /// An integrator holding one of the practice's API tokens (`staff_id` is then the token's id).
     ApiToken,
+    /// Someone at the server's command line (`portico import`): they hold the server itself
+    /// (`staff_id` is then `cli`).
+    Operator,
 }
 
 impl ActorKind {
@@ -115,7 +118,15 @@ impl ActorKind {
         match self {
             ActorKind::Staff => "staff",
             ActorKind::ApiToken => "api_token",
+            // The audit log's word for everything done at the command line.
+            ActorKind::Operator => "cli",
         }
+    }
+
+    pub fn parse(word: &str) -> Option<ActorKind> {
+        [ActorKind::Staff, ActorKind::ApiToken, ActorKind::Operator]
+            .into_iter()
+            .find(|k| k.as_str() == word)
     }
 }
 
@@ -131,6 +142,18 @@ pub struct StaffActor {
 }
 
 impl StaffActor {
+    /// An operator at the command line, acting for `practice_id` as its admin would.
+    pub fn operator(practice_id: &str) -> StaffActor {
+        StaffActor {
+            kind: ActorKind::Operator,
+            staff_id: ActorKind::Operator.as_str().to_owned(),
+            practice_id: practice_id.to_owned(),
+            role: StaffRole::Admin,
+            display_name: "Command line".to_owned(),
+            client: ClientInfo::default(),
+        }
+    }
+
     /// Only a signed-in admin: API tokens may manage invitations, codes and programs, but never
     /// staff accounts or practice settings (a leaked token must not mint web sign-ins).
     pub fn require_staff_admin(&self) -> Result<(), CoreError> {

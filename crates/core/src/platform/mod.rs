@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod clock;
+pub(crate) mod cursor;
 pub mod error;
 pub mod secrets;
 pub mod settings;

@@ -46,6 +46,10 @@ pub enum Purpose {
     ThreadAttachment,
     /// A patient's answers to an intake form, and their draft.
     FormAnswers,
+    /// Who a practice invited by bulk import (external id; names, birth date and contact).
+    ImportKey,
+    /// A patient file uploaded for a bulk import, kept until its import ends.
+    ImportFile,
 }
 
 impl Purpose {
@@ -72,6 +76,8 @@ impl Purpose {
             Purpose::VisitText => b"portico/v1/visit-text",
             Purpose::ThreadText => b"portico/v1/thread-text",
             Purpose::ThreadAttachment => b"portico/v1/thread-attachment",
+            Purpose::ImportKey => b"portico/v1/import-key",
+            Purpose::ImportFile => b"portico/v1/import-file",
             Purpose::FormAnswers => b"portico/v1/form-answers",
         }
     }

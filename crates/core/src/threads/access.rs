@@ -27,7 +27,7 @@ pub(super) struct Seen {
 pub(super) fn require_person(actor: &StaffActor) -> Result<(), CoreError> {
     match actor.kind {
         ActorKind::Staff => Ok(()),
-        ActorKind::ApiToken => Err(CoreError::Forbidden),
+        ActorKind::ApiToken | ActorKind::Operator => Err(CoreError::Forbidden),
     }
 }
 

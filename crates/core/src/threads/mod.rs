@@ -30,6 +30,7 @@ use crate::delivery::messages;
 use crate::delivery::outbox::{self, About, MessageKind};
 use crate::platform::actor::StaffActor;
 use crate::platform::clock::Timestamp;
+use crate::platform::cursor;
 use crate::platform::secrets::Purpose;
 use crate::platform::upload::Upload;
 use crate::{Core, CoreError, FieldErrors, new_id};
@@ -63,15 +64,17 @@ pub struct StaffInboxQuery {
     pub cursor: Option<String>,
 }
 
-/// A cursor: the last message's time and the thread's id, in base64url.
+/// A cursor: the thread's id, then its last message's time.
 fn encode_cursor(row: &ThreadRow) -> String {
-    crate::platform::secrets::base64url(format!("{}:{}", row.last_message_at, row.id).as_bytes())
+    cursor::encode(&[&row.id, &row.last_message_at.to_string()])
 }
 
 fn decode_cursor(text: &str) -> Option<(i64, String)> {
-    let raw = String::from_utf8(crate::platform::secrets::from_base64url(text)?).ok()?;
-    let (at, id) = raw.split_once(':')?;
-    Some((at.parse().ok()?, id.to_owned()))
+    let [id, at] = cursor::decode(text)?;
+    match id.is_empty() {
+        true => None,
+        false => Some((at.parse().ok()?, id)),
+    }
 }
 
 /// What a staff member sends to start a thread.

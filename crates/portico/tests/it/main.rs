@@ -22,6 +22,7 @@ mod dev_outbox;
 mod edge;
 mod email;
 mod hardening;
+mod imports;
 mod intake_forms;
 mod intake_forms_browser;
 mod invitation_list;

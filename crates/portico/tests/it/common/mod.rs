@@ -288,12 +288,7 @@ impl TestApp {
 
     /// Runs the `portico` binary against this app's data folder and database.
     pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_portico"));
-        cmd.arg("--data-dir").arg(self.data_dir()).args(args);
-        cmd.env_remove("DATABASE_URL").env_remove("PORTICO_LISTEN");
-        if self.backend == Backend::Postgres {
-            cmd.env("DATABASE_URL", self.database_url());
-        }
+        let mut cmd = self.cli_command(args);
         cmd.stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
@@ -302,6 +297,17 @@ impl TestApp {
             let _ = writeln!(input, "{}", stdin.unwrap_or_default());
         }
         child.wait_with_output().expect("portico finishes")
+    }
+
+    /// The `portico` command against this app's data folder and database, not yet started.
+    pub fn cli_command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_portico"));
+        cmd.arg("--data-dir").arg(self.data_dir()).args(args);
+        cmd.env_remove("DATABASE_URL").env_remove("PORTICO_LISTEN");
+        if self.backend == Backend::Postgres {
+            cmd.env("DATABASE_URL", self.database_url());
+        }
+        cmd
     }
 
     /// Signs in through the sign-in page; returns the browser and the response to the POST.
