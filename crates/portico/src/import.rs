@@ -111,6 +111,7 @@ async fn import(config: &Config, asked: &Asked) -> anyhow::Result<Result<(Core, 
     let mut on_progress = |counts: &Counts| {
         bar.set_position(counts.done);
         bar.set_message(format!("({} bad)", counts.bad));
+        true
     };
     let ended = imports::run(&core, &started.id, file, &mut on_progress).await;
     bar.finish_and_clear();

@@ -159,6 +159,8 @@ pub struct Server {
     shutdown: Option<oneshot::Sender<()>>,
     serving: JoinHandle<std::io::Result<()>>,
     sweeping: JoinHandle<()>,
+    imports: portico_core::imports::Runs,
+    resuming: JoinHandle<()>,
     stop_worker: watch::Sender<bool>,
     delivering: Option<JoinHandle<()>>,
 }
@@ -255,8 +257,10 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
         }),
         PhoneConfig::Log => None,
     };
+    let imports = portico_core::imports::Runs::new(core.clone());
     let state = AppState {
         core: core.clone(),
+        imports: imports.clone(),
         settings: Arc::new(WebSettings {
             public_url: public_url.clone(),
             secure_cookies,
@@ -284,6 +288,17 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
             }
         }
     });
+    // Imports a stopped node left half way go on here: at once, then now and then.
+    let resumer = imports.clone();
+    let resuming = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            every.tick().await;
+            if let Err(e) = resumer.take_over_stalled().await {
+                tracing::warn!(error = %e, "taking over stalled imports failed");
+            }
+        }
+    });
     let (stop_worker, stop_rx) = watch::channel(false);
     let delivering = config.run_worker.then(|| {
         tokio::spawn(
@@ -299,6 +314,8 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
         shutdown: Some(tx),
         serving,
         sweeping,
+        imports,
+        resuming,
         stop_worker,
         delivering,
     })
@@ -363,6 +380,10 @@ impl Server {
         // Open pages' event streams end, so that their connections do not hold the shutdown.
         self.core.store().stop_signals();
         self.sweeping.abort();
+        self.resuming.abort();
+        // Imports end after the batch each is writing; another node (or this one, restarted)
+        // takes them over.
+        self.imports.stop().await;
         let _ = self.stop_worker.send(true);
         if let Some(worker) = self.delivering.take() {
             let _ = worker.await;

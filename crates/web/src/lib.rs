@@ -61,6 +61,8 @@ pub struct WebSettings {
 #[derive(Clone)]
 pub struct AppState {
     pub core: Core,
+    /// The bulk imports this node runs in the background.
+    pub imports: portico_core::imports::Runs,
     pub settings: std::sync::Arc<WebSettings>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
 }

@@ -11,7 +11,10 @@
 //!
 //! Where the rows come from is the caller's: the command line reads a local file and hands it
 //! to [`run`]; run again after it was stopped, it resumes the unfinished import of the same file.
+//! The staff console's uploads are kept, sealed, with their import and run in the background
+//! ([`Runs`]); a node that starts takes over those whose holder stopped.
 
+mod background;
 mod run;
 
 use portico_domain::SubjectKind;
@@ -24,7 +27,8 @@ use crate::platform::clock::Timestamp;
 use crate::{Core, CoreError, new_id};
 
 pub use crate::invitations::imported::ImportChoices;
-pub use portico_import::Format;
+pub use background::{Runs, Upload};
+pub use portico_import::{CSV_COLUMNS, Format, csv_template};
 pub use run::run;
 
 /// How long a run holds its import without writing a batch before another may take it over.
@@ -151,6 +155,8 @@ pub struct Import {
     pub created_at: Timestamp,
     #[serde(skip)]
     pub finished_at: Option<Timestamp>,
+    #[serde(skip)]
+    pub(crate) file_kept: bool,
 }
 
 fn format_word<S: serde::Serializer>(format: &Format, s: S) -> Result<S::Ok, S::Error> {
@@ -167,6 +173,22 @@ pub fn format_as_str(format: Format) -> &'static str {
 }
 
 impl Import {
+    /// About how long the rest will take, from the pace so far (none before the first batch).
+    pub fn seconds_left(&self, now: Timestamp) -> Option<u64> {
+        let c = &self.counts;
+        if self.state != ImportState::Running || c.done == 0 {
+            return None;
+        }
+        let elapsed = u64::try_from(now.as_millis() - self.created_at.as_millis()).ok()?;
+        let left = c.total.saturating_sub(c.done);
+        Some(elapsed.saturating_mul(left) / c.done / 1000)
+    }
+
+    /// Whether its file is kept to be imported for real (a finished dry run of the console).
+    pub fn can_run_for_real(&self) -> bool {
+        self.dry_run && self.state == ImportState::Done && self.file_kept
+    }
+
     fn of(row: &ImportRow) -> Result<Import, CoreError> {
         Ok(Import {
             id: row.id.clone(),
@@ -179,6 +201,7 @@ impl Import {
             failure: row.failure.clone(),
             created_at: Timestamp::from_millis(row.created_at),
             finished_at: row.finished_at.map(Timestamp::from_millis),
+            file_kept: row.file_kept,
         })
     }
 }
@@ -217,6 +240,19 @@ pub fn count_rows(format: Format, input: impl std::io::Read) -> Result<u64, Core
 
 /// Checks the choices and writes a new running import held by the caller.
 pub async fn begin(core: &Core, actor: &StaffActor, new: &NewImport) -> Result<Import, CoreError> {
+    begin_with_file(core, actor, new, None).await
+}
+
+/// Writes a new import as [`begin`] does, with its file sealed (`sealed`) in the same
+/// transaction, so that an import the service runs always has the file to resume from.
+async fn begin_with_file(
+    core: &Core,
+    actor: &StaffActor,
+    new: &NewImport,
+    sealed: Option<&[u8]>,
+) -> Result<Import, CoreError> {
+    // Thousands of messages at once, in the practice's name: an admin's decision.
+    actor.require_admin()?;
     imported::prepare(core, actor, &new.choices).await?;
     let now = core.now();
     let settings = Settings {
@@ -243,9 +279,13 @@ pub async fn begin(core: &Core, actor: &StaffActor, new: &NewImport) -> Result<I
         created_at: now.as_millis(),
         updated_at: now.as_millis(),
         finished_at: None,
+        file_kept: sealed.is_some(),
     };
     let mut tx = core.store().begin().await?;
     store::insert(&mut tx, &row).await?;
+    if let Some(sealed) = sealed {
+        store::keep_file(&mut tx, &row.id, sealed).await?;
+    }
     audit::by_staff(actor, Action::ImportStarted, now)
         .subject(SubjectKind::Import, &row.id)
         .detail("format", row.format.as_str())

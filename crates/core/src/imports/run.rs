@@ -25,13 +25,14 @@ const READ_AHEAD: usize = 1024;
 
 /// Runs import `id` over `input` (the whole file, from its start): rows an earlier run already
 /// handled are passed over, the others handled, and the import ends `done` (or `failed` when the
-/// file cannot be read on). `progress` hears the counts after each batch. Answers the import as
-/// it ended.
+/// file cannot be read on). `progress` hears the counts after each batch, and answers whether to
+/// go on: told to stop, the run ends after that batch with the import still running, for a later
+/// run to resume. Answers the import as it ended (or stopped).
 pub async fn run(
     core: &Core,
     id: &str,
     input: impl Read + Send + 'static,
-    progress: &mut (dyn FnMut(&Counts) + Send),
+    progress: &mut (dyn FnMut(&Counts) -> bool + Send),
 ) -> Result<Import, CoreError> {
     let row = store::find(core.store(), id)
         .await?
@@ -82,7 +83,10 @@ pub async fn run(
         }
         if batch.len() == BATCH || (finished && !batch.is_empty()) {
             run.write(std::mem::take(&mut batch)).await?;
-            progress(&run.counts);
+            if !progress(&run.counts) {
+                import.counts = run.counts;
+                return Ok(import);
+            }
             // The service's requests go first: an import waits its turn between batches.
             tokio::task::yield_now().await;
         }
@@ -121,7 +125,12 @@ async fn end(
         now.as_millis(),
     )
     .await?;
-    store::drop_file(&mut tx, &import.id).await?;
+    // A finished dry run keeps its file, for staff to import it for real once they have read
+    // the report.
+    if !(import.dry_run && state == ImportState::Done) {
+        store::drop_file(&mut tx, &import.id).await?;
+        import.file_kept = false;
+    }
     let c = import.counts;
     audit::by_staff(actor, Action::ImportFinished, now)
         .subject(SubjectKind::Import, &import.id)

@@ -224,13 +224,27 @@ pub(crate) async fn submit(driver: &WebDriver, text: &str) -> WebDriverResult<()
 pub(crate) async fn wait_until<F, Fut>(
     what: &str,
     driver: &WebDriver,
+    check: F,
+) -> WebDriverResult<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = WebDriverResult<bool>>,
+{
+    wait_until_within(WAIT, what, driver, check).await
+}
+
+/// [`wait_until`], for something that takes longer by nature (an import of thousands of rows).
+pub(crate) async fn wait_until_within<F, Fut>(
+    limit: std::time::Duration,
+    what: &str,
+    driver: &WebDriver,
     mut check: F,
 ) -> WebDriverResult<()>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = WebDriverResult<bool>>,
 {
-    let deadline = Instant::now() + WAIT;
+    let deadline = Instant::now() + limit;
     loop {
         // Errors while a page is still loading (stale elements) just mean "not yet".
         if matches!(check().await, Ok(true)) {
@@ -244,7 +258,7 @@ where
                 .text()
                 .await
                 .unwrap_or_default();
-            panic!("waited {WAIT:?} for {what}; at {url}, the page says:\n{body}");
+            panic!("waited {limit:?} for {what}; at {url}, the page says:\n{body}");
         }
         tokio::time::sleep(POLL).await;
     }

@@ -23,6 +23,8 @@ mod edge;
 mod email;
 mod hardening;
 mod imports;
+mod imports_browser;
+mod imports_console;
 mod intake_forms;
 mod intake_forms_browser;
 mod invitation_list;

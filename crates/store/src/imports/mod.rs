@@ -25,6 +25,8 @@ pub struct ImportRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub finished_at: Option<i64>,
+    /// Its uploaded file is still kept (a console import running, or a dry run to run for real).
+    pub file_kept: bool,
 }
 
 /// How far an import got: rows handled (and committed), and what became of them.
@@ -46,7 +48,10 @@ macro_rules! select_import {
             "SELECT id, practice_id, started_by, file_name, fingerprint, format, dry_run, settings,
                     state, rows_total, rows_done, invited, handed_over, already_invited,
                     already_registered, skipped, bad, failure, lease_until, created_at, updated_at,
-                    finished_at FROM imports ",
+                    finished_at,
+                    EXISTS (SELECT 1 FROM import_files f WHERE f.import_id = imports.id)
+                        AS file_kept
+             FROM imports ",
             $rest
         )
     };

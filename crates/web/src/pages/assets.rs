@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/settings.js", get(settings_script))
         .route("/assets/visits.js", get(visits_script))
         .route("/assets/form-draft.js", get(form_draft_script))
+        .route("/assets/import-progress.js", get(import_progress_script))
 }
 
 async fn stylesheet() -> Response {
@@ -107,4 +108,8 @@ async fn template_form_script() -> Response {
 
 async fn settings_script() -> Response {
     script(include_str!("../../assets/settings.js"))
+}
+
+async fn import_progress_script() -> Response {
+    script(include_str!("../../assets/import-progress.js"))
 }

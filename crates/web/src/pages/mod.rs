@@ -18,6 +18,7 @@ mod audit;
 pub(crate) mod caregivers;
 mod codes;
 mod delivery;
+mod imports;
 mod intake_forms;
 mod invitations;
 mod links;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(visits::routes())
         .merge(threads::routes())
         .merge(intake_forms::routes())
+        .merge(imports::routes())
         .merge(practices::routes())
         .merge(audit::routes())
         .merge(delivery::routes())

@@ -24,12 +24,13 @@ pub const MAX_BODY: usize = 2 * 1024 * 1024;
 pub const MAX_UPLOAD: usize = 16 * 1024 * 1024;
 
 /// The body limit of a request: [`MAX_UPLOAD`] for the page and the API route that take a consent
-/// scan and for the posting of a thread message (which may carry a file: a form upload on the
-/// pages, base64 in the API's JSON), else [`MAX_BODY`].
+/// scan, for the posting of a thread message (which may carry a file: a form upload on the
+/// pages, base64 in the API's JSON) and for a patient file to import (about 150,000 CSV rows;
+/// larger files go through `portico import`), else [`MAX_BODY`].
 fn limit_for(path: &str) -> usize {
     let scan_page = path.starts_with("/staff/patients/") && path.ends_with("/consent-scan");
     let scan_api = path.starts_with("/api/v1/patients/") && path.ends_with("/consent-scans");
-    if scan_page || scan_api || is_thread_post(path) {
+    if scan_page || scan_api || is_thread_post(path) || path == "/staff/imports" {
         MAX_UPLOAD
     } else {
         MAX_BODY
@@ -94,8 +95,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_scans_and_thread_messages_take_uploads() {
+    fn only_scans_thread_messages_and_imports_take_uploads() {
         for path in [
+            "/staff/imports",
             "/staff/patients/p1/consent-scan",
             "/api/v1/patients/p1/consent-scans",
             "/staff/messages/t1",
@@ -110,6 +112,7 @@ mod tests {
         for path in [
             "/staff/messages",
             "/staff/messages/new",
+            "/staff/imports/i1/run",
             "/portal/messages",
             "/api/v1/threads",
             "/api/v1/invitations",

@@ -206,6 +206,15 @@ impl UploadFields {
             .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
     }
 
+    /// Every value a repeated text field sent (checkboxes of one name), in order.
+    pub fn texts(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|f| f.name == name && f.file_name.is_none())
+            .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+            .collect()
+    }
+
     /// A file field: the file name it came with (blank when none) and its bytes. A file input
     /// left empty sends an empty part: an upload with no bytes.
     pub fn file(&self, name: &str) -> Option<Upload> {

@@ -26,6 +26,15 @@ impl Browser {
         Browser { client, jar, base }
     }
 
+    /// The same browser (its cookies, so its sign-in) talking to another node at `base`.
+    pub fn on(&self, base: &str) -> Browser {
+        Browser {
+            client: self.client.clone(),
+            jar: Arc::clone(&self.jar),
+            base: base.to_owned(),
+        }
+    }
+
     /// The `Cookie` header this browser would send (to replay it from elsewhere).
     pub fn cookie_header(&self) -> String {
         use reqwest::cookie::CookieStore as _;
