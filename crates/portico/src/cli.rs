@@ -153,6 +153,16 @@ pub enum BenchCommand {
             value_parser = clap::value_parser!(u64).range(1..=3600))]
         seconds: u64,
     },
+    /// The reference of bench/import.sh: read FILE as `portico import` does and write its
+    /// patient rows as they are into a scratch table of the database (dropped afterwards), in
+    /// transactions of an import's batch size. Prints the rows and the seconds.
+    RawInsert {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// csv, fhir or ndjson; by default, the file name's extension says.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<String>,
+    },
     /// Write invitations for a practice as the service writes them (search terms included,
     /// states spread over two years), for the invitation list's load run
     /// (bench/invitation-list.sh). Sends nothing; prints how many and how long it took.
@@ -258,6 +268,9 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<ExitCode> {
         Command::Bench {
             command: BenchCommand::Hash { seconds },
         } => bench_hash(Duration::from_secs(seconds)),
+        Command::Bench {
+            command: BenchCommand::RawInsert { file, format },
+        } => crate::import::raw_insert(&config, &file, format.as_deref()).await,
         Command::Bench {
             command:
                 BenchCommand::SeedInvitations {

@@ -26,8 +26,17 @@ pub struct Asked {
 struct Refused(String);
 
 pub async fn run(config: &Config, asked: Asked) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     match import(config, &asked).await? {
-        Ok(ended) => report(&asked, &ended).await,
+        Ok(ended) => {
+            let seconds = started.elapsed().as_secs_f64();
+            let rows = ended.1.counts.total as f64;
+            println!(
+                "took {seconds:.2} s: {:.0} rows/s",
+                rows / seconds.max(0.001)
+            );
+            report(&asked, &ended).await
+        }
         Err(Refused(why)) => {
             eprintln!("{why}");
             Ok(ExitCode::FAILURE)
@@ -36,14 +45,7 @@ pub async fn run(config: &Config, asked: Asked) -> anyhow::Result<ExitCode> {
 }
 
 async fn import(config: &Config, asked: &Asked) -> anyhow::Result<Result<(Core, Import), Refused>> {
-    let format = match &asked.format {
-        Some(word) => Format::parse(word),
-        None => asked
-            .file
-            .file_name()
-            .and_then(|n| Format::of_file_name(&n.to_string_lossy())),
-    };
-    let Some(format) = format else {
+    let Some(format) = format_of(&asked.file, asked.format.as_deref()) else {
         return Ok(Err(Refused(
             "--format: say csv, fhir or ndjson (the file name does not tell)".into(),
         )));
@@ -116,6 +118,39 @@ async fn import(config: &Config, asked: &Asked) -> anyhow::Result<Result<(Core, 
     let ended = imports::run(&core, &started.id, file, &mut on_progress).await;
     bar.finish_and_clear();
     Ok(Ok((core, ended?)))
+}
+
+/// The format asked for, else the one the file name says.
+fn format_of(file: &Path, asked: Option<&str>) -> Option<Format> {
+    match asked {
+        Some(word) => Format::parse(word),
+        None => file
+            .file_name()
+            .and_then(|n| Format::of_file_name(&n.to_string_lossy())),
+    }
+}
+
+/// `portico bench raw-insert`: the reference an import is measured against.
+pub async fn raw_insert(
+    config: &Config,
+    file: &Path,
+    format: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let Some(format) = format_of(file, format) else {
+        eprintln!("--format: say csv, fhir or ndjson (the file name does not tell)");
+        return Ok(ExitCode::FAILURE);
+    };
+    let store = server::open_store(config).await?;
+    let public_url = server::public_url(config, config.listen);
+    let core = server::build_core(config, store, Arc::new(SystemClock), &public_url)?;
+    let started = std::time::Instant::now();
+    let rows = imports::bench::raw_insert(&core, format, std::fs::File::open(file)?).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{rows} rows in {seconds:.2} s: {:.0} rows/s",
+        rows as f64 / seconds
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The file's fingerprint and rows, read before anything is written: a file that cannot be read,

@@ -15,6 +15,8 @@
 //! ([`Runs`]); a node that starts takes over those whose holder stopped.
 
 mod background;
+pub mod bench;
+mod handover;
 mod run;
 
 use portico_domain::SubjectKind;
@@ -28,6 +30,7 @@ use crate::{Core, CoreError, new_id};
 
 pub use crate::invitations::imported::ImportChoices;
 pub use background::{Runs, Upload};
+pub use handover::{HandedOver, LISTED, Sheet, handed_over, print_sheets};
 pub use portico_import::{CSV_COLUMNS, Format, csv_template};
 pub use run::run;
 
@@ -157,6 +160,9 @@ pub struct Import {
     pub finished_at: Option<Timestamp>,
     #[serde(skip)]
     pub(crate) file_kept: bool,
+    /// Its hand-over sheets were printed.
+    #[serde(skip)]
+    pub sheets_printed: bool,
 }
 
 fn format_word<S: serde::Serializer>(format: &Format, s: S) -> Result<S::Ok, S::Error> {
@@ -184,6 +190,14 @@ impl Import {
         Some(elapsed.saturating_mul(left) / c.done / 1000)
     }
 
+    /// Whether its hand-over sheets may still be printed (once, after a real run).
+    pub fn can_print_sheets(&self) -> bool {
+        !self.dry_run
+            && self.state == ImportState::Done
+            && self.counts.handed_over > 0
+            && !self.sheets_printed
+    }
+
     /// Whether its file is kept to be imported for real (a finished dry run of the console).
     pub fn can_run_for_real(&self) -> bool {
         self.dry_run && self.state == ImportState::Done && self.file_kept
@@ -202,6 +216,7 @@ impl Import {
             created_at: Timestamp::from_millis(row.created_at),
             finished_at: row.finished_at.map(Timestamp::from_millis),
             file_kept: row.file_kept,
+            sheets_printed: row.sheets_printed_at.is_some(),
         })
     }
 }
@@ -280,6 +295,7 @@ async fn begin_with_file(
         updated_at: now.as_millis(),
         finished_at: None,
         file_kept: sealed.is_some(),
+        sheets_printed_at: None,
     };
     let mut tx = core.store().begin().await?;
     store::insert(&mut tx, &row).await?;

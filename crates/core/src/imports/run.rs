@@ -19,7 +19,7 @@ use crate::{Core, CoreError, FieldErrors, new_id};
 
 /// Rows per transaction: large enough that a commit's cost is shared, small enough that the
 /// service's own writes wait little behind one (SQLite has one writer).
-const BATCH: usize = 250;
+pub(super) const BATCH: usize = 250;
 /// Rows read ahead of the batch being written.
 const READ_AHEAD: usize = 1024;
 

@@ -1,7 +1,8 @@
 //! In a real browser, a bulk import (issue #22): Bea, an admin, opens "Import patients", uploads
 //! a practice's export of 20,000 patients with three mistakes in it, and watches the counts and
 //! the bar move while it runs, without the page reloading; when it ends the page shows the
-//! report, whose bad rows she downloads. Each page is checked with axe and for sideways
+//! report, whose bad rows she downloads, and prints the hand-over sheets of the two patients
+//! who have neither email nor mobile phone. Each page is checked with axe and for sideways
 //! scrolling at desktop width and on a phone.
 
 use serde_json::json;
@@ -28,6 +29,9 @@ async fn an_admin_imports_a_file_and_watches_it_run_in_a_real_browser(app: &Test
             100 => "Ann,Smith,1980-02-30,ann@example.org,,,".to_owned(),
             5000 => ",Nofirst,1980-02-01,nf@example.org,,,".to_owned(),
             9000 => "Bo,Li,1980-02-01,not-an-email,,,".to_owned(),
+            // Two patients with neither email nor mobile: their invitations are handed over.
+            15000 => "Olga,Paper,1941-03-09,,,P-1,".to_owned(),
+            15001 => "Otto,Paper,1939-12-24,,,P-2,".to_owned(),
             _ => format!(
                 "Pat{i},Browser,1975-06-{:02},pat{i}@example.org,,B-{i},en",
                 i % 28 + 1
@@ -82,7 +86,7 @@ async fn an_admin_imports_a_file_and_watches_it_run_in_a_real_browser(app: &Test
             .await?
             .text()
             .await?;
-        assert_eq!(invited, (ROWS - 3).to_string());
+        assert_eq!(invited, (ROWS - 5).to_string());
         let link = driver
             .find(By::PartialLinkText("Download the bad rows"))
             .await?;
@@ -102,6 +106,13 @@ async fn an_admin_imports_a_file_and_watches_it_run_in_a_real_browser(app: &Test
             "{csv}"
         );
         checked_both(&driver, "import-report").await?;
+        // The two sheets, printed once with their new codes.
+        Width::Desktop.apply(&driver).await?;
+        submit(&driver, "Print the hand-over sheets").await?;
+        wait_for_text(&driver, "Hand-over sheets (2)").await?;
+        let codes = driver.find_all(By::Css("[data-code]")).await?;
+        assert_eq!(codes.len(), 2);
+        checked_both(&driver, "import-sheets").await?;
         Ok(())
     })
     .await;

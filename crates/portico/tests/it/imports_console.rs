@@ -11,6 +11,7 @@ use crate::common::{Browser, TestApp, csrf_token, id_from_location, location, on
 
 on_both!(
     a_checked_file_is_imported_from_its_report_and_its_bad_rows_downloaded,
+    patients_without_email_or_mobile_get_sheets_printed_once_after_the_run,
     files_and_choices_that_cannot_be_imported_are_refused_beside_their_field,
     an_import_left_half_way_by_a_stopped_node_is_finished_by_another,
 );
@@ -284,4 +285,74 @@ async fn an_import_left_half_way_by_a_stopped_node_is_finished_by_another(app: &
         0,
         "the file is let go"
     );
+}
+
+async fn patients_without_email_or_mobile_get_sheets_printed_once_after_the_run(app: &TestApp) {
+    let admin = app.set_up_practice("Lakeside Clinic").await;
+    let mut lines = vec![HEADER.to_owned()];
+    lines.extend(rows(0..3));
+    lines.push("Olga,Paper,1941-03-09,,,P-1,".to_owned());
+    lines.push("Otto,Paper,1939-12-24,,,P-2,".to_owned());
+    let res = upload(
+        &admin,
+        "export.csv",
+        lines.join("\n").as_bytes(),
+        &[("channels", "email"), ("mode", "import")],
+    )
+    .await;
+    let id = id_from_location(&res);
+    let report = finished(&admin, &id).await;
+    assert_eq!(counted(&report, "invited"), 3);
+    assert_eq!(counted(&report, "handed_over"), 2);
+    assert!(
+        report.contains("Olga Paper") && report.contains("Otto Paper"),
+        "{report}"
+    );
+    assert!(report.contains("Print the hand-over sheets"), "{report}");
+
+    // Printed once: each sheet carries a new code that works with the patient's birth date.
+    let csrf = csrf_token(&report);
+    let sheets = admin
+        .post_form(
+            &format!("/staff/imports/{id}/sheets"),
+            &[("csrf_token", &csrf)],
+        )
+        .await;
+    assert_eq!(sheets.status(), StatusCode::OK);
+    let html = sheets.text().await.unwrap();
+    assert!(html.contains("Hand-over sheets (2)"), "{html}");
+    let codes: Vec<&str> = html
+        .split("data-code>")
+        .skip(1)
+        .map(|rest| rest.split('<').next().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 2, "{html}");
+    let olga_first = html.find("Olga Paper").unwrap() < html.find("Otto Paper").unwrap();
+    let olga_code = if olga_first { codes[0] } else { codes[1] };
+    assert_eq!(
+        app.redeem(olga_code, "1941-03-09").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.count_rows("outbox").await,
+        3,
+        "nothing sent to the hand-overs"
+    );
+
+    // Not twice: the codes just printed stay the ones that work.
+    let again = admin
+        .post_form(
+            &format!("/staff/imports/{id}/sheets"),
+            &[("csrf_token", &csrf)],
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let report = admin
+        .get(&format!("/staff/imports/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!report.contains("Print the hand-over sheets"));
+    assert!(report.contains("The sheets were printed."));
 }

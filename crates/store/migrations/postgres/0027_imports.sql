@@ -30,7 +30,9 @@ CREATE TABLE imports (
     lease_until         BIGINT,
     created_at          BIGINT NOT NULL,
     updated_at          BIGINT NOT NULL,
-    finished_at         BIGINT
+    finished_at         BIGINT,
+    -- When staff printed the hand-over sheets (once: each printing draws new codes).
+    sheets_printed_at   BIGINT
 );
 CREATE INDEX imports_practice ON imports (practice_id, created_at);
 CREATE INDEX imports_running ON imports (state, lease_until);

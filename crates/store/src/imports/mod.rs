@@ -25,6 +25,7 @@ pub struct ImportRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub finished_at: Option<i64>,
+    pub sheets_printed_at: Option<i64>,
     /// Its uploaded file is still kept (a console import running, or a dry run to run for real).
     pub file_kept: bool,
 }
@@ -48,7 +49,7 @@ macro_rules! select_import {
             "SELECT id, practice_id, started_by, file_name, fingerprint, format, dry_run, settings,
                     state, rows_total, rows_done, invited, handed_over, already_invited,
                     already_registered, skipped, bad, failure, lease_until, created_at, updated_at,
-                    finished_at,
+                    finished_at, sheets_printed_at,
                     EXISTS (SELECT 1 FROM import_files f WHERE f.import_id = imports.id)
                         AS file_kept
              FROM imports ",
@@ -254,13 +255,82 @@ pub async fn drop_file(db: impl Into<Exec<'_>>, import_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The invitations the import made to be handed over in person (no channel), in the order made.
-pub async fn handed_over(db: impl Into<Exec<'_>>, import_id: &str) -> Result<Vec<String>> {
-    let rows: Vec<(String, i64)> = fetch!(db, fetch_all,
-        "SELECT DISTINCT i.id, i.created_at FROM import_keys k
-         JOIN invitations i ON i.id = k.invitation_id
-         WHERE k.import_id = $1 AND i.channels = ''
-         ORDER BY i.created_at, i.id";
-        import_id)?;
-    Ok(rows.into_iter().map(|(id, _)| id).collect())
+/// An invitation an import made to be handed over in person.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HandedOverRow {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub state: String,
+}
+
+/// The invitations the import made to be handed over in person (no channel), in the order
+/// made, at most `limit`.
+pub async fn handed_over(
+    db: impl Into<Exec<'_>>,
+    import_id: &str,
+    limit: i64,
+) -> Result<Vec<HandedOverRow>> {
+    Ok(fetch!(db, fetch_all,
+        "SELECT i.id, i.first_name, i.last_name, i.state FROM invitations i
+         WHERE i.channels = ''
+           AND i.id IN (SELECT invitation_id FROM import_keys WHERE import_id = $1)
+         ORDER BY i.created_at, i.id LIMIT $2";
+        import_id, limit)?)
+}
+
+/// Notes that the import's hand-over sheets are being printed; false when they were already.
+pub async fn mark_sheets_printed(
+    db: impl Into<Exec<'_>>,
+    import_id: &str,
+    now: i64,
+) -> Result<bool> {
+    let marked = execute!(db,
+        "UPDATE imports SET sheets_printed_at = $2 WHERE id = $1 AND sheets_printed_at IS NULL";
+        import_id, now)?;
+    Ok(marked == 1)
+}
+
+/// The reference of the import benchmark (`portico bench raw-insert`): a file's rows written as
+/// they are into a scratch table, with no checks, keys, invitation or message — what storing the
+/// rows alone costs on this database. Never used by a request.
+pub mod bench {
+    use crate::platform::db::execute;
+    use crate::{Result, Tx};
+
+    /// One row as the file gives it.
+    pub struct RawRow<'a> {
+        pub first_name: &'a str,
+        pub last_name: &'a str,
+        pub birth_date: &'a str,
+        pub email: Option<&'a str>,
+        pub phone: Option<&'a str>,
+        pub external_id: Option<&'a str>,
+    }
+
+    /// The scratch table, made once.
+    pub async fn create_table(tx: &mut Tx) -> Result<()> {
+        execute!(
+            &mut *tx,
+            "CREATE TABLE IF NOT EXISTS bench_raw_rows (
+                 id TEXT PRIMARY KEY, first_name TEXT NOT NULL, last_name TEXT NOT NULL,
+                 birth_date TEXT NOT NULL, email TEXT, phone TEXT, external_id TEXT)"
+        )?;
+        Ok(())
+    }
+
+    pub async fn insert(tx: &mut Tx, id: &str, row: &RawRow<'_>) -> Result<()> {
+        execute!(&mut *tx,
+            "INSERT INTO bench_raw_rows (id, first_name, last_name, birth_date, email, phone,
+                 external_id) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+            id, row.first_name, row.last_name, row.birth_date, row.email, row.phone,
+            row.external_id)?;
+        Ok(())
+    }
+
+    /// Leaves the database as it was.
+    pub async fn drop_table(tx: &mut Tx) -> Result<()> {
+        execute!(&mut *tx, "DROP TABLE IF EXISTS bench_raw_rows")?;
+        Ok(())
+    }
 }

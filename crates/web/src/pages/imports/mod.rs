@@ -88,6 +88,8 @@ struct ImportPage {
     problems: Vec<Problem>,
     /// More bad rows than shown: the download has them all.
     more_problems: bool,
+    /// The invitations to hand over in person (the first `imports::LISTED`).
+    handed_over: Vec<imports::HandedOver>,
 }
 
 async fn list_page(
@@ -216,10 +218,15 @@ async fn show(
     let (mut problems, next) = imports::problems(core, actor, &id, 0).await?;
     let more_problems = next.is_some() || problems.len() > SHOWN_PROBLEMS;
     problems.truncate(SHOWN_PROBLEMS);
+    let handed_over = match import.dry_run {
+        true => Vec::new(),
+        false => imports::handed_over(core, actor, &id).await?,
+    };
     let page = ImportPage {
         chrome: Some(Chrome::of(&session)),
         when: LocalTime::of_staff(&state, actor).await?,
         time_left: time_left_words(import.seconds_left(core.now())),
+        handed_over,
         import,
         problems,
         more_problems,

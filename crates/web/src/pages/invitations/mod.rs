@@ -1,6 +1,7 @@
 //! Staff pages for invitations (`portico_core::invitations`): the list with its filters and bulk
 //! re-send (`list`), the invite form with its live preview (`new`), and one invitation's page with
-//! its history, re-send, revoke and hand-over sheet (`show`). Each calls the same core function
+//! its history, re-send, revoke and hand-over sheet (`show`); the hand-over sheets of a bulk
+//! import (`import_sheets`). Each calls the same core function
 //! as its API route.
 //!
 //! A new code is shown once: a post that issues one (create, re-send, a new hand-over sheet)
@@ -8,6 +9,7 @@
 //! reloading that page shows the invitation without it.
 
 mod history;
+mod import_sheets;
 mod list;
 mod new;
 mod sheet;
@@ -27,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(list::routes())
         .merge(new::routes())
         .merge(show::routes())
+        .merge(import_sheets::routes())
 }
 
 /// Codes just issued, for the invitation page to show once (and print on a hand-over sheet).
