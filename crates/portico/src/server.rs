@@ -297,6 +297,9 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
             if let Err(e) = resumer.take_over_stalled().await {
                 tracing::warn!(error = %e, "taking over stalled imports failed");
             }
+            if let Err(e) = resumer.drop_old_checked_files().await {
+                tracing::warn!(error = %e, "letting go of checked import files failed");
+            }
         }
     });
     let (stop_worker, stop_rx) = watch::channel(false);

@@ -128,6 +128,15 @@ impl Runs {
         }
     }
 
+    /// Lets go of the files of checks (dry runs) not imported within a day of finishing.
+    pub async fn drop_old_checked_files(&self) -> Result<u64, CoreError> {
+        let day_ago = self
+            .core
+            .now()
+            .minus(std::time::Duration::from_secs(86_400));
+        Ok(store::drop_old_checked_files(self.core.store(), day_ago.as_millis()).await?)
+    }
+
     /// Fires when the service stops: pages following an import stop following it.
     pub fn stopping(&self) -> watch::Receiver<bool> {
         self.stop.subscribe()

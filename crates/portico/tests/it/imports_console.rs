@@ -7,11 +7,14 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::common::{Browser, TestApp, csrf_token, id_from_location, location, on_both};
+use crate::common::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Browser, TestApp, csrf_token, id_from_location, location, on_both,
+};
 
 on_both!(
     a_checked_file_is_imported_from_its_report_and_its_bad_rows_downloaded,
     patients_without_email_or_mobile_get_sheets_printed_once_after_the_run,
+    a_checked_file_not_imported_within_a_day_is_let_go,
     files_and_choices_that_cannot_be_imported_are_refused_beside_their_field,
     an_import_left_half_way_by_a_stopped_node_is_finished_by_another,
 );
@@ -355,4 +358,41 @@ async fn patients_without_email_or_mobile_get_sheets_printed_once_after_the_run(
         .unwrap();
     assert!(!report.contains("Print the hand-over sheets"));
     assert!(report.contains("The sheets were printed."));
+}
+
+async fn a_checked_file_not_imported_within_a_day_is_let_go(app: &TestApp) {
+    let admin = app.set_up_practice("Lakeside Clinic").await;
+    let mut lines = vec![HEADER.to_owned()];
+    lines.extend(rows(0..5));
+    let res = upload(
+        &admin,
+        "export.csv",
+        lines.join("\n").as_bytes(),
+        &[("channels", "email"), ("mode", "check")],
+    )
+    .await;
+    let id = id_from_location(&res);
+    assert!(finished(&admin, &id).await.contains("Import this file"));
+    assert_eq!(
+        app.count_rows("import_files").await,
+        1,
+        "kept to import for real"
+    );
+    // A day later, a node's sweep lets it go; the report stays, without the button.
+    app.advance(Duration::from_secs(25 * 3600));
+    let node = app.another_node().await;
+    while app.count_rows("import_files").await > 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    node.stop().await.unwrap();
+    // Signed out meanwhile (a day idle); she signs in again to read the report.
+    let (admin, _) = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let report = admin
+        .get(&format!("/staff/imports/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!report.contains("Import this file"), "{report}");
+    assert_eq!(counted(&report, "invited"), 5);
 }

@@ -264,6 +264,14 @@ pub struct HandedOverRow {
     pub state: String,
 }
 
+/// Lets go of the files of dry runs that finished before `before` and were not imported since.
+pub async fn drop_old_checked_files(db: impl Into<Exec<'_>>, before: i64) -> Result<u64> {
+    Ok(execute!(db,
+        "DELETE FROM import_files WHERE import_id IN
+             (SELECT id FROM imports WHERE dry_run AND state = 'done' AND finished_at < $1)";
+        before)?)
+}
+
 /// The invitations the import made to be handed over in person (no channel), in the order
 /// made, at most `limit`.
 pub async fn handed_over(
