@@ -60,6 +60,9 @@ CREATE TABLE import_keys (
     PRIMARY KEY (practice_id, key_hash)
 );
 CREATE INDEX import_keys_import ON import_keys (import_id);
+-- Each new invitation looks here for keys waiting on it (the deferred foreign key): without this
+-- index that is a scan of every key per invitation.
+CREATE INDEX import_keys_invitation ON import_keys (invitation_id);
 
 -- A file uploaded on the staff console, kept until its import ends so that a restarted service
 -- can resume it; sealed at rest like every other patient document.

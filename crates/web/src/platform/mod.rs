@@ -9,6 +9,7 @@
 
 pub mod body;
 pub mod browser;
+pub mod choices;
 pub mod chrome;
 pub mod cookies;
 pub mod csrf;

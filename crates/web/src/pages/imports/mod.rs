@@ -12,13 +12,14 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use portico_core::imports::{self, Import, ImportChoices, ImportState, Problem};
-use portico_core::practices::{self, providers};
-use portico_core::{CoreError, FieldErrors, programs};
+use portico_core::practices;
+use portico_core::{CoreError, FieldErrors};
 use portico_domain::ConsentMethod;
 
 use crate::AppState;
 use crate::pages::{FieldErrorsExt as _, render};
 use crate::platform::body::MAX_UPLOAD;
+use crate::platform::choices::{self, Choice};
 use crate::platform::chrome::Chrome;
 use crate::platform::csrf::{CsrfForm, CsrfUpload, NoFields};
 use crate::platform::csv;
@@ -41,12 +42,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/imports/{id}/events", get(events))
         .route("/staff/imports/{id}/bad-rows.csv", get(bad_rows))
         .route("/staff/imports/{id}/run", post(run_for_real))
-}
-
-/// A provider or program to choose.
-struct Choice {
-    id: String,
-    name: String,
 }
 
 /// What the upload form had chosen, to show it again after a refusal.
@@ -109,23 +104,7 @@ async fn list_page(
         },
         ..chosen
     };
-    let providers = providers::list(core, actor)
-        .await?
-        .into_iter()
-        .filter(|p| p.active)
-        .map(|p| Choice {
-            id: p.id,
-            name: p.display_name,
-        })
-        .collect();
-    let programs = programs::list(core, actor)
-        .await?
-        .into_iter()
-        .map(|p| Choice {
-            id: p.id,
-            name: p.name,
-        })
-        .collect();
+    let (providers, programs) = choices::providers_and_programs(core, actor).await?;
     let status = match errors.is_empty() {
         true => StatusCode::OK,
         false => StatusCode::UNPROCESSABLE_ENTITY,

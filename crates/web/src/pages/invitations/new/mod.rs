@@ -21,9 +21,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
+use portico_core::FieldErrors;
 use portico_core::invitations::{self, Created};
-use portico_core::practices::{self, providers};
-use portico_core::{FieldErrors, programs};
+use portico_core::practices;
 use portico_domain::ConsentMethod;
 
 use self::form::{CAREGIVER, HOUSEHOLD, Intent, InviteForm, PATIENT, merged};
@@ -31,6 +31,7 @@ use self::view::{NoEmailQuestion, PersonSection, PreviewView};
 use super::{IssuedCode, show_once};
 use crate::AppState;
 use crate::pages::{FieldErrorsExt as _, field_errors, render};
+use crate::platform::choices::{self, Choice};
 use crate::platform::chrome::Chrome;
 use crate::platform::csrf::CsrfForm;
 use crate::platform::error::PageError;
@@ -44,12 +45,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(PAGE, get(page).post(create))
         .route("/staff/invitations/new/preview", post(preview))
-}
-
-/// A provider or a program to choose.
-struct Choice {
-    id: String,
-    name: String,
 }
 
 #[derive(Template)]
@@ -109,23 +104,7 @@ async fn new_page(
     if form.value("consent_method").is_empty() {
         form.set("consent_method", default_consent.as_str());
     }
-    let providers = providers::list(core, actor)
-        .await?
-        .into_iter()
-        .filter(|p| p.active)
-        .map(|p| Choice {
-            id: p.id,
-            name: p.display_name,
-        })
-        .collect();
-    let programs = programs::list(core, actor)
-        .await?
-        .into_iter()
-        .map(|p| Choice {
-            id: p.id,
-            name: p.name,
-        })
-        .collect();
+    let (providers, programs) = choices::providers_and_programs(core, actor).await?;
     let input = form.to_input();
     let preview = limits::within(&input, invitations::preview(core, actor, &input)).await;
     Ok(NewPage {
