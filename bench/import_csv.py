@@ -25,8 +25,8 @@ def main() -> None:
         else:
             born = f"{rng.randint(1930, 2020)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         email = f"patient{i}@example.org" if rng.random() < 0.8 else ""
-        # UK drama numbers (07700 900000-900999) are never a real phone.
-        phone = f"+44 7700 900{i % 1000:03d}" if rng.random() < 0.33 else ""
+        # 555-0100 to 555-0199 are reserved for fiction in every US area code: never a real phone.
+        phone = f"(202) 555-01{i % 100:02d}" if rng.random() < 0.33 else ""
         language = "es" if rng.random() < 0.25 else "en"
         name = f'"{last}"' if "'" in last else last
         out.write(f"{first}{i},{name},{born},{email},{phone},MRN-{i:07d},{language}\r\n")

@@ -63,6 +63,24 @@ pub async fn insert(tx: &mut Tx, row: &InvitationRow) -> Result<()> {
     Ok(())
 }
 
+/// Writes the invitation unless one of its unique values (code, link, username) is taken;
+/// answers whether it was written. Nothing is written otherwise, and the transaction goes on
+/// (on PostgreSQL a failed insert would abort it), so the caller can draw again.
+pub async fn insert_unless_taken(tx: &mut Tx, row: &InvitationRow) -> Result<bool> {
+    let written = execute!(&mut *tx, concat!(
+        "INSERT INTO invitations (",
+        columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
+         ON CONFLICT DO NOTHING"
+    );
+        &row.id, &row.practice_id, &row.created_by, &row.provider_id, &row.program_id,
+        &row.related_to, &row.relation, &row.first_name, &row.last_name, &row.birth_date,
+        &row.email, &row.phone, &row.username, &row.contact_time, &row.notes, &row.channels,
+        &row.consent_method, &row.state, &row.code_hash, &row.link_hash, row.failed_attempts,
+        row.expires_at, row.created_at, row.updated_at, &row.language)?;
+    Ok(written == 1)
+}
+
 pub async fn find_in_practice(
     db: impl Into<Exec<'_>>,
     practice_id: &str,

@@ -91,6 +91,10 @@ fn draw_secrets(keys: &Keys) -> Secrets {
     }
 }
 
+/// How many codes an invitation draws before giving up: each is taken with odds of at most one
+/// in ten thousand, so a fifth is never needed.
+const MAX_DRAWS: u32 = 5;
+
 /// An invitation with channels waits in `draft` for delivery; one with none was handed over
 /// (printed or read out) by staff and counts as sent.
 fn initial_state(channels: &[Channel]) -> InvitationState {
@@ -231,15 +235,15 @@ async fn insert_one(
 ) -> Result<Issued, CoreError> {
     // Patients without email get a username account instead (caregivers always have email).
     // Drawn in this transaction, so a household member cannot draw the patient's name.
-    let chosen_by_staff = person.username.is_some();
-    let username = match (&person.email, person.username) {
+    let chosen = person.username.clone();
+    let mut username = match (&person.email, person.username) {
         (None, Some(chosen)) => Some(chosen.as_str().to_owned()),
         (None, None) => Some(usernames::draw_free(&mut *tx).await?.as_str().to_owned()),
         (Some(_), _) => None,
     };
     let state = initial_state(&person.channels);
-    let secrets = draw_secrets(core.keys());
-    let row = InvitationRow {
+    let mut secrets = draw_secrets(core.keys());
+    let mut row = InvitationRow {
         id: id.unwrap_or_else(new_id),
         practice_id: shared.practice_id.to_owned(),
         created_by: shared.created_by.to_owned(),
@@ -259,21 +263,39 @@ async fn insert_one(
         consent_method: shared.consent.as_str().to_owned(),
         language: shared.language.as_str().to_owned(),
         state: state.as_str().to_owned(),
-        code_hash: Some(secrets.code_hash),
-        link_hash: Some(secrets.link_hash),
+        code_hash: Some(secrets.code_hash.clone()),
+        link_hash: Some(secrets.link_hash.clone()),
         failed_attempts: 0,
         expires_at: shared.expires_at.as_millis(),
         created_at: shared.now.as_millis(),
         updated_at: shared.now.as_millis(),
     };
-    store::insert(tx, &row).await.map_err(|e| {
-        // Checked free before; another invitation took the chosen name in the meantime.
-        if chosen_by_staff && e.is_conflict() {
-            CoreError::from(FieldErrors::single("username", USERNAME_TAKEN))
-        } else {
-            e.into()
+    // A unique value may be taken: the username staff chose (said beside its field) or, rarely
+    // in a practice with many invitations, the code drawn (1 in 7.6 × 10¹⁰ a draw: after some
+    // hundred thousand open invitations, a collision a run is likely) or a drawn username. A
+    // taken value writes nothing and leaves the transaction usable, so the code (and a drawn
+    // name) is drawn again.
+    let mut draws = 1;
+    while !store::insert_unless_taken(tx, &row).await? {
+        if let Some(chosen) = &chosen
+            && !usernames::is_free(&mut *tx, chosen).await?
+        {
+            return Err(FieldErrors::single("username", USERNAME_TAKEN).into());
         }
-    })?;
+        if draws == MAX_DRAWS {
+            return Err(CoreError::Internal(format!(
+                "no free invite code after {MAX_DRAWS} draws"
+            )));
+        }
+        draws += 1;
+        secrets = draw_secrets(core.keys());
+        row.code_hash = Some(secrets.code_hash.clone());
+        row.link_hash = Some(secrets.link_hash.clone());
+        if chosen.is_none() && username.is_some() {
+            username = Some(usernames::draw_free(&mut *tx).await?.as_str().to_owned());
+            row.username = username.clone();
+        }
+    }
     search::index(tx, &searchable(&row)).await?;
     record_event(
         tx,
