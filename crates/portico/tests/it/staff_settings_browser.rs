@@ -174,6 +174,7 @@ async fn an_admin_and_a_front_desk_manage_access_and_read_the_audit_log_in_a_rea
                 "Staff",
                 "Intake forms",
                 "Programs",
+                "Import patients",
                 "Message templates",
                 "Settings",
                 "API tokens",
