@@ -140,33 +140,21 @@ impl Counts {
 }
 
 /// An import as staff see it.
-#[derive(Debug, Clone, serde::Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone)]
 pub struct Import {
     pub id: String,
     pub file_name: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "csv"))]
-    #[serde(serialize_with = "format_word")]
     pub format: Format,
     pub dry_run: bool,
     pub state: ImportState,
     pub counts: Counts,
     /// Why it failed, when it did.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
-    #[serde(skip)]
     pub created_at: Timestamp,
-    #[serde(skip)]
     pub finished_at: Option<Timestamp>,
-    #[serde(skip)]
     pub(crate) file_kept: bool,
     /// Its hand-over sheets were printed.
-    #[serde(skip)]
     pub sheets_printed: bool,
-}
-
-fn format_word<S: serde::Serializer>(format: &Format, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(format_as_str(*format))
 }
 
 /// The word stored and shown for a format.

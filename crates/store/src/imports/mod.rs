@@ -144,13 +144,6 @@ pub async fn finish(
     Ok(())
 }
 
-/// Keeps holding a running import until `until`.
-pub async fn renew_lease(db: impl Into<Exec<'_>>, id: &str, until: i64) -> Result<()> {
-    execute!(db, "UPDATE imports SET lease_until = $2 WHERE id = $1 AND state = 'running'";
-        id, until)?;
-    Ok(())
-}
-
 /// Takes over one running import whose holder stopped renewing (the service was stopped or
 /// killed), holding it until `until`. Two nodes asking at once: one gets it.
 pub async fn take_over_stalled(
